@@ -1,0 +1,1 @@
+"""Implementations of the domain's ports: HTTP, files, processes, terminal."""

@@ -1,0 +1,242 @@
+"""The Messages API over httpx: streaming, retries, typed errors.
+
+A request is retried (connection errors, retryable statuses, a retryable error
+event before anything was shown) only while no update has reached the caller,
+so a retry can never duplicate text the user has already seen.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+import attrs
+import httpx
+
+from domain.api_errors import ApiConnectionError, ApiError, ApiStatusError, ApiTimeoutError
+from domain.messages import Message
+from domain.model_request import MessageRequest
+from domain.ports import AuthHeaderSource, RandomSource, UpdateSink
+from domain.retry_policy import RetryPolicy
+from domain.sse import ServerSentEvent, SSEFramer
+from domain.stream_errors import IncompleteStream, StreamError
+from domain.stream_reducer import StreamReducer
+from domain.stream_updates import MessageStarted, StreamUpdate
+from domain.version import VERSION
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+ANTHROPIC_VERSION = "2023-06-01"
+
+
+@attrs.frozen
+class ClientConfig:
+    base_url: str = DEFAULT_BASE_URL
+    connect_timeout: float = 10.0
+    read_timeout: float = 600.0
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    extra_headers: dict[str, str] = attrs.field(factory=dict)
+
+    @property
+    def messages_url(self) -> str:
+        return self.base_url.rstrip("/") + "/v1/messages"
+
+
+def make_http_client(
+    config: ClientConfig, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
+    return httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+
+
+class AnthropicClient:
+    def __init__(
+        self,
+        config: ClientConfig,
+        auth: AuthHeaderSource,
+        random: RandomSource,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._config = config
+        self._auth = auth
+        self._random = random
+        self._http = http or make_http_client(config)
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self._http.close()
+
+    def stream_message(self, request: MessageRequest, on_update: UpdateSink) -> Message:
+        body = json.dumps(request.to_wire(), ensure_ascii=False).encode()
+        failures = 0
+        refreshed = False
+        while True:
+            delivery = _Delivery(on_update)
+            try:
+                return self._attempt(body, delivery)
+            except ApiStatusError as exc:
+                if exc.status == 401 and not refreshed and self._auth.refresh_after_unauthorized():
+                    refreshed = True
+                    continue
+                failures += 1
+                if not exc.retryable or not self._config.retry.may_retry(failures):
+                    raise
+                delay = self._config.retry.delay(
+                    failures, self._random.fraction(), exc.retry_after, exc.retry_after_ms
+                )
+                self._sleep(delay)
+            except (_Retryable, StreamError) as exc:
+                if delivery.delivered:
+                    raise _unwrap(exc) from None
+                retryable = exc.retryable if isinstance(exc, StreamError) else True
+                failures += 1
+                if not retryable or not self._config.retry.may_retry(failures):
+                    raise _unwrap(exc) from None
+                self._sleep(self._config.retry.delay(failures, self._random.fraction()))
+
+    def _attempt(self, body: bytes, delivery: _Delivery) -> Message:
+        headers = self._headers()
+        try:
+            with self._http.stream(
+                "POST", self._config.messages_url, content=body, headers=headers
+            ) as response:
+                if response.status_code != 200:
+                    raise _status_error(response)
+                return _read_stream(response, delivery)
+        except httpx.TimeoutException as exc:
+            raise _Retryable(
+                ApiTimeoutError(f"the API did not answer in time ({_describe(exc)})")
+            ) from exc
+        except httpx.TransportError as exc:
+            raise _Retryable(
+                ApiConnectionError(f"cannot reach {self._config.base_url}: {_describe(exc)}")
+            ) from exc
+
+    def _headers(self) -> dict[str, str]:
+        headers = {
+            "anthropic-version": ANTHROPIC_VERSION,
+            "content-type": "application/json",
+            "accept": "text/event-stream",
+            "user-agent": f"hexclaw/{VERSION}",
+        }
+        headers.update(self._config.extra_headers)
+        auth = self._auth.headers()
+        beta = ",".join(
+            v for v in (headers.get("anthropic-beta"), auth.pop("anthropic-beta", None)) if v
+        )
+        headers.update(auth)
+        if beta:
+            headers["anthropic-beta"] = beta
+        return headers
+
+
+class _Delivery:
+    """Forwards updates, holding back ``message_start`` until real content arrives."""
+
+    def __init__(self, sink: UpdateSink) -> None:
+        self._sink = sink
+        self._held: list[StreamUpdate] = []
+        self.delivered = False
+
+    def __call__(self, update: StreamUpdate) -> None:
+        if not self.delivered and isinstance(update, MessageStarted):
+            self._held.append(update)
+            return
+        self.delivered = True
+        if self._held:
+            held, self._held = self._held, []
+            for early in held:
+                self._sink(early)
+        self._sink(update)
+
+    def flush(self) -> None:
+        """The message is complete: whatever was held back goes out now."""
+        held, self._held = self._held, []
+        for early in held:
+            self.delivered = True
+            self._sink(early)
+
+
+class _Retryable(Exception):
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _unwrap(exc: Exception) -> Exception:
+    return exc.error if isinstance(exc, _Retryable) else exc
+
+
+def _read_stream(response: httpx.Response, delivery: _Delivery) -> Message:
+    framer = SSEFramer()
+    reducer = StreamReducer()
+    request_id = response.headers.get("request-id")
+    try:
+        for chunk in response.iter_bytes():
+            for event in framer.feed(chunk):
+                for update in _apply(reducer, event, request_id):
+                    delivery(update)
+                if reducer.done:
+                    break
+            if reducer.done:
+                break
+        else:
+            framer.close()
+    except httpx.TimeoutException as exc:
+        if not delivery.delivered:
+            raise
+        raise IncompleteStream(
+            f"the stream stalled and timed out ({_describe(exc)})", reducer.partial()
+        ) from exc
+    except httpx.TransportError as exc:
+        if not delivery.delivered:
+            raise
+        raise IncompleteStream(
+            f"the connection dropped mid-stream ({_describe(exc)})", reducer.partial()
+        ) from exc
+    message = reducer.finish()
+    delivery.flush()
+    return message
+
+
+def _apply(
+    reducer: StreamReducer, event: ServerSentEvent, request_id: str | None
+) -> list[StreamUpdate]:
+    try:
+        return reducer.apply(event)
+    except StreamError as exc:
+        if exc.request_id is None:
+            exc.request_id = request_id
+        raise
+
+
+def _status_error(response: httpx.Response) -> ApiStatusError:
+    response.read()
+    request_id = response.headers.get("request-id")
+    error_type = "http_error"
+    message = response.reason_phrase or "unexpected response"
+    try:
+        payload = response.json()
+    except (ValueError, UnicodeDecodeError):
+        snippet = response.text.strip().splitlines()[0][:120] if response.text.strip() else ""
+        if snippet:
+            message = f"{message}; the body is not JSON: {snippet}"
+    else:
+        error = payload.get("error") if isinstance(payload, dict) else None
+        if isinstance(error, dict):
+            error_type = str(error.get("type") or error_type)
+            message = str(error.get("message") or message)
+    return ApiStatusError(
+        response.status_code,
+        error_type,
+        message,
+        request_id,
+        retry_after=response.headers.get("retry-after"),
+        retry_after_ms=response.headers.get("retry-after-ms"),
+    )
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text or type(exc).__name__

@@ -1,0 +1,1 @@
+"""The built-in tools, named and shaped as Claude Code names them."""

@@ -1,0 +1,109 @@
+"""The ports: what the domain needs from the outside world, as Protocols.
+
+Adapters implement these; tests drive the domain through fakes of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from domain.messages import ConversationMessage, JSONObject, Message
+from domain.model_request import MessageRequest
+from domain.stream_updates import StreamUpdate
+from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
+from domain.turn_state import TurnState
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Wall-clock time in epoch seconds."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary origin, for measuring durations."""
+        ...
+
+
+class RandomSource(Protocol):
+    def token_bytes(self, count: int) -> bytes:
+        """Cryptographically strong random bytes."""
+        ...
+
+    def fraction(self) -> float:
+        """A uniform float in [0, 1), for jitter."""
+        ...
+
+
+class AuthHeaderSource(Protocol):
+    def headers(self) -> dict[str, str]:
+        """The authentication headers for the next request (may refresh a token first)."""
+        ...
+
+    def refresh_after_unauthorized(self) -> bool:
+        """Called after a 401; True when fresh credentials make one retry worthwhile."""
+        ...
+
+
+UpdateSink = Callable[[StreamUpdate], None]
+
+
+class ModelClient(Protocol):
+    def stream_message(self, request: MessageRequest, on_update: UpdateSink) -> Message:
+        """Send a request, stream its updates to ``on_update`` and return the final message.
+
+        Raises ``domain.api_errors.ApiError`` or ``domain.stream_errors.StreamFailure``.
+        """
+        ...
+
+
+class ToolRunner(Protocol):
+    def definitions(self) -> list[JSONObject]:
+        """The tool definitions sent to the API (name, description, input_schema)."""
+        ...
+
+    def access_of(self, call: ToolCall) -> ToolAccess:
+        """What the call would touch, for the permission decision."""
+        ...
+
+    def run(self, call: ToolCall) -> ToolOutcome:
+        """Run the call; failures are outcomes with ``is_error``, never exceptions."""
+        ...
+
+
+class PermissionDecider(Protocol):
+    def decide(self, access: ToolAccess) -> Decision: ...
+
+    def allow_for_session(self, access: ToolAccess) -> None:
+        """Remember an "allow for this session" answer as a rule."""
+        ...
+
+
+class PermissionPrompt(Protocol):
+    def ask(self, call: ToolCall, access: ToolAccess, reason: str) -> PermissionAnswer: ...
+
+
+class SessionRecorder(Protocol):
+    def append(self, entry: JSONObject) -> None:
+        """Durably append one entry (a message or an event) to the session log."""
+        ...
+
+
+class TurnObserver(Protocol):
+    """What a user turn shows as it happens; the terminal and the output formats implement it."""
+
+    def on_state(self, state: TurnState) -> None: ...
+
+    def on_update(self, update: StreamUpdate) -> None: ...
+
+    def on_assistant_message(self, message: Message) -> None: ...
+
+    def on_tool_start(self, call: ToolCall) -> None: ...
+
+    def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None: ...
+
+    def on_tool_results(
+        self, message: ConversationMessage, outcomes: list[ToolOutcome]
+    ) -> None: ...
+
+    def on_notice(self, text: str) -> None: ...

@@ -1,0 +1,308 @@
+"""Reduce Anthropic stream events to a ``Message``, tolerating proxy quirks.
+
+Rules a reader must not break:
+- the event type comes from the JSON ``type``, falling back to the SSE event name;
+- ``ping``, unknown events and unknown deltas are skipped; ``data: [DONE]`` ends the stream;
+- usage fields are merged, last non-null value wins, never added across events;
+- tool input fragments are concatenated and parsed only when their block stops.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.messages import (
+    ContentBlock,
+    Message,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolUseBlock,
+)
+from domain.sse import ServerSentEvent
+from domain.stream_errors import IncompleteStream, StreamError, StreamProtocolError
+from domain.stream_updates import (
+    BlockFinished,
+    MessageDeltaReceived,
+    MessageFinished,
+    MessageStarted,
+    StreamUpdate,
+    TextDelta,
+    ThinkingDelta,
+    ToolUseStarted,
+)
+from domain.wire import block_from_wire, usage_from_wire
+
+_ANTHROPIC_EVENTS = frozenset(
+    {
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+        "error",
+    }
+)
+
+
+class _OpenBlock:
+    """A content block that is still receiving deltas."""
+
+    __slots__ = ("block", "parts", "signature")
+
+    def __init__(self, block: ContentBlock) -> None:
+        self.block = block
+        self.parts: list[str] = []
+        self.signature: str | None = None
+
+    def snapshot(self) -> ContentBlock:
+        block = self.block
+        joined = "".join(self.parts)
+        if isinstance(block, TextBlock):
+            return TextBlock(text=block.text + joined, citations=block.citations)
+        if isinstance(block, ThinkingBlock):
+            return ThinkingBlock(
+                thinking=block.thinking + joined,
+                signature=self.signature if self.signature is not None else block.signature,
+            )
+        if isinstance(block, ToolUseBlock | ServerToolUseBlock):
+            return _finish_tool_input(block, joined)
+        return block
+
+
+def _finish_tool_input(
+    block: ToolUseBlock | ServerToolUseBlock, text: str
+) -> ToolUseBlock | ServerToolUseBlock:
+    if not text.strip():
+        parsed: Any = dict(block.input) if block.input else {}
+    else:
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            return _with_input_error(block, f"tool input is not valid JSON ({exc})", text)
+        if not isinstance(parsed, dict):
+            return _with_input_error(block, "tool input is not a JSON object", text)
+    if isinstance(block, ToolUseBlock):
+        return ToolUseBlock(id=block.id, name=block.name, input=parsed)
+    return ServerToolUseBlock(id=block.id, name=block.name, input=parsed)
+
+
+def _with_input_error(
+    block: ToolUseBlock | ServerToolUseBlock, reason: str, text: str
+) -> ToolUseBlock | ServerToolUseBlock:
+    if isinstance(block, ServerToolUseBlock):
+        return ServerToolUseBlock(id=block.id, name=block.name, input={})
+    preview = text if len(text) <= 200 else text[:200] + "..."
+    return ToolUseBlock(
+        id=block.id, name=block.name, input={}, input_error=f"{reason}; received: {preview}"
+    )
+
+
+class StreamReducer:
+    """Feed it events with ``apply``; call ``finish`` at end of stream for the message."""
+
+    def __init__(self) -> None:
+        self._started = False
+        self._message = Message()
+        self._blocks: dict[int, ContentBlock] = {}
+        self._open: dict[int, _OpenBlock] = {}
+        self._usage: dict[str, Any] = {}
+        self._stopped = False
+        self._finished: Message | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once ``message_stop`` or ``[DONE]`` arrived; later bytes need not be read."""
+        return self._stopped
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def apply(self, sse: ServerSentEvent) -> list[StreamUpdate]:
+        if self._stopped:
+            return []
+        data = sse.data
+        if data == "[DONE]":
+            self._stopped = True
+            return []
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            if sse.event in _ANTHROPIC_EVENTS:
+                raise StreamProtocolError(
+                    f"malformed JSON in a {sse.event!r} event: {data[:120]!r}", self.partial()
+                ) from None
+            return []  # a data-only keep-alive from a gateway
+        if not isinstance(payload, dict):
+            return []
+        kind = payload.get("type")
+        if not isinstance(kind, str):
+            kind = sse.event
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            return []
+        return handler(self, payload)
+
+    def partial(self) -> Message:
+        """What has arrived so far, open blocks included as they stand."""
+        blocks = dict(self._blocks)
+        for index, open_block in self._open.items():
+            blocks[index] = open_block.snapshot()
+        return self._build(blocks)
+
+    def finish(self) -> Message:
+        if self._finished is not None:
+            return self._finished
+        if not self._started:
+            raise IncompleteStream("the stream ended before the message started", None)
+        if self._open:
+            raise IncompleteStream(
+                "the stream ended in the middle of a content block", self.partial()
+            )
+        if not self._stopped and self._message.stop_reason is None:
+            raise IncompleteStream("the stream ended before the message finished", self.partial())
+        self._finished = self._build(self._blocks)
+        return self._finished
+
+    def _build(self, blocks: dict[int, ContentBlock]) -> Message:
+        m = self._message
+        return Message(
+            id=m.id,
+            model=m.model,
+            content=[blocks[i] for i in sorted(blocks)],
+            stop_reason=m.stop_reason,
+            stop_sequence=m.stop_sequence,
+            usage=usage_from_wire(self._usage),
+        )
+
+    def _merge_usage(self, raw: Any) -> None:
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                if value is not None:
+                    self._usage[key] = value
+
+    def _on_message_start(self, payload: dict[str, Any]) -> list[StreamUpdate]:
+        raw = payload.get("message")
+        if not isinstance(raw, dict):
+            raw = {}
+        self._started = True
+        self._message.id = str(raw.get("id") or "")
+        self._message.model = str(raw.get("model") or "")
+        for index, block in enumerate(raw.get("content") or []):
+            self._blocks[index] = block_from_wire(block)
+        self._merge_usage(raw.get("usage"))
+        return [MessageStarted(message_id=self._message.id, model=self._message.model)]
+
+    def _on_block_start(self, payload: dict[str, Any]) -> list[StreamUpdate]:
+        index = payload.get("index")
+        raw = payload.get("content_block")
+        if not isinstance(index, int) or not isinstance(raw, dict):
+            raise StreamProtocolError("content_block_start without index or block", self.partial())
+        self._started = True
+        block = block_from_wire(raw)
+        if isinstance(block, ToolUseBlock | ServerToolUseBlock):
+            # The start event's input is a placeholder; the deltas carry the real one.
+            block.input = {}
+        self._open[index] = _OpenBlock(block)
+        if isinstance(block, ToolUseBlock):
+            return [ToolUseStarted(index=index, tool_use_id=block.id, name=block.name)]
+        return []
+
+    def _on_block_delta(self, payload: dict[str, Any]) -> list[StreamUpdate]:
+        open_block = self._open.get(payload.get("index"))  # type: ignore[arg-type]
+        delta = payload.get("delta")
+        if open_block is None or not isinstance(delta, dict):
+            return []
+        kind = delta.get("type")
+        block = open_block.block
+        if kind == "text_delta" and isinstance(block, TextBlock):
+            text = delta.get("text")
+            if isinstance(text, str):
+                open_block.parts.append(text)
+                return [TextDelta(index=payload["index"], text=text)]
+        elif kind == "input_json_delta" and isinstance(block, ToolUseBlock | ServerToolUseBlock):
+            fragment = delta.get("partial_json")
+            if isinstance(fragment, str):
+                open_block.parts.append(fragment)
+        elif kind == "thinking_delta" and isinstance(block, ThinkingBlock):
+            thinking = delta.get("thinking")
+            if isinstance(thinking, str):
+                open_block.parts.append(thinking)
+                return [ThinkingDelta(index=payload["index"], thinking=thinking)]
+        elif kind == "signature_delta" and isinstance(block, ThinkingBlock):
+            signature = delta.get("signature")
+            if isinstance(signature, str):
+                open_block.signature = signature
+        elif kind == "citations_delta" and isinstance(block, TextBlock):
+            citation = delta.get("citation")
+            if isinstance(citation, dict):
+                if block.citations is None:
+                    block.citations = []
+                block.citations.append(citation)
+        return []
+
+    def _on_block_stop(self, payload: dict[str, Any]) -> list[StreamUpdate]:
+        index = payload.get("index")
+        open_block = self._open.pop(index, None)  # type: ignore[arg-type]
+        if open_block is None or not isinstance(index, int):
+            return []
+        block = open_block.snapshot()
+        self._blocks[index] = block
+        return [BlockFinished(index=index, block=block)]
+
+    def _on_message_delta(self, payload: dict[str, Any]) -> list[StreamUpdate]:
+        delta = payload.get("delta")
+        if isinstance(delta, dict):
+            if "stop_reason" in delta:
+                self._message.stop_reason = delta.get("stop_reason")
+            if "stop_sequence" in delta:
+                self._message.stop_sequence = delta.get("stop_sequence")
+            self._merge_usage(delta.get("usage"))
+        self._merge_usage(payload.get("usage"))
+        return [
+            MessageDeltaReceived(
+                stop_reason=self._message.stop_reason, usage=usage_from_wire(self._usage)
+            )
+        ]
+
+    def _on_message_stop(self, _payload: dict[str, Any]) -> list[StreamUpdate]:
+        self._stopped = True
+        if self._open or not self._started:
+            return []
+        return [MessageFinished(message=self.finish())]
+
+    def _on_error(self, payload: dict[str, Any]) -> list[StreamUpdate]:
+        error = payload.get("error")
+        if not isinstance(error, dict):
+            error = {}
+        request_id = payload.get("request_id")
+        raise StreamError(
+            error_type=str(error.get("type") or "api_error"),
+            message=str(error.get("message") or "the server reported an error mid-stream"),
+            partial=self.partial() if self._started else None,
+            request_id=request_id if isinstance(request_id, str) else None,
+        )
+
+
+_HANDLERS = {
+    "message_start": StreamReducer._on_message_start,
+    "content_block_start": StreamReducer._on_block_start,
+    "content_block_delta": StreamReducer._on_block_delta,
+    "content_block_stop": StreamReducer._on_block_stop,
+    "message_delta": StreamReducer._on_message_delta,
+    "message_stop": StreamReducer._on_message_stop,
+    "error": StreamReducer._on_error,
+}
+
+
+def reduce_events(events: list[ServerSentEvent]) -> Message:
+    """Reduce a complete list of events (tests, replays, benchmarks)."""
+    reducer = StreamReducer()
+    for event in events:
+        reducer.apply(event)
+        if reducer.done:
+            break
+    return reducer.finish()

@@ -1,0 +1,56 @@
+"""What the agent loop knows about a tool call: the call, what it touches, and its outcome."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from domain.messages import JSONObject
+
+AccessKind = Literal["read", "write", "execute", "network", "none"]
+
+
+@attrs.frozen
+class ToolCall:
+    id: str
+    name: str
+    input: JSONObject
+
+
+@attrs.frozen
+class ToolAccess:
+    """What a call would touch, resolved by the tool adapter (symlinks followed) before deciding."""
+
+    tool: str
+    kind: AccessKind
+    paths: tuple[str, ...] = ()
+    outside_workspace: bool = False
+    command: str | None = None
+    domain: str | None = None
+
+
+@attrs.frozen
+class ToolOutcome:
+    content: str | list[JSONObject]
+    is_error: bool = False
+    summary: str = ""
+    diff: str | None = None
+    structured: JSONObject | None = None
+
+
+Verdict = Literal["allow", "deny", "ask"]
+
+
+@attrs.frozen
+class Decision:
+    verdict: Verdict
+    reason: str = ""
+
+
+@attrs.frozen
+class PermissionAnswer:
+    """The user's answer to a permission question."""
+
+    verdict: Literal["allow_once", "allow_session", "deny"]
+    reason: str = ""

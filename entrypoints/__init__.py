@@ -1,0 +1,1 @@
+"""The command line, the REPL and the composition root that wires adapters into the domain."""

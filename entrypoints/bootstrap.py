@@ -1,0 +1,119 @@
+"""The composition root: the one place that builds adapters and wires them into the domain."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import attrs
+
+from adapters.anthropic_client import DEFAULT_BASE_URL, AnthropicClient, ClientConfig
+from adapters.settings_files import config_home, load_settings
+from adapters.static_auth import StaticAuthHeaders
+from adapters.system_clock import SystemClock
+from adapters.system_random import SystemRandom
+from adapters.tools.registry import ToolRegistry
+from domain.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
+from domain.auth_errors import NotLoggedIn
+from domain.models import DEFAULT_MODEL, default_max_tokens
+from domain.ports import PermissionPrompt, TurnObserver
+from domain.retry_policy import RetryPolicy
+from domain.settings import Settings
+from domain.tool_calls import Decision, ToolAccess
+
+
+@attrs.define
+class Context:
+    """What every command needs: where we are, the environment and the merged settings."""
+
+    workspace: Path
+    home: Path
+    environ: dict[str, str]
+    settings: Settings
+
+    def env(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        return value if value else None
+
+
+def load_context(settings_arg: str | None = None) -> Context:
+    environ = dict(os.environ)
+    home = config_home(environ)
+    workspace = Path.cwd().resolve()
+    settings = load_settings(workspace, home, settings_arg)
+    for warning in settings.warnings:
+        print(f"hexclaw: warning: {warning}", file=sys.stderr)
+    return Context(workspace=workspace, home=home, environ=environ, settings=settings)
+
+
+def resolve_model(ctx: Context, flag: str | None) -> str:
+    return flag or ctx.env("ANTHROPIC_MODEL") or ctx.settings.get("model") or DEFAULT_MODEL
+
+
+def build_auth(ctx: Context) -> StaticAuthHeaders:
+    key = ctx.env("ANTHROPIC_API_KEY")
+    if key:
+        return StaticAuthHeaders({"x-api-key": key})
+    token = ctx.env("ANTHROPIC_AUTH_TOKEN")
+    if token:
+        return StaticAuthHeaders({"authorization": f"Bearer {token}"})
+    raise NotLoggedIn
+
+
+def build_client(ctx: Context) -> AnthropicClient:
+    config = ClientConfig(
+        base_url=(ctx.env("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+        connect_timeout=_float_env(ctx, "HEXCLAW_CONNECT_TIMEOUT", 10.0),
+        read_timeout=_float_env(ctx, "HEXCLAW_READ_TIMEOUT", 600.0),
+        retry=RetryPolicy(max_retries=int(_float_env(ctx, "HEXCLAW_MAX_RETRIES", 2))),
+    )
+    return AnthropicClient(config, build_auth(ctx), SystemRandom())
+
+
+class _NoToolsDecider:
+    """Print mode with no tools offered: nothing can be called, so nothing is allowed."""
+
+    def decide(self, access: ToolAccess) -> Decision:
+        return Decision("deny", f"{access.tool} is not enabled")
+
+    def allow_for_session(self, access: ToolAccess) -> None:
+        return None
+
+
+def build_loop(
+    ctx: Context,
+    observer: TurnObserver,
+    prompt: PermissionPrompt | None,
+    model_flag: str | None,
+    max_tokens_flag: int | None,
+    max_turns_flag: int | None,
+) -> AgentLoop:
+    model = resolve_model(ctx, model_flag)
+    settings = LoopSettings(
+        model=model,
+        max_tokens=max_tokens_flag or default_max_tokens(model),
+        max_turns=max_turns_flag or DEFAULT_MAX_TURNS,
+    )
+    return AgentLoop(
+        client=build_client(ctx),
+        tools=ToolRegistry([]),
+        permissions=_NoToolsDecider(),
+        prompt=prompt,
+        observer=observer,
+        settings=settings,
+    )
+
+
+def clock() -> SystemClock:
+    return SystemClock()
+
+
+def _float_env(ctx: Context, name: str, default: float) -> float:
+    raw = ctx.env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        return default

@@ -1,0 +1,155 @@
+"""hexclaw's command line: parses arguments and hands off to the right entry point.
+
+Only the standard library is imported here, so ``--version`` and ``--help`` stay
+instant; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from domain.version import VERSION
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
+OUTPUT_FORMATS = ("text", "json", "stream-json")
+SUBCOMMANDS = ("login", "logout", "auth", "sessions")
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `hexclaw --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="hexclaw",
+        description="An agentic coding assistant in your terminal. With no prompt, opens the "
+        "REPL; with -p, answers once and exits.",
+        epilog="Commands: login, logout, auth status, sessions. "
+        "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`.",
+    )
+    parser.add_argument("prompt", nargs="?", help="the first prompt (with -p: the only one)")
+    parser.add_argument("-p", "--print", action="store_true", help="answer once and exit")
+    parser.add_argument("-v", "--version", action="version", version=f"{VERSION} (hexclaw)")
+    parser.add_argument("--output-format", choices=OUTPUT_FORMATS, default="text", help="-p output")
+    parser.add_argument("--model", help="model name (default: ANTHROPIC_MODEL or settings)")
+    parser.add_argument("--max-tokens", type=_positive_int, help="output token limit per call")
+    parser.add_argument(
+        "--max-turns", type=_positive_int, help="model calls per user turn (default 50)"
+    )
+    parser.add_argument("--permission-mode", choices=PERMISSION_MODES)
+    parser.add_argument(
+        "--dangerously-skip-permissions",
+        action="store_true",
+        help="same as --permission-mode bypassPermissions",
+    )
+    parser.add_argument(
+        "--allowedTools",
+        "--allowed-tools",
+        dest="allowed_tools",
+        action="append",
+        default=[],
+        metavar="RULES",
+        help='tools allowed without asking, e.g. "Bash(git diff:*)" Edit',
+    )
+    parser.add_argument(
+        "--disallowedTools",
+        "--disallowed-tools",
+        dest="disallowed_tools",
+        action="append",
+        default=[],
+        metavar="RULES",
+        help="tools always denied",
+    )
+    parser.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_session",
+        action="store_true",
+        help="resume the newest session of this folder",
+    )
+    parser.add_argument("-r", "--resume", metavar="ID", help="resume the session with this id")
+    parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
+    parser.add_argument("--system-prompt", help="replace the system prompt")
+    parser.add_argument("--append-system-prompt", help="add to the system prompt")
+    parser.add_argument("--no-color", action="store_true", help="plain output, no colour")
+    parser.add_argument("--verbose", action="store_true", help="show more detail")
+    parser.add_argument(
+        "--no-session-persistence", action="store_true", help="do not save this session"
+    )
+    parser.add_argument("--record", metavar="FILE", help="save the HTTP traffic as a cassette")
+    parser.add_argument("--replay", metavar="FILE", help="answer API calls from a cassette")
+    return parser
+
+
+def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"hexclaw {name}")
+    if name == "login":
+        parser.description = "Log in with OAuth (authorization code + PKCE) in your browser."
+        parser.add_argument("--no-browser", action="store_true", help="only print the URL")
+        parser.add_argument(
+            "--manual", action="store_true", help="paste the code instead of a loopback callback"
+        )
+        parser.add_argument("--port", type=_port, help="loopback callback port")
+    elif name == "logout":
+        parser.description = "Remove the stored OAuth credentials (nothing else)."
+    elif name == "auth":
+        parser.description = "Show which credentials hexclaw would use."
+        parser.add_argument("action", choices=("status",))
+    elif name == "sessions":
+        parser.description = "List the saved sessions of this folder."
+    parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
+    return parser
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {raw!r}")
+    return value
+
+
+def _port(raw: str) -> int:
+    value = _positive_int(raw)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {raw!r}")
+    return value
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    if argv and argv[0] in SUBCOMMANDS:
+        args = build_subcommand_parser(argv[0]).parse_args(argv[1:])
+        args.command = argv[0]
+        return args
+    args = build_parser().parse_args(argv)
+    args.command = "print" if args.print else "repl"
+    if args.dangerously_skip_permissions:
+        args.permission_mode = "bypassPermissions"
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parse(argv)
+    except UsageError as exc:
+        print(f"hexclaw: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from entrypoints.run import run_command
+
+    return run_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

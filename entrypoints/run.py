@@ -1,0 +1,53 @@
+"""Runs a parsed command and turns every error into one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from domain.errors import HexclawError
+
+
+class CommandUnavailable(HexclawError):
+    exit_code = 2
+
+    def __init__(self, command: str) -> None:
+        super().__init__(f"`{command}` is not available in this build; use -p")
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "print":
+        from entrypoints.print_mode import run_print
+
+        return run_print(args)
+    raise CommandUnavailable(args.command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        return _dispatch(args)
+    except HexclawError as exc:
+        _error_line(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error_line("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``hexclaw -p ... | head``); that is not our failure.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if os.environ.get("HEXCLAW_DEBUG"):
+            raise
+        _error_line(
+            f"internal error: {type(exc).__name__}: {exc} (set HEXCLAW_DEBUG=1 for details)"
+        )
+        return 1
+
+
+def _error_line(text: str) -> None:
+    line = " ".join(text.split())
+    sys.stderr.write(f"hexclaw: {line}\n")
+    sys.stderr.flush()
