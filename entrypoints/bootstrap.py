@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -81,19 +82,61 @@ class _NoToolsDecider:
         return None
 
 
+@attrs.frozen
+class RunOptions:
+    """The command-line choices that shape a run (print mode and the REPL alike)."""
+
+    interactive: bool = False
+    model: str | None = None
+    max_tokens: int | None = None
+    max_turns: int | None = None
+    permission_mode: str | None = None
+    allowed_tools: tuple[str, ...] = ()
+    disallowed_tools: tuple[str, ...] = ()
+    system_prompt: str | None = None
+    append_system_prompt: str | None = None
+    continue_session: bool = False
+    resume: str | None = None
+    no_session_persistence: bool = False
+    record: str | None = None
+    replay: str | None = None
+    no_color: bool = False
+    verbose: bool = False
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
+        return cls(
+            interactive=interactive,
+            model=args.model,
+            max_tokens=args.max_tokens,
+            max_turns=args.max_turns,
+            permission_mode=args.permission_mode,
+            allowed_tools=tuple(args.allowed_tools),
+            disallowed_tools=tuple(args.disallowed_tools),
+            system_prompt=args.system_prompt,
+            append_system_prompt=args.append_system_prompt,
+            continue_session=args.continue_session,
+            resume=args.resume,
+            no_session_persistence=args.no_session_persistence,
+            record=args.record,
+            replay=args.replay,
+            no_color=args.no_color,
+            verbose=args.verbose,
+        )
+
+
 def build_loop(
     ctx: Context,
+    options: RunOptions,
     observer: TurnObserver,
     prompt: PermissionPrompt | None,
-    model_flag: str | None,
-    max_tokens_flag: int | None,
-    max_turns_flag: int | None,
 ) -> AgentLoop:
-    model = resolve_model(ctx, model_flag)
+    """The agent loop for one run; ``prompt`` is None in print mode, where nothing can be asked."""
+    model = resolve_model(ctx, options.model)
     settings = LoopSettings(
         model=model,
-        max_tokens=max_tokens_flag or default_max_tokens(model),
-        max_turns=max_turns_flag or DEFAULT_MAX_TURNS,
+        max_tokens=options.max_tokens or default_max_tokens(model),
+        max_turns=options.max_turns or DEFAULT_MAX_TURNS,
     )
     return AgentLoop(
         client=build_client(ctx),

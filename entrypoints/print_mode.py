@@ -9,7 +9,7 @@ import uuid
 
 from domain.errors import HexclawError
 from domain.messages import TextBlock
-from entrypoints.bootstrap import build_loop, load_context
+from entrypoints.bootstrap import RunOptions, build_loop, load_context
 from entrypoints.print_output import PrintObserver
 
 
@@ -39,7 +39,7 @@ def run_print(args: argparse.Namespace) -> int:
     ctx = load_context(args.settings)
     session_id = str(uuid.uuid4())
     observer = PrintObserver(args.output_format, sys.stdout, sys.stderr, session_id)
-    loop = build_loop(ctx, observer, None, args.model, args.max_tokens, args.max_turns)
+    loop = build_loop(ctx, RunOptions.from_args(args, interactive=False), observer, None)
     observer.start(
         loop.settings.model,
         str(ctx.workspace),
