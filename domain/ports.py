@@ -107,3 +107,13 @@ class TurnObserver(Protocol):
     ) -> None: ...
 
     def on_notice(self, text: str) -> None: ...
+
+
+class InstructionFileReader(Protocol):
+    def read_text(self, path: str) -> str | None:
+        """The text of an instruction file (CLAUDE.md and the like), or None if there is none.
+
+        Raises ``domain.instruction_memory.UnreadableInstructionFile`` when the file exists
+        but cannot be read.
+        """
+        ...
