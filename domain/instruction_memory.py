@@ -288,7 +288,7 @@ class _Loader:
     def _import(
         self, parent: str, line: int, target: str, depth: int, chain: tuple[str, ...]
     ) -> None:
-        reason = f"imported by {parent} (line {line})"
+        reason = f"imported by {parent}, line {line}"
         resolved = resolve_import(target, parent, self.home)
         if resolved is None:
             self._skip(f"@{target}", "import", reason, "no home directory is known", depth)

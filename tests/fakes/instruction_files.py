@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from domain.instruction_memory import UnreadableInstructionFile
 
 
 class InMemoryFiles:
-    def __init__(self, files: dict[str, str | None]) -> None:
+    def __init__(self, files: Mapping[str, str | None]) -> None:
         self.files = dict(files)
         self.reads: list[str] = []
 

@@ -152,7 +152,7 @@ def test_imports_follow_the_importing_file_relative_to_it() -> None:
         "/work/repo/shared.md",
     ]
     assert [e.depth for e in memory.included] == [0, 1, 2, 1]
-    assert memory.included[2].reason == "imported by /work/repo/pkg/docs/style.md (line 1)"
+    assert memory.included[2].reason == "imported by /work/repo/pkg/docs/style.md, line 1"
 
 
 def test_import_cycle_is_reported_and_not_followed() -> None:
