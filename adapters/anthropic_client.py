@@ -1,8 +1,8 @@
 """The Messages API over httpx: streaming, retries, typed errors.
 
 A request is retried (connection errors, retryable statuses, a retryable error
-event before anything was shown) only while no update has reached the caller,
-so a retry can never duplicate text the user has already seen.
+event or a cut-off stream before anything was shown) only while no update has
+reached the caller, so a retry can never duplicate text the user has already seen.
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from domain.messages import Message
 from domain.model_request import MessageRequest
 from domain.ports import AuthHeaderSource, RandomSource, UpdateSink
 from domain.retry_policy import RetryPolicy
-from domain.sse import ServerSentEvent, SSEFramer
-from domain.stream_errors import IncompleteStream, StreamError
+from domain.sse import SSEFramer, SSEFramingError
+from domain.stream_errors import IncompleteStream, StreamError, StreamProtocolError
 from domain.stream_reducer import StreamReducer
 from domain.stream_updates import MessageStarted, StreamUpdate
 from domain.version import VERSION
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
+USER_AGENT = f"hexclaw/{VERSION}"
+_SNIPPET_CHARS = 160
 
 
 @attrs.frozen
@@ -45,6 +47,7 @@ class ClientConfig:
 def make_http_client(
     config: ClientConfig, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
+    # The read timeout bounds the silence between two chunks, not the whole answer.
     timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
     return httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
 
@@ -86,7 +89,7 @@ class AnthropicClient:
                     failures, self._random.fraction(), exc.retry_after, exc.retry_after_ms
                 )
                 self._sleep(delay)
-            except (_Retryable, StreamError) as exc:
+            except (_Retryable, StreamError, IncompleteStream) as exc:
                 if delivery.delivered:
                     raise _unwrap(exc) from None
                 retryable = exc.retryable if isinstance(exc, StreamError) else True
@@ -97,18 +100,27 @@ class AnthropicClient:
 
     def _attempt(self, body: bytes, delivery: _Delivery) -> Message:
         headers = self._headers()
+        url = self._config.messages_url
         try:
-            with self._http.stream(
-                "POST", self._config.messages_url, content=body, headers=headers
-            ) as response:
+            with self._http.stream("POST", url, content=body, headers=headers) as response:
                 if response.status_code != 200:
                     raise _status_error(response)
+                _refuse_non_stream(response, url)
                 return _read_stream(response, delivery)
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise ApiConnectionError(
+                f"cannot use base URL {self._config.base_url!r} ({_describe(exc)}); "
+                "set ANTHROPIC_BASE_URL to an http:// or https:// URL"
+            ) from None
         except httpx.TimeoutException as exc:
             raise _Retryable(
-                ApiTimeoutError(f"the API did not answer in time ({_describe(exc)})")
+                ApiTimeoutError(
+                    f"the API at {self._config.base_url} did not answer in time "
+                    f"({_describe(exc)}); the timeouts are HEXCLAW_CONNECT_TIMEOUT and "
+                    "HEXCLAW_READ_TIMEOUT"
+                )
             ) from exc
-        except httpx.TransportError as exc:
+        except httpx.HTTPError as exc:
             raise _Retryable(
                 ApiConnectionError(f"cannot reach {self._config.base_url}: {_describe(exc)}")
             ) from exc
@@ -118,7 +130,7 @@ class AnthropicClient:
             "anthropic-version": ANTHROPIC_VERSION,
             "content-type": "application/json",
             "accept": "text/event-stream",
-            "user-agent": f"hexclaw/{VERSION}",
+            "user-agent": USER_AGENT,
         }
         headers.update(self._config.extra_headers)
         auth = self._auth.headers()
@@ -132,7 +144,11 @@ class AnthropicClient:
 
 
 class _Delivery:
-    """Forwards updates, holding back ``message_start`` until real content arrives."""
+    """Forwards updates, holding back ``message_start`` until real content arrives.
+
+    ``message_start`` alone tells the user nothing, and holding it keeps a stream that
+    fails right after it (an ``overloaded_error`` event) retryable.
+    """
 
     def __init__(self, sink: UpdateSink) -> None:
         self._sink = sink
@@ -175,21 +191,30 @@ def _read_stream(response: httpx.Response, delivery: _Delivery) -> Message:
     try:
         for chunk in response.iter_bytes():
             for event in framer.feed(chunk):
-                for update in _apply(reducer, event, request_id):
+                for update in reducer.apply(event):
                     delivery(update)
                 if reducer.done:
                     break
             if reducer.done:
+                # Some proxies keep the connection open after message_stop: stop reading.
                 break
         else:
-            framer.close()
+            for event in framer.close():
+                for update in reducer.apply(event):
+                    delivery(update)
+    except StreamError as exc:
+        if exc.request_id is None:
+            exc.request_id = request_id
+        raise
+    except SSEFramingError as exc:
+        raise StreamProtocolError(str(exc), reducer.partial()) from None
     except httpx.TimeoutException as exc:
         if not delivery.delivered:
             raise
         raise IncompleteStream(
             f"the stream stalled and timed out ({_describe(exc)})", reducer.partial()
         ) from exc
-    except httpx.TransportError as exc:
+    except httpx.HTTPError as exc:
         if not delivery.delivered:
             raise
         raise IncompleteStream(
@@ -200,15 +225,24 @@ def _read_stream(response: httpx.Response, delivery: _Delivery) -> Message:
     return message
 
 
-def _apply(
-    reducer: StreamReducer, event: ServerSentEvent, request_id: str | None
-) -> list[StreamUpdate]:
-    try:
-        return reducer.apply(event)
-    except StreamError as exc:
-        if exc.request_id is None:
-            exc.request_id = request_id
-        raise
+def _refuse_non_stream(response: httpx.Response, url: str) -> None:
+    """A 200 that is not an event stream: a JSON error from a gateway, or the wrong URL."""
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("", "text/event-stream") or not content_type.startswith(
+        ("application/json", "text/html")
+    ):
+        return
+    response.read()
+    request_id = response.headers.get("request-id")
+    if content_type == "application/json":
+        error = _error_object(response)
+        if error is not None:
+            error_type, message = error
+            raise ApiStatusError(200, error_type, message, request_id)
+    raise ApiError(
+        f"{url} answered with {content_type}, not an event stream "
+        f"({_snippet(response)}); check ANTHROPIC_BASE_URL"
+    )
 
 
 def _status_error(response: httpx.Response) -> ApiStatusError:
@@ -216,17 +250,13 @@ def _status_error(response: httpx.Response) -> ApiStatusError:
     request_id = response.headers.get("request-id")
     error_type = "http_error"
     message = response.reason_phrase or "unexpected response"
-    try:
-        payload = response.json()
-    except (ValueError, UnicodeDecodeError):
-        snippet = response.text.strip().splitlines()[0][:120] if response.text.strip() else ""
-        if snippet:
-            message = f"{message}; the body is not JSON: {snippet}"
+    error = _error_object(response)
+    if error is not None:
+        error_type, message = error
     else:
-        error = payload.get("error") if isinstance(payload, dict) else None
-        if isinstance(error, dict):
-            error_type = str(error.get("type") or error_type)
-            message = str(error.get("message") or message)
+        snippet = _snippet(response)
+        if snippet:
+            message = f"{message}; the body is not a JSON error: {snippet}"
     return ApiStatusError(
         response.status_code,
         error_type,
@@ -237,6 +267,29 @@ def _status_error(response: httpx.Response) -> ApiStatusError:
     )
 
 
-def _describe(exc: Exception) -> str:
+def _error_object(response: httpx.Response) -> tuple[str, str] | None:
+    """``(type, message)`` from an Anthropic error body, or None when it is not one."""
+    try:
+        payload = json.loads(response.content)
+    except (ValueError, RecursionError):
+        return None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, dict):
+        return (
+            str(error.get("type") or "http_error"),
+            str(error.get("message") or response.reason_phrase or "unexpected response"),
+        )
+    if isinstance(error, str) and error:
+        return ("http_error", error)
+    return None
+
+
+def _snippet(response: httpx.Response) -> str:
+    text = response.content.decode("utf-8", "replace").strip()
+    line = text.splitlines()[0] if text else ""
+    return line[:_SNIPPET_CHARS]
+
+
+def _describe(exc: BaseException) -> str:
     text = str(exc).strip()
     return text or type(exc).__name__

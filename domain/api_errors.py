@@ -5,6 +5,12 @@ from __future__ import annotations
 from domain.errors import HexclawError
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+# The fix to suggest when the status alone says what is wrong.
+_HINTS = {
+    401: "check ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN, or run `hexclaw login`",
+    403: "these credentials may not use this model or endpoint",
+    404: "check the model name (--model, ANTHROPIC_MODEL) and ANTHROPIC_BASE_URL",
+}
 
 
 class ApiError(HexclawError):
@@ -26,6 +32,9 @@ class ApiStatusError(ApiError):
         detail = f"API error {status} {error_type}: {message}"
         if request_id:
             detail += f" (request-id {request_id})"
+        hint = _HINTS.get(status)
+        if hint:
+            detail += f"; {hint}"
         super().__init__(detail)
         self.status = status
         self.error_type = error_type

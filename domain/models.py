@@ -1,4 +1,9 @@
-"""Model families: their default output budget and context window."""
+"""Model families: their default output budget and context window.
+
+The output budgets are the families' documented maximum output (capped at 32,000
+tokens, which is what long agentic turns need without paying for unused headroom);
+a fallback serves model names hexclaw does not know, such as a proxy's own.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ _FAMILIES = (
     ModelFamily("claude-3-7-sonnet", 32_000, 200_000),
     ModelFamily("claude-3-5-haiku", 8_192, 200_000),
     ModelFamily("claude-3-5-sonnet", 8_192, 200_000),
+    ModelFamily("claude-3-haiku", 4_096, 200_000),
+    ModelFamily("claude-3-opus", 4_096, 200_000),
 )
 _FALLBACK = ModelFamily("", 16_000, 200_000)
 KNOWN_MODELS = (

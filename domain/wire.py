@@ -67,7 +67,7 @@ def _structure_block(raw: Any, _: Any = None) -> ContentBlock:
 def usage_from_wire(raw: Any) -> Usage:
     if not isinstance(raw, dict):
         return Usage()
-    known = {k: int(v) for k, v in raw.items() if k in _USAGE_FIELDS and isinstance(v, int)}
+    known = {k: v for k, v in raw.items() if k in _USAGE_FIELDS and type(v) is int and v >= 0}
     extra = {k: v for k, v in raw.items() if k not in _USAGE_FIELDS}
     return Usage(**known, extra=extra)
 

@@ -35,6 +35,9 @@ class Reply:
     stall_before: float = 0.0
     drop_after_chunks: int | None = None
     hold_open_after: float = 0.0
+    # With drop_after_chunks: declare the full content-length, then cut the body short, so
+    # the client sees a transport error instead of a clean close-delimited end.
+    declare_full_length: bool = False
 
     @classmethod
     def sse(
@@ -43,9 +46,10 @@ class Reply:
         eol: str = "\n",
         event_lines: bool = True,
         chunk_size: int | None = None,
+        space: bool = True,
         **kwargs: Any,
     ) -> Reply:
-        body = encode_events(events, eol=eol, event_lines=event_lines)
+        body = encode_events(events, eol=eol, event_lines=event_lines, space=space)
         return cls.stream_bytes(body, chunk_size=chunk_size, **kwargs)
 
     @classmethod
@@ -82,6 +86,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    received_at: float = 0.0  # time.monotonic() when the request arrived
 
 
 Responder = Callable[[RecordedRequest], Reply]
@@ -166,6 +171,7 @@ class ScriptedAnthropicServer:
                     path=self.path,
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
+                    received_at=time.monotonic(),
                 )
                 reply = server._next_reply(request)
                 self._send(reply)
@@ -177,7 +183,7 @@ class ScriptedAnthropicServer:
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
                 complete = reply.drop_after_chunks is None
-                if complete and not reply.hold_open_after:
+                if (complete and not reply.hold_open_after) or reply.declare_full_length:
                     self.send_header("content-length", str(sum(len(c) for c in reply.chunks)))
                 else:
                     self.send_header("connection", "close")

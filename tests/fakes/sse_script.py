@@ -72,6 +72,18 @@ def json_delta(index: int, fragment: str) -> EventSpec:
     return delta(index, {"type": "input_json_delta", "partial_json": fragment})
 
 
+def thinking_delta(index: int, thinking: str) -> EventSpec:
+    return delta(index, {"type": "thinking_delta", "thinking": thinking})
+
+
+def signature_delta(index: int, signature: str) -> EventSpec:
+    return delta(index, {"type": "signature_delta", "signature": signature})
+
+
+def citations_delta(index: int, citation: dict[str, Any]) -> EventSpec:
+    return delta(index, {"type": "citations_delta", "citation": citation})
+
+
 def block_stop(index: int) -> EventSpec:
     return ("content_block_stop", {"type": "content_block_stop", "index": index})
 
@@ -143,3 +155,21 @@ def tool_use_events(
         index += 1
     events += [message_delta("tool_use"), message_stop()]
     return events
+
+
+def thinking_events(
+    thinking: str, signature: str, answer: str, message_id: str = "msg_think"
+) -> list[EventSpec]:
+    """A thinking block (streamed, then signed) followed by a text answer."""
+    return [
+        message_start(message_id),
+        block_start(0, {"type": "thinking", "thinking": "", "signature": ""}),
+        *(thinking_delta(0, thinking[i : i + 8]) for i in range(0, len(thinking), 8)),
+        signature_delta(0, signature),
+        block_stop(0),
+        block_start(1, {"type": "text", "text": ""}),
+        text_delta(1, answer),
+        block_stop(1),
+        message_delta("end_turn"),
+        message_stop(),
+    ]
