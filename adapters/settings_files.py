@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import MutableMapping
 from pathlib import Path
 
 from domain.settings import (
@@ -11,6 +12,7 @@ from domain.settings import (
     SettingsLayer,
     merge_layers,
     parse_settings_text,
+    settings_env,
 )
 
 
@@ -30,7 +32,8 @@ def settings_paths(workspace: Path, home: Path) -> list[Path]:
 
 def read_layer(path: Path, required: bool = False) -> SettingsLayer | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        # Editors on Windows like to start JSON files with a byte order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         if required:
             raise SettingsError(f"{path}: settings file not found") from None
@@ -53,3 +56,10 @@ def load_settings(workspace: Path, home: Path, extra: str | None = None) -> Sett
             if layer is not None:
                 layers.append(layer)
     return merge_layers(layers)
+
+
+def apply_env(settings: Settings, target: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Set the settings' ``env`` in this process (so the tools it starts inherit it too)."""
+    env = settings_env(settings)
+    (os.environ if target is None else target).update(env)
+    return env

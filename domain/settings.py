@@ -2,16 +2,21 @@
 
 Objects are deep-merged, the permission rule lists are concatenated, and any
 other value is replaced by the later layer. Each leaf remembers which file set it.
+An unknown key is a warning; a value of the wrong type is a warning too and is dropped
+from its layer, so an earlier layer's good value survives. Only a file that is not JSON
+(or not an object) is an error.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from domain.errors import HexclawError
+from domain.prompt_secrets import looks_secret
 
 CONCATENATED_LISTS = frozenset(
     {
@@ -38,6 +43,55 @@ KNOWN_KEYS = frozenset(
         "$schema",
     }
 )
+PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
+HIDDEN = "(hidden)"
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _non_negative_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def _fraction(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+# key path -> (test, what the value must be); a value failing its test is dropped.
+VALUE_RULES: dict[tuple[str, ...], tuple[Callable[[Any], bool], str]] = {
+    ("model",): (lambda v: isinstance(v, str) and bool(v.strip()), "a model name"),
+    ("permissions",): (lambda v: isinstance(v, dict), "an object"),
+    ("permissions", "allow"): (_strings, "a list of rule strings"),
+    ("permissions", "ask"): (_strings, "a list of rule strings"),
+    ("permissions", "deny"): (_strings, "a list of rule strings"),
+    ("permissions", "additionalDirectories"): (_strings, "a list of directory strings"),
+    ("permissions", "defaultMode"): (
+        lambda v: v in PERMISSION_MODES,
+        "one of " + ", ".join(PERMISSION_MODES),
+    ),
+    ("permissions", "disableBypassPermissionsMode"): (
+        lambda v: v == "disable",
+        '"disable"',
+    ),
+    ("env",): (lambda v: isinstance(v, dict), "an object of variable names to strings"),
+    ("oauth",): (lambda v: isinstance(v, dict), "an object"),
+    ("apiKeyHelper",): (lambda v: isinstance(v, str) and bool(v.strip()), "a command string"),
+    ("apiKeyHelperTtlSeconds",): (_non_negative_number, "a number of seconds"),
+    ("cleanupPeriodDays",): (_non_negative_number, "a number of days"),
+    ("hooks",): (lambda v: isinstance(v, dict), "an object"),
+    ("showThinking",): (lambda v: isinstance(v, bool), "true or false"),
+    ("autoCompactThreshold",): (_fraction, "a share of the context window above 0, up to 1"),
+    ("maxTokens",): (_positive_int, "a whole number above 0"),
+    ("maxTurns",): (_positive_int, "a whole number above 0"),
+    ("$schema",): (lambda v: isinstance(v, str), "a string"),
+}
+KNOWN_PERMISSION_KEYS = frozenset(p[1] for p in VALUE_RULES if p[0] == "permissions" and len(p) > 1)
 
 
 class SettingsError(HexclawError):
@@ -55,6 +109,8 @@ class Settings:
     values: dict[str, Any] = attrs.field(factory=dict)
     sources: dict[str, str] = attrs.field(factory=dict)
     warnings: list[str] = attrs.field(factory=list)
+    layers: list[str] = attrs.field(factory=list)
+    """The sources that were merged, in order."""
 
     def get(self, *path: str, default: Any = None) -> Any:
         node: Any = self.values
@@ -71,11 +127,49 @@ class Settings:
 def merge_layers(layers: list[SettingsLayer]) -> Settings:
     settings = Settings()
     for layer in layers:
-        for key in layer.values:
-            if key not in KNOWN_KEYS:
-                settings.warnings.append(f"{layer.source}: unknown settings key {key!r} (ignored)")
-        _merge_into(settings, settings.values, layer.values, (), layer.source)
+        values = _checked(layer, settings.warnings)
+        settings.layers.append(layer.source)
+        _merge_into(settings, settings.values, values, (), layer.source)
     return settings
+
+
+def _checked(layer: SettingsLayer, warnings: list[str]) -> dict[str, Any]:
+    """The layer's values without those of the wrong type; a warning for each problem."""
+    values: dict[str, Any] = _copy(layer.values)
+    for key in layer.values:
+        if key not in KNOWN_KEYS:
+            warnings.append(f"{layer.source}: unknown settings key {key!r} (ignored)")
+            del values[key]
+    permissions = values.get("permissions")
+    if isinstance(permissions, dict):
+        for key in list(permissions):
+            if key not in KNOWN_PERMISSION_KEYS:
+                warnings.append(
+                    f"{layer.source}: unknown settings key 'permissions.{key}' (ignored)"
+                )
+                del permissions[key]
+    for path, (test, expected) in VALUE_RULES.items():
+        parent: Any = values
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or path[-1] not in parent:
+            continue
+        if not test(parent[path[-1]]):
+            warnings.append(
+                f"{layer.source}: {'.'.join(path)} must be {expected}; "
+                f"got {json.dumps(parent[path[-1]])} (ignored)"
+            )
+            del parent[path[-1]]
+    env = values.get("env")
+    if isinstance(env, dict):
+        for name, value in list(env.items()):
+            if not isinstance(value, str | int | float | bool):
+                warnings.append(
+                    f"{layer.source}: env.{name} must be a string; got {json.dumps(value)} "
+                    "(ignored)"
+                )
+                del env[name]
+    return values
 
 
 def _merge_into(
@@ -131,3 +225,56 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise SettingsError(f"{source}: settings must be a JSON object")
     return value
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The ``env`` variables to set for hexclaw and every process it starts."""
+    env = settings.get("env", default={})
+    if not isinstance(env, dict):
+        return {}
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in env.items()}
+
+
+@attrs.frozen
+class ConfigEntry:
+    """One value of the merged settings, for ``/config``; secret-looking values are hidden."""
+
+    key: str
+    value: str
+    source: str
+
+
+def config_entries(settings: Settings) -> list[ConfigEntry]:
+    entries: list[ConfigEntry] = []
+    _flatten(settings, settings.values, (), entries)
+    return entries
+
+
+def _flatten(
+    settings: Settings, node: dict[str, Any], path: tuple[str, ...], out: list[ConfigEntry]
+) -> None:
+    for key, value in node.items():
+        here = (*path, key)
+        if isinstance(value, dict) and value:
+            _flatten(settings, value, here, out)
+            continue
+        shown = HIDDEN if _is_secret_path(here) else json.dumps(value, ensure_ascii=False)
+        out.append(ConfigEntry(".".join(here), shown, settings.source_of(*here) or "?"))
+
+
+def _is_secret_path(path: tuple[str, ...]) -> bool:
+    # Only names under env and oauth hold credentials; "apiKeyHelper" is a command, not a key.
+    return len(path) > 1 and path[0] in ("env", "oauth") and looks_secret(path[-1])
+
+
+def describe_config(settings: Settings) -> list[str]:
+    """The ``/config`` listing: every merged value and the file (or files) it came from."""
+    if not settings.layers:
+        return ["No settings files were found; hexclaw uses its defaults."]
+    lines = ["Settings merged from, in order: " + ", ".join(settings.layers)]
+    entries = config_entries(settings)
+    if not entries:
+        lines.append("  (the files set nothing)")
+    lines += [f"  {e.key} = {e.value}    ({e.source})" for e in entries]
+    lines += [f"  warning: {w}" for w in settings.warnings]
+    return lines
