@@ -1,0 +1,137 @@
+"""What an interaction looks like once stored: redacted, and portable across workspaces.
+
+Storing replaces secrets with ``REDACTED`` (``domain.redaction``) and the workspace's absolute
+path with ``WORKSPACE_PLACEHOLDER``, so a session recorded in one folder replays in another
+(tool inputs such as ``file_path`` are absolute). Replay puts the current workspace back chunk
+by chunk: the placeholder is never split across chunks (``domain.chunked_body``), so a
+cassette replayed in the folder it was recorded in gives back exactly the bytes and chunks
+that arrived. The workspace is put back JSON-escaped, as it appears in every Messages body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+import attrs
+
+from domain.cassette import Cassette, CassetteRequest, CassetteResponse, Headers, Interaction
+from domain.chunked_body import Span, rewrite_chunks
+from domain.redaction import (
+    field_spans,
+    find_secrets,
+    form_field_spans,
+    redact_headers,
+    secret_spans,
+)
+
+WORKSPACE_PLACEHOLDER = "@@HEXCLAW_WORKSPACE@@"
+_PLACEHOLDER = WORKSPACE_PLACEHOLDER.encode()
+# A path char right before or after the match means it is part of a longer path.
+_PATH_CHAR = rb"A-Za-z0-9_\-"
+
+
+@attrs.define
+class Redactor:
+    """Remembers every secret seen in a session, so a later echo of one is caught too."""
+
+    known: set[str] = attrs.field(factory=set)
+
+    def request(self, request: CassetteRequest, workspace: str | None) -> CassetteRequest:
+        headers, header_secrets = redact_headers(request.headers)
+        self.known.update(header_secrets)
+        query_spans, query_secrets = _query_spans(request.uri)
+        body_spans, body_secrets = field_spans(request.body)
+        self.known.update(query_secrets, body_secrets)
+        uri = _rewrite(request.uri.encode(), query_spans, self.known, None).decode()
+        body = _rewrite(request.body, body_spans, self.known, workspace)
+        return attrs.evolve(request, uri=uri, headers=headers, body=body)
+
+    def response(self, response: CassetteResponse, workspace: str | None) -> CassetteResponse:
+        headers, header_secrets = redact_headers(response.headers)
+        self.known.update(header_secrets)
+        spans, body_secrets = field_spans(response.body)
+        self.known.update(body_secrets)
+        spans += secret_spans(response.body, self.known)
+        spans += workspace_spans(response.body, workspace)
+        return attrs.evolve(
+            response, headers=headers, chunks=tuple(rewrite_chunks(response.chunks, spans))
+        )
+
+    def interaction(
+        self, request: CassetteRequest, response: CassetteResponse, workspace: str | None
+    ) -> Interaction:
+        # The response first: a token it hands out is then scrubbed from the request too.
+        stored_response = self.response(response, workspace)
+        return Interaction(self.request(request, workspace), stored_response)
+
+
+def comparable_request(request: CassetteRequest, workspace: str | None) -> CassetteRequest:
+    """A live request as it would have been stored, so it can be compared with the cassette."""
+    return Redactor().request(request, workspace)
+
+
+def restore_chunks(response: CassetteResponse, workspace: str | None) -> list[bytes]:
+    """The response body as it arrived, with the workspace placeholder replaced chunk by chunk."""
+    if workspace is None:
+        return list(response.chunks)
+    replacement = _json_escaped(workspace)
+    return [chunk.replace(_PLACEHOLDER, replacement) for chunk in response.chunks]
+
+
+def restore_text(text: str, workspace: str | None) -> str:
+    return text if workspace is None else text.replace(WORKSPACE_PLACEHOLDER, workspace)
+
+
+def workspace_spans(data: bytes, workspace: str | None) -> list[Span]:
+    if not workspace or workspace.rstrip("/") == "":
+        return []
+    spans: list[Span] = []
+    for form in {workspace.encode(), _json_escaped(workspace)}:
+        pattern = re.compile(
+            rb"(?<![" + _PATH_CHAR + rb"/.])" + re.escape(form) + rb"(?![" + _PATH_CHAR + rb"])"
+        )
+        spans.extend((m.start(), m.end(), _PLACEHOLDER) for m in pattern.finditer(data))
+    return spans
+
+
+def cassette_leaks(cassette: Cassette, text: bytes) -> list[str]:
+    """What in a stored cassette (and its file's ``text``) still looks like a secret."""
+    leaks = [f"key-shaped text {s[:12]}..." for s in find_secrets(text)]
+    for number, interaction in enumerate(cassette.interactions, start=1):
+        request, response = interaction.request, interaction.response
+        for where, headers in (("request", request.headers), ("response", response.headers)):
+            leaks.extend(
+                f"interaction {number} {where} header {name}"
+                for name in _unredacted_headers(headers)
+            )
+        for where, body in (("request", request.body), ("response", response.body)):
+            _, secrets = field_spans(body)
+            if secrets:
+                leaks.append(f"interaction {number} {where} body holds an OAuth secret field")
+        if _query_spans(request.uri)[1]:
+            leaks.append(f"interaction {number} request URL holds an OAuth secret")
+    return leaks
+
+
+def _unredacted_headers(headers: Headers) -> list[str]:
+    return [name for name in headers if redact_headers({name: headers[name]})[1]]
+
+
+def _query_spans(uri: str) -> tuple[list[Span], list[str]]:
+    question = uri.find("?")
+    if question == -1:
+        return [], []
+    query = uri[question + 1 :].split("#", 1)[0].encode()
+    return form_field_spans(query, offset=len(uri[: question + 1].encode()))
+
+
+def _rewrite(data: bytes, spans: list[Span], known: Iterable[str], workspace: str | None) -> bytes:
+    all_spans = spans + secret_spans(data, known) + workspace_spans(data, workspace)
+    return b"".join(rewrite_chunks([data], all_spans))
+
+
+def _json_escaped(text: str) -> bytes:
+    """The text as it appears inside a JSON string (the client writes non-ASCII as is)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].encode()
