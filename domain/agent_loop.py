@@ -3,28 +3,32 @@
 Rules a reader must not break:
 - every ``tool_use`` in an appended assistant message is answered by exactly one
   ``tool_result`` in the next user message, whatever happens (denial, error, interruption);
-- an interruption leaves a conversation the API accepts, so the next turn just continues;
-- a failed or interrupted call is never re-sent automatically.
+- an interruption (``KeyboardInterrupt``, at any point) leaves a conversation the API accepts:
+  what had streamed is kept as it was and the next turn just continues;
+- a failed or interrupted call is never re-sent automatically, and a cut-off message's calls
+  are never run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import attrs
 
 from domain.api_errors import ApiError
+from domain.conversation import Conversation, sendable_blocks
 from domain.messages import (
     ContentBlock,
     ConversationMessage,
     Message,
     TextBlock,
-    ThinkingBlock,
     ToolResultBlock,
     ToolUseBlock,
     Usage,
 )
 from domain.model_request import MessageRequest
+from domain.partial_message import PartialMessage
 from domain.ports import (
     ModelClient,
     PermissionDecider,
@@ -33,14 +37,37 @@ from domain.ports import (
     ToolRunner,
     TurnObserver,
 )
+from domain.session_log import message_entry, turn_end_entry
 from domain.stream_errors import StreamFailure
-from domain.stream_updates import BlockFinished, MessageStarted, StreamUpdate, TextDelta
-from domain.tool_calls import ToolCall, ToolOutcome
+from domain.stream_updates import StreamUpdate
+from domain.tool_calls import PermissionAnswer, ToolCall, ToolOutcome
 from domain.turn_state import TurnEvent, TurnState, next_state
-from domain.wire import conversation_message_to_wire, message_to_wire
+
+__all__ = [
+    "DEFAULT_MAX_TURNS",
+    "AgentLoop",
+    "Conversation",
+    "LoopSettings",
+    "PermissionDenial",
+    "TurnResult",
+]
 
 DEFAULT_MAX_TURNS = 50
-INTERRUPTED_RESULT = "The user interrupted this tool call before it finished; it may not have run."
+INTERRUPTED_RESULT = (
+    "The user interrupted this tool call while it was running; it may have partly run. "
+    "Check its effects before relying on them."
+)
+NOT_STARTED_RESULT = "Not run: the user interrupted the turn before this tool call started."
+CUT_OFF_RESULT = "Not run: the message was cut off before this call could be run."
+# Stop reasons after which calls in the message are not run: the message is cut or declined.
+_NOT_RUNNABLE = frozenset({"max_tokens", "refusal", "model_context_window_exceeded"})
+NOTICES = {
+    "max_tokens": "The answer hit the output limit (max_tokens) and is cut off; "
+    "say 'continue' to have it go on.",
+    "refusal": "The model declined this request (stop_reason: refusal).",
+    "model_context_window_exceeded": "The conversation no longer fits the model's context "
+    "window; start a new session or shorten the conversation.",
+}
 
 Subtype = Literal["success", "error_max_turns", "error_during_execution", "interrupted"]
 
@@ -70,6 +97,7 @@ class TurnResult:
     usage: Usage
     permission_denials: list[PermissionDenial]
     error: Exception | None = None
+    call_usages: list[Usage] = attrs.field(factory=list)
 
     @property
     def is_error(self) -> bool:
@@ -77,62 +105,29 @@ class TurnResult:
 
 
 @attrs.define
-class Conversation:
-    """The messages sent to the API, and the usage they have cost so far."""
+class _Turn:
+    """What one user turn has gathered so far."""
 
-    messages: list[ConversationMessage] = attrs.field(factory=list)
     usage: Usage = attrs.field(factory=Usage)
-    last_call_usage: Usage | None = None
+    call_usages: list[Usage] = attrs.field(factory=list)
+    denials: list[PermissionDenial] = attrs.field(factory=list)
+    final_text: str = ""
+    stop_reason: str | None = None
+    # Set while a message streams and until it is in the conversation.
+    streaming: PartialMessage | None = None
+    tool_running: bool = False
 
-    def add_user_content(self, content: list[ContentBlock]) -> ConversationMessage:
-        """A user message; merged into a trailing user message so roles keep alternating."""
-        if self.messages and self.messages[-1].role == "user":
-            self.messages[-1].content.extend(content)
-            return self.messages[-1]
-        message = ConversationMessage(role="user", content=list(content))
-        self.messages.append(message)
-        return message
-
-    def add_assistant(self, content: list[ContentBlock]) -> ConversationMessage:
-        message = ConversationMessage(role="assistant", content=list(content))
-        self.messages.append(message)
-        return message
-
-
-class _PartialTracker:
-    """Keeps what has streamed so far, so an interruption can save it as it was."""
-
-    def __init__(self) -> None:
-        self.finished: dict[int, ContentBlock] = {}
-        self.open_text: dict[int, list[str]] = {}
-
-    def track(self, update: StreamUpdate) -> None:
-        if isinstance(update, TextDelta):
-            self.open_text.setdefault(update.index, []).append(update.text)
-        elif isinstance(update, BlockFinished):
-            self.finished[update.index] = update.block
-            self.open_text.pop(update.index, None)
-        elif isinstance(update, MessageStarted):
-            self.finished.clear()
-            self.open_text.clear()
-
-    def content(self) -> list[ContentBlock]:
-        blocks: dict[int, ContentBlock] = dict(self.finished)
-        for index, parts in self.open_text.items():
-            blocks[index] = TextBlock(text="".join(parts))
-        return [blocks[i] for i in sorted(blocks)]
-
-
-def _sendable(content: list[ContentBlock]) -> list[ContentBlock]:
-    """Blocks of a cut-off message that the API will accept back."""
-    kept: list[ContentBlock] = []
-    for block in content:
-        if isinstance(block, TextBlock) and not block.text:
-            continue
-        if isinstance(block, ThinkingBlock) and not block.signature:
-            continue
-        kept.append(block)
-    return kept
+    def result(self, subtype: Subtype, error: Exception | None = None) -> TurnResult:
+        return TurnResult(
+            subtype=subtype,
+            final_text=self.final_text,
+            stop_reason=self.stop_reason,
+            model_calls=len(self.call_usages),
+            usage=self.usage,
+            permission_denials=self.denials,
+            error=error,
+            call_usages=self.call_usages,
+        )
 
 
 class AgentLoop:
@@ -146,6 +141,7 @@ class AgentLoop:
         settings: LoopSettings,
         conversation: Conversation | None = None,
         recorder: SessionRecorder | None = None,
+        session_id: str = "",
     ) -> None:
         self.client = client
         self.tools = tools
@@ -155,97 +151,69 @@ class AgentLoop:
         self.settings = settings
         self.conversation = conversation or Conversation()
         self.recorder = recorder
+        self.session_id = session_id
         self.state = TurnState.AWAITING_INPUT
 
-    def _go(self, event: TurnEvent) -> None:
-        self.state = next_state(self.state, event)
-        self.observer.on_state(self.state)
-
-    def _record(self, message: ConversationMessage, **extra: object) -> None:
-        if self.recorder is not None:
-            entry: dict[str, object] = {
-                "type": "message",
-                "message": conversation_message_to_wire(message),
-            }
-            entry.update(extra)
-            self.recorder.append(entry)
-
-    def run_turn(self, content: list[ContentBlock]) -> TurnResult:
-        if self.state is not TurnState.AWAITING_INPUT:
-            self._go(TurnEvent.NEXT_INPUT)
-        self.conversation.add_user_content(content)
-        self._record(ConversationMessage(role="user", content=list(content)))
-        turn_usage = Usage()
-        denials: list[PermissionDenial] = []
-        calls = 0
-        final_text = ""
-        stop_reason: str | None = None
-        self._go(TurnEvent.SEND)
-        tracker = _PartialTracker()
+    def run_turn(self, content: Sequence[ContentBlock]) -> TurnResult:
+        """One user turn; returns how it ended. Only a bug below the loop raises."""
+        turn = _Turn()
         try:
-            while True:
-                if calls >= self.settings.max_turns:
-                    self._go(TurnEvent.MAX_TURNS)
-                    self.observer.on_notice(
-                        f"Stopped after {calls} model calls "
-                        f"(--max-turns {self.settings.max_turns})."
-                    )
-                    return TurnResult(
-                        "error_max_turns", final_text, stop_reason, calls, turn_usage, denials
-                    )
-                tracker = _PartialTracker()
-                message = self._call_model(tracker)
-                calls += 1
-                turn_usage = turn_usage + message.usage
-                self.conversation.usage = self.conversation.usage + message.usage
-                self.conversation.last_call_usage = message.usage
-                stop_reason = message.stop_reason
-                if message.text:
-                    final_text = message.text
-                assistant = self.conversation.add_assistant(
-                    _sendable(message.content) or [TextBlock(text="(empty)")]
-                )
-                self._record(assistant, raw=message_to_wire(message))
-                self.observer.on_assistant_message(message)
-                tool_uses = [b for b in assistant.content if isinstance(b, ToolUseBlock)]
-                if stop_reason == "pause_turn" and not tool_uses:
-                    self._go(TurnEvent.PAUSED)
-                    continue
-                if not tool_uses:
-                    self._notice_for(stop_reason)
-                    self._go(TurnEvent.MESSAGE_DONE)
-                    return TurnResult(
-                        "success", final_text, stop_reason, calls, turn_usage, denials
-                    )
-                self._go(TurnEvent.MESSAGE_WITH_TOOLS)
-                runnable = stop_reason in ("tool_use", "pause_turn")
-                if not runnable:
-                    self._notice_for(stop_reason)
-                self._answer_tools(tool_uses, runnable, denials)
-                if not runnable:
-                    self._go(TurnEvent.MAX_TURNS)
-                    return TurnResult(
-                        "success", final_text, stop_reason, calls, turn_usage, denials
-                    )
-                self._go(TurnEvent.TOOLS_DONE)
+            if self.state.terminal:
+                self._go(TurnEvent.NEXT_INPUT)
+            self.conversation.add_user_content(content)
+            self._record(message_entry(ConversationMessage(role="user", content=list(content))))
+            self._go(TurnEvent.SEND)
+            result = self._converse(turn)
         except KeyboardInterrupt:
-            self._repair_after_interrupt(tracker)
-            self._go(TurnEvent.INTERRUPT)
-            return TurnResult("interrupted", final_text, stop_reason, calls, turn_usage, denials)
+            self._settle(turn, NOT_STARTED_RESULT, interrupted=True)
+            if not self.state.terminal:
+                self._go(TurnEvent.INTERRUPT)
+            result = turn.result("interrupted")
         except (ApiError, StreamFailure) as exc:
-            if isinstance(exc, StreamFailure) and exc.partial is not None:
-                kept: list[ContentBlock] = [
-                    b for b in _sendable(exc.partial.content) if not isinstance(b, ToolUseBlock)
-                ]
-                if kept:
-                    assistant = self.conversation.add_assistant(kept)
-                    self._record(assistant, incomplete=True)
+            failed = exc.partial if isinstance(exc, StreamFailure) else None
+            self._settle(turn, CUT_OFF_RESULT, failed=failed)
             self._go(TurnEvent.ERROR)
-            return TurnResult(
-                "error_during_execution", final_text, stop_reason, calls, turn_usage, denials, exc
-            )
+            result = turn.result("error_during_execution", exc)
+        except BaseException as exc:
+            # A bug below the loop: still leave a conversation the API accepts, then surface it.
+            self._settle(turn, _internal_error_result(exc))
+            if not self.state.terminal:
+                self._go(TurnEvent.ERROR)
+            raise
+        self._record(turn_end_entry(result.subtype, result.model_calls, result.usage))
+        return result
 
-    def _call_model(self, tracker: _PartialTracker) -> Message:
+    def _converse(self, turn: _Turn) -> TurnResult:
+        while True:
+            if len(turn.call_usages) >= self.settings.max_turns:
+                self._go(TurnEvent.MAX_TURNS)
+                self.observer.on_notice(
+                    f"Stopped after {len(turn.call_usages)} model calls "
+                    f"(--max-turns {self.settings.max_turns})."
+                )
+                return turn.result("error_max_turns")
+            message = self._call_model(turn)
+            content = self._append_answer(turn, message)
+            tool_uses = [b for b in content if isinstance(b, ToolUseBlock)]
+            if message.stop_reason == "pause_turn" and not tool_uses:
+                # The API paused a long server-side turn; sending the conversation back resumes
+                # it, and the continuation joins the paused message.
+                self._go(TurnEvent.PAUSED)
+                continue
+            if not tool_uses:
+                self._notify(message.stop_reason)
+                self._go(TurnEvent.MESSAGE_DONE)
+                return turn.result("success")
+            self._go(TurnEvent.MESSAGE_WITH_TOOLS)
+            if message.stop_reason in _NOT_RUNNABLE:
+                self._notify(message.stop_reason)
+                self._answer_all(tool_uses, CUT_OFF_RESULT)
+                self._go(TurnEvent.TOOLS_NOT_RUN)
+                return turn.result("success")
+            self._run_tools(turn, tool_uses)
+            self._go(TurnEvent.TOOLS_DONE)
+
+    def _call_model(self, turn: _Turn) -> Message:
         request = MessageRequest(
             model=self.settings.model,
             max_tokens=self.settings.max_tokens,
@@ -253,85 +221,86 @@ class AgentLoop:
             system=list(self.settings.system),
             tools=self.tools.definitions(),
         )
+        partial = PartialMessage()
+        turn.streaming = partial
 
         def forward(update: StreamUpdate) -> None:
-            tracker.track(update)
+            partial.track(update)
             self.observer.on_update(update)
 
         return self.client.stream_message(request, forward)
 
-    def _notice_for(self, stop_reason: str | None) -> None:
-        notices = {
-            "max_tokens": "The answer hit the output limit (max_tokens). Say 'continue' to go on.",
-            "refusal": "The model declined to answer this request.",
-            "model_context_window_exceeded": "The conversation no longer fits the model's context; "
-            "run /compact or /clear.",
-        }
-        if stop_reason in notices:
-            self.observer.on_notice(notices[stop_reason])
-
-    def _answer_tools(
-        self, tool_uses: list[ToolUseBlock], runnable: bool, denials: list[PermissionDenial]
-    ) -> None:
-        results: list[ContentBlock] = []
-        outcomes: list[ToolOutcome] = []
-        pending = list(tool_uses)
-        try:
-            while pending:
-                block = pending[0]
-                outcome = self._run_one(block, runnable, denials)
-                results.append(_result_block(block.id, outcome))
-                outcomes.append(outcome)
-                pending.pop(0)
-        except KeyboardInterrupt:
-            for block in pending:
-                outcome = ToolOutcome(
-                    content=INTERRUPTED_RESULT, is_error=True, summary="interrupted"
+    def _append_answer(self, turn: _Turn, message: Message) -> list[ContentBlock]:
+        """Put a finished message in the conversation and the log; returns what was kept."""
+        content = sendable_blocks(message.content)
+        if content:
+            self.conversation.add_assistant(content)
+        # An empty answer cannot be sent back; the next user content then merges with the last.
+        turn.streaming = None
+        self._count_usage(turn, message.usage)
+        turn.stop_reason = message.stop_reason
+        if message.text:
+            turn.final_text = message.text
+        if content:
+            self._record(
+                message_entry(
+                    ConversationMessage(role="assistant", content=content),
+                    model=message.model,
+                    message_id=message.id,
+                    stop_reason=message.stop_reason,
+                    usage=message.usage,
                 )
+            )
+        self.observer.on_assistant_message(message)
+        return content
+
+    def _count_usage(self, turn: _Turn, usage: Usage) -> None:
+        turn.usage = turn.usage + usage
+        turn.call_usages.append(usage)
+        self.conversation.usage = self.conversation.usage + usage
+        self.conversation.last_call_usage = usage
+
+    def _notify(self, stop_reason: str | None) -> None:
+        if stop_reason in NOTICES:
+            self.observer.on_notice(NOTICES[stop_reason])
+
+    def _run_tools(self, turn: _Turn, tool_uses: list[ToolUseBlock]) -> None:
+        """Run the calls in order; if that is cut short, answer the rest and re-raise."""
+        results: list[ToolResultBlock] = []
+        outcomes: list[ToolOutcome] = []
+        try:
+            for block in tool_uses:
+                turn.tool_running = False
+                outcome = self._run_one(turn, block)
                 results.append(_result_block(block.id, outcome))
                 outcomes.append(outcome)
-            self._append_results(results, outcomes)
+        except BaseException as exc:
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            for position, block in enumerate(tool_uses[len(results) :]):
+                if not interrupted:
+                    text = _internal_error_result(exc)
+                elif position == 0 and turn.tool_running:
+                    text = INTERRUPTED_RESULT
+                else:
+                    text = NOT_STARTED_RESULT
+                outcome = ToolOutcome(content=text, is_error=True, summary="interrupted")
+                results.append(_result_block(block.id, outcome))
+                outcomes.append(outcome)
+            self._add_results(results, outcomes)
             raise
-        self._append_results(results, outcomes)
+        self._add_results(results, outcomes)
 
-    def _append_results(self, results: list[ContentBlock], outcomes: list[ToolOutcome]) -> None:
-        message = self.conversation.add_user_content(results)
-        self._record(ConversationMessage(role="user", content=results))
-        self.observer.on_tool_results(message, outcomes)
-
-    def _run_one(
-        self, block: ToolUseBlock, runnable: bool, denials: list[PermissionDenial]
-    ) -> ToolOutcome:
+    def _run_one(self, turn: _Turn, block: ToolUseBlock) -> ToolOutcome:
         call = ToolCall(id=block.id, name=block.name, input=block.input)
-        if not runnable:
-            return ToolOutcome(
-                content="Not run: the message was cut off before this call was complete.",
-                is_error=True,
-                summary="not run",
-            )
         if block.input_error is not None:
             return ToolOutcome(
                 content=f"Not run: {block.input_error}. Send the call again with valid JSON input.",
                 is_error=True,
                 summary="invalid input",
             )
-        access = self.tools.access_of(call)
-        decision = self.permissions.decide(access)
-        verdict, reason = decision.verdict, decision.reason
-        if verdict == "ask":
-            if self.prompt is None:
-                verdict = "deny"
-                reason = reason or "this tool needs permission and none can be asked in print mode"
-            else:
-                self._go(TurnEvent.NEEDS_PERMISSION)
-                answer = self.prompt.ask(call, access, reason)
-                self._go(TurnEvent.ANSWERED)
-                if answer.verdict == "allow_session":
-                    self.permissions.allow_for_session(access)
-                verdict = "deny" if answer.verdict == "deny" else "allow"
-                reason = answer.reason or "the user denied this call"
+        verdict, reason = self._permission(call)
         if verdict == "deny":
-            denials.append(PermissionDenial(block.name, block.id, dict(block.input), reason))
+            turn.denials.append(PermissionDenial(block.name, block.id, dict(block.input), reason))
             outcome = ToolOutcome(
                 content=f"Permission denied: {reason}. Do not retry this call as is; "
                 "ask the user or take another approach.",
@@ -341,24 +310,102 @@ class AgentLoop:
             self.observer.on_tool_end(call, outcome)
             return outcome
         self.observer.on_tool_start(call)
-        outcome = self.tools.run(call)
+        turn.tool_running = True
+        try:
+            outcome = self.tools.run(call)
+        except Exception as exc:  # the port promises outcomes, not exceptions; still answer
+            outcome = ToolOutcome(
+                content=f"The tool failed inside hexclaw: {type(exc).__name__}: {exc}",
+                is_error=True,
+                summary="tool crashed",
+            )
+        turn.tool_running = False
         self.observer.on_tool_end(call, outcome)
         return outcome
 
-    def _repair_after_interrupt(self, tracker: _PartialTracker) -> None:
-        """Make the conversation valid again after Ctrl-C, whatever state it was in."""
-        if self.state is TurnState.STREAMING:
-            kept = _sendable(tracker.content())
-            if kept:
-                assistant = self.conversation.add_assistant(kept)
-                self._record(assistant, interrupted=True)
-                unanswered = [b for b in kept if isinstance(b, ToolUseBlock)]
-                if unanswered:
-                    outcome = ToolOutcome(content=INTERRUPTED_RESULT, is_error=True)
-                    self._append_results(
-                        [_result_block(b.id, outcome) for b in unanswered],
-                        [outcome] * len(unanswered),
-                    )
+    def _permission(self, call: ToolCall) -> tuple[Literal["allow", "deny"], str]:
+        access = self.tools.access_of(call)
+        decision = self.permissions.decide(access)
+        if decision.verdict != "ask":
+            return decision.verdict, decision.reason or "not allowed by the permission rules"
+        if self.prompt is None:
+            why = f" ({decision.reason})" if decision.reason else ""
+            return (
+                "deny",
+                f"{call.name} needs the user's permission{why}, and print mode cannot ask",
+            )
+        self._go(TurnEvent.NEEDS_PERMISSION)
+        try:
+            answer = self.prompt.ask(call, access, decision.reason)
+        except Exception as exc:  # a prompt that cannot ask (stdin closed) denies, not crashes
+            answer = PermissionAnswer("deny", f"hexclaw could not ask for permission ({exc})")
+        self._go(TurnEvent.ANSWERED)
+        if answer.verdict == "deny":
+            return "deny", answer.reason or "the user denied this call"
+        if answer.verdict == "allow_session":
+            self.permissions.allow_for_session(access)
+        return "allow", ""
+
+    def _answer_all(self, tool_uses: list[ToolUseBlock], text: str) -> None:
+        outcomes = [ToolOutcome(content=text, is_error=True, summary="not run") for _ in tool_uses]
+        self._add_results(
+            [_result_block(b.id, o) for b, o in zip(tool_uses, outcomes, strict=True)], outcomes
+        )
+
+    def _add_results(self, results: list[ToolResultBlock], outcomes: list[ToolOutcome]) -> None:
+        message = self.conversation.add_tool_results(results)
+        self._record(message_entry(ConversationMessage(role="user", content=list(results))))
+        self.observer.on_tool_results(message, outcomes)
+
+    def _settle(
+        self,
+        turn: _Turn,
+        unanswered_result: str,
+        interrupted: bool = False,
+        failed: Message | None = None,
+    ) -> None:
+        """After an interruption or a failure: keep what streamed, answer every open call."""
+        partial, turn.streaming = turn.streaming, None
+        kept: list[ContentBlock] = []
+        if failed is not None:
+            # A call whose input was cut mid-way cannot be sent back; finished ones can.
+            kept = [
+                b
+                for b in sendable_blocks(failed.content)
+                if not (isinstance(b, ToolUseBlock) and b.input_error is not None)
+            ]
+            self._count_usage(turn, failed.usage)
+        elif partial is not None:
+            kept = sendable_blocks(partial.content())
+            self._count_usage(turn, partial.usage)
+        if kept:
+            self.conversation.add_assistant(kept)
+            text = "".join(b.text for b in kept if isinstance(b, TextBlock))
+            if text:
+                turn.final_text = text
+            self._record(
+                message_entry(
+                    ConversationMessage(role="assistant", content=kept),
+                    usage=failed.usage if failed is not None else None,
+                    incomplete=not interrupted,
+                    interrupted=interrupted,
+                )
+            )
+        unanswered = self.conversation.unanswered_tool_uses()
+        if unanswered:
+            self._answer_all(unanswered, unanswered_result)
+
+    def _go(self, event: TurnEvent) -> None:
+        self.state = next_state(self.state, event)
+        self.observer.on_state(self.state)
+
+    def _record(self, entry: dict[str, object]) -> None:
+        if self.recorder is not None:
+            self.recorder.append(entry)
+
+
+def _internal_error_result(exc: BaseException) -> str:
+    return f"Not run: hexclaw hit an internal error ({type(exc).__name__}) and stopped the turn."
 
 
 def _result_block(tool_use_id: str, outcome: ToolOutcome) -> ToolResultBlock:
