@@ -1,0 +1,318 @@
+"""The REPL's view of a turn, drawn with rich: a ``TurnObserver`` for the terminal.
+
+While a block streams, a transient ``Live`` region shows its Markdown (only the tail that
+fits the screen, so the region never scrolls and nothing is drawn twice) above a spinner with
+the elapsed time and token count. When the block is complete the region is erased and the
+final rendering is printed once, so the scrollback holds exactly one copy of every answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.spinner import Spinner
+from rich.text import Text
+
+from domain.messages import (
+    ConversationMessage,
+    Message,
+    TextBlock,
+    ThinkingBlock,
+)
+from domain.ports import Clock
+from domain.stream_updates import (
+    BlockFinished,
+    MessageDeltaReceived,
+    MessageStarted,
+    StreamUpdate,
+    TextDelta,
+    ThinkingDelta,
+    ToolUseStarted,
+)
+from domain.tool_calls import ToolCall, ToolOutcome
+from domain.turn_state import TurnState
+
+# The input field that best names what a call touches, per Claude Code tool.
+_LABEL_FIELDS = {
+    "Bash": "command",
+    "Edit": "file_path",
+    "MultiEdit": "file_path",
+    "Write": "file_path",
+    "Read": "file_path",
+    "NotebookEdit": "notebook_path",
+    "Glob": "pattern",
+    "Grep": "pattern",
+    "LS": "path",
+    "WebFetch": "url",
+    "WebSearch": "query",
+    "Task": "description",
+}
+MAX_LABEL = 90
+MAX_DIFF_LINES = 40
+# A token is about four characters of English or code; exact counts replace it when they arrive.
+CHARS_PER_TOKEN = 4
+
+
+def tool_label(call: ToolCall, workspace: str = "") -> str:
+    """``Bash(npm test)``: the tool and the one argument a reader needs, on one line."""
+    field = _LABEL_FIELDS.get(call.name)
+    value = call.input.get(field) if field else None
+    if not isinstance(value, str):
+        value = next((v for v in call.input.values() if isinstance(v, str)), "")
+    if workspace and value.startswith(workspace.rstrip("/") + "/"):
+        value = value[len(workspace.rstrip("/")) + 1 :]
+    first, *more = value.strip().splitlines() or [""]
+    if more:
+        first += " …"
+    if len(first) > MAX_LABEL:
+        first = first[: MAX_LABEL - 1] + "…"
+    return f"{call.name}({first})" if first else call.name
+
+
+def outcome_summary(outcome: ToolOutcome) -> str:
+    if outcome.summary:
+        return outcome.summary
+    text = outcome.content if isinstance(outcome.content, str) else ""
+    lines = text.strip().splitlines()
+    if outcome.is_error:
+        return lines[0][:MAX_LABEL] if lines else "failed"
+    if not lines:
+        return "done (no output)"
+    return f"{len(lines)} line{'s' if len(lines) != 1 else ''} of output"
+
+
+def diff_text(diff: str, limit: int = MAX_DIFF_LINES) -> Text:
+    """A unified diff, coloured by line kind and cut to ``limit`` lines."""
+    out = Text()
+    lines = diff.rstrip("\n").splitlines()
+    for line in lines[:limit]:
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        elif line.startswith("@@"):
+            style = "cyan"
+        else:
+            style = "dim"
+        out.append("      " + line + "\n", style=style)
+    if len(lines) > limit:
+        out.append(f"      … {len(lines) - limit} more lines\n", style="dim")
+    return out
+
+
+def _fmt_tokens(count: int) -> str:
+    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
+
+
+class _Tail:
+    """The last lines of a renderable that fit above the spinner."""
+
+    def __init__(self, renderable: RenderableType, reserve: int) -> None:
+        self.renderable = renderable
+        self.reserve = reserve
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = console.render_lines(self.renderable, options.update(height=None), pad=False)
+        room = max(1, (options.max_height or console.height) - self.reserve)
+        for line in lines[-room:]:
+            yield from line
+            yield Segment.line()
+
+
+class TerminalRenderer:
+    def __init__(
+        self,
+        console: Console,
+        clock: Clock,
+        show_thinking: bool = False,
+        workspace: str = "",
+    ) -> None:
+        self.console = console
+        self.clock = clock
+        self.show_thinking = show_thinking
+        self.workspace = workspace
+        self._live: Live | None = None
+        self._spinner = Spinner("dots", style="cyan")
+        self._activity = "Thinking"
+        self._text = ""
+        self._thinking_chars = 0
+        self._turn_started = clock.monotonic()
+        # What the elapsed time counts from: the turn, or the tool now running.
+        self._since = self._turn_started
+        self._done_tokens = 0
+        self._message_chars = 0
+        self._message_tokens: int | None = None
+        self._announced: set[str] = set()
+
+    # The REPL's side.
+
+    def begin_turn(self) -> None:
+        self._turn_started = self._since = self.clock.monotonic()
+        self._done_tokens = 0
+        self._reset_message()
+
+    def stop(self) -> None:
+        """Take the live region off the screen (before a prompt or a menu needs the terminal)."""
+        if self._live is not None:
+            live, self._live = self._live, None
+            live.stop()
+
+    def print(self, *renderables: Any, **kwargs: Any) -> None:
+        self.console.print(*renderables, **kwargs)
+
+    def info(self, text: str) -> None:
+        self.console.print(Text(text, style="dim"))
+
+    def error(self, text: str) -> None:
+        self.console.print(Text(f"✗ {' '.join(text.split())}", style="red"))
+
+    def markdown(self, text: str) -> None:
+        self.console.print(Markdown(text))
+
+    def diff(self, diff: str, limit: int = MAX_DIFF_LINES) -> None:
+        self.console.print(diff_text(diff, limit), end="")
+
+    # TurnObserver.
+
+    def on_state(self, state: TurnState) -> None:
+        if state is TurnState.STREAMING:
+            self._activity = "Thinking"
+            self._since = self._turn_started
+            self._start()
+        elif state is TurnState.AWAITING_PERMISSION:
+            self.stop()
+        elif state in (TurnState.FINISHED, TurnState.FAILED, TurnState.INTERRUPTED):
+            self.stop()
+            self._flush_text()
+            if state is TurnState.INTERRUPTED:
+                self.console.print(Text("  ⎿  Interrupted: what should hexclaw do instead?", "red"))
+
+    def on_update(self, update: StreamUpdate) -> None:
+        if isinstance(update, MessageStarted):
+            self._reset_message()
+        elif isinstance(update, TextDelta):
+            self._text += update.text
+            self._message_chars += len(update.text)
+            self._activity = "Writing"
+        elif isinstance(update, ThinkingDelta):
+            self._thinking_chars += len(update.thinking)
+            self._message_chars += len(update.thinking)
+            self._activity = "Thinking"
+        elif isinstance(update, ToolUseStarted):
+            self._activity = f"Preparing {update.name}"
+        elif isinstance(update, MessageDeltaReceived):
+            self._message_tokens = update.usage.output_tokens or None
+        elif isinstance(update, BlockFinished):
+            self._finish_block(update)
+
+    def on_assistant_message(self, message: Message) -> None:
+        self._done_tokens += message.usage.output_tokens or self._message_chars // CHARS_PER_TOKEN
+        self._reset_message()
+
+    def on_tool_start(self, call: ToolCall) -> None:
+        self.stop()
+        self._announce(call)
+        self._activity = f"Running {call.name}"
+        self._since = self.clock.monotonic()
+        self._start()
+
+    def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None:
+        self.stop()
+        self._announce(call)
+        style = "red" if outcome.is_error else "dim"
+        self.console.print(Text(f"  ⎿  {outcome_summary(outcome)}", style=style))
+        if outcome.diff:
+            self.diff(outcome.diff)
+
+    def on_tool_results(self, message: ConversationMessage, outcomes: list[ToolOutcome]) -> None:
+        self._announced.clear()
+
+    def on_notice(self, text: str) -> None:
+        self.console.print(Text(f"  ⚠ {text}", style="yellow"))
+
+    # Internals.
+
+    def _announce(self, call: ToolCall) -> None:
+        if call.id in self._announced:
+            return
+        self._announced.add(call.id)
+        line = Text("● ", style="green")
+        line.append(tool_label(call, self.workspace), style="bold")
+        self.console.print(line)
+
+    def _reset_message(self) -> None:
+        self._message_chars = 0
+        self._message_tokens = None
+
+    def _finish_block(self, update: BlockFinished) -> None:
+        block = update.block
+        if isinstance(block, TextBlock):
+            self._text = block.text
+            live = self._live is not None
+            self.stop()
+            self._flush_text()
+            if live:
+                self._start()
+        elif isinstance(block, ThinkingBlock):
+            self._thinking_chars = 0
+            self._print_thinking(block.thinking)
+
+    def _print_thinking(self, thinking: str) -> None:
+        if not thinking.strip():
+            return
+        if self.show_thinking:
+            self.console.print(Text("✻ Thinking", style="dim italic"))
+            self.console.print(Text(thinking.strip(), style="dim italic"))
+            return
+        lines = len(thinking.strip().splitlines())
+        self.console.print(
+            Text(
+                f"✻ Thought for {lines} line{'s' if lines != 1 else ''} "
+                '(hidden; "showThinking": true in settings shows it)',
+                style="dim italic",
+            )
+        )
+
+    def _flush_text(self) -> None:
+        text, self._text = self._text, ""
+        if text.strip():
+            self.console.print(Markdown(text))
+
+    def _start(self) -> None:
+        if self._live is not None or not self.console.is_terminal:
+            return
+        self._live = Live(
+            console=self.console,
+            get_renderable=self._view,
+            refresh_per_second=8,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._live.start()
+
+    def _view(self) -> RenderableType:
+        now = self.clock.monotonic()
+        tokens = self._done_tokens + (
+            self._message_tokens
+            if self._message_tokens is not None
+            else self._message_chars // CHARS_PER_TOKEN
+        )
+        details = [f"{int(now - self._since)}s"]
+        if tokens:
+            details.append(f"↓ {_fmt_tokens(tokens)} tokens")
+        details.append("ctrl-c to interrupt")
+        self._spinner.text = Text.assemble(
+            (f"{self._activity}…", "bold"), (f" ({' · '.join(details)})", "dim")
+        )
+        parts: list[RenderableType] = []
+        if self._text.strip():
+            parts.append(_Tail(Markdown(self._text), reserve=2))
+        parts.append(self._spinner)
+        return Group(*parts)

@@ -1,0 +1,161 @@
+"""``hexclaw`` with no ``-p``: the interactive REPL.
+
+Rules a reader must not break: nothing that happens in a turn or a slash command ends the
+REPL (errors are one line, then the prompt comes back); only ``/exit``, ``/quit``, Ctrl-D
+and Ctrl-C twice at an empty prompt leave.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from types import FrameType
+
+from rich.text import Text
+
+from adapters.repl_input import EndOfInput, Interrupt, Line, keys_not_echoed, read_attachments
+from domain.errors import HexclawError
+from domain.file_mentions import prompt_content
+from domain.slash_command_parser import ArgumentKind, parse_slash
+from domain.version import VERSION
+from entrypoints.bootstrap import RunOptions, build_loop, build_repl_terminal, load_context
+from entrypoints.repl_state import ReplState
+from entrypoints.slash_commands import COMMANDS, argument_values, run_slash
+
+PROMPT = "> "
+# A second Ctrl-C this soon after the first is the same impatience, not a new request.
+INTERRUPT_DEBOUNCE_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def interrupts_once() -> Iterator[None]:
+    """Ctrl-C raises ``KeyboardInterrupt`` in the turn once; repeats in quick succession are
+    swallowed so they cannot land in the middle of the loop's own clean-up."""
+    last = [0.0]
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        now = time.monotonic()
+        if last[0] and now - last[0] < INTERRUPT_DEBOUNCE_SECONDS:
+            return
+        last[0] = now
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave Python's default in place
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_prompt(state: ReplState, text: str) -> None:
+    renderer = state.renderer
+    attachments, notes = read_attachments(state.ctx.workspace, text)
+    for note in notes:
+        renderer.on_notice(note)
+    for attachment in attachments:
+        lines = attachment.text.count("\n") + 1
+        renderer.info(f"  ⎿  attached {attachment.path} ({lines} lines)")
+    renderer.begin_turn()
+    started = time.monotonic()
+    try:
+        with keys_not_echoed(), interrupts_once():
+            result = state.loop.run_turn(prompt_content(text, attachments))
+    finally:
+        renderer.stop()
+    state.record_turn(result, time.monotonic() - started)
+    if result.error is not None:
+        renderer.error(str(result.error))
+
+
+def handle(state: ReplState, text: str) -> None:
+    """One line of input; every failure becomes one line on screen."""
+    try:
+        invocation = parse_slash(text)
+        if invocation is not None:
+            run_slash(state, invocation)
+        else:
+            run_prompt(state, text)
+    except HexclawError as exc:
+        state.renderer.stop()
+        state.renderer.error(str(exc))
+    except KeyboardInterrupt:
+        state.renderer.stop()
+        state.renderer.error("interrupted")
+    except Exception as exc:
+        state.renderer.stop()
+        if os.environ.get("HEXCLAW_DEBUG"):
+            raise
+        state.renderer.error(
+            f"internal error: {type(exc).__name__}: {exc} (set HEXCLAW_DEBUG=1 for details)"
+        )
+
+
+def _welcome(state: ReplState) -> None:
+    line = Text.assemble(
+        ("✻ hexclaw ", "bold"),
+        (VERSION, "dim"),
+        ("  ·  ", "dim"),
+        (state.model, "bold"),
+        ("  ·  ", "dim"),
+        (str(state.ctx.workspace), ""),
+    )
+    state.renderer.print(line)
+    state.renderer.info(
+        "/help for commands · @path attaches a file · Ctrl-C interrupts · Ctrl-D leaves"
+    )
+
+
+def run_repl(args: argparse.Namespace) -> int:
+    ctx = load_context(args.settings)
+    options = RunOptions.from_args(args, interactive=True)
+
+    def toolbar() -> str:
+        return state.toolbar()
+
+    def values() -> Mapping[ArgumentKind, Sequence[str]]:
+        return argument_values(state)
+
+    terminal = build_repl_terminal(ctx, options, COMMANDS, values, toolbar)
+    loop = build_loop(ctx, options, terminal.renderer, terminal.menu)
+    state = ReplState(
+        ctx=ctx,
+        options=options,
+        loop=loop,
+        renderer=terminal.renderer,
+        session_id=str(uuid.uuid4()),
+        started=time.monotonic(),
+    )
+    _welcome(state)
+    pending: str | None = args.prompt
+    interrupted_once = False
+    while not state.leaving:
+        if pending is not None:
+            text, pending = pending, None
+            state.renderer.print(Text(f"{PROMPT}{text}", style="bold"))
+        else:
+            event = terminal.reader.read(PROMPT)
+            if isinstance(event, EndOfInput):
+                break
+            if isinstance(event, Interrupt):
+                if interrupted_once:
+                    break
+                interrupted_once = True
+                state.renderer.info("Press Ctrl-C again to leave (or Ctrl-D, or /exit).")
+                continue
+            assert isinstance(event, Line)
+            text = event.text
+        interrupted_once = False
+        if text.strip():
+            handle(state, text)
+    state.renderer.stop()
+    state.renderer.info(f"Session {state.session_id} · {state.cost_text()}")
+    return 0

@@ -1,0 +1,78 @@
+"""What the REPL knows between turns: the loop, the session, and what the session has cost."""
+
+from __future__ import annotations
+
+import attrs
+
+from adapters.terminal_renderer import TerminalRenderer
+from domain.agent_loop import AgentLoop, TurnResult
+from domain.messages import Usage
+from domain.models import context_window
+from domain.pricing import estimate_cost
+from entrypoints.bootstrap import Context, RunOptions
+
+
+def format_tokens(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f}M"
+    if count >= 1000:
+        return f"{count / 1000:.1f}k"
+    return str(count)
+
+
+def format_cost(cost: float) -> str:
+    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+
+
+@attrs.define
+class ReplState:
+    ctx: Context
+    options: RunOptions
+    loop: AgentLoop
+    renderer: TerminalRenderer
+    session_id: str
+    started: float
+    usage: Usage = attrs.field(factory=Usage)
+    cost_usd: float = 0.0
+    unpriced_models: set[str] = attrs.field(factory=set)
+    turns: int = 0
+    turn_seconds: float = 0.0
+    leaving: bool = False
+
+    @property
+    def model(self) -> str:
+        return self.loop.settings.model
+
+    @property
+    def permission_mode(self) -> str:
+        mode = getattr(self.loop.permissions, "mode", None)
+        return str(mode or self.options.permission_mode or "default")
+
+    def context_used(self) -> tuple[int, int]:
+        """Tokens the last call's prompt took, and the model's window."""
+        last = self.loop.conversation.last_call_usage
+        used = last.prompt_tokens + last.output_tokens if last is not None else 0
+        return used, context_window(self.model)
+
+    def record_turn(self, result: TurnResult, seconds: float) -> None:
+        self.turns += 1
+        self.turn_seconds += seconds
+        self.usage = self.usage + result.usage
+        cost = estimate_cost(self.model, result.usage)
+        if cost is None:
+            if result.usage.input_tokens or result.usage.output_tokens:
+                self.unpriced_models.add(self.model)
+        else:
+            self.cost_usd += cost
+
+    def cost_text(self) -> str:
+        text = format_cost(self.cost_usd)
+        return f"{text}+?" if self.unpriced_models else text
+
+    def toolbar(self) -> str:
+        used, window = self.context_used()
+        percent = 100 * used / window if window else 0
+        return (
+            f" {self.model} · {self.permission_mode} · context {format_tokens(used)}/"
+            f"{format_tokens(window)} ({percent:.0f}%) · {self.cost_text()} "
+        )
