@@ -36,9 +36,9 @@ def test_the_table_is_dated_and_consistent() -> None:
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", PRICES_AS_OF)
     for prefix, (inp, out, write, read) in PRICES_PER_MTOK.items():
         # Anthropic's cache rules: a 5-minute write costs 1.25x input, a read 0.1x
-        # (the published prices round to the cent, hence the tolerance).
-        assert write == pytest.approx(inp * 1.25, rel=0.05), prefix
-        assert read == pytest.approx(inp * 0.1, rel=0.05), prefix
+        # (the published prices are rounded, hence the tolerance).
+        assert write == pytest.approx(inp * 1.25, abs=0.0125), prefix
+        assert read == pytest.approx(inp * 0.1, abs=0.0125), prefix
         assert out > inp, prefix
 
 
