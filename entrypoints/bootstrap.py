@@ -5,22 +5,32 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
 
 from adapters.anthropic_client import DEFAULT_BASE_URL, AnthropicClient, ClientConfig
+from adapters.api_key_helper import ApiKeyHelper
+from adapters.browser import SystemBrowser
+from adapters.chain_auth import ChainAuth
+from adapters.credentials_store import CredentialsFile
+from adapters.loopback_listener import LoopbackListener
+from adapters.oauth_http import OAuthHttpClient
 from adapters.settings_files import config_home, load_settings
-from adapters.static_auth import StaticAuthHeaders
 from adapters.system_clock import SystemClock
 from adapters.system_random import SystemRandom
 from adapters.tools.registry import ToolRegistry
 from domain.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
-from domain.auth_errors import NotLoggedIn
+from domain.api_key_helper_settings import parse_helper_settings
+from domain.credential_chain import Unusable
 from domain.models import DEFAULT_MODEL, default_max_tokens
+from domain.oauth_config import OAuthConfig, parse_oauth_config
+from domain.oauth_login import LoginFlow
 from domain.ports import PermissionPrompt, TurnObserver
 from domain.retry_policy import RetryPolicy
 from domain.settings import Settings
+from domain.token_policy import TokenPolicy
 from domain.tool_calls import Decision, ToolAccess
 
 
@@ -52,14 +62,59 @@ def resolve_model(ctx: Context, flag: str | None) -> str:
     return flag or ctx.env("ANTHROPIC_MODEL") or ctx.settings.get("model") or DEFAULT_MODEL
 
 
-def build_auth(ctx: Context) -> StaticAuthHeaders:
-    key = ctx.env("ANTHROPIC_API_KEY")
-    if key:
-        return StaticAuthHeaders({"x-api-key": key})
-    token = ctx.env("ANTHROPIC_AUTH_TOKEN")
-    if token:
-        return StaticAuthHeaders({"authorization": f"Bearer {token}"})
-    raise NotLoggedIn
+def oauth_config(ctx: Context, port: int | None = None) -> OAuthConfig:
+    def source(field: str | None) -> str:
+        named = ctx.settings.source_of("oauth", field) if field else None
+        return named or ctx.settings.source_of("oauth") or "settings"
+
+    return parse_oauth_config(ctx.settings.get("oauth"), source).with_port(port)
+
+
+def credentials_store(ctx: Context) -> CredentialsFile:
+    return CredentialsFile.in_home(ctx.home)
+
+
+def build_auth(ctx: Context, check: bool = True) -> ChainAuth:
+    """The credential chain; ``check`` fails now, not at the first request, when none is usable."""
+    config = oauth_config(ctx)
+    helper = parse_helper_settings(
+        ctx.settings.get("apiKeyHelper"),
+        ctx.settings.get("apiKeyHelperTtlSeconds"),
+        ctx.settings.source_of("apiKeyHelper") or "settings",
+        ctx.settings.source_of("apiKeyHelperTtlSeconds") or "settings",
+    )
+    helper_adapter = (
+        None
+        if helper is None
+        else ApiKeyHelper(helper.command, SystemClock(), ctx.workspace, helper.ttl)
+    )
+    auth = ChainAuth(
+        ctx.environ,
+        credentials_store(ctx),
+        OAuthHttpClient(config, SystemClock()),
+        SystemClock(),
+        TokenPolicy(config.expiry_margin),
+        config.scopes,
+        helper_adapter,
+    )
+    if check and isinstance(result := auth.resolve(), Unusable):
+        raise result.error
+    return auth
+
+
+def build_login_flow(ctx: Context, config: OAuthConfig, say: Callable[[str], None]) -> LoginFlow:
+    endpoint = OAuthHttpClient(config, SystemClock())
+    return LoginFlow(config, endpoint, credentials_store(ctx), SystemRandom(), say)
+
+
+def build_callback_listener(config: OAuthConfig) -> LoopbackListener:
+    return LoopbackListener(
+        config.callback_host, config.callback_port, timeout=config.callback_timeout
+    )
+
+
+def build_browser() -> SystemBrowser:
+    return SystemBrowser()
 
 
 def build_client(ctx: Context) -> AnthropicClient:

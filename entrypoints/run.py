@@ -21,6 +21,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.print_mode import run_print
 
         return run_print(args)
+    if args.command in ("login", "logout", "auth"):
+        from entrypoints.auth_commands import run_auth_command
+
+        return run_auth_command(args)
     raise CommandUnavailable(args.command)
 
 

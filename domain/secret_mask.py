@@ -1,0 +1,12 @@
+"""Showing a secret without revealing it: at most its first 4 and last 4 characters."""
+
+from __future__ import annotations
+
+_SHOWN = 4
+_MIN_LENGTH_TO_SHOW = 20  # below this, 8 visible characters would be too much of the secret
+
+
+def mask_secret(secret: str) -> str:
+    if len(secret) < _MIN_LENGTH_TO_SHOW:
+        return f"**** ({len(secret)} characters)"
+    return f"{secret[:_SHOWN]}…{secret[-_SHOWN:]} ({len(secret)} characters)"
