@@ -1,0 +1,132 @@
+"""``python -m bench``: hexclaw against its peers, side by side in one run.
+
+``--quick`` runs each row once on small inputs and installs nothing (for the test
+suite); ``--only ROW`` reproduces one row; ``--doc FILE`` also writes the table as
+Markdown with the date and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from bench import (
+    machine,
+    one_shot,
+    peers,
+    repl_memory,
+    search_tools,
+    session_resume,
+    sse_throughput,
+    startup,
+    tool_session,
+)
+from bench.context import BenchContext
+from bench.report import Line, render_markdown, render_text
+from bench.sampling import FULL, QUICK
+
+ROWS: tuple[ModuleType, ...] = (
+    startup,
+    one_shot,
+    tool_session,
+    sse_throughput,
+    search_tools,
+    session_resume,
+    repl_memory,
+)
+TABLE_MARK = "<!-- table -->"
+NEEDS_CLAUDE = {startup.NAME, one_shot.NAME, tool_session.NAME, repl_memory.NAME}
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    names = [row.NAME for row in ROWS]
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one run each, small inputs")
+    parser.add_argument(
+        "--only", action="append", choices=names, metavar="ROW", help=f"one of {names}"
+    )
+    parser.add_argument("--doc", type=Path, metavar="FILE", help="write the table as Markdown")
+    return parser.parse_args(argv)
+
+
+def _run_row(row: ModuleType, ctx: BenchContext) -> list[Line]:
+    runner: Callable[[BenchContext], list[Line]] = row.run
+    started = time.perf_counter()
+    print(f"bench: {row.NAME} ...", file=sys.stderr, flush=True)
+    try:
+        lines = runner(ctx)
+    except Exception as exc:
+        lines = [
+            Line(
+                row=row.NAME,
+                what=f"{row.NAME} (the benchmark itself failed)",
+                unit="s",
+                ours=None,
+                peer="-",
+                peer_value=None,
+                target=None,
+                command=ctx.command(row.NAME),
+                note=f"BENCH ERROR {type(exc).__name__}: {exc}",
+            )
+        ]
+    print(f"bench: {row.NAME} took {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return lines
+
+
+def _header(ctx: BenchContext) -> str:
+    claude = ctx.claude.version and f"Claude Code {ctx.claude.version}"
+    sdk = peers.anthropic_sdk()
+    rg = peers.ripgrep()
+    versions = ", ".join(
+        v
+        for v in (
+            claude or "Claude Code not available",
+            sdk.usable and f"anthropic SDK {sdk.version}",
+            rg.usable and f"rg {rg.version}",
+        )
+        if v
+    )
+    return (
+        f"hexclaw benchmarks ({'quick' if ctx.quick else 'full'}): {ctx.plan.label}; "
+        f"ratio = hexclaw / peer\n{machine.today()}; {machine.describe()}\nPeers: {versions}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    selected = [row for row in ROWS if not args.only or row.NAME in args.only]
+    if any(row.NAME in NEEDS_CLAUDE for row in selected):
+        claude = peers.claude_code(install=not args.quick)
+    else:
+        claude = peers.Peer("Claude Code", None, problem="not needed by the selected rows")
+    work = Path(tempfile.mkdtemp(prefix="hexclaw-bench-"))
+    try:
+        ctx = BenchContext(
+            quick=args.quick, plan=QUICK if args.quick else FULL, work=work, claude=claude
+        )
+        lines = [line for row in selected for line in _run_row(row, ctx)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    header = _header(ctx)
+    print(render_text(lines, header))
+    if args.doc:
+        _write_doc(args.doc, header, lines)
+    return 1 if any(line.note.startswith("BENCH ERROR") for line in lines) else 0
+
+
+def _write_doc(path: Path, header: str, lines: list[Line]) -> None:
+    intro = "# Benchmarks\n\n"
+    if path.exists():
+        intro = path.read_text().split(TABLE_MARK)[0]
+    body = "\n".join(f"{part}  " for part in header.splitlines())
+    path.write_text(f"{intro}{TABLE_MARK}\n{body}\n\n{render_markdown(lines)}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Run a command and measure its wall time and the peak memory of its whole process tree.
+
+Peak memory is the larger of two readings: the tree's memory sampled every few
+milliseconds from /proc while it runs (``tree_memory_kib``: it counts the shells and
+helpers a tool starts without counting twice the pages a forked child still shares
+with its parent), and the kernel's own peak RSS of the largest single process
+(``wait4``), which a sample could miss between two readings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_INTERVAL = 0.005
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    argv: tuple[str, ...]
+    cwd: str
+    wall: float
+    peak_mib: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def failure(self) -> str:
+        """One line saying how the run failed, for a report note."""
+        detail = (self.stderr.strip() or self.stdout.strip()).splitlines()
+        last = detail[-1][:160] if detail else "no output"
+        return f"`{Path(self.argv[0]).name}` exited {self.returncode}: {last}"
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as f:
+            found.extend(int(child) for child in f.read().split())
+    return found
+
+
+def _counters(pid: int) -> str:
+    """The process's memory counters from smaps_rollup ("" once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return f.read().partition("\n")[2]
+    except OSError:
+        return ""
+
+
+def _kib(counters: str, field: str) -> int:
+    for line in counters.splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_memory_kib(root: int) -> int:
+    """The memory of ``root`` and all its descendants now: their summed PSS, or the RSS of
+    the largest one when that is more (RSS counts shared libraries in full).
+
+    A child started with vfork or ``CLONE_VM`` shares its parent's address space until
+    it execs and reports the very same counters: it is counted once.
+    """
+    pss_total = 0
+    largest_rss = 0
+    seen: set[str] = set()
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        counters = _counters(pid)
+        if counters and counters not in seen:
+            seen.add(counters)
+            pss_total += _kib(counters, "Pss:")
+            largest_rss = max(largest_rss, _kib(counters, "Rss:"))
+        pending.extend(_children(pid))
+    return max(pss_total, largest_rss)
+
+
+class _TreeSampler(threading.Thread):
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self._root = root
+        self._stop_event = threading.Event()
+        self.peak_kib = 0
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak_kib = max(self.peak_kib, tree_memory_kib(self._root))
+            self._stop_event.wait(SAMPLE_INTERVAL)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def run_measured(
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    timeout: float = 120.0,
+) -> ProcessRun:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
+        killer = threading.Timer(timeout, _kill_group, args=(proc.pid,))
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            wall = time.perf_counter() - started
+            killer.cancel()
+            sampler.stop()
+            # Anything the command left running in its session is ended with it.
+            _kill_group(proc.pid)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return ProcessRun(
+            argv=tuple(argv),
+            cwd=str(cwd),
+            wall=wall,
+            peak_mib=max(sampler.peak_kib, usage.ru_maxrss) / 1024,
+            returncode=proc.returncode,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"),
+        )
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pgid, signal.SIGKILL)

@@ -1,0 +1,134 @@
+"""Row 6: resuming a saved session of 500, 5,000 and 50,000 messages: the time, and how it
+grows. No peer; the target is linear growth and under 1 s at 5,000 messages.
+
+The logs are written in hexclaw's own session format (``domain.session_log``), a
+realistic mix of prompts, tool calls, tool results and answers. Resuming is reading the
+file and rebuilding the conversation the API will be sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.context import BenchContext
+from bench.report import Line, Target
+from bench.sampling import interleave, median
+from domain.conversation import Conversation
+from domain.messages import ConversationMessage, TextBlock, ToolResultBlock, ToolUseBlock
+from domain.session_log import (
+    SessionHeader,
+    conversation_from_log,
+    decode_log,
+    encode_entry,
+    header_entry,
+    message_entry,
+)
+
+NAME = "session_resume"
+FULL_SIZES = (500, 5_000, 50_000)
+QUICK_SIZES = (100, 500, 2_000)  # multiples of 4: every exchange complete
+TARGET_SIZE = 5_000
+TARGET_SECONDS = 1.0
+# Linear growth: the time per message at the largest size is at most this multiple of
+# the time per message at the target size.
+LINEAR_SLACK = 1.5
+
+
+def _message(number: int) -> ConversationMessage:
+    step, kind = divmod(number, 4)
+    if kind == 0:
+        text = f"Step {step}: look at module_{step}.py and fix the failing test it mentions."
+        return ConversationMessage(role="user", content=[TextBlock(text=text)])
+    if kind == 1:
+        call = ToolUseBlock(
+            id=f"toolu_{step:06d}",
+            name="Bash",
+            input={"command": f"pytest tests/test_module_{step}.py -q", "description": "run"},
+        )
+        return ConversationMessage(role="assistant", content=[call])
+    if kind == 2:
+        output = f"F.. [100%]\nFAILED tests/test_module_{step}.py::test_{step} - assert 1 == 2\n"
+        result = ToolResultBlock(tool_use_id=f"toolu_{step:06d}", content=output * 3)
+        return ConversationMessage(role="user", content=[result])
+    answer = f"The test for module_{step} compared the wrong values; I fixed the assertion. " * 3
+    return ConversationMessage(role="assistant", content=[TextBlock(text=answer)])
+
+
+def write_log(path: Path, messages: int) -> None:
+    header = SessionHeader(
+        session_id=path.stem, cwd="/workspace", started_at="2026-01-01T00:00:00Z", version="bench"
+    )
+    with path.open("wb") as f:
+        f.write(encode_entry(header_entry(header)))
+        for number in range(messages):
+            model = "claude-sonnet-4-5" if number % 2 else None
+            f.write(encode_entry(message_entry(_message(number), model=model)))
+
+
+def resume(path: Path) -> Conversation:
+    return conversation_from_log(decode_log(path.read_bytes(), str(path)))
+
+
+def _timed(path: Path, expected: int) -> Callable[[], float]:
+    def once() -> float:
+        started = time.perf_counter()
+        conversation = resume(path)
+        seconds = time.perf_counter() - started
+        if len(conversation.messages) != expected:
+            raise AssertionError(
+                f"resumed {len(conversation.messages)} of {expected} messages from {path.name}"
+            )
+        return seconds
+
+    return once
+
+
+def run(ctx: BenchContext) -> list[Line]:
+    sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
+    folder = ctx.scratch("sessions")
+    paths = []
+    for size in sizes:
+        path = folder / f"bench-{size}.jsonl"
+        write_log(path, size)
+        paths.append(path)
+    runs = interleave(
+        ctx.plan, [_timed(path, size) for path, size in zip(paths, sizes, strict=True)]
+    )
+    seconds = [median(times) for times in runs]
+    command = ctx.command(NAME)
+    lines = []
+    for size, path, value in zip(sizes, paths, seconds, strict=True):
+        target = Target("at most", TARGET_SECONDS, absolute=True) if size == TARGET_SIZE else None
+        lines.append(
+            Line(
+                row=NAME,
+                what=f"resume a {size:,}-message session",
+                unit="s",
+                ours=value,
+                peer="-",
+                peer_value=None,
+                target=target,
+                command=command,
+                note=f"{path.stat().st_size / 1e6:.1f} MB log" if size == sizes[-1] else "",
+                runs=ctx.plan.runs,
+            )
+        )
+    per_message = [value / size for value, size in zip(seconds, sizes, strict=True)]
+    lines.append(
+        Line(
+            row=NAME,
+            what=f"resume growth: time per message at {sizes[-1]:,} / at {sizes[1]:,}",
+            unit="x",
+            ours=per_message[-1] / per_message[1],
+            peer="-",
+            peer_value=None,
+            target=Target("at most", LINEAR_SLACK, absolute=True),
+            command=command,
+            note=f"1.00x is linear; at {sizes[0]:,} it was "
+            f"{per_message[0] / per_message[1]:.2f}x the per-message time at {sizes[1]:,}",
+            runs=ctx.plan.runs,
+        )
+    )
+    return lines
