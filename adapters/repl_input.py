@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import TextIO
 
 import attrs
+from prompt_toolkit import search
 from prompt_toolkit.completion import CompleteEvent, Completer
 from prompt_toolkit.completion import Completion as ToolkitCompletion
 from prompt_toolkit.document import Document
+from prompt_toolkit.filters import is_searching
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -107,7 +109,13 @@ class ReplCompleter(Completer):
 def _key_bindings() -> KeyBindings:
     bindings = KeyBindings()
 
-    @bindings.add("enter")
+    @bindings.add("enter", filter=is_searching)
+    def _send_found(event: KeyPressEvent) -> None:
+        # As in readline: Enter on a history search sends what was found.
+        search.accept_search()
+        event.app.current_buffer.validate_and_handle()
+
+    @bindings.add("enter", filter=~is_searching)
     def _enter(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
         if (
@@ -120,11 +128,11 @@ def _key_bindings() -> KeyBindings:
         buffer.validate_and_handle()
 
     # Not Ctrl-J: Enter typed ahead while a turn runs reaches us as "\n", and must still send.
-    @bindings.add("escape", "enter")
+    @bindings.add("escape", "enter", filter=~is_searching)
     def _newline(event: KeyPressEvent) -> None:
         event.current_buffer.insert_text("\n")
 
-    @bindings.add("c-c")
+    @bindings.add("c-c", filter=~is_searching)
     def _clear_or_interrupt(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
         if buffer.text:

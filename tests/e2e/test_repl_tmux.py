@@ -1,0 +1,200 @@
+"""The real ``hexclaw`` REPL in a real terminal (tmux) against the scripted local server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import HEXCLAW, hexclaw_env
+from tests.e2e.tmux_driver import TmuxDriver
+from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.sse_script import text_message_events
+
+pytestmark = [pytest.mark.tmux, pytest.mark.timeout(60)]
+
+# The toolbar appears when the prompt is ready for input.
+READY = re.compile(r"context \S+/200\.0k")
+AFTER_ONE_CALL = "context 19/200.0k"
+
+
+@pytest.fixture
+def tmux() -> Iterator[TmuxDriver]:
+    driver = TmuxDriver(width=120, height=40)
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+def start(
+    tmux: TmuxDriver,
+    server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    *args: str,
+) -> None:
+    tmux.start([*HEXCLAW, *args], hexclaw_env(server.url, config_home), workspace)
+    tmux.wait_for(READY, timeout=15)
+
+
+def ask(tmux: TmuxDriver, text: str) -> None:
+    tmux.type(text)
+    tmux.send("Enter")
+
+
+def user_texts(body: dict[str, Any]) -> list[str]:
+    """The text blocks of the last user message of a recorded request."""
+    content = body["messages"][-1]["content"]
+    if isinstance(content, str):
+        return [content]
+    return [block["text"] for block in content if block.get("type") == "text"]
+
+
+def test_a_streamed_answer_with_a_code_block_is_rendered_once(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    answer = (
+        "# Plan\n\nRun this:\n\n```python\ndef greet():\n    return 'hi'\n```\n\n"
+        "- first step\n- second step\n"
+    )
+    anthropic_server.add(
+        Reply.sse(text_message_events(answer), chunk_size=40, delay_between_chunks=0.03)
+    )
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "show me code")
+    screen = tmux.wait_for(AFTER_ONE_CALL, timeout=10, history=200)
+    # The final rendering: the code without its fences, the list as bullets, each line once.
+    assert screen.count("def greet():") == 1
+    assert screen.count("return 'hi'") == 1
+    assert screen.count("second step") == 1
+    assert "```" not in screen
+    assert re.search(r"• first step", screen)
+    assert "Writing…" not in screen
+    assert "Thinking…" not in screen
+    assert user_texts(anthropic_server.requests[0].body) == ["show me code"]
+
+
+def test_ctrl_c_interrupts_a_long_stream_and_the_repl_goes_on(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    words = " ".join(f"word{i}" for i in range(400))
+    anthropic_server.add(
+        Reply.sse(text_message_events(words), chunk_size=60, delay_between_chunks=0.05),
+        Reply.sse(text_message_events("Fine, stopping there.")),
+    )
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "count for me")
+    tmux.wait_for("word3", timeout=10)
+    tmux.send("C-c")
+    tmux.wait_for("Interrupted", timeout=5)
+    tmux.wait_for(READY, timeout=5)
+    ask(tmux, "stop")
+    screen = tmux.wait_for("Fine, stopping there.", timeout=10, history=300)
+    assert "word399" not in screen
+    second = anthropic_server.requests[1].body["messages"]
+    # The cut-off answer was kept, as far as it had streamed, and the conversation goes on.
+    assert [m["role"] for m in second] == ["user", "assistant", "user"]
+    kept = second[1]["content"][0]["text"]
+    assert kept.startswith("word0 word1")
+    assert "word399" not in kept
+    assert user_texts(anthropic_server.requests[1].body) == ["stop"]
+
+
+def test_history_is_recalled_with_up_and_searched_with_ctrl_r_in_a_new_session(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(
+        Reply.sse(text_message_events("one")),
+        Reply.sse(text_message_events("two")),
+        Reply.sse(text_message_events("three")),
+    )
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "what is a monad")
+    tmux.wait_for(AFTER_ONE_CALL, timeout=10)
+    ask(tmux, "and a functor")
+    tmux.wait_for(lambda s: s.count("context 19/200.0k") == 1 and "two" in s, timeout=10)
+    tmux.send("Up", "Up")
+    tmux.wait_for("> what is a monad", timeout=5)
+    tmux.send("C-c")
+    ask(tmux, "/exit")
+    assert tmux.exit_status() == 0
+
+    second = TmuxDriver()
+    try:
+        start(second, anthropic_server, config_home, workspace)
+        second.send("C-r")
+        second.type("mona")
+        second.wait_for("what is a monad", timeout=5)
+        second.send("Enter")
+        second.wait_for(lambda s: "three" in s and bool(READY.search(s)), timeout=10)
+    finally:
+        second.close()
+    assert user_texts(anthropic_server.requests[2].body) == ["what is a monad"]
+
+
+def test_multi_line_input_paste_and_file_mentions(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    (workspace / "notes.txt").write_text("remember the milk\n")
+    anthropic_server.add(*(Reply.sse(text_message_events(f"ok {n}")) for n in range(3)))
+    start(tmux, anthropic_server, config_home, workspace)
+    tmux.type("line one")
+    tmux.send("Escape", "Enter")
+    tmux.type("line two \\")
+    tmux.send("Enter")
+    tmux.type("line three")
+    tmux.send("Enter")
+    tmux.wait_for("ok 0", timeout=10)
+    tmux.wait_for(READY)
+    tmux.paste("pasted alpha\npasted beta\n")
+    tmux.wait_for("pasted beta", timeout=5)
+    tmux.send("Enter")
+    tmux.wait_for("ok 1", timeout=10)
+    tmux.wait_for(READY)
+    ask(tmux, "summarise @notes.txt please")
+    tmux.wait_for("ok 2", timeout=10)
+    bodies = [r.body for r in anthropic_server.requests]
+    assert user_texts(bodies[0]) == ["line one\nline two \nline three"]
+    assert user_texts(bodies[1]) == ["pasted alpha\npasted beta\n"]
+    prompt, attached = user_texts(bodies[2])
+    assert prompt == "summarise @notes.txt please"
+    assert '<file path="notes.txt">\nremember the milk\n</file>' in attached
+
+
+def test_cost_unknown_commands_and_exit(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(Reply.sse(text_message_events("Hello!")))
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "hi")
+    tmux.wait_for(AFTER_ONE_CALL, timeout=10)
+    ask(tmux, "/cost")
+    # 12 input and 7 output tokens of claude-sonnet-4-5 at $3 and $15 per million.
+    screen = tmux.wait_for("Total cost", timeout=5)
+    assert "$0.0001" in screen
+    assert "12 in · 7 out" in screen
+    ask(tmux, "/cots")
+    tmux.wait_for("unknown command /cots; did you mean /cost?", timeout=5)
+    ask(tmux, "/model claude-opus-4-5")
+    tmux.wait_for("claude-opus-4-5 · default", timeout=5)
+    ask(tmux, "/exit")
+    assert tmux.exit_status() == 0
+    assert len(anthropic_server.requests) == 1
+
+
+def test_ctrl_c_twice_at_an_empty_prompt_leaves(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    start(tmux, anthropic_server, config_home, workspace)
+    tmux.type("half a thought")
+    tmux.send("C-c")
+    tmux.wait_for(lambda s: "half a thought" not in s)
+    tmux.send("C-c")
+    tmux.wait_for("Press Ctrl-C again")
+    tmux.send("C-c")
+    assert tmux.exit_status() == 0
+    assert anthropic_server.requests == []
