@@ -146,8 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"hexclaw: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from entrypoints.run import run_command
-
+    try:
+        from entrypoints.run import run_command
+    except KeyboardInterrupt:
+        # Ctrl-C while the heavy modules load: still one line, never a traceback.
+        print("hexclaw: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return run_command(args)
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import uuid
+from typing import BinaryIO
 
 from domain.errors import HexclawError
 from domain.messages import TextBlock
 from entrypoints.bootstrap import RunOptions, build_loop, load_context
 from entrypoints.print_output import PrintObserver
+
+
+class Interrupted(HexclawError):
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
 
 
 class PromptMissing(HexclawError):
@@ -20,12 +27,17 @@ class PromptMissing(HexclawError):
         super().__init__("-p needs a prompt: an argument or text on standard input")
 
 
-def read_prompt(args: argparse.Namespace) -> str:
+def read_prompt(args: argparse.Namespace, stdin: BinaryIO | None = None) -> str:
+    """The prompt argument, with piped standard input (if any) in front of it."""
     prompt = args.prompt or ""
     piped = ""
-    if not sys.stdin.isatty():
-        piped = sys.stdin.read()
-    if piped.strip() and prompt:
+    if stdin is None and sys.stdin is not None and not sys.stdin.isatty():
+        stdin = sys.stdin.buffer
+    if stdin is not None:
+        # Piped input is whatever the user had (a diff, a log): undecodable bytes must
+        # not turn into a crash, so they become U+FFFD.
+        piped = stdin.read().decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if piped.strip() and prompt.strip():
         return f"{piped.rstrip()}\n\n{prompt}"
     if piped.strip():
         return piped
@@ -37,9 +49,9 @@ def read_prompt(args: argparse.Namespace) -> str:
 def run_print(args: argparse.Namespace) -> int:
     prompt = read_prompt(args)
     ctx = load_context(args.settings)
-    session_id = str(uuid.uuid4())
-    observer = PrintObserver(args.output_format, sys.stdout, sys.stderr, session_id)
+    observer = PrintObserver(args.output_format, sys.stdout, sys.stderr, session_id="")
     loop = build_loop(ctx, RunOptions.from_args(args, interactive=False), observer, None)
+    observer.session_id = loop.session_id
     observer.start(
         loop.settings.model,
         str(ctx.workspace),
@@ -51,10 +63,7 @@ def run_print(args: argparse.Namespace) -> int:
     duration_ms = int((time.monotonic() - started) * 1000)
     observer.finish(result, loop.settings.model, duration_ms, duration_ms)
     if result.subtype == "interrupted":
-        return 130
-    if result.error is not None:
-        if args.output_format == "text":
-            raise result.error
-        print(f"hexclaw: {result.error}", file=sys.stderr)
-        return 1
+        raise Interrupted
+    if isinstance(result.error, HexclawError):
+        raise result.error
     return 1 if result.is_error else 0

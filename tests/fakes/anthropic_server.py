@@ -38,6 +38,10 @@ class Reply:
     # With drop_after_chunks: declare the full content-length, then cut the body short, so
     # the client sees a transport error instead of a clean close-delimited end.
     declare_full_length: bool = False
+    # Hold the body before chunk number ``gate_before_chunk`` until the test sets ``gate``
+    # (or 60 s pass), so a test can look at the client while the answer is half sent.
+    gate_before_chunk: int | None = None
+    gate: threading.Event | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def sse(
@@ -70,7 +74,7 @@ class Reply:
         return cls(status=status, chunks=[body.encode()], headers=all_headers)
 
     def to_json(self) -> dict[str, Any]:
-        out = attrs.asdict(self)
+        out = attrs.asdict(self, filter=lambda field, _: field.name != "gate")
         out["chunks"] = [c.decode("latin-1") for c in self.chunks]
         return out
 
@@ -195,6 +199,8 @@ class ScriptedAnthropicServer:
                             and number >= reply.drop_after_chunks
                         ):
                             break
+                        if reply.gate is not None and number == reply.gate_before_chunk:
+                            reply.gate.wait(60)
                         self.wfile.write(chunk)
                         self.wfile.flush()
                         if reply.delay_between_chunks:
