@@ -289,7 +289,7 @@ class TerminalRenderer:
             return
         self._live = Live(
             console=self.console,
-            get_renderable=self._view,
+            get_renderable=self.live_view,
             refresh_per_second=8,
             transient=True,
             redirect_stdout=False,
@@ -297,7 +297,7 @@ class TerminalRenderer:
         )
         self._live.start()
 
-    def _view(self) -> RenderableType:
+    def live_view(self) -> RenderableType:
         now = self.clock.monotonic()
         tokens = self._done_tokens + (
             self._message_tokens

@@ -6,9 +6,8 @@ import attrs
 
 from adapters.terminal_renderer import TerminalRenderer
 from domain.agent_loop import AgentLoop, TurnResult
-from domain.messages import Usage
 from domain.models import context_window
-from domain.pricing import estimate_cost
+from domain.pricing import CostLedger, format_usd
 from entrypoints.bootstrap import Context, RunOptions
 
 
@@ -20,10 +19,6 @@ def format_tokens(count: int) -> str:
     return str(count)
 
 
-def format_cost(cost: float) -> str:
-    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
-
-
 @attrs.define
 class ReplState:
     ctx: Context
@@ -32,10 +27,7 @@ class ReplState:
     renderer: TerminalRenderer
     session_id: str
     started: float
-    usage: Usage = attrs.field(factory=Usage)
-    cost_usd: float = 0.0
-    unpriced_models: set[str] = attrs.field(factory=set)
-    turns: int = 0
+    ledger: CostLedger = attrs.field(factory=CostLedger)
     turn_seconds: float = 0.0
     leaving: bool = False
 
@@ -49,25 +41,20 @@ class ReplState:
         return str(mode or self.options.permission_mode or "default")
 
     def context_used(self) -> tuple[int, int]:
-        """Tokens the last call's prompt took, and the model's window."""
+        """Tokens the last call's prompt and answer took (the next call carries both), and
+        the model's window."""
         last = self.loop.conversation.last_call_usage
         used = last.prompt_tokens + last.output_tokens if last is not None else 0
         return used, context_window(self.model)
 
     def record_turn(self, result: TurnResult, seconds: float) -> None:
-        self.turns += 1
         self.turn_seconds += seconds
-        self.usage = self.usage + result.usage
-        cost = estimate_cost(self.model, result.usage)
-        if cost is None:
-            if result.usage.input_tokens or result.usage.output_tokens:
-                self.unpriced_models.add(self.model)
-        else:
-            self.cost_usd += cost
+        self.ledger.record(self.model, result.usage)
 
     def cost_text(self) -> str:
-        text = format_cost(self.cost_usd)
-        return f"{text}+?" if self.unpriced_models else text
+        """The session's estimated cost; ``+?`` when some model in it has no known price."""
+        text = format_usd(self.ledger.priced_cost)
+        return f"{text}+?" if self.ledger.unpriced_models else text
 
     def toolbar(self) -> str:
         used, window = self.context_used()

@@ -21,6 +21,7 @@ from domain.conversation import Conversation
 from domain.conversation_export import conversation_markdown
 from domain.errors import HexclawError
 from domain.models import KNOWN_MODELS, default_max_tokens
+from domain.pricing import describe_cost
 from domain.settings import describe_config
 from domain.slash_command_parser import (
     ArgumentKind,
@@ -223,34 +224,17 @@ def _clear(state: ReplState, _: SlashInvocation) -> None:
 
 
 def _cost(state: ReplState, _: SlashInvocation) -> None:
-    usage = state.usage
+    for line in describe_cost(state.ledger):
+        state.renderer.print(Text(line))
     used, window = state.context_used()
     wall = time.monotonic() - state.started
-    rows = [
-        (
-            "Total cost",
-            state.cost_text()
-            + (
-                ""
-                if not state.unpriced_models
-                else f"  (no price known for {', '.join(sorted(state.unpriced_models))})"
-            ),
-        ),
-        (
-            "Tokens",
-            f"{format_tokens(usage.input_tokens)} in · {format_tokens(usage.output_tokens)} out"
-            f" · {format_tokens(usage.cache_read_input_tokens)} cache read · "
-            f"{format_tokens(usage.cache_creation_input_tokens)} cache write",
-        ),
-        (
-            "Context",
-            f"{format_tokens(used)} of {format_tokens(window)} "
-            f"({100 * used / window if window else 0:.0f}%)",
-        ),
-        ("Turns", f"{state.turns} ({state.turn_seconds:.1f}s answering, {wall:.0f}s in session)"),
-    ]
-    _print_rows(state, rows)
-    state.renderer.info("Costs are estimates from the public price list.")
+    state.renderer.print(
+        Text(
+            f"Context: {format_tokens(used)} of {format_tokens(window)} tokens "
+            f"({100 * used / window if window else 0:.0f}%) · {state.turn_seconds:.1f}s "
+            f"answering in {wall:.0f}s of session"
+        )
+    )
 
 
 def _export(state: ReplState, invocation: SlashInvocation) -> None:

@@ -174,9 +174,9 @@ def test_cost_unknown_commands_and_exit(
     tmux.wait_for(AFTER_ONE_CALL, timeout=10)
     ask(tmux, "/cost")
     # 12 input and 7 output tokens of claude-sonnet-4-5 at $3 and $15 per million.
-    screen = tmux.wait_for("Total cost", timeout=5)
+    screen = tmux.wait_for("Estimated cost", timeout=5)
     assert "$0.0001" in screen
-    assert "12 in · 7 out" in screen
+    assert "input 12 · output 7" in screen
     ask(tmux, "/cots")
     tmux.wait_for("unknown command /cots; did you mean /cost?", timeout=5)
     ask(tmux, "/model claude-opus-4-5")
