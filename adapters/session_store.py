@@ -9,9 +9,11 @@ Rules a reader must not break:
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -177,10 +179,12 @@ class SessionStore:
             if newest is None:
                 raise NoSessionToContinue(str(workspace))
             session_id = newest
-        loaded = self.load(workspace, session_id)
+        with _collector_paused():
+            loaded = self.load(workspace, session_id)
+            conversation = loaded.conversation()
         recorder = SessionFile(loaded.path, self._clock) if persist else None
         return StartedSession(
-            session_id, loaded.conversation(), recorder, list(loaded.warnings), loaded.path
+            session_id, conversation, recorder, list(loaded.warnings), loaded.path
         )
 
     def resolve(self, workspace: Path, wanted: str) -> str:
@@ -248,6 +252,19 @@ class SessionStore:
                     continue
                 deleted.append(path)
         return deleted
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading a long session makes millions of objects that all stay alive; the cyclic
+    collector would rescan them again and again (resume time grew faster than the log)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _logs_in(folder: Path) -> list[Path]:

@@ -120,11 +120,9 @@ def repaired(
             continue
         previous = paired[-1] if paired else None
         expected = _tool_use_ids(previous) if previous is not None else []
-        paired.append(
-            ConversationMessage(
-                role="user", content=_paired_content(message.content, expected, missing_result)
-            )
-        )
+        if expected or any(isinstance(b, ToolResultBlock) for b in message.content):
+            message.content = _paired_content(message.content, expected, missing_result)
+        paired.append(message)
     if paired and paired[-1].role == "assistant":
         pending = _tool_use_ids(paired[-1])
         if pending:
@@ -133,7 +131,9 @@ def repaired(
                     role="user", content=_paired_content([], pending, missing_result)
                 )
             )
-    # Dropping orphan results can empty a user message; merge again so roles still alternate.
+    if all(m.content for m in paired):
+        return paired
+    # Dropping orphan results emptied a user message; merge again so roles still alternate.
     result = _merged(paired)
     while result and result[0].role == "assistant":
         result.pop(0)

@@ -179,13 +179,8 @@ def logged_messages(log: SessionLog) -> list[ConversationMessage]:
 
 def conversation_from_log(log: SessionLog) -> Conversation:
     """The conversation to resume: the logged messages, repaired where a crash cut them."""
-    conversation = Conversation()
-    for message in logged_messages(log):
-        if message.role == "user":
-            conversation.add_user_content(message.content)
-        else:
-            conversation.add_assistant(message.content)
-    conversation.messages = repaired(conversation.messages)
+    # ``repaired`` also merges same-role neighbours, as adding them one by one would.
+    conversation = Conversation(messages=repaired(logged_messages(log)))
     for entry in log.entries:
         if entry.get("type") == MESSAGE and "usage" in entry:
             call_usage = usage_from_wire(entry["usage"])
