@@ -10,24 +10,33 @@ from pathlib import Path
 
 import attrs
 
-from adapters.anthropic_client import DEFAULT_BASE_URL, AnthropicClient, ClientConfig
+from adapters.anthropic_client import (
+    DEFAULT_BASE_URL,
+    AnthropicClient,
+    ClientConfig,
+    make_http_client,
+)
 from adapters.api_key_helper import ApiKeyHelper
 from adapters.browser import SystemBrowser
+from adapters.cassette_recorder import RecordingTransport
+from adapters.cassette_replay import ReplayTransport
 from adapters.chain_auth import ChainAuth
 from adapters.credentials_store import CredentialsFile
 from adapters.loopback_listener import LoopbackListener
 from adapters.oauth_http import OAuthHttpClient
 from adapters.settings_files import config_home, load_settings
+from adapters.static_auth import StaticAuthHeaders
 from adapters.system_clock import SystemClock
 from adapters.system_random import SystemRandom
 from adapters.tools.registry import ToolRegistry
 from domain.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
 from domain.api_key_helper_settings import parse_helper_settings
+from domain.cassette_errors import RecordReplayConflict
 from domain.credential_chain import Unusable
 from domain.models import DEFAULT_MODEL, default_max_tokens
 from domain.oauth_config import OAuthConfig, parse_oauth_config
 from domain.oauth_login import LoginFlow
-from domain.ports import PermissionPrompt, TurnObserver
+from domain.ports import AuthHeaderSource, PermissionPrompt, TurnObserver
 from domain.retry_policy import RetryPolicy
 from domain.settings import Settings
 from domain.token_policy import TokenPolicy
@@ -117,14 +126,36 @@ def build_browser() -> SystemBrowser:
     return SystemBrowser()
 
 
-def build_client(ctx: Context) -> AnthropicClient:
+def build_client(ctx: Context, options: RunOptions | None = None) -> AnthropicClient:
     config = ClientConfig(
         base_url=(ctx.env("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
         connect_timeout=_float_env(ctx, "HEXCLAW_CONNECT_TIMEOUT", 10.0),
         read_timeout=_float_env(ctx, "HEXCLAW_READ_TIMEOUT", 600.0),
         retry=RetryPolicy(max_retries=int(_float_env(ctx, "HEXCLAW_MAX_RETRIES", 2))),
     )
-    return AnthropicClient(config, build_auth(ctx), SystemRandom())
+    if options is not None and options.replay:
+        # A replay answers from the cassette: no credentials are needed or sent anywhere.
+        auth: AuthHeaderSource = StaticAuthHeaders({"x-api-key": "replay"})
+    else:
+        auth = build_auth(ctx)
+    transport = build_cassette_transport(ctx, options)
+    http = make_http_client(config, transport) if transport is not None else None
+    return AnthropicClient(config, auth, SystemRandom(), http=http)
+
+
+def build_cassette_transport(
+    ctx: Context, options: RunOptions | None
+) -> RecordingTransport | ReplayTransport | None:
+    """``--record FILE`` / ``--replay FILE``: HTTP traffic goes to or comes from a cassette."""
+    if options is None or not (options.record or options.replay):
+        return None
+    if options.record and options.replay:
+        raise RecordReplayConflict
+    workspace = str(ctx.workspace)
+    if options.replay:
+        pace = _float_env(ctx, "HEXCLAW_REPLAY_PACE", 0.0)
+        return ReplayTransport.from_file(Path(options.replay), workspace=workspace, pace=pace)
+    return RecordingTransport(Path(str(options.record)), workspace=workspace)
 
 
 class _NoToolsDecider:
@@ -194,7 +225,7 @@ def build_loop(
         max_turns=options.max_turns or DEFAULT_MAX_TURNS,
     )
     return AgentLoop(
-        client=build_client(ctx),
+        client=build_client(ctx, options),
         tools=ToolRegistry([]),
         permissions=_NoToolsDecider(),
         prompt=prompt,
