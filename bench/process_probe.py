@@ -10,7 +10,9 @@ with its parent), and the kernel's own peak RSS of the largest single process
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import platform
 import signal
 import subprocess
 import tempfile
@@ -55,6 +57,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+_SYS_KCMP = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
+_KCMP_VM = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if _SYS_KCMP is not None else None
+
+
+def _same_address_space(a: int, b: int) -> bool:
+    """kcmp(2): true when the two processes share one address space (a vfork child)."""
+    if _LIBC is None:
+        return False
+    return int(_LIBC.syscall(_SYS_KCMP, a, b, _KCMP_VM, 0, 0)) == 0
+
+
 def _counters(pid: int) -> str:
     """The process's memory counters from smaps_rollup ("" once it is gone)."""
     try:
@@ -75,21 +89,29 @@ def tree_memory_kib(root: int) -> int:
     """The memory of ``root`` and all its descendants now: their summed PSS, or the RSS of
     the largest one when that is more (RSS counts shared libraries in full).
 
-    A child started with vfork or ``CLONE_VM`` shares its parent's address space until
-    it execs and reports the very same counters: it is counted once.
+    A child started with vfork or ``CLONE_VM`` (as ``posix_spawn`` does) shares its
+    parent's address space until it execs, and reports that whole space as its own: it
+    is counted once (kcmp says so; where kcmp is missing, its identical counters do).
     """
     pss_total = 0
     largest_rss = 0
     seen: set[str] = set()
+    counted: list[int] = []
     pending = [root]
     while pending:
         pid = pending.pop()
-        counters = _counters(pid)
-        if counters and counters not in seen:
-            seen.add(counters)
-            pss_total += _kib(counters, "Pss:")
-            largest_rss = max(largest_rss, _kib(counters, "Rss:"))
         pending.extend(_children(pid))
+        # Asked before the counters are read: a child that execs in between is then
+        # either skipped whole or read as its new self, never as its parent's space.
+        if any(_same_address_space(pid, other) for other in counted):
+            continue
+        counters = _counters(pid)
+        if not counters or counters in seen:
+            continue
+        seen.add(counters)
+        counted.append(pid)
+        pss_total += _kib(counters, "Pss:")
+        largest_rss = max(largest_rss, _kib(counters, "Rss:"))
     return max(pss_total, largest_rss)
 
 

@@ -9,7 +9,6 @@ output. rg runs as a subprocess, as a user would run it.
 from __future__ import annotations
 
 import importlib
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,36 +61,37 @@ class ToolMissing(Exception):
     pass
 
 
-def build_tool(tool: str, root: Path) -> Any:
-    """hexclaw's tool named ``tool``, built for a workspace at ``root``.
+TOOL_CLASSES = {
+    "Grep": ("adapters.tools.grep", "GrepTool"),
+    "Glob": ("adapters.tools.glob", "GlobTool"),
+}
 
-    The tools are found by name in ``adapters.tools.<name>`` and their collaborators
-    supplied by annotation, so the row keeps working as their constructors grow.
-    """
-    module_name = f"adapters.tools.{tool.lower()}"
+
+def build_tool(tool: str, root: Path) -> Any:
+    """hexclaw's tool, built for a workspace at ``root`` as the composition root builds it."""
+    module_name, class_name = TOOL_CLASSES[tool]
     try:
         module = importlib.import_module(module_name)
+        workspace = importlib.import_module("adapters.tools.workspace").Workspace(root)
     except ImportError as exc:
         raise ToolMissing(f"{module_name} has not landed ({exc})") from None
-    for candidate in vars(module).values():
-        if inspect.isclass(candidate) and getattr(candidate, "name", None) == tool:
-            return candidate(**_arguments(candidate, root))
-    raise ToolMissing(f"{module_name} has no tool class named {tool!r}")
+    return getattr(module, class_name)(workspace)
 
 
-def _arguments(cls: type, root: Path) -> dict[str, Any]:
-    from adapters.tools.workspace import Workspace
-
-    supplied: dict[str, Any] = {}
-    for name, parameter in inspect.signature(cls).parameters.items():
-        annotation = str(parameter.annotation)
-        if "Workspace" in annotation:
-            supplied[name] = Workspace(root)
-        elif "Path" in annotation:
-            supplied[name] = root
-        elif parameter.default is inspect.Parameter.empty:
-            raise ToolMissing(f"cannot build {cls.__name__}: unknown parameter {name!r}")
-    return supplied
+def _wrong(outcome: Any, root: Path, question: Question) -> str | None:
+    """Why the tool's answer cannot be right, or None: a timing of a wrong answer is moot."""
+    content = str(outcome.content)
+    if outcome.is_error:
+        return f"the tool failed: {content[:160]}"
+    paths = [line.split(":", 1)[0] for line in content.splitlines() if line.startswith(str(root))]
+    if not paths:
+        return f"the tool listed no file of the tree: {content[:160]!r}"
+    for path in paths[:20]:
+        if question.tool == "Grep" and NEEDLE not in Path(path).read_text():
+            return f"the tool listed {path}, which does not hold the needle"
+        if question.tool == "Glob" and not path.endswith(".py"):
+            return f"the tool listed {path}, which does not match {question.tool_input['pattern']}"
+    return None
 
 
 def _tool_subject(tool: Any, tool_input: dict[str, Any]) -> Callable[[], tuple[float, Any]]:
@@ -127,9 +127,10 @@ def _measure(ctx: BenchContext, question: Question, root: Path, rg: Peer, what: 
     theirs: float | None = None
     if tool is not None:
         tool_runs = results.pop(0)
-        failed = [outcome for _, outcome in tool_runs if getattr(outcome, "is_error", False)]
-        if failed:
-            notes.append(f"hexclaw: the tool failed: {str(failed[0].content)[:160]}")
+        problems = [_wrong(outcome, root, question) for _, outcome in tool_runs]
+        problem = next((p for p in problems if p), None)
+        if problem:
+            notes.append(f"hexclaw: {problem}")
         else:
             ours = median([seconds for seconds, _ in tool_runs])
     if rg.usable:

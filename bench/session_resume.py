@@ -2,15 +2,18 @@
 grows. No peer; the target is linear growth and under 1 s at 5,000 messages.
 
 The logs are written in hexclaw's own session format (``domain.session_log``), a
-realistic mix of prompts, tool calls, tool results and answers. Resuming is reading the
-file and rebuilding the conversation the API will be sent.
+realistic mix of prompts, tool calls, tool results and answers, where the session store
+keeps them. Resuming is what ``--resume ID`` does: ``SessionStore.start(resume=ID)`` reads
+the file and rebuilds the conversation the API will be sent.
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.context import BenchContext
 from bench.report import Line, Target
@@ -56,29 +59,56 @@ def _message(number: int) -> ConversationMessage:
     return ConversationMessage(role="assistant", content=[TextBlock(text=answer)])
 
 
-def write_log(path: Path, messages: int) -> None:
+def write_log(path: Path, workspace: Path, messages: int) -> None:
+    stamp = "2026-01-01T00:00:00.000Z"
     header = SessionHeader(
-        session_id=path.stem, cwd="/workspace", started_at="2026-01-01T00:00:00Z", version="bench"
+        session_id=path.stem, cwd=str(workspace), started_at=stamp, version="bench"
     )
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
         f.write(encode_entry(header_entry(header)))
         for number in range(messages):
             model = "claude-sonnet-4-5" if number % 2 else None
-            f.write(encode_entry(message_entry(_message(number), model=model)))
+            entry = message_entry(_message(number), model=model)
+            entry["timestamp"] = stamp
+            f.write(encode_entry(entry))
 
 
-def resume(path: Path) -> Conversation:
-    return conversation_from_log(decode_log(path.read_bytes(), str(path)))
+class _Resumer:
+    """The session store when it is there; otherwise the same steps through the domain."""
+
+    def __init__(self, home: Path, workspace: Path) -> None:
+        self.workspace = workspace
+        self.store: Any = None
+        self.problem = ""
+        try:
+            store_module = importlib.import_module("adapters.session_store")
+        except ImportError as exc:
+            self.problem = f"adapters.session_store is missing ({exc}): timed decode_log instead"
+            self.folder = home / "projects" / "bench"
+            return
+        from adapters.system_clock import SystemClock
+
+        self.store = store_module.SessionStore(home, SystemClock())
+        self.folder = Path(self.store.folder(workspace))
+
+    def resume(self, session_id: str) -> Conversation:
+        if self.store is None:
+            path = self.folder / f"{session_id}.jsonl"
+            return conversation_from_log(decode_log(path.read_bytes(), str(path)))
+        started = self.store.start(self.workspace, resume=session_id)
+        conversation: Conversation = started.conversation
+        return conversation
 
 
-def _timed(path: Path, expected: int) -> Callable[[], float]:
+def _timed(resumer: _Resumer, session_id: str, expected: int) -> Callable[[], float]:
     def once() -> float:
         started = time.perf_counter()
-        conversation = resume(path)
+        conversation = resumer.resume(session_id)
         seconds = time.perf_counter() - started
         if len(conversation.messages) != expected:
             raise AssertionError(
-                f"resumed {len(conversation.messages)} of {expected} messages from {path.name}"
+                f"resumed {len(conversation.messages)} of {expected} messages of {session_id}"
             )
         return seconds
 
@@ -87,15 +117,15 @@ def _timed(path: Path, expected: int) -> Callable[[], float]:
 
 def run(ctx: BenchContext) -> list[Line]:
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
-    folder = ctx.scratch("sessions")
+    workspace = ctx.scratch("sessions-workspace")
+    resumer = _Resumer(ctx.scratch("sessions-home"), workspace)
     paths = []
     for size in sizes:
-        path = folder / f"bench-{size}.jsonl"
-        write_log(path, size)
+        path = resumer.folder / f"bench-{size}.jsonl"
+        write_log(path, workspace, size)
         paths.append(path)
-    runs = interleave(
-        ctx.plan, [_timed(path, size) for path, size in zip(paths, sizes, strict=True)]
-    )
+    subjects = [_timed(resumer, path.stem, size) for path, size in zip(paths, sizes, strict=True)]
+    runs = interleave(ctx.plan, subjects)
     seconds = [median(times) for times in runs]
     command = ctx.command(NAME)
     lines = []
@@ -111,7 +141,7 @@ def run(ctx: BenchContext) -> list[Line]:
                 peer_value=None,
                 target=target,
                 command=command,
-                note=f"{path.stat().st_size / 1e6:.1f} MB log" if size == sizes[-1] else "",
+                note=_note(path, resumer.problem) if size == sizes[-1] else "",
                 runs=ctx.plan.runs,
             )
         )
@@ -132,3 +162,7 @@ def run(ctx: BenchContext) -> list[Line]:
         )
     )
     return lines
+
+
+def _note(path: Path, problem: str) -> str:
+    return "; ".join(part for part in (f"{path.stat().st_size / 1e6:.1f} MB log", problem) if part)
