@@ -85,7 +85,7 @@ def outcome_summary(outcome: ToolOutcome) -> str:
     return f"{len(lines)} line{'s' if len(lines) != 1 else ''} of output"
 
 
-def diff_text(diff: str, limit: int = MAX_DIFF_LINES) -> Text:
+def diff_text(diff: str, limit: int = MAX_DIFF_LINES, indent: int = 6) -> Text:
     """A unified diff, coloured by line kind and cut to ``limit`` lines."""
     out = Text()
     lines = diff.rstrip("\n").splitlines()
@@ -100,9 +100,9 @@ def diff_text(diff: str, limit: int = MAX_DIFF_LINES) -> Text:
             style = "cyan"
         else:
             style = "dim"
-        out.append("      " + line + "\n", style=style)
+        out.append(" " * indent + line + "\n", style=style)
     if len(lines) > limit:
-        out.append(f"      … {len(lines) - limit} more lines\n", style="dim")
+        out.append(" " * indent + f"… {len(lines) - limit} more lines\n", style="dim")
     return out
 
 
@@ -164,19 +164,22 @@ class TerminalRenderer:
             live.stop()
 
     def print(self, *renderables: Any, **kwargs: Any) -> None:
-        self.console.print(*renderables, **kwargs)
+        """Strings are shown as they are: brackets in paths or rules are not rich markup."""
+        shown = [Text(r) if isinstance(r, str) else r for r in renderables]
+        self.console.print(*shown, **kwargs)
 
+    # Soft wrap: a message stays one line in the output; only the terminal folds it.
     def info(self, text: str) -> None:
-        self.console.print(Text(text, style="dim"))
+        self.console.print(Text(text, style="dim"), soft_wrap=True)
 
     def error(self, text: str) -> None:
-        self.console.print(Text(f"✗ {' '.join(text.split())}", style="red"))
+        self.console.print(Text(f"✗ {' '.join(text.split())}", style="red"), soft_wrap=True)
 
     def markdown(self, text: str) -> None:
         self.console.print(Markdown(text))
 
-    def diff(self, diff: str, limit: int = MAX_DIFF_LINES) -> None:
-        self.console.print(diff_text(diff, limit), end="")
+    def diff(self, diff: str, limit: int = MAX_DIFF_LINES, indent: int = 6) -> None:
+        self.console.print(diff_text(diff, limit, indent), end="", soft_wrap=True)
 
     # TurnObserver.
 
@@ -234,7 +237,7 @@ class TerminalRenderer:
         self._announced.clear()
 
     def on_notice(self, text: str) -> None:
-        self.console.print(Text(f"  ⚠ {text}", style="yellow"))
+        self.console.print(Text(f"  ⚠ {' '.join(text.split())}", style="yellow"), soft_wrap=True)
 
     # Internals.
 

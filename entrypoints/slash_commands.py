@@ -114,13 +114,13 @@ def _help(state: ReplState, _: SlashInvocation) -> None:
     table.add_column()
     for spec in COMMANDS:
         aliases = "".join(f", /{a}" for a in spec.aliases)
-        table.add_row(spec.usage + aliases, spec.summary)
+        table.add_row(Text(spec.usage + aliases), Text(spec.summary))
     state.renderer.print(table)
     keys = Table.grid(padding=(0, 2))
     keys.add_column(style="bold")
     keys.add_column(style="dim")
     for key, meaning in KEYS_HELP:
-        keys.add_row(key, meaning)
+        keys.add_row(Text(key), Text(meaning))
     state.renderer.print(Text("\nKeys", style="bold underline"))
     state.renderer.print(keys)
 
@@ -176,7 +176,7 @@ def _model(state: ReplState, invocation: SlashInvocation) -> None:
         state.renderer.print(Text.assemble("Model: ", (state.model, "bold")))
         for name in KNOWN_MODELS:
             mark = "●" if name == state.model else " "
-            state.renderer.print(f"  {mark} {name}")
+            state.renderer.print(Text(f"  {mark} {name}"))
         state.renderer.info("/model NAME switches; any name your API or proxy serves works.")
         return
     words = invocation.words
@@ -193,10 +193,14 @@ def _model(state: ReplState, invocation: SlashInvocation) -> None:
 def _permissions(state: ReplState, invocation: SlashInvocation) -> None:
     policy = state.loop.permissions
     if invocation.args:
+        wanted = invocation.args.strip()
+        if wanted not in PERMISSION_MODES:
+            choices = ", ".join(PERMISSION_MODES)
+            raise CommandError(f"unknown permission mode {wanted!r}; choose one of {choices}")
         set_mode = getattr(policy, "set_mode", None)
         if set_mode is None:
             raise CommandUnavailable("permissions", "this session has no permission policy")
-        mode = set_mode(invocation.args.strip())
+        mode = set_mode(wanted)
         state.renderer.print(Text.assemble("Permission mode set to ", (str(mode), "bold")))
         return
     describe = getattr(policy, "describe", None)
@@ -259,7 +263,7 @@ def _export(state: ReplState, invocation: SlashInvocation) -> None:
         raise CommandError(f"{target} already exists; name another file") from None
     except OSError as exc:
         raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
-    state.renderer.print(f"Exported {len(messages)} messages to {target}")
+    state.renderer.print(Text(f"Exported {len(messages)} messages to {target}"))
 
 
 # /init /diff
@@ -305,7 +309,7 @@ def _init(state: ReplState, _: SlashInvocation) -> None:
         raise CommandError(f"{target} already exists; /init never overwrites it") from None
     except OSError as exc:
         raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
-    state.renderer.print(f"Wrote {target}: fill in the parts in parentheses.")
+    state.renderer.print(Text(f"Wrote {target}: fill in the parts in parentheses."))
     state.renderer.info("It is read at the start of the next session (or after /clear).")
 
 
@@ -335,12 +339,12 @@ def _diff(state: ReplState, _: SlashInvocation) -> None:
     untracked = _git(workspace, "ls-files", "--others", "--exclude-standard").stdout.split("\n")
     untracked = [u for u in untracked if u]
     if not diff.stdout.strip() and not untracked:
-        state.renderer.print("No changes against HEAD.")
+        state.renderer.print(Text("No changes against HEAD."))
         return
     if diff.stdout.strip():
         stat = _git(workspace, "diff", "--stat", "HEAD" if has_head else "--cached")
         state.renderer.print(Text(stat.stdout.rstrip(), style="bold"))
-        state.renderer.diff(diff.stdout, MAX_DIFF_LINES)
+        state.renderer.diff(diff.stdout, MAX_DIFF_LINES, indent=0)
     if untracked:
         state.renderer.print(
             Text(
@@ -397,7 +401,7 @@ def _print_rows(state: ReplState, rows: Sequence[tuple[str, str]]) -> None:
     table.add_column(style="bold")
     table.add_column()
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(Text(key), Text(value))
     state.renderer.print(table)
 
 
