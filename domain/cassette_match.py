@@ -2,9 +2,10 @@
 
 Compared: the method, the path and query (not the host, so a recording from a local server
 replays against any base URL) and the body. JSON bodies are compared as data. For the
-Messages API only ``model`` and ``messages`` (the conversation) are compared: the rest of the
-body (``system`` with its date and git status, ``tools``, ``max_tokens``, ``metadata``...)
-is configuration that changes between versions and machines without changing what was said.
+Messages API only ``model`` and ``messages`` (the conversation, without its ``cache_control``
+breakpoints) are compared: the rest of the body (``system`` with its date and git status,
+``tools``, ``max_tokens``, ``metadata``...) is configuration that changes between versions and
+machines without changing what was said.
 Headers are never compared: they hold credentials and version strings.
 """
 
@@ -76,7 +77,16 @@ def first_difference(where: str, recorded: Any, live: Any) -> str | None:
 def _messages_view(body: Any) -> Any:
     if not isinstance(body, dict):
         return body
-    return {k: body[k] for k in COMPARED_MESSAGES_FIELDS if k in body}
+    return {k: _without_cache_control(body[k]) for k in COMPARED_MESSAGES_FIELDS if k in body}
+
+
+def _without_cache_control(value: Any) -> Any:
+    """Cache breakpoints move from turn to turn; they say nothing about the conversation."""
+    if isinstance(value, dict):
+        return {k: _without_cache_control(v) for k, v in value.items() if k != "cache_control"}
+    if isinstance(value, list):
+        return [_without_cache_control(v) for v in value]
+    return value
 
 
 def _json_or_missing(data: bytes) -> Any:

@@ -39,6 +39,12 @@ def test_the_same_conversation_matches_whatever_the_host_system_tools_and_limits
     assert request_difference(_messages(BASE), _messages(other, host="api.anthropic.com")) is None
 
 
+def test_cache_breakpoints_do_not_count() -> None:
+    marked = json.loads(json.dumps(BASE))
+    marked["messages"][2]["content"][0]["cache_control"] = {"type": "ephemeral"}
+    assert request_difference(_messages(BASE), _messages(marked)) is None
+
+
 def test_a_changed_tool_result_is_pinpointed() -> None:
     changed = json.loads(json.dumps(BASE))
     changed["messages"][2]["content"][0]["content"] = "1 failed"

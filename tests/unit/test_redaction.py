@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from domain.cassette import CassetteRequest, CassetteResponse
+from domain.cassette import Cassette, CassetteRequest, CassetteResponse, Interaction
 from domain.cassette_storage import (
     WORKSPACE_PLACEHOLDER,
     Redactor,
+    cassette_leaks,
     comparable_request,
     restore_chunks,
     workspace_spans,
@@ -206,3 +207,24 @@ def test_a_live_request_compares_as_it_would_be_stored() -> None:
         stored.body
         == b'{"messages": [{"content": "read ' + WORKSPACE_PLACEHOLDER.encode() + b'/a.py"}]}'
     )
+
+
+def test_the_cassette_scan_flags_every_kind_of_leak() -> None:
+    request = CassetteRequest(
+        "POST",
+        "https://auth.example/token?code=" + CODE,
+        {"x-api-key": [API_KEY], "accept": ["*/*"]},
+        b'{"grant_type": "authorization_code", "code": "' + CODE.encode() + b'"}',
+    )
+    response = CassetteResponse(200, "OK", {"set-cookie": ["s=abcdefghij"]}, ())
+    cassette = Cassette((Interaction(request, response),))
+    leaks = cassette_leaks(cassette, API_KEY.encode())
+    assert leaks == [
+        "key-shaped text sk-ant-api03...",
+        "interaction 1 request header x-api-key",
+        "interaction 1 response header set-cookie",
+        "interaction 1 request body holds an OAuth secret field",
+        "interaction 1 request URL holds an OAuth secret",
+    ]
+    clean = Cassette((Redactor().interaction(request, response, None),))
+    assert cassette_leaks(clean, b"") == []
