@@ -30,6 +30,7 @@ from domain.messages import (
 from domain.model_request import MessageRequest
 from domain.partial_message import PartialMessage
 from domain.ports import (
+    ContextCompactor,
     ModelClient,
     PermissionDecider,
     PermissionPrompt,
@@ -142,6 +143,7 @@ class AgentLoop:
         conversation: Conversation | None = None,
         recorder: SessionRecorder | None = None,
         session_id: str = "",
+        compactor: ContextCompactor | None = None,
     ) -> None:
         self.client = client
         self.tools = tools
@@ -152,6 +154,7 @@ class AgentLoop:
         self.conversation = conversation or Conversation()
         self.recorder = recorder
         self.session_id = session_id
+        self.compactor = compactor
         self.state = TurnState.AWAITING_INPUT
 
     def run_turn(self, content: Sequence[ContentBlock]) -> TurnResult:
@@ -192,6 +195,8 @@ class AgentLoop:
                     f"(--max-turns {self.settings.max_turns})."
                 )
                 return turn.result("error_max_turns")
+            if self.compactor is not None:
+                self.compactor.before_call(self)
             message = self._call_model(turn)
             content = self._append_answer(turn, message)
             tool_uses = [b for b in content if isinstance(b, ToolUseBlock)]

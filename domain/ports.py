@@ -6,7 +6,7 @@ Adapters implement these; tests drive the domain through fakes of them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from domain.messages import ConversationMessage, JSONObject, Message
 from domain.model_request import MessageRequest
@@ -14,6 +14,9 @@ from domain.oauth_credentials import OAuthCredentials
 from domain.stream_updates import StreamUpdate
 from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
 from domain.turn_state import TurnState
+
+if TYPE_CHECKING:
+    from domain.agent_loop import AgentLoop
 
 
 class Clock(Protocol):
@@ -164,5 +167,15 @@ class InstructionFileReader(Protocol):
 
         Raises ``domain.instruction_memory.UnreadableInstructionFile`` when the file exists
         but cannot be read.
+        """
+        ...
+
+
+class ContextCompactor(Protocol):
+    def before_call(self, loop: AgentLoop) -> None:
+        """Called before every model call; may replace the loop's conversation with a summary.
+
+        Never raises for a failed compaction (it tells the observer and lets the call go on);
+        a ``KeyboardInterrupt`` passes through with the conversation unchanged.
         """
         ...
