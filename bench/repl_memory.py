@@ -31,6 +31,14 @@ TOLERANCE = 0.02
 CLAUDE_PROMPT = "\u276f"  # the chevron of Claude Code's input box
 
 
+def _hexclaw_ready(screen: str) -> bool:
+    return any(line.rstrip() == ">" for line in screen.splitlines())
+
+
+def _claude_ready(screen: str) -> bool:
+    return CLAUDE_PROMPT in screen
+
+
 @dataclass(frozen=True)
 class IdleReading:
     mib: float | None
@@ -99,6 +107,7 @@ def run(ctx: BenchContext) -> list[Line]:
                 parent,
                 "hexclaw",
                 min_wait,
+                ready=_hexclaw_ready,
             )
         ]
         if ctx.claude.argv is not None:
@@ -113,7 +122,7 @@ def run(ctx: BenchContext) -> list[Line]:
                     parent,
                     "claude",
                     min_wait,
-                    ready=lambda screen: CLAUDE_PROMPT in screen,
+                    ready=_claude_ready,
                 )
             )
         runs = interleave(ctx.plan, subjects)
