@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -22,9 +22,11 @@ from adapters.cassette_recorder import RecordingTransport
 from adapters.cassette_replay import ReplayTransport
 from adapters.chain_auth import ChainAuth
 from adapters.credentials_store import CredentialsFile
+from adapters.environment_probe import EnvironmentProbe
 from adapters.loopback_listener import LoopbackListener
+from adapters.memory_files import MemoryFiles
 from adapters.oauth_http import OAuthHttpClient
-from adapters.settings_files import config_home, load_settings
+from adapters.settings_files import apply_env, config_home, load_settings
 from adapters.static_auth import StaticAuthHeaders
 from adapters.system_clock import SystemClock
 from adapters.system_random import SystemRandom
@@ -32,13 +34,20 @@ from adapters.tools.registry import ToolRegistry
 from domain.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
 from domain.api_key_helper_settings import parse_helper_settings
 from domain.cassette_errors import RecordReplayConflict
+from domain.compaction import auto_compact_threshold
+from domain.compactor import Compactor
 from domain.credential_chain import Unusable
+from domain.instruction_memory import LoadedMemory, discovery_plan, load_memory
+from domain.messages import JSONObject
 from domain.models import DEFAULT_MODEL, default_max_tokens
 from domain.oauth_config import OAuthConfig, parse_oauth_config
 from domain.oauth_login import LoginFlow
 from domain.ports import AuthHeaderSource, PermissionPrompt, TurnObserver
+from domain.prompt_cache import PrefixCachingClient
+from domain.prompt_secrets import secret_values
 from domain.retry_policy import RetryPolicy
 from domain.settings import Settings
+from domain.system_prompt import SystemPromptInputs, build_system_prompt, custom_system_prompt
 from domain.token_policy import TokenPolicy
 from domain.tool_calls import Decision, ToolAccess
 
@@ -51,6 +60,9 @@ class Context:
     home: Path
     environ: dict[str, str]
     settings: Settings
+    # The instruction files in this run's system prompt, for /memory (None: not built yet,
+    # or --system-prompt replaced it).
+    memory: LoadedMemory | None = None
 
     def env(self, name: str) -> str | None:
         value = self.environ.get(name)
@@ -64,6 +76,8 @@ def load_context(settings_arg: str | None = None) -> Context:
     settings = load_settings(workspace, home, settings_arg)
     for warning in settings.warnings:
         print(f"hexclaw: warning: {warning}", file=sys.stderr)
+    # Settings' env reaches hexclaw itself and, through os.environ, every tool it starts.
+    environ.update(apply_env(settings))
     return Context(workspace=workspace, home=home, environ=environ, settings=settings)
 
 
@@ -224,18 +238,51 @@ def build_loop(
         max_tokens=options.max_tokens or default_max_tokens(model),
         max_turns=options.max_turns or DEFAULT_MAX_TURNS,
     )
-    return AgentLoop(
-        client=build_client(ctx, options),
+    loop = AgentLoop(
+        client=PrefixCachingClient(build_client(ctx, options)),
         tools=ToolRegistry([]),
         permissions=_NoToolsDecider(),
         prompt=prompt,
         observer=observer,
         settings=settings,
+        compactor=build_compactor(ctx),
     )
+    tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
+    loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
+    return loop
 
 
 def clock() -> SystemClock:
     return SystemClock()
+
+
+def load_instruction_memory(ctx: Context) -> LoadedMemory:
+    plan = discovery_plan(str(ctx.workspace), str(ctx.home))
+    return load_memory(plan, MemoryFiles(), home=str(Path.home()))
+
+
+def system_prompt_for(
+    ctx: Context, options: RunOptions, model: str, tool_names: Sequence[str]
+) -> list[JSONObject]:
+    """hexclaw's system prompt, or ``--system-prompt`` instead; ``--append-system-prompt`` last."""
+    secrets = secret_values(ctx.environ)
+    if options.system_prompt is not None:
+        ctx.memory = None
+        return custom_system_prompt(options.system_prompt, options.append_system_prompt, secrets)
+    ctx.memory = load_instruction_memory(ctx)
+    inputs = SystemPromptInputs(
+        model=model,
+        environment=EnvironmentProbe().probe(ctx.workspace),
+        tool_names=tuple(tool_names),
+        memory=ctx.memory,
+        append=options.append_system_prompt,
+        secrets=secrets,
+    )
+    return build_system_prompt(inputs, SystemClock())
+
+
+def build_compactor(ctx: Context) -> Compactor:
+    return Compactor(threshold=auto_compact_threshold(ctx.settings))
 
 
 def _float_env(ctx: Context, name: str, default: float) -> float:
