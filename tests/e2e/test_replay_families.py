@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import run_hexclaw
 from tests.fakes.proxy_quirks import ANSWER, FOREIGN_TOOL_ID, QUIRKS, Quirk
 from tests.fakes.record_cassettes import CASSETTES, quirk_args
+from tests.fakes.record_live import SCENARIOS, LiveScenario
 
 PLAIN = [q for q in QUIRKS if q.name != "foreign-tool-call-ids"]
 USAGE = {
@@ -82,3 +83,19 @@ def test_the_cli_answers_a_foreign_tool_call_id_with_the_same_id(tmp_path: Path)
     assert uses == results == [FOREIGN_TOOL_ID]
     assert lines[-1]["type"] == "result"
     assert lines[-1]["num_turns"] == 1
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_the_cli_replays_the_live_family(scenario: LiveScenario, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    cassette = CASSETTES / "anthropic" / f"{scenario.name}.yaml"
+    done = run_hexclaw([*scenario.args, "--replay", str(cassette)], offline_env(home), tmp_path)
+    assert done.returncode == scenario.exit_code
+    if scenario.exit_code == 0:
+        assert done.stdout.strip().lower().startswith("hello")
+        assert done.stderr == ""
+    else:
+        status = cassette.name.split("-")[-1].removesuffix(".yaml")
+        assert done.stderr.startswith(f"hexclaw: API error {status} ")
+        assert done.stderr.count("\n") == 1

@@ -12,6 +12,7 @@ from adapters.anthropic_client import AnthropicClient, ClientConfig, make_http_c
 from adapters.cassette_file import load_cassette
 from adapters.cassette_replay import ReplayTransport
 from adapters.static_auth import StaticAuthHeaders
+from domain.api_errors import ApiStatusError
 from domain.cassette import Cassette
 from domain.cassette_storage import cassette_leaks
 from domain.chunked_body import fixed_size
@@ -24,10 +25,7 @@ from tests.fakes.proxy_quirks import ANSWER, FOREIGN_TOOL_ID, QUIRKS
 ROOT = Path(__file__).resolve().parents[2]
 ALL_CASSETTES = sorted([*ROOT.glob("cassettes/*/*.yaml"), *ROOT.glob("demo/*.yaml")])
 MESSAGES_CASSETTES = [
-    p
-    for p in ALL_CASSETTES
-    if load_cassette(p).interactions
-    and load_cassette(p).interactions[0].request.target.endswith("/v1/messages")
+    p for p in ALL_CASSETTES if load_cassette(p).interactions[0].request.target == "/v1/messages"
 ]
 
 
@@ -80,7 +78,7 @@ def replay_calls(
 
 def test_there_are_cassettes_in_every_family() -> None:
     families = {p.parent.name for p in ALL_CASSETTES}
-    assert {"proxy", "oauth"} <= families
+    assert {"anthropic", "proxy", "oauth"} <= families
     assert {f"cassettes/proxy/{q.name}.yaml" for q in QUIRKS} <= {_name(p) for p in ALL_CASSETTES}
 
 
@@ -94,7 +92,14 @@ def test_no_cassette_holds_anything_like_a_key_or_token(path: Path) -> None:
 def test_every_messages_cassette_replays_to_complete_messages(
     path: Path, chunk_size: int | None
 ) -> None:
-    messages, _ = replay_calls(load_cassette(path), chunk_size)
+    cassette = load_cassette(path)
+    final_status = cassette.interactions[-1].response.status
+    if final_status != 200:
+        with pytest.raises(ApiStatusError) as caught:
+            replay_calls(cassette, chunk_size)
+        assert caught.value.status == final_status
+        return
+    messages, _ = replay_calls(cassette, chunk_size)
     assert messages
     assert all(m.stop_reason for m in messages)
     # The chunking never changes the result.
@@ -155,3 +160,15 @@ def test_an_error_status_before_success_is_retried(name: str, expected_sleeps: l
     messages, sleeps = replay_calls(load_cassette(path))
     assert [m.text for m in messages] == [ANSWER]
     assert sleeps == expected_sleeps
+
+
+def test_the_live_family_holds_a_streamed_answer_and_two_refusals() -> None:
+    folder = ROOT / "cassettes" / "anthropic"
+    messages, _ = replay_calls(load_cassette(folder / "text-answer.yaml"))
+    assert [m.stop_reason for m in messages] == ["end_turn"]
+    assert messages[0].text.strip().lower().startswith("hello")
+    assert messages[0].usage.input_tokens > 0
+    for name, status in (("unknown-model-404", 404), ("invalid-key-401", 401)):
+        cassette = load_cassette(folder / f"{name}.yaml")
+        assert [i.response.status for i in cassette.interactions] == [status]
+        assert str(cassette.metadata["source"]).startswith(("live:", "stand-in:"))
