@@ -1,9 +1,15 @@
-"""The set of tools offered to the model, dispatching calls by name."""
+"""The set of tools offered to the model, dispatching calls by name.
+
+A tool's failure is an ``is_error`` result the model reads, never an exception: the
+registry turns ``ToolError`` and OS errors into outcomes. ``KeyboardInterrupt`` passes
+through so the agent loop can handle the interruption.
+"""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from adapters.tools.tool_errors import ToolError
 from domain.messages import JSONObject
 from domain.tool_calls import ToolAccess, ToolCall, ToolOutcome
 
@@ -26,6 +32,9 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return list(self._tools)
 
+    def get(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
     def definitions(self) -> list[JSONObject]:
         return [tool.definition() for tool in self._tools.values()]
 
@@ -44,4 +53,15 @@ class ToolRegistry:
                 is_error=True,
                 summary="unknown tool",
             )
-        return tool.run(call.input)
+        try:
+            return tool.run(call.input)
+        except ToolError as exc:
+            return ToolOutcome(content=f"Error: {exc}", is_error=True, summary=str(exc))
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            where = f" ({exc.filename})" if exc.filename else ""
+            return ToolOutcome(
+                content=f"Error: {call.name} failed: {detail}{where}",
+                is_error=True,
+                summary=f"{detail}{where}",
+            )

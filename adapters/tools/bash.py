@@ -1,0 +1,187 @@
+"""Bash: run a command in a persistent working directory, in its own process group.
+
+The working directory carries over between calls: the shell writes ``pwd -P`` to a file
+when it exits, and the next call starts there (back at the workspace root if it left the
+workspace or no longer exists). Output (stdout and stderr interleaved on one pipe) is kept
+as head and tail only, so memory stays bounded however much a command prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+import attrs
+
+from adapters.tools.background_jobs import BackgroundJobs
+from adapters.tools.process_group import DEFAULT_GRACE, run_streaming
+from adapters.tools.tool_input import ToolInput
+from adapters.tools.truncation import HeadTailBuffer
+from adapters.tools.workspace import Workspace
+from domain.messages import JSONObject
+from domain.tool_calls import ToolAccess, ToolOutcome
+
+# $1 is the file for the final working directory, $2 the command; positional parameters are
+# cleared so the command sees none, as at a prompt.
+_SCRIPT = """__hexclaw_cwd_file=$1
+__hexclaw_command=$2
+set --
+trap 'pwd -P >"$__hexclaw_cwd_file" 2>/dev/null' EXIT
+eval "$__hexclaw_command"
+"""
+
+SCHEMA: JSONObject = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {
+        "command": {"type": "string"},
+        "timeout": {"type": "number"},
+        "description": {"type": "string"},
+        "run_in_background": {"type": "boolean"},
+        "dangerouslyDisableSandbox": {"type": "boolean"},
+    },
+    "required": ["command"],
+    "additionalProperties": False,
+}
+
+
+@attrs.frozen
+class BashLimits:
+    default_timeout: float = 120.0
+    max_timeout: float = 600.0
+    output_chars: int = 30_000
+    kill_grace: float = DEFAULT_GRACE
+
+
+def _description(limits: BashLimits) -> str:
+    return f"""Run a bash command and return its combined stdout and stderr and exit code.
+- The working directory persists between calls (a `cd` carries over) and stays inside the \
+workspace. Environment variables do not persist.
+- timeout is in milliseconds: default {limits.default_timeout * 1000:.0f}, at most \
+{limits.max_timeout * 1000:.0f}. On timeout the command and everything it started are stopped.
+- Output over {limits.output_chars:,} characters is cut in the middle.
+- The command has no terminal and no input: avoid interactive programs and pagers \
+(use `git --no-pager`, `-y` flags).
+- run_in_background starts a long-running command (a server, a watcher) and returns a job id \
+at once; read its output with BashOutput and stop it with KillShell.
+- Quote paths that contain spaces. Chain dependent commands with &&.
+- Prefer Read, Glob, Grep, Edit and Write over cat, find, grep, sed and echo redirections."""
+
+
+class BashTool:
+    name = "Bash"
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        jobs: BackgroundJobs,
+        limits: BashLimits | None = None,
+        shell: str = "/bin/bash",
+    ) -> None:
+        self.workspace = workspace
+        self.jobs = jobs
+        self.limits = limits or BashLimits()
+        self.shell = shell
+        self.cwd = str(workspace.root)
+        self._cwd_file: str | None = None
+
+    def definition(self) -> JSONObject:
+        return {"name": self.name, "description": _description(self.limits), "input_schema": SCHEMA}
+
+    def access_of(self, tool_input: JSONObject) -> ToolAccess:
+        command = tool_input.get("command")
+        return ToolAccess(
+            tool=self.name, kind="execute", command=command if isinstance(command, str) else None
+        )
+
+    def run(self, tool_input: JSONObject) -> ToolOutcome:
+        args = ToolInput(self.name, tool_input)
+        command = args.string("command")
+        timeout_ms = args.optional_number("timeout", minimum=1)
+        background = args.optional_bool("run_in_background")
+        label = args.optional_string("description") or _one_line(command)
+        notes: list[str] = []
+        if not os.path.isdir(self.cwd):
+            notes.append(f"The working directory {self.cwd} is gone; ran in {self.workspace.root}.")
+            self.cwd = str(self.workspace.root)
+        if background:
+            job = self.jobs.start([self.shell, "-c", command], self.cwd, command)
+            return ToolOutcome(
+                content=f"Started in the background as {job.id} (pid {job.proc.pid}). Read its "
+                f'output with BashOutput (bash_id "{job.id}"); stop it with KillShell '
+                f'(shell_id "{job.id}").',
+                summary=f"{label} (background job {job.id})",
+                structured={"backgroundTaskId": job.id},
+            )
+        timeout = self.limits.default_timeout
+        if timeout_ms is not None:
+            timeout = min(timeout_ms / 1000, self.limits.max_timeout)
+        cwd_file = self._cwd_file_path()
+        output = HeadTailBuffer(self.limits.output_chars * 2, self.limits.output_chars * 2)
+        result = run_streaming(
+            [self.shell, "-c", _SCRIPT, "hexclaw", cwd_file, command],
+            self.cwd,
+            output.feed,
+            timeout,
+            grace=self.limits.kill_grace,
+        )
+        notes.extend(self._follow_cd(cwd_file))
+        text = output.text(self.limits.output_chars).rstrip("\n")
+        code = result.returncode
+        if result.timed_out:
+            notes.append(
+                f"Timed out after {timeout:g} s; the command and its child processes were stopped."
+            )
+        elif code is not None and code != 0:
+            notes.append(f"Exit code {code}")
+        body = "\n".join(part for part in [text or "(no output)", *notes] if part)
+        failed = result.timed_out or code != 0
+        status = "timed out" if result.timed_out else f"exit {code}"
+        return ToolOutcome(
+            content=body,
+            is_error=failed,
+            summary=f"{label} ({status})",
+            structured={
+                "stdout": text,
+                "stderr": "",
+                "exitCode": code,
+                "interrupted": result.timed_out,
+                "cwd": self.cwd,
+            },
+        )
+
+    def _cwd_file_path(self) -> str:
+        if self._cwd_file is None:
+            fd, self._cwd_file = tempfile.mkstemp(prefix="hexclaw-cwd-")
+            os.close(fd)
+        with open(self._cwd_file, "w", encoding="utf-8"):
+            pass
+        return self._cwd_file
+
+    def _follow_cd(self, cwd_file: str) -> list[str]:
+        try:
+            with open(cwd_file, encoding="utf-8", errors="replace") as handle:
+                new = handle.read().strip()
+        except OSError:
+            return []
+        if not new or new == self.cwd:
+            return []
+        if self.workspace.contains(os.path.realpath(new)) and os.path.isdir(new):
+            self.cwd = new
+            return []
+        self.cwd = str(self.workspace.root)
+        return [
+            f"The working directory was reset to {self.cwd}: commands run inside the workspace."
+        ]
+
+    def close(self) -> None:
+        if self._cwd_file is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._cwd_file)
+            self._cwd_file = None
+
+
+def _one_line(command: str, limit: int = 80) -> str:
+    flat = " ".join(command.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

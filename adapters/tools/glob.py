@@ -1,0 +1,113 @@
+"""Glob: files whose path matches a pattern, newest first, .gitignore honoured (via ripgrep)."""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+import stat
+
+from adapters.tools.ripgrep import run_ripgrep
+from adapters.tools.tool_errors import ToolError
+from adapters.tools.tool_input import ToolInput
+from adapters.tools.workspace import ResolvedPath, Workspace
+from domain import path_patterns
+from domain.messages import JSONObject
+from domain.tool_calls import ToolAccess, ToolOutcome
+
+MAX_RESULTS = 100
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+SCHEMA: JSONObject = {
+    "type": "object",
+    "properties": {"pattern": {"type": "string"}, "path": {"type": "string"}},
+    "required": ["pattern"],
+    "additionalProperties": False,
+}
+DESCRIPTION = f"""Find files by name pattern, e.g. "**/*.py", "src/**/*.{{ts,tsx}}", "*.md".
+- A pattern without a slash matches names at any depth; one with a slash is relative to path.
+- path: the directory to search (default: the workspace root).
+- Files ignored by .gitignore are left out. Returns absolute paths, most recently modified \
+first, at most {MAX_RESULTS}.
+- Use Grep to search file contents."""
+
+
+class GlobTool:
+    name = "Glob"
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def definition(self) -> JSONObject:
+        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
+
+    def access_of(self, tool_input: JSONObject) -> ToolAccess:
+        path = tool_input.get("path")
+        return self.workspace.access(self.name, "read", path if isinstance(path, str) else ".")
+
+    def run(self, tool_input: JSONObject) -> ToolOutcome:
+        args = ToolInput(self.name, tool_input)
+        pattern = args.string("pattern")
+        root = search_root(self.workspace, args.optional_string("path"))
+        if os.path.isabs(pattern):
+            rel = path_patterns.relative_to(pattern, root.given)
+            if rel is None:
+                raise ToolError(f"the pattern {pattern} is not inside the search path {root.given}")
+            pattern = rel
+        patterns = expand_braces(pattern)
+        newest: list[tuple[int, str]] = []
+        total = 0
+
+        def take(line: str) -> bool:
+            nonlocal total
+            rel = line.removeprefix("./")
+            if not rel or not any(path_patterns.matches(p, "/", "/" + rel) for p in patterns):
+                return True
+            path = os.path.join(root.given, rel)
+            try:
+                mtime = os.stat(path).st_mtime_ns
+            except OSError:
+                return True
+            total += 1
+            item = (mtime, path)
+            if len(newest) < MAX_RESULTS:
+                heapq.heappush(newest, item)
+            else:
+                heapq.heappushpop(newest, item)
+            return True
+
+        run_ripgrep(["--files", "."], root.real, take)
+        if not newest:
+            return ToolOutcome(content="No files found.", summary=f"No files match {pattern}")
+        lines = [path for _, path in sorted(newest, reverse=True)]
+        if total > len(lines):
+            lines.append(
+                f"[Showing the {len(lines)} most recently modified of {total} files; "
+                "narrow the pattern or path to see the rest.]"
+            )
+        return ToolOutcome(
+            content="\n".join(lines),
+            summary=f"Found {total} files matching {pattern}",
+            structured={"numFiles": total, "truncated": total > MAX_RESULTS},
+        )
+
+
+def search_root(workspace: Workspace, raw: str | None) -> ResolvedPath:
+    root = workspace.resolve(raw or ".")
+    shown = workspace.display(root.given)
+    try:
+        info = os.stat(root.real)
+    except FileNotFoundError:
+        raise ToolError(f"{shown} does not exist") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise ToolError(f"{shown} is not a directory")
+    return root
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """``*.{ts,tsx}`` as ``*.ts`` and ``*.tsx`` (innermost braces first, as shells do)."""
+    found = _BRACES.search(pattern)
+    if found is None:
+        return [pattern]
+    head, tail = pattern[: found.start()], pattern[found.end() :]
+    return [x for option in found.group(1).split(",") for x in expand_braces(head + option + tail)]

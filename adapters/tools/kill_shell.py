@@ -1,0 +1,44 @@
+"""KillShell: stop a background job and every process it started."""
+
+from __future__ import annotations
+
+from adapters.tools.background_jobs import BackgroundJobs
+from adapters.tools.tool_input import ToolInput
+from domain.messages import JSONObject
+from domain.tool_calls import ToolAccess, ToolOutcome
+
+SCHEMA: JSONObject = {
+    "type": "object",
+    "properties": {"shell_id": {"type": "string"}},
+    "required": ["shell_id"],
+    "additionalProperties": False,
+}
+DESCRIPTION = """Stop a background job started by Bash with run_in_background (its whole \
+process group: SIGTERM, then SIGKILL)."""
+
+
+class KillShellTool:
+    name = "KillShell"
+
+    def __init__(self, jobs: BackgroundJobs) -> None:
+        self.jobs = jobs
+
+    def definition(self) -> JSONObject:
+        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
+
+    def access_of(self, tool_input: JSONObject) -> ToolAccess:
+        return ToolAccess(tool=self.name, kind="none")
+
+    def run(self, tool_input: JSONObject) -> ToolOutcome:
+        args = ToolInput(self.name, tool_input)
+        job = self.jobs.get(args.string("shell_id"))
+        before = job.status
+        if before != "running":
+            return ToolOutcome(
+                content=f"{job.id} had already stopped ({before}).",
+                summary=f"{job.id} already stopped",
+            )
+        self.jobs.kill(job)
+        return ToolOutcome(
+            content=f"Stopped {job.id} ({job.command}).", summary=f"Stopped {job.id}"
+        )

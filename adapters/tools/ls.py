@@ -1,0 +1,96 @@
+"""LS: a directory's tree (not following symlinks), with ignore globs and a size cap."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+
+from adapters.tools.tool_errors import ToolError
+from adapters.tools.tool_input import ToolInput
+from adapters.tools.workspace import Workspace
+from domain.messages import JSONObject
+from domain.tool_calls import ToolAccess, ToolOutcome
+
+MAX_ENTRIES = 1000
+NOT_EXPANDED = frozenset({".git", "node_modules", "__pycache__", ".venv", ".mypy_cache"})
+
+SCHEMA: JSONObject = {
+    "type": "object",
+    "properties": {
+        "path": {"type": "string"},
+        "ignore": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["path"],
+    "additionalProperties": False,
+}
+DESCRIPTION = f"""List a directory as a tree (directories end with /).
+- path: absolute, or relative to the workspace root.
+- ignore: glob patterns of names or relative paths to leave out.
+- Shows at most {MAX_ENTRIES} entries; {", ".join(sorted(NOT_EXPANDED))} are listed but not \
+expanded. Prefer Glob and Grep to find files by name or content."""
+
+
+class LSTool:
+    name = "LS"
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def definition(self) -> JSONObject:
+        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
+
+    def access_of(self, tool_input: JSONObject) -> ToolAccess:
+        path = tool_input.get("path")
+        return self.workspace.access(self.name, "read", path if isinstance(path, str) else ".")
+
+    def run(self, tool_input: JSONObject) -> ToolOutcome:
+        args = ToolInput(self.name, tool_input)
+        resolved = self.workspace.resolve(args.string("path"))
+        ignore = args.string_list("ignore")
+        shown = self.workspace.display(resolved.given)
+        try:
+            info = os.stat(resolved.real)
+        except FileNotFoundError:
+            raise ToolError(f"{shown} does not exist") from None
+        if not stat.S_ISDIR(info.st_mode):
+            raise ToolError(f"{shown} is not a directory; use Read for files")
+        lines = [f"- {resolved.given.rstrip(os.sep)}{os.sep}"]
+        count = _walk(resolved.real, "", 1, ignore, lines)
+        if count > MAX_ENTRIES:
+            lines.append(
+                f"[Listed {MAX_ENTRIES} of {count}+ entries; list a subdirectory, or use Glob.]"
+            )
+        return ToolOutcome(
+            content="\n".join(lines), summary=f"Listed {shown} ({min(count, MAX_ENTRIES)} entries)"
+        )
+
+
+def _walk(directory: str, rel: str, depth: int, ignore: list[str], lines: list[str]) -> int:
+    """Append the tree under ``directory``; returns the entries seen (may pass the cap by one)."""
+    count = 0
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError as exc:
+        lines.append(f"{'  ' * depth}- [cannot list: {exc.strerror}]")
+        return 0
+    for entry in entries:
+        rel_path = f"{rel}{entry.name}"
+        if any(fnmatch.fnmatch(entry.name, p) or fnmatch.fnmatch(rel_path, p) for p in ignore):
+            continue
+        if len(lines) > MAX_ENTRIES:
+            return count + 1
+        count += 1
+        indent = "  " * depth
+        if entry.is_symlink():
+            lines.append(f"{indent}- {entry.name} -> {os.readlink(entry.path)}")
+        elif entry.is_dir():
+            if entry.name in NOT_EXPANDED:
+                lines.append(f"{indent}- {entry.name}/ (not expanded)")
+                continue
+            lines.append(f"{indent}- {entry.name}/")
+            count += _walk(entry.path, rel_path + "/", depth + 1, ignore, lines)
+        else:
+            lines.append(f"{indent}- {entry.name}")
+    return count

@@ -1,0 +1,190 @@
+"""WebFetch: GET a URL and return its content as Markdown, with timeouts, a size cap and only
+same-host redirects followed (a redirect elsewhere is reported, so its domain gets its own
+permission check). Plain http is upgraded to https, except for loopback hosts.
+
+hexclaw does not summarize the page with a second model call: the Markdown (cut at a limit)
+is returned with the prompt, for the model to answer from.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import attrs
+import httpx
+from markdownify import markdownify
+
+from adapters.tools.tool_errors import ToolError
+from adapters.tools.tool_input import ToolInput
+from domain.messages import JSONObject
+from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.version import VERSION
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+SCHEMA: JSONObject = {
+    "type": "object",
+    "properties": {
+        "url": {"type": "string", "format": "uri"},
+        "prompt": {"type": "string"},
+    },
+    "required": ["url", "prompt"],
+    "additionalProperties": False,
+}
+
+
+@attrs.frozen
+class FetchLimits:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    max_chars: int = 100_000
+
+
+def _description(limits: FetchLimits) -> str:
+    return f"""Fetch a web page (GET) and return its content as Markdown, with your prompt.
+- url: a full URL; http is upgraded to https (except for localhost).
+- prompt: what you want to learn from the page; answer it from the returned content.
+- Redirects to the same host are followed; a redirect to another host is reported, so fetch \
+that URL in a new call.
+- Pages over {limits.max_bytes:,} bytes are cut, and the Markdown over {limits.max_chars:,} \
+characters. Binary content (images, archives) is refused.
+- Read-only: it cannot post forms or log in."""
+
+
+def normalize_url(raw: str) -> str:
+    """The URL to fetch: absolute http(s), upgraded to https unless the host is loopback."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ToolError(f"{raw!r} is not an http or https URL")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        parts = parts._replace(scheme="https")
+    return urlunsplit(parts)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_of(raw: object) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        host = urlsplit(raw.strip()).hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
+
+
+class WebFetchTool:
+    name = "WebFetch"
+
+    def __init__(
+        self, limits: FetchLimits | None = None, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.limits = limits or FetchLimits()
+        self._transport = transport
+
+    def definition(self) -> JSONObject:
+        return {"name": self.name, "description": _description(self.limits), "input_schema": SCHEMA}
+
+    def access_of(self, tool_input: JSONObject) -> ToolAccess:
+        return ToolAccess(tool=self.name, kind="network", domain=host_of(tool_input.get("url")))
+
+    def run(self, tool_input: JSONObject) -> ToolOutcome:
+        args = ToolInput(self.name, tool_input)
+        url = normalize_url(args.string("url"))
+        prompt = args.string("prompt")
+        timeout = httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout)
+        headers = {
+            "user-agent": f"hexclaw/{VERSION}",
+            "accept": "text/html, text/*;q=0.9, */*;q=0.5",
+        }
+        with httpx.Client(
+            timeout=timeout, headers=headers, transport=self._transport, follow_redirects=False
+        ) as client:
+            for _ in range(self.limits.max_redirects + 1):
+                outcome, next_url = self._fetch_once(client, url, prompt)
+                if next_url is None:
+                    return outcome
+                url = next_url
+        raise ToolError(f"more than {self.limits.max_redirects} redirects; stopped at {url}")
+
+    def _fetch_once(
+        self, client: httpx.Client, url: str, prompt: str
+    ) -> tuple[ToolOutcome, str | None]:
+        try:
+            with client.stream("GET", url) as response:
+                if response.is_redirect:
+                    target = normalize_url(urljoin(url, response.headers.get("location", "")))
+                    if host_of(target) == host_of(url):
+                        return ToolOutcome(content=""), target
+                    note = (
+                        f"{url} redirects to another host: {target}. Fetch that URL with "
+                        "WebFetch if you want its content."
+                    )
+                    return ToolOutcome(content=note, summary=f"redirect to {host_of(target)}"), None
+                body, cut = self._read_capped(response)
+                status = response.status_code
+                content_type = response.headers.get("content-type", "")
+                encoding = response.encoding or "utf-8"
+        except httpx.TimeoutException:
+            raise ToolError(f"fetching {url} timed out") from None
+        except httpx.HTTPError as exc:
+            raise ToolError(f"fetching {url} failed: {exc}") from None
+        text = _as_markdown(body, content_type, encoding, url)
+        if len(text) > self.limits.max_chars:
+            text = (
+                text[: self.limits.max_chars]
+                + f"\n\n[... {len(text) - self.limits.max_chars:,} characters cut ...]"
+            )
+        if cut:
+            text += f"\n\n[The page was larger than {self.limits.max_bytes:,} bytes and was cut.]"
+        failed = status >= 400
+        head = f"URL: {url}\nStatus: {status}\nPrompt: {prompt}\n\n"
+        return (
+            ToolOutcome(
+                content=head + text,
+                is_error=failed,
+                summary=f"GET {url} ({status}, {len(body):,} bytes)",
+                structured={"url": url, "code": status, "bytes": len(body)},
+            ),
+            None,
+        )
+
+    def _read_capped(self, response: httpx.Response) -> tuple[bytes, bool]:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > self.limits.max_bytes:
+                del body[self.limits.max_bytes :]
+                return bytes(body), True
+        return bytes(body), False
+
+
+def _as_markdown(body: bytes, content_type: str, encoding: str, url: str) -> str:
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
+    textual = kind.startswith("text/") or kind in (
+        "",
+        "application/json",
+        "application/xml",
+        "application/xhtml+xml",
+        "application/javascript",
+    )
+    if not textual:
+        raise ToolError(f"{url} returned {kind}, which is not text")
+    try:
+        text = body.decode(encoding, errors="replace")
+    except LookupError:
+        text = body.decode("utf-8", errors="replace")
+    if kind in ("text/html", "application/xhtml+xml") or (
+        not kind and "<html" in text[:1000].lower()
+    ):
+        return str(markdownify(text, heading_style="ATX")).strip()
+    return text

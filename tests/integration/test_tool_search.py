@@ -1,0 +1,140 @@
+"""Glob, Grep (both over the real ripgrep binary) and LS against a real directory tree."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.tools.glob import MAX_RESULTS, expand_braces
+from adapters.tools.ripgrep import ripgrep_path
+from tests.integration.tool_harness import Harness
+
+
+@pytest.fixture
+def kit(workspace: Path) -> Iterator[Harness]:
+    files = {
+        "src/app.py": "import os\n\ndef main():\n    return os.getcwd()\n",
+        "src/util/helpers.py": "def helper():\n    return 'Main'\n",
+        "src/web/page.ts": "export const main = 1;\n",
+        "src/web/view.tsx": "export const View = () => null;\n",
+        "docs/guide.md": "# Guide\nmain ideas\n",
+        "build/out.py": "def main(): pass\n",
+        "notes.log": "main log\n",
+        ".hidden/conf.py": "main = True\n",
+    }
+    for index, (name, text) in enumerate(files.items()):
+        path = workspace / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        os.utime(path, (1_700_000_000 + index, 1_700_000_000 + index))
+    (workspace / ".gitignore").write_text("build/\n*.log\n")
+    harness = Harness(workspace)
+    yield harness
+    harness.close()
+
+
+def names(kit: Harness, text: str) -> list[str]:
+    return [os.path.relpath(line, kit.root) for line in text.splitlines() if line.startswith("/")]
+
+
+def test_ripgrep_comes_from_the_python_environment() -> None:
+    assert Path(ripgrep_path()).parent == Path(__import__("sys").executable).parent
+
+
+def test_glob_lists_matches_newest_first_and_honours_gitignore(kit: Harness) -> None:
+    found = names(kit, kit.text("Glob", pattern="**/*.py"))
+    assert found == [".hidden/conf.py", "src/util/helpers.py", "src/app.py"]
+
+
+def test_glob_patterns_with_braces_slashes_and_a_path(kit: Harness) -> None:
+    assert names(kit, kit.text("Glob", pattern="src/**/*.{ts,tsx}")) == [
+        "src/web/view.tsx",
+        "src/web/page.ts",
+    ]
+    assert names(kit, kit.text("Glob", pattern="*.py", path="src/util")) == ["src/util/helpers.py"]
+    assert names(kit, kit.text("Glob", pattern=str(kit.root / "docs/*.md"))) == ["docs/guide.md"]
+    assert kit.text("Glob", pattern="**/*.rs") == "No files found."
+    assert kit.text("Glob", pattern="*.log") == "No files found."  # .gitignored
+    assert kit.run("Glob", pattern="*", path="missing").is_error
+
+
+def test_glob_caps_the_list_and_says_so(kit: Harness) -> None:
+    many = kit.root / "many"
+    many.mkdir()
+    for i in range(MAX_RESULTS + 20):
+        (many / f"f{i:03}.txt").write_text("")
+    text = kit.text("Glob", pattern="many/*.txt")
+    assert len(names(kit, text)) == MAX_RESULTS
+    assert f"{MAX_RESULTS} most recently modified of {MAX_RESULTS + 20}" in text
+
+
+def test_brace_expansion() -> None:
+    assert expand_braces("a.{x,y}/{1,2}") == ["a.x/1", "a.x/2", "a.y/1", "a.y/2"]
+    assert expand_braces("plain") == ["plain"]
+
+
+def test_grep_files_with_matches_is_the_default_and_skips_ignored_files(kit: Harness) -> None:
+    found = names(kit, kit.text("Grep", pattern="main"))
+    assert set(found) == {".hidden/conf.py", "docs/guide.md", "src/app.py", "src/web/page.ts"}
+    assert found[0] == ".hidden/conf.py"  # newest first
+    assert kit.text("Grep", pattern="zebra") == "No matches found."
+
+
+def test_grep_content_mode_with_line_numbers_case_and_context(kit: Harness) -> None:
+    content = kit.text("Grep", pattern="return", output_mode="content", path="src")
+    assert sorted(content.splitlines()) == [
+        f"{kit.root}/src/app.py:4:    return os.getcwd()",
+        f"{kit.root}/src/util/helpers.py:2:    return 'Main'",
+    ]
+    insensitive = kit.text("Grep", pattern="MAIN", **{"-i": True}, output_mode="content")
+    assert "helpers.py:2:" in insensitive
+    context = kit.text("Grep", pattern="def main", output_mode="content", path="src", **{"-B": 2})
+    assert f"{kit.root}/src/app.py-1-import os" in context
+    no_numbers = kit.text(
+        "Grep", pattern="getcwd", output_mode="content", path="src/app.py", **{"-n": False}
+    )
+    assert no_numbers == f"{kit.root}/src/app.py:    return os.getcwd()"
+
+
+def test_grep_count_glob_type_multiline_and_head_limit(kit: Harness) -> None:
+    counts = kit.text("Grep", pattern="e", output_mode="count", glob="*.{ts,tsx}")
+    assert sorted(os.path.relpath(line, kit.root) for line in counts.splitlines()) == [
+        "src/web/page.ts:1",
+        "src/web/view.tsx:1",
+    ]
+    # A name glob does not bring back a .gitignored file.
+    assert "out.py" not in kit.text("Grep", pattern="main", glob="*.py")
+    assert names(kit, kit.text("Grep", pattern="main", type="md")) == ["docs/guide.md"]
+    multi = kit.text("Grep", pattern=r"main\(\):\n\s+return", multiline=True)
+    assert names(kit, multi) == ["src/app.py"]
+    limited = kit.text("Grep", pattern=".", output_mode="content", path="src/app.py", head_limit=2)
+    assert limited.splitlines()[:2] == [
+        f"{kit.root}/src/app.py:1:import os",
+        f"{kit.root}/src/app.py:3:def main():",
+    ]
+    assert "head_limit=2" in limited
+
+
+def test_grep_reports_a_bad_pattern_and_a_missing_path(kit: Harness) -> None:
+    bad = kit.run("Grep", pattern="(unclosed")
+    assert bad.is_error
+    assert "regex parse error" in str(bad.content)
+    assert "does not exist" in str(kit.run("Grep", pattern="x", path="nowhere").content)
+
+
+def test_ls_shows_a_tree_and_honours_ignore(kit: Harness) -> None:
+    text = kit.text("LS", path=str(kit.root / "src"), ignore=["*.tsx"])
+    assert text.splitlines() == [
+        f"- {kit.root}/src/",
+        "  - app.py",
+        "  - util/",
+        "    - helpers.py",
+        "  - web/",
+        "    - page.ts",
+    ]
+    (kit.root / "node_modules/pkg").mkdir(parents=True)
+    assert "  - node_modules/ (not expanded)" in kit.text("LS", path=".")
+    assert kit.run("LS", path="src/app.py").is_error
