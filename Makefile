@@ -15,7 +15,14 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/python -m entrypoints.demo
 
-test: $(STAMP)
+# The real OAuth server the login tests run against (npm, pinned by the lock file).
+OAUTH_FAKE := tests/fakes/oauth/node_modules/.installed
+$(OAUTH_FAKE): tests/fakes/oauth/package.json tests/fakes/oauth/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/fakes/oauth --no-audit --no-fund && touch $(OAUTH_FAKE); \
+	else echo "npm not found: the OAuth server tests will be skipped"; fi
+
+test: $(STAMP) $(OAUTH_FAKE)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

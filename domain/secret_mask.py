@@ -7,6 +7,7 @@ _MIN_LENGTH_TO_SHOW = 20  # below this, 8 visible characters would be too much o
 
 
 def mask_secret(secret: str) -> str:
+    length = f"{len(secret)} character{'' if len(secret) == 1 else 's'}"
     if len(secret) < _MIN_LENGTH_TO_SHOW:
-        return f"**** ({len(secret)} characters)"
-    return f"{secret[:_SHOWN]}…{secret[-_SHOWN:]} ({len(secret)} characters)"
+        return f"**** ({length})"
+    return f"{secret[:_SHOWN]}…{secret[-_SHOWN:]} ({length})"

@@ -14,6 +14,7 @@
 // the authorize request. GET /_stats reports counters; POST /introspect (JSON {"token"})
 // says whether an access token is live. It prints one JSON line {"url": ...} when ready and
 // exits when its stdin closes, so a test that dies cannot leave it running.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { OAuth2Issuer, OAuth2Service } from "oauth2-mock-server";
 
@@ -54,6 +55,11 @@ function reject(response, error, description) {
   response.statusCode = 400;
   response.body = { error, error_description: description };
 }
+
+// Two tokens issued in the same second would otherwise be the same JWT.
+service.on("beforeTokenSigning", (token) => {
+  token.payload.jti = randomUUID();
+});
 
 service.on("beforeAuthorizeRedirect", (redirect, req) => {
   stats.authorizations += 1;

@@ -1,0 +1,183 @@
+"""credentials.json on a real filesystem: other keys kept, modes, corrupt files, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from adapters.credentials_store import CredentialsFile
+from domain.auth_errors import CredentialsFileError
+from domain.oauth_credentials import OAuthCredentials
+
+ROOT = Path(__file__).resolve().parents[2]
+CREDS = OAuthCredentials("access-1", "refresh-1", 1_800_000_000.0, ("user:inference",))
+OTHERS = {"apiKeys": {"tool-x": "keep me"}, "someList": [1, 2, {"a": None}], "n": 1.5}
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_save_creates_a_private_directory_and_file(tmp_path: Path) -> None:
+    home = tmp_path / "new" / "claude-home"
+    store = CredentialsFile.in_home(home)
+    store.save_oauth(CREDS)
+    assert _mode(home) == 0o700
+    assert _mode(home / "credentials.json") == 0o600
+    assert json.loads((home / "credentials.json").read_text()) == {"oauth": CREDS.to_entry()}
+    assert store.load_oauth() == CREDS
+
+
+def test_save_and_logout_keep_every_other_key(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    path.write_text(json.dumps({**OTHERS, "oauth": {"accessToken": "old"}}))
+    path.chmod(0o644)
+    store = CredentialsFile(path)
+    store.save_oauth(CREDS)
+    saved = json.loads(path.read_text())
+    assert saved == {**OTHERS, "oauth": CREDS.to_entry()}
+    assert list(saved) == [*OTHERS, "oauth"]  # the order of keys is kept too
+    assert _mode(path) == 0o600  # a loose mode is tightened by the rewrite
+    assert store.remove_oauth() is True
+    assert json.loads(path.read_text()) == OTHERS
+    assert store.remove_oauth() is False
+    assert json.loads(path.read_text()) == OTHERS
+
+
+def test_an_existing_directory_keeps_its_mode(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    CredentialsFile(tmp_path / "credentials.json").save_oauth(CREDS)
+    assert _mode(tmp_path) == 0o755
+
+
+def test_logout_without_a_file_creates_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert CredentialsFile.in_home(home).remove_oauth() is False
+    assert not home.exists()
+    home.mkdir()
+    assert CredentialsFile.in_home(home).remove_oauth() is False
+    assert list(home.iterdir()) == []
+
+
+def test_no_file_means_no_credentials(tmp_path: Path) -> None:
+    assert CredentialsFile(tmp_path / "credentials.json").load_oauth() is None
+
+
+def test_a_file_without_oauth_means_no_credentials(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    path.write_text(json.dumps(OTHERS))
+    assert CredentialsFile(path).load_oauth() is None
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"oauth": {"accessToken": "a"', "invalid JSON at line 1"),
+        (b"[1, 2, 3]", "root is not a JSON object"),
+        (b'"just a string"', "root is not a JSON object"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b"", "invalid JSON"),
+    ],
+)
+def test_a_corrupt_file_is_reported_and_left_byte_for_byte(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "credentials.json"
+    path.write_bytes(content)
+    store = CredentialsFile(path)
+    for action in (store.load_oauth, lambda: store.save_oauth(CREDS), store.remove_oauth):
+        with pytest.raises(CredentialsFileError) as caught:
+            action()
+        message = str(caught.value)
+        assert str(path) in message
+        assert problem in message
+        assert "left unchanged" in message
+        assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "credentials.json",
+        "credentials.json.lock",
+    ]
+
+
+def test_a_malformed_oauth_entry_names_the_field_and_keeps_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    content = b'{"oauth": {"accessToken": 12}}'
+    path.write_bytes(content)
+    with pytest.raises(CredentialsFileError, match=r"credentials\.json: oauth\.accessToken"):
+        CredentialsFile(path).load_oauth()
+    assert path.read_bytes() == content
+
+
+def test_tokens_never_appear_in_errors(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    path.write_text('{"oauth": {"accessToken": "sk-very-secret", "expiresAt": "soon"}}')
+    with pytest.raises(CredentialsFileError) as caught:
+        CredentialsFile(path).load_oauth()
+    assert "sk-very-secret" not in str(caught.value)
+
+
+_CRASHING_CHILD = """
+import os, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from adapters.credentials_store import CredentialsFile
+from domain.oauth_credentials import OAuthCredentials
+
+def stop_before_rename(src, dst):
+    print("written", flush=True)
+    time.sleep(60)
+
+os.replace = stop_before_rename
+CredentialsFile(Path({path!r})).save_oauth(OAuthCredentials("new-access", "new-refresh", 1.0, ()))
+"""
+
+
+def test_a_crash_between_write_and_rename_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    old = json.dumps({**OTHERS, "oauth": CREDS.to_entry()}).encode()
+    path.write_bytes(old)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CRASHING_CHILD.format(root=str(ROOT), path=str(path))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "written"
+    temp_files = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(temp_files) == 1
+    assert b"new-access" in temp_files[0].read_bytes()  # the new content was fully written
+    child.kill()
+    child.wait()
+    child.stdout.close()
+    assert path.read_bytes() == old
+    assert CredentialsFile(path).load_oauth() == CREDS
+    # The next save still works (the lock died with the process).
+    CredentialsFile(path, lock_timeout=5).save_oauth(OAuthCredentials("after", None, None, ()))
+    assert json.loads(path.read_text())["oauth"]["accessToken"] == "after"
+
+
+def test_concurrent_saves_never_lose_other_keys(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    path.write_text(json.dumps(OTHERS))
+
+    def save(n: int) -> None:
+        for i in range(20):
+            CredentialsFile(path).save_oauth(OAuthCredentials(f"t{n}-{i}", None, None, ()))
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = json.loads(path.read_text())
+    assert {k: v for k, v in final.items() if k != "oauth"} == OTHERS
+    assert final["oauth"]["accessToken"].endswith("-19")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert os.access(path, os.R_OK)
