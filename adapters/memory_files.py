@@ -11,7 +11,7 @@ MAX_READ_BYTES = 1 << 20
 
 
 class MemoryFiles:
-    def read_text(self, path: str) -> str | None:
+    def text_of(self, path: str) -> str | None:
         file = Path(path)
         try:
             with file.open("rb") as handle:

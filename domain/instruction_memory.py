@@ -224,7 +224,7 @@ class _Loader:
 
     def _read(self, path: str, kind: Kind, reason: str, depth: int) -> str | None:
         try:
-            text = self.reader.read_text(path)
+            text = self.reader.text_of(path)
         except UnreadableInstructionFile as exc:
             self.seen.add(path)
             self._skip(path, kind, reason, f"cannot be read: {exc.reason}", depth)

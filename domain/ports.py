@@ -162,7 +162,7 @@ class TurnObserver(Protocol):
 
 
 class InstructionFileReader(Protocol):
-    def read_text(self, path: str) -> str | None:
+    def text_of(self, path: str) -> str | None:
         """The text of an instruction file (CLAUDE.md and the like), or None if there is none.
 
         Raises ``domain.instruction_memory.UnreadableInstructionFile`` when the file exists

@@ -12,7 +12,7 @@ class InMemoryFiles:
         self.files = dict(files)
         self.reads: list[str] = []
 
-    def read_text(self, path: str) -> str | None:
+    def text_of(self, path: str) -> str | None:
         self.reads.append(path)
         if path not in self.files:
             return None

@@ -81,21 +81,21 @@ def test_real_files_obey_budgets(tmp_path: Path) -> None:
 
 def test_reader_reports_missing_directory_and_binary_files(tmp_path: Path) -> None:
     reader = MemoryFiles()
-    assert reader.read_text(str(tmp_path / "nope.md")) is None
-    assert reader.read_text(str(tmp_path / "not-a-dir" / "x.md")) is None
+    assert reader.text_of(str(tmp_path / "nope.md")) is None
+    assert reader.text_of(str(tmp_path / "not-a-dir" / "x.md")) is None
     (tmp_path / "CLAUDE.md").mkdir()
     with pytest.raises(UnreadableInstructionFile, match="it is a directory"):
-        reader.read_text(str(tmp_path / "CLAUDE.md"))
+        reader.text_of(str(tmp_path / "CLAUDE.md"))
     (tmp_path / "bin.md").write_bytes(b"\x00\x01\x02")
     with pytest.raises(UnreadableInstructionFile, match="not a text file"):
-        reader.read_text(str(tmp_path / "bin.md"))
+        reader.text_of(str(tmp_path / "bin.md"))
 
 
 def test_reader_strips_bom_and_caps_huge_files(tmp_path: Path) -> None:
     (tmp_path / "bom.md").write_bytes(b"\xef\xbb\xbfhello")
-    assert MemoryFiles().read_text(str(tmp_path / "bom.md")) == "hello"
+    assert MemoryFiles().text_of(str(tmp_path / "bom.md")) == "hello"
     (tmp_path / "huge.md").write_bytes(b"x" * (MAX_READ_BYTES + 10))
-    text = MemoryFiles().read_text(str(tmp_path / "huge.md"))
+    text = MemoryFiles().text_of(str(tmp_path / "huge.md"))
     assert text is not None
     assert len(text) == MAX_READ_BYTES
 
@@ -109,7 +109,7 @@ def test_fake_reader_honours_the_same_contract(tmp_path: Path, kind: str) -> Non
         if kind == "real"
         else InMemoryFiles({str(tmp_path / "a.md"): "text", str(tmp_path / "dir.md"): None})
     )
-    assert reader.read_text(str(tmp_path / "a.md")) == "text"
-    assert reader.read_text(str(tmp_path / "missing.md")) is None
+    assert reader.text_of(str(tmp_path / "a.md")) == "text"
+    assert reader.text_of(str(tmp_path / "missing.md")) is None
     with pytest.raises(UnreadableInstructionFile):
-        reader.read_text(str(tmp_path / "dir.md"))
+        reader.text_of(str(tmp_path / "dir.md"))
