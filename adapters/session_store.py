@@ -233,7 +233,7 @@ class SessionStore:
         listed = self.list_sessions(workspace)
         return listed[0].session_id if listed else None
 
-    def cleanup(self, days: int, keep: Collection[Path] = ()) -> list[Path]:
+    def cleanup(self, days: float, keep: Collection[Path] = ()) -> list[Path]:
         """Delete hexclaw's logs (all projects) not written for more than ``days`` days."""
         now = self._clock.now()
         kept = {p.resolve() for p in keep}

@@ -110,11 +110,11 @@ def repaired(
     For a conversation read back from a session log after a crash: a call that was never
     answered gets an error result saying so; results that answer nothing are dropped.
     """
-    merged = _merged(messages)
-    while merged and merged[0].role == "assistant":
-        merged.pop(0)
+    joined = merged(messages)
+    while joined and joined[0].role == "assistant":
+        joined.pop(0)
     paired: list[ConversationMessage] = []
-    for message in merged:
+    for message in joined:
         if message.role == "assistant":
             paired.append(message)
             continue
@@ -134,13 +134,14 @@ def repaired(
     if all(m.content for m in paired):
         return paired
     # Dropping orphan results emptied a user message; merge again so roles still alternate.
-    result = _merged(paired)
+    result = merged(paired)
     while result and result[0].role == "assistant":
         result.pop(0)
     return result
 
 
-def _merged(messages: Iterable[ConversationMessage]) -> list[ConversationMessage]:
+def merged(messages: Iterable[ConversationMessage]) -> list[ConversationMessage]:
+    """Copies with same-role neighbours joined and blocks the API refuses back dropped."""
     out: list[ConversationMessage] = []
     for message in messages:
         content = sendable_blocks(message.content)

@@ -17,7 +17,8 @@ from typing import Any
 
 import attrs
 
-from domain.conversation import Conversation, repaired
+from domain.compaction import COMPACTION, replay_compaction
+from domain.conversation import Conversation, merged, repaired
 from domain.messages import ConversationMessage, JSONObject, TextBlock, Usage
 from domain.session_errors import InvalidSessionId, NotASessionLog, SessionFormatTooNew
 from domain.wire import (
@@ -178,15 +179,25 @@ def logged_messages(log: SessionLog) -> list[ConversationMessage]:
 
 
 def conversation_from_log(log: SessionLog) -> Conversation:
-    """The conversation to resume: the logged messages, repaired where a crash cut them."""
-    # ``repaired`` also merges same-role neighbours, as adding them one by one would.
-    conversation = Conversation(messages=repaired(logged_messages(log)))
+    """The conversation to resume: the logged messages, with each logged compaction applied
+    where it happened, repaired where a crash cut them."""
+    messages: list[ConversationMessage] = []
+    usage, last_call_usage = Usage(), None
     for entry in log.entries:
-        if entry.get("type") == MESSAGE and "usage" in entry:
+        kind = entry.get("type")
+        if kind == MESSAGE and isinstance(entry.get("message"), dict):
+            messages.append(conversation_message_from_wire(entry["message"]))
+        elif kind == COMPACTION:
+            # The entry counts messages as the conversation held them: merged, as here.
+            messages = replay_compaction(merged(messages), entry)
+            last_call_usage = None
+        if kind in (MESSAGE, COMPACTION) and "usage" in entry:
             call_usage = usage_from_wire(entry["usage"])
-            conversation.usage = conversation.usage + call_usage
-            conversation.last_call_usage = call_usage
-    return conversation
+            usage = usage + call_usage
+            if kind == MESSAGE:
+                last_call_usage = call_usage
+    # ``repaired`` also merges same-role neighbours, as adding them one by one would.
+    return Conversation(messages=repaired(messages), usage=usage, last_call_usage=last_call_usage)
 
 
 def summarize(log: SessionLog) -> SessionSummary:

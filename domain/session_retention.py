@@ -6,22 +6,20 @@ DEFAULT_CLEANUP_DAYS = 30
 _DAY = 86_400.0
 
 
-def cleanup_days(value: object) -> tuple[int | None, str | None]:
-    """The retention in days from the setting, or None (and why) when nothing may be deleted.
+def cleanup_days(value: object) -> tuple[float | None, str | None]:
+    """The retention in days, or None when nothing is to be deleted (and why, if it is odd).
 
-    A value that is not a whole number of at least 1 deletes nothing: guessing what a typo
-    meant could throw away every saved conversation.
+    Unset means the default, 30 days; 0 turns cleanup off, as Claude Code documents it. The
+    settings loader already drops a value of the wrong type with a warning; anything else
+    that reaches here deletes nothing, since guessing could throw away every conversation.
     """
     if value is None:
         return DEFAULT_CLEANUP_DAYS, None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return value, None
-    return None, (
-        f"cleanupPeriodDays must be a whole number of days, at least 1 (got {value!r}); "
-        "no old sessions were deleted"
-    )
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return (float(value) if value > 0 else None), None
+    return None, f"cleanupPeriodDays must be a number of days (got {value!r}); nothing deleted"
 
 
-def is_expired(modified: float, now: float, days: int) -> bool:
+def is_expired(modified: float, now: float, days: float) -> bool:
     """True when a session last written at ``modified`` is older than ``days`` at ``now``."""
     return now - modified > days * _DAY

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from domain.compaction import compacted_messages
 from domain.messages import ConversationMessage, TextBlock, ToolUseBlock, Usage
 from domain.session_errors import InvalidSessionId, NotASessionLog, SessionFormatTooNew
 from domain.session_log import (
@@ -22,6 +23,7 @@ from domain.session_log import (
     summarize,
     turn_end_entry,
 )
+from domain.session_retention import cleanup_days, is_expired
 from domain.wire import conversation_message_to_wire
 from tests.fakes.api_rules import api_problems
 
@@ -196,3 +198,49 @@ def test_a_very_long_path_gets_a_bounded_unique_slug() -> None:
     b = project_slug("/x" * 300 + "/b")
     assert a != b
     assert len(a) <= 180
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, 30.0), (7, 7.0), (0.5, 0.5), (0, None), (-1, None), ("30", None), (True, None)],
+)
+def test_cleanup_period_days(value: object, expected: float | None) -> None:
+    days, problem = cleanup_days(value)
+    assert days == expected
+    assert (problem is None) == (value is None or value in (7, 0.5, 0))
+
+
+def test_a_session_expires_only_after_the_whole_period() -> None:
+    now = 1_000_000_000.0
+    assert not is_expired(now - 30 * 86_400, now, 30)
+    assert is_expired(now - 30 * 86_400 - 1, now, 30)
+
+
+def test_a_logged_compaction_is_applied_where_it_happened_on_resume() -> None:
+    before = [user("one"), answer("first"), user("two"), answer("second")]
+    compaction = {
+        "type": "compaction",
+        "trigger": "manual",
+        "summary": "We counted to two.",
+        "summarized_messages": 2,
+        "kept_messages": 2,
+        "usage": {"input_tokens": 100, "output_tokens": 30},
+    }
+    after = [user("three"), answer("third")]
+    conversation = conversation_from_log(
+        decode_log(log_bytes(*before, compaction, *after), "s.jsonl")
+    )
+    kept = [
+        ConversationMessage.user_text("two"),
+        ConversationMessage(role="assistant", content=[TextBlock("second")]),
+    ]
+    expected = [
+        *compacted_messages("We counted to two.", kept),
+        ConversationMessage.user_text("three"),
+        ConversationMessage(role="assistant", content=[TextBlock("third")]),
+    ]
+    wire = [conversation_message_to_wire(m) for m in conversation.messages]
+    assert wire == [conversation_message_to_wire(m) for m in expected]
+    assert not api_problems(wire)
+    # The summary call cost tokens too; the three answers cost 10 in and 5 out each.
+    assert (conversation.usage.input_tokens, conversation.usage.output_tokens) == (130, 45)

@@ -1,0 +1,51 @@
+"""``hexclaw sessions``: the saved sessions of this folder, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from datetime import datetime
+from typing import TextIO
+
+from adapters.session_store import ListedSession
+from entrypoints.bootstrap import build_session_store, load_context
+
+_ID_WIDTH = 36
+_MIN_PROMPT_WIDTH = 20
+
+
+def run_sessions(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    ctx = load_context(args.settings)
+    listed = build_session_store(ctx).list_sessions(ctx.workspace)
+    if not listed:
+        out.write(f"No saved sessions for {ctx.workspace}.\n")
+        return 0
+    width = shutil.get_terminal_size((100, 24)).columns
+    prompt_width = max(_MIN_PROMPT_WIDTH, width - _ID_WIDTH - 2 - 16 - 2 - 8 - 2)
+    out.write(f"{'ID':<{_ID_WIDTH}}  {'STARTED':<16}  {'MESSAGES':>8}  FIRST PROMPT\n")
+    for session in listed:
+        out.write(_row(session, prompt_width) + "\n")
+    out.write(f"Resume one with: hexclaw --resume ID   ({len(listed)} in {ctx.workspace})\n")
+    return 0
+
+
+def _row(session: ListedSession, prompt_width: int) -> str:
+    summary = session.summary
+    if summary is None:
+        started, count = "?", "?"
+        prompt = f"({session.problem}: upgrade hexclaw to resume)"
+    else:
+        started, count = _local_time(summary.started_at), str(summary.message_count)
+        prompt = " ".join(summary.first_prompt.split()) or "(no prompt)"
+    if len(prompt) > prompt_width:
+        prompt = prompt[: prompt_width - 1] + "…"
+    return f"{session.session_id:<{_ID_WIDTH}}  {started:<16}  {count:>8}  {prompt}"
+
+
+def _local_time(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso[:16] or "?"
