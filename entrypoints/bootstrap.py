@@ -26,6 +26,7 @@ from adapters.environment_probe import EnvironmentProbe
 from adapters.loopback_listener import LoopbackListener
 from adapters.memory_files import MemoryFiles
 from adapters.oauth_http import OAuthHttpClient
+from adapters.session_store import SessionStore, StartedSession
 from adapters.settings_files import apply_env, config_home, load_settings
 from adapters.static_auth import StaticAuthHeaders
 from adapters.system_clock import SystemClock
@@ -46,6 +47,7 @@ from domain.ports import AuthHeaderSource, PermissionPrompt, TurnObserver
 from domain.prompt_cache import PrefixCachingClient
 from domain.prompt_secrets import secret_values
 from domain.retry_policy import RetryPolicy
+from domain.session_retention import cleanup_days
 from domain.settings import Settings
 from domain.system_prompt import SystemPromptInputs, build_system_prompt, custom_system_prompt
 from domain.token_policy import TokenPolicy
@@ -238,18 +240,45 @@ def build_loop(
         max_tokens=options.max_tokens or default_max_tokens(model),
         max_turns=options.max_turns or DEFAULT_MAX_TURNS,
     )
+    client = PrefixCachingClient(build_client(ctx, options))
+    session = open_session(ctx, options)
     loop = AgentLoop(
-        client=PrefixCachingClient(build_client(ctx, options)),
+        client=client,
         tools=ToolRegistry([]),
         permissions=_NoToolsDecider(),
         prompt=prompt,
         observer=observer,
         settings=settings,
+        conversation=session.conversation,
+        recorder=session.recorder,
+        session_id=session.session_id,
         compactor=build_compactor(ctx),
     )
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
     loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
     return loop
+
+
+def build_session_store(ctx: Context) -> SessionStore:
+    return SessionStore(ctx.home, SystemClock())
+
+
+def open_session(ctx: Context, options: RunOptions) -> StartedSession:
+    """The run's session (new, ``--continue`` or ``--resume``); expired ones are deleted after
+    it is chosen, so resuming an old session never deletes it first."""
+    store = build_session_store(ctx)
+    session = store.start(
+        ctx.workspace,
+        resume=options.resume,
+        continue_latest=options.continue_session,
+        persist=not options.no_session_persistence,
+    )
+    days, problem = cleanup_days(ctx.settings.get("cleanupPeriodDays"))
+    if days is not None:
+        store.cleanup(days, keep=[session.path])
+    for warning in [*session.warnings, *([problem] if problem else [])]:
+        print(f"hexclaw: warning: {warning}", file=sys.stderr)
+    return session
 
 
 def clock() -> SystemClock:

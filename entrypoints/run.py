@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from domain.errors import HexclawError
@@ -21,6 +22,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.print_mode import run_print
 
         return run_print(args)
+    if args.command == "sessions":
+        from entrypoints.session_commands import run_sessions
+
+        return run_sessions(args)
     if args.command in ("login", "logout", "auth"):
         from entrypoints.auth_commands import run_auth_command
 
@@ -28,7 +33,17 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise CommandUnavailable(args.command)
 
 
+def _sigterm_interrupts() -> None:
+    """SIGTERM ends a run as Ctrl-C does, so the turn settles and the session stays resumable."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_command(args: argparse.Namespace) -> int:
+    _sigterm_interrupts()
     try:
         return _dispatch(args)
     except HexclawError as exc:
