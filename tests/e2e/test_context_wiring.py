@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
@@ -106,3 +108,22 @@ def test_settings_problems_are_one_line_each(
     assert err.count("\n") == 1
     assert err.startswith(f"hexclaw: {bad / 'settings.json'}:2:16: invalid JSON in settings")
     assert len(anthropic_server.requests) == requests_before
+
+
+def test_json_result_prices_known_models_and_says_when_the_price_is_unknown(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    # The scripted answer reports 12 input and 7 output tokens.
+    haiku = (12 * 1.00 + 7 * 5.00) / 1_000_000
+    for model, cost in (("claude-haiku-4-5", haiku), ("proxy-model", None)):
+        _, out, _, _ = ask(
+            anthropic_server, config_home, workspace, "--output-format", "json", "--model", model
+        )
+        result = json.loads(out)
+        assert (result["usage"]["input_tokens"], result["usage"]["output_tokens"]) == (12, 7)
+        if cost is None:
+            assert result["total_cost_usd"] is None
+            assert result["cost_note"] == "no price is known for proxy-model; tokens are exact"
+        else:
+            assert result["total_cost_usd"] == pytest.approx(cost)
+            assert "cost_note" not in result
