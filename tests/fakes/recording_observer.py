@@ -2,7 +2,8 @@
 
 ``interrupt_on_update`` raises ``KeyboardInterrupt`` at the first stream update it matches;
 ``interrupt_at`` raises it at the N-th callback of any kind (1-based), so a test can walk an
-interruption through every point of a turn.
+interruption through every point of a turn; ``interrupt_on_tool_start`` raises it just before
+the call with that id would run (between two tool calls).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class RecordingObserver:
         self,
         interrupt_on_update: Callable[[StreamUpdate], bool] | None = None,
         interrupt_at: int | None = None,
+        interrupt_on_tool_start: str | None = None,
     ) -> None:
         self.states: list[TurnState] = []
         self.updates: list[StreamUpdate] = []
@@ -29,6 +31,7 @@ class RecordingObserver:
         self.notices: list[str] = []
         self.interrupt_on_update = interrupt_on_update
         self.interrupt_at = interrupt_at
+        self.interrupt_on_tool_start = interrupt_on_tool_start
         self.callbacks = 0
         self.interrupted_in: str | None = None
 
@@ -56,6 +59,9 @@ class RecordingObserver:
 
     def on_tool_start(self, call: ToolCall) -> None:
         self.tool_events.append(("start", call.id))
+        if call.id == self.interrupt_on_tool_start:
+            self.interrupted_in = f"on_tool_start({call.id})"
+            raise KeyboardInterrupt
         self._tick(f"on_tool_start({call.id})")
 
     def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None:
