@@ -18,7 +18,10 @@ import attrs
 
 from domain.cassette import Cassette, CassetteRequest, CassetteResponse, Headers, Interaction
 from domain.chunked_body import Span, rewrite_chunks
+from domain.delta_fragments import delta_fragments, spans_across_fragments
 from domain.redaction import (
+    MIN_SCRUBBED_SECRET,
+    REDACTED,
     field_spans,
     find_secrets,
     form_field_spans,
@@ -30,6 +33,7 @@ WORKSPACE_PLACEHOLDER = "@@HEXCLAW_WORKSPACE@@"
 _PLACEHOLDER = WORKSPACE_PLACEHOLDER.encode()
 # A path char right before or after the match means it is part of a longer path.
 _PATH_CHAR = rb"A-Za-z0-9_\-"
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 @attrs.define
@@ -55,6 +59,15 @@ class Redactor:
         self.known.update(body_secrets)
         spans += secret_spans(response.body, self.known)
         spans += workspace_spans(response.body, workspace)
+        # A streamed path or secret is often cut across two delta events.
+        fragments = delta_fragments(response.body)
+        if fragments:
+            long_enough = [s for s in self.known if len(s) >= MIN_SCRUBBED_SECRET]
+            spans += spans_across_fragments(fragments, long_enough, REDACTED.encode())
+            if _usable(workspace):
+                spans += spans_across_fragments(
+                    fragments, _forms(str(workspace)), _PLACEHOLDER, _whole_path
+                )
         return attrs.evolve(
             response, headers=headers, chunks=tuple(rewrite_chunks(response.chunks, spans))
         )
@@ -85,15 +98,38 @@ def restore_text(text: str, workspace: str | None) -> str:
 
 
 def workspace_spans(data: bytes, workspace: str | None) -> list[Span]:
-    if not workspace or workspace.rstrip("/") == "":
+    if not _usable(workspace):
         return []
     spans: list[Span] = []
-    for form in {workspace.encode(), _json_escaped(workspace)}:
+    for form in _forms(str(workspace)):
         pattern = re.compile(
-            rb"(?<![" + _PATH_CHAR + rb"/.])" + re.escape(form) + rb"(?![" + _PATH_CHAR + rb"])"
+            rb"(?<!["
+            + _PATH_CHAR
+            + rb"/.])"
+            + re.escape(form.encode())
+            + rb"(?!["
+            + _PATH_CHAR
+            + rb"])"
         )
         spans.extend((m.start(), m.end(), _PLACEHOLDER) for m in pattern.finditer(data))
     return spans
+
+
+def _usable(workspace: str | None) -> bool:
+    return bool(workspace) and str(workspace).rstrip("/") != ""
+
+
+def _forms(workspace: str) -> set[str]:
+    return {workspace, _json_escaped(workspace).decode()}
+
+
+def _whole_path(text: str, start: int, end: int) -> bool:
+    """The match is the whole workspace path, not part of a longer name or path."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    before_ok = not before or (before not in _NAME_CHARS and before not in "/.")
+    after_ok = not after or after not in _NAME_CHARS
+    return before_ok and after_ok
 
 
 def cassette_leaks(cassette: Cassette, text: bytes) -> list[str]:
