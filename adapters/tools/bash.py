@@ -8,7 +8,6 @@ as head and tail only, so memory stays bounded however much a command prints.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 
@@ -84,7 +83,6 @@ class BashTool:
         self.limits = limits or BashLimits()
         self.shell = shell
         self.cwd = str(workspace.root)
-        self._cwd_file: str | None = None
 
     def definition(self) -> JSONObject:
         return {"name": self.name, "description": _description(self.limits), "input_schema": SCHEMA}
@@ -117,16 +115,20 @@ class BashTool:
         timeout = self.limits.default_timeout
         if timeout_ms is not None:
             timeout = min(timeout_ms / 1000, self.limits.max_timeout)
-        cwd_file = self._cwd_file_path()
         output = HeadTailBuffer(self.limits.output_chars * 2, self.limits.output_chars * 2)
-        result = run_streaming(
-            [self.shell, "-c", _SCRIPT, "hexclaw", cwd_file, command],
-            self.cwd,
-            output.feed,
-            timeout,
-            grace=self.limits.kill_grace,
-        )
-        notes.extend(self._follow_cd(cwd_file))
+        fd, cwd_file = tempfile.mkstemp(prefix="hexclaw-cwd-")
+        os.close(fd)
+        try:
+            result = run_streaming(
+                [self.shell, "-c", _SCRIPT, "hexclaw", cwd_file, command],
+                self.cwd,
+                output.feed,
+                timeout,
+                grace=self.limits.kill_grace,
+            )
+            notes.extend(self._follow_cd(cwd_file))
+        finally:
+            os.unlink(cwd_file)
         text = output.text(self.limits.output_chars).rstrip("\n")
         code = result.returncode
         if result.timed_out:
@@ -151,14 +153,6 @@ class BashTool:
             },
         )
 
-    def _cwd_file_path(self) -> str:
-        if self._cwd_file is None:
-            fd, self._cwd_file = tempfile.mkstemp(prefix="hexclaw-cwd-")
-            os.close(fd)
-        with open(self._cwd_file, "w", encoding="utf-8"):
-            pass
-        return self._cwd_file
-
     def _follow_cd(self, cwd_file: str) -> list[str]:
         try:
             with open(cwd_file, encoding="utf-8", errors="replace") as handle:
@@ -174,12 +168,6 @@ class BashTool:
         return [
             f"The working directory was reset to {self.cwd}: commands run inside the workspace."
         ]
-
-    def close(self) -> None:
-        if self._cwd_file is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._cwd_file)
-            self._cwd_file = None
 
 
 def _one_line(command: str, limit: int = 80) -> str:

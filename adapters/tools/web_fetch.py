@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import attrs
 import httpx
-from markdownify import markdownify
 
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
@@ -186,5 +185,8 @@ def _as_markdown(body: bytes, content_type: str, encoding: str, url: str) -> str
     if kind in ("text/html", "application/xhtml+xml") or (
         not kind and "<html" in text[:1000].lower()
     ):
+        # Imported here: markdownify (with BeautifulSoup) costs ~0.1 s at start-up otherwise.
+        from markdownify import markdownify
+
         return str(markdownify(text, heading_style="ATX")).strip()
     return text

@@ -71,4 +71,3 @@ class Harness:
 
     def close(self) -> None:
         self.jobs.stop_all()
-        self.bash.close()
