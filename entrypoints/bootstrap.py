@@ -43,6 +43,14 @@ from domain.messages import JSONObject
 from domain.models import DEFAULT_MODEL, default_max_tokens
 from domain.oauth_config import OAuthConfig, parse_oauth_config
 from domain.oauth_login import LoginFlow
+from domain.permission_rules import RuleContext
+from domain.permissions import (
+    BYPASS_WARNING,
+    PermissionPolicy,
+    PolicyChoices,
+    build_policy,
+    tools_opted_in,
+)
 from domain.ports import AuthHeaderSource, PermissionPrompt, TurnObserver
 from domain.prompt_cache import PrefixCachingClient
 from domain.prompt_secrets import secret_values
@@ -51,7 +59,6 @@ from domain.session_retention import cleanup_days
 from domain.settings import Settings
 from domain.system_prompt import SystemPromptInputs, build_system_prompt, custom_system_prompt
 from domain.token_policy import TokenPolicy
-from domain.tool_calls import Decision, ToolAccess
 
 
 @attrs.define
@@ -174,16 +181,6 @@ def build_cassette_transport(
     return RecordingTransport(Path(str(options.record)), workspace=workspace)
 
 
-class _NoToolsDecider:
-    """Print mode with no tools offered: nothing can be called, so nothing is allowed."""
-
-    def decide(self, access: ToolAccess) -> Decision:
-        return Decision("deny", f"{access.tool} is not enabled")
-
-    def allow_for_session(self, access: ToolAccess) -> None:
-        return None
-
-
 @attrs.frozen
 class RunOptions:
     """The command-line choices that shape a run (print mode and the REPL alike)."""
@@ -242,10 +239,11 @@ def build_loop(
     )
     client = PrefixCachingClient(build_client(ctx, options))
     session = open_session(ctx, options)
+    permissions = build_permissions(ctx, options)
     loop = AgentLoop(
         client=client,
-        tools=ToolRegistry([]),
-        permissions=_NoToolsDecider(),
+        tools=build_tools(ctx, options, permissions),
+        permissions=permissions,
         prompt=prompt,
         observer=observer,
         settings=settings,
@@ -257,6 +255,88 @@ def build_loop(
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
     loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
     return loop
+
+
+def _policy_choices(options: RunOptions) -> PolicyChoices:
+    return PolicyChoices(options.permission_mode, options.allowed_tools, options.disallowed_tools)
+
+
+def build_permissions(ctx: Context, options: RunOptions) -> PermissionPolicy:
+    """The permission policy from settings and the command line (which adds to them)."""
+    context = RuleContext(workspace=str(ctx.workspace), home=str(Path.home()))
+    built = build_policy(ctx.settings, _policy_choices(options), context)
+    for warning in built.warnings:
+        print(f"hexclaw: warning: {warning}", file=sys.stderr)
+    if built.policy.mode == "bypassPermissions":
+        print(f"hexclaw: warning: {BYPASS_WARNING}", file=sys.stderr)
+    return built.policy
+
+
+def permission_policy(loop: AgentLoop) -> PermissionPolicy:
+    """The run's policy, for ``/permissions``: ``describe()`` lists the mode and the rules,
+    ``set_mode()`` and ``add_rule()`` change them for the rest of the session."""
+    if not isinstance(loop.permissions, PermissionPolicy):
+        raise TypeError("this loop was not built by build_loop")
+    return loop.permissions
+
+
+def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> ToolRegistry:
+    """The built-in tools for the workspace, minus those a bare deny rule switches off.
+
+    Print mode offers none unless the user opted in (``--allowedTools``, ``--permission-mode``,
+    an allow rule or a default mode in settings), as Claude Code does.
+    """
+    if not options.interactive and not tools_opted_in(ctx.settings, _policy_choices(options)):
+        return ToolRegistry([])
+    import atexit
+
+    from adapters.tools.background_jobs import BackgroundJobs
+    from adapters.tools.bash import BashLimits, BashTool
+    from adapters.tools.bash_output import BashOutputTool
+    from adapters.tools.edit import EditTool
+    from adapters.tools.file_change import FileChanges
+    from adapters.tools.file_state import FileStateTracker
+    from adapters.tools.glob import GlobTool
+    from adapters.tools.grep import GrepTool
+    from adapters.tools.kill_shell import KillShellTool
+    from adapters.tools.ls import LSTool
+    from adapters.tools.multi_edit import MultiEditTool
+    from adapters.tools.notebook_edit import NotebookEditTool
+    from adapters.tools.read import ReadTool
+    from adapters.tools.registry import Tool
+    from adapters.tools.todo_write import TodoWriteTool
+    from adapters.tools.web_fetch import WebFetchTool
+    from adapters.tools.workspace import Workspace
+    from adapters.tools.write import WriteTool
+
+    extra = ctx.settings.get("permissions", "additionalDirectories", default=[])
+    workspace = Workspace(ctx.workspace, [Path(os.path.expanduser(d)) for d in extra])
+    files = FileStateTracker()
+    changes = FileChanges(workspace, files)
+    jobs = BackgroundJobs()
+    limits = BashLimits(
+        default_timeout=_float_env(ctx, "BASH_DEFAULT_TIMEOUT_MS", 120_000) / 1000,
+        max_timeout=_float_env(ctx, "BASH_MAX_TIMEOUT_MS", 600_000) / 1000,
+        output_chars=int(_float_env(ctx, "BASH_MAX_OUTPUT_LENGTH", 30_000)),
+    )
+    # Background jobs must not outlive hexclaw.
+    atexit.register(jobs.stop_all)
+    tools: list[Tool] = [
+        BashTool(workspace, jobs, limits),
+        BashOutputTool(jobs),
+        KillShellTool(jobs),
+        ReadTool(workspace, files),
+        WriteTool(changes),
+        EditTool(changes),
+        MultiEditTool(changes),
+        NotebookEditTool(changes),
+        GlobTool(workspace),
+        GrepTool(workspace),
+        LSTool(workspace),
+        WebFetchTool(),
+        TodoWriteTool(),
+    ]
+    return ToolRegistry([tool for tool in tools if not policy.tool_disabled(tool.name)])
 
 
 def build_session_store(ctx: Context) -> SessionStore:
