@@ -293,7 +293,7 @@ def _expire_stored_token(home: Path) -> None:
 def test_two_processes_refreshing_at_once_both_end_with_a_working_token(
     home: Path, workspace: Path
 ) -> None:
-    with OAuthServer("--single-use", "--token-delay-ms", "400") as oauth:
+    with OAuthServer("--single-use", "--token-delay-ms", "1500") as oauth:
         api = Api(oauth)
         with api.server:
             env = _env(home, oauth, api.server.url)
