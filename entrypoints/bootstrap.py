@@ -234,8 +234,8 @@ def build_loop(
     model = resolve_model(ctx, options.model)
     settings = LoopSettings(
         model=model,
-        max_tokens=options.max_tokens or default_max_tokens(model),
-        max_turns=options.max_turns or DEFAULT_MAX_TURNS,
+        max_tokens=options.max_tokens or ctx.settings.get("maxTokens") or default_max_tokens(model),
+        max_turns=options.max_turns or ctx.settings.get("maxTurns") or DEFAULT_MAX_TURNS,
     )
     client = PrefixCachingClient(build_client(ctx, options))
     session = open_session(ctx, options)
