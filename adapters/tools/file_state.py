@@ -31,9 +31,6 @@ class FileStateTracker:
     def remember(self, real_path: str, stat: os.stat_result) -> None:
         self._seen[real_path] = FileStamp.of(stat)
 
-    def was_read(self, real_path: str) -> bool:
-        return real_path in self._seen
-
     def check_unchanged(self, real_path: str, stat: os.stat_result, shown_as: str) -> None:
         seen = self._seen.get(real_path)
         if seen is None:

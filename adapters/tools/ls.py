@@ -59,7 +59,7 @@ class LSTool:
         count = _walk(resolved.real, "", 1, ignore, lines)
         if count > MAX_ENTRIES:
             lines.append(
-                f"[Listed {MAX_ENTRIES} of {count}+ entries; list a subdirectory, or use Glob.]"
+                f"[Stopped after {MAX_ENTRIES} entries; list a subdirectory, or use Glob.]"
             )
         return ToolOutcome(
             content="\n".join(lines), summary=f"Listed {shown} ({min(count, MAX_ENTRIES)} entries)"

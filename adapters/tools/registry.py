@@ -32,9 +32,6 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return list(self._tools)
 
-    def get(self, name: str) -> Tool | None:
-        return self._tools.get(name)
-
     def definitions(self) -> list[JSONObject]:
         return [tool.definition() for tool in self._tools.values()]
 

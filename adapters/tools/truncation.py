@@ -48,7 +48,7 @@ class HeadTailBuffer:
         """The output as text of at most about ``limit`` characters, cut in the middle."""
         if self.complete:
             return truncate_middle(bytes(self.head + self.tail).decode("utf-8", "replace"), limit)
-        head = bytes(self.head).decode("utf-8", "replace")[: limit // 2]
+        head = bytes(self.head).decode("utf-8", "replace")[: limit // 2].rstrip(UNICODE_REPLACEMENT)
         tail = bytes(self.tail).decode("utf-8", "replace").lstrip(UNICODE_REPLACEMENT)
         tail = tail[-(limit - limit // 2) :]
         cut = self.total - len(head.encode()) - len(tail.encode())

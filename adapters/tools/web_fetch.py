@@ -84,11 +84,8 @@ def host_of(raw: object) -> str | None:
 class WebFetchTool:
     name = "WebFetch"
 
-    def __init__(
-        self, limits: FetchLimits | None = None, transport: httpx.BaseTransport | None = None
-    ) -> None:
+    def __init__(self, limits: FetchLimits | None = None) -> None:
         self.limits = limits or FetchLimits()
-        self._transport = transport
 
     def definition(self) -> JSONObject:
         return {"name": self.name, "description": _description(self.limits), "input_schema": SCHEMA}
@@ -105,30 +102,27 @@ class WebFetchTool:
             "user-agent": f"hexclaw/{VERSION}",
             "accept": "text/html, text/*;q=0.9, */*;q=0.5",
         }
-        with httpx.Client(
-            timeout=timeout, headers=headers, transport=self._transport, follow_redirects=False
-        ) as client:
+        with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
             for _ in range(self.limits.max_redirects + 1):
-                outcome, next_url = self._fetch_once(client, url, prompt)
-                if next_url is None:
-                    return outcome
-                url = next_url
+                fetched = self._fetch_once(client, url, prompt)
+                if isinstance(fetched, ToolOutcome):
+                    return fetched
+                url = fetched
         raise ToolError(f"more than {self.limits.max_redirects} redirects; stopped at {url}")
 
-    def _fetch_once(
-        self, client: httpx.Client, url: str, prompt: str
-    ) -> tuple[ToolOutcome, str | None]:
+    def _fetch_once(self, client: httpx.Client, url: str, prompt: str) -> ToolOutcome | str:
+        """The outcome, or the URL of a same-host redirect to follow."""
         try:
             with client.stream("GET", url) as response:
                 if response.is_redirect:
                     target = normalize_url(urljoin(url, response.headers.get("location", "")))
                     if host_of(target) == host_of(url):
-                        return ToolOutcome(content=""), target
+                        return target
                     note = (
                         f"{url} redirects to another host: {target}. Fetch that URL with "
                         "WebFetch if you want its content."
                     )
-                    return ToolOutcome(content=note, summary=f"redirect to {host_of(target)}"), None
+                    return ToolOutcome(content=note, summary=f"redirect to {host_of(target)}")
                 body, cut = self._read_capped(response)
                 status = response.status_code
                 content_type = response.headers.get("content-type", "")
@@ -147,14 +141,11 @@ class WebFetchTool:
             text += f"\n\n[The page was larger than {self.limits.max_bytes:,} bytes and was cut.]"
         failed = status >= 400
         head = f"URL: {url}\nStatus: {status}\nPrompt: {prompt}\n\n"
-        return (
-            ToolOutcome(
-                content=head + text,
-                is_error=failed,
-                summary=f"GET {url} ({status}, {len(body):,} bytes)",
-                structured={"url": url, "code": status, "bytes": len(body)},
-            ),
-            None,
+        return ToolOutcome(
+            content=head + text,
+            is_error=failed,
+            summary=f"GET {url} ({status}, {len(body):,} bytes)",
+            structured={"url": url, "code": status, "bytes": len(body)},
         )
 
     def _read_capped(self, response: httpx.Response) -> tuple[bytes, bool]:

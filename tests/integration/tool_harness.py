@@ -19,6 +19,7 @@ from adapters.tools.notebook_edit import NotebookEditTool
 from adapters.tools.read import ReadTool
 from adapters.tools.registry import ToolRegistry
 from adapters.tools.todo_write import TodoWriteTool
+from adapters.tools.web_fetch import WebFetchTool
 from adapters.tools.workspace import Workspace
 from adapters.tools.write import WriteTool
 from domain.tool_calls import ToolAccess, ToolCall, ToolOutcome
@@ -46,6 +47,7 @@ class Harness:
                 GlobTool(self.workspace),
                 GrepTool(self.workspace),
                 LSTool(self.workspace),
+                WebFetchTool(),
                 self.todo,
             ]
         )

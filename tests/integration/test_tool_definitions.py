@@ -1,0 +1,24 @@
+"""The tools are offered under Claude Code's names with its exact input schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.integration.tool_harness import Harness
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/claude-code-tools.json"
+
+
+def test_names_and_schemas_match_claude_code(workspace: Path) -> None:
+    kit = Harness(workspace)
+    definitions = {d["name"]: d for d in kit.registry.definitions()}
+    reference = json.loads(REFERENCE.read_text())
+    for tool in reference:
+        assert tool["name"] in definitions, tool["name"]
+        assert definitions[tool["name"]]["input_schema"] == tool["input_schema"], tool["name"]
+    assert {"BashOutput", "KillShell"} <= set(definitions)
+    for definition in definitions.values():
+        description = definition["description"]
+        assert 40 < len(description) < 2000, definition["name"]
+        assert set(definition) == {"name", "description", "input_schema"}
