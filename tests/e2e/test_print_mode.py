@@ -174,12 +174,10 @@ def test_piped_stdin_is_prepended_to_the_prompt(
     done = run_hexclaw(["-p", "review this"], env, workspace, stdin=diff)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Looks fine.\n"
-    sent = anthropic_server.requests[0].body["messages"]
-    assert sent == [
-        {
-            "role": "user",
-            "content": [{"type": "text", "text": diff.rstrip() + "\n\nreview this"}],
-        }
+    [sent] = anthropic_server.requests[0].body["messages"]
+    assert sent["role"] == "user"
+    assert [(b["type"], b["text"]) for b in sent["content"]] == [
+        ("text", diff.rstrip() + "\n\nreview this")
     ]
 
 

@@ -8,12 +8,17 @@ from domain.sse import ServerSentEvent, SSEFramer, SSEFramingError
 
 
 def frame(*chunks: bytes) -> list[ServerSentEvent]:
-    framer = SSEFramer()
-    events: list[ServerSentEvent] = []
-    for chunk in chunks:
-        events += framer.feed(chunk)
-    events += framer.close()
-    return events
+    """Frames by both of the framer's paths (regex scan, line split): they must agree."""
+    results = []
+    for long_line_chars in (0, 10**9):
+        framer = SSEFramer(long_line_chars=long_line_chars)
+        events: list[ServerSentEvent] = []
+        for chunk in chunks:
+            events += framer.feed(chunk)
+        events += framer.close()
+        results.append(events)
+    assert results[0] == results[1]
+    return results[0]
 
 
 def bytewise(body: bytes) -> list[ServerSentEvent]:
@@ -167,3 +172,22 @@ def test_last_event_id_is_exposed() -> None:
     framer = SSEFramer()
     framer.feed(b"id: abc\n")
     assert framer.last_event_id == "abc"
+
+
+def test_event_finished_by_a_common_triple_after_earlier_data_lines() -> None:
+    body = b"data: a\nevent: x\ndata: b\n\ndata: c\nevent:\ndata:  d\n\nevent: y\ndata: e\n\n"
+    assert frame(body) == [
+        ServerSentEvent("a\nb", "x"),
+        ServerSentEvent("c\n d", "message"),
+        ServerSentEvent("e", "y"),
+    ]
+
+
+def test_data_only_event_keeps_an_event_name_set_by_an_earlier_line() -> None:
+    body = b"event: named\nid: 3\ndata: v\n\nevent: gone\nevent:\ndata: w\n\n"
+    assert frame(body) == [ServerSentEvent("v", "named", "3"), ServerSentEvent("w", "message", "3")]
+
+
+def test_fields_that_only_look_like_data_or_event() -> None:
+    body = b"eventful: x\ndatum: y\n:data: z\ndata: real\n\n"
+    assert frame(body) == [ServerSentEvent("real")]

@@ -35,8 +35,18 @@ def cut(data: bytes, points: list[int]) -> list[bytes]:
     return [data[a:b] for a, b in itertools.pairwise(edges)]
 
 
-def frame_chunks(chunks: list[bytes], max_event_chars: int | None = None) -> list[ServerSentEvent]:
-    framer = SSEFramer() if max_event_chars is None else SSEFramer(max_event_chars)
+# The framer scans short lines with a regex and splits long ones; these force each path.
+ALWAYS_SPLIT, ALWAYS_SCAN = 0, 10**9
+
+
+def frame_chunks(
+    chunks: list[bytes], max_event_chars: int | None = None, long_line_chars: int = 512
+) -> list[ServerSentEvent]:
+    framer = (
+        SSEFramer(long_line_chars=long_line_chars)
+        if max_event_chars is None
+        else SSEFramer(max_event_chars, long_line_chars)
+    )
     events: list[ServerSentEvent] = []
     for chunk in chunks:
         events += framer.feed(chunk)
@@ -44,8 +54,8 @@ def frame_chunks(chunks: list[bytes], max_event_chars: int | None = None) -> lis
     return events
 
 
-def reduce_chunks(chunks: list[bytes]) -> Message:
-    framer = SSEFramer()
+def reduce_chunks(chunks: list[bytes], long_line_chars: int = 512) -> Message:
+    framer = SSEFramer(long_line_chars=long_line_chars)
     reducer = StreamReducer()
     for chunk in chunks:
         for event in framer.feed(chunk):
@@ -75,7 +85,18 @@ field_lines = st.tuples(
 ).map(lambda parts: "".join(parts).encode())
 blank_lines = st.sampled_from([b"\n", b"\r\n", b"\r"])
 line_streams = st.lists(st.one_of(field_lines, blank_lines), max_size=20).map(b"".join)
-framing_bytes = st.one_of(byte_soup, line_streams)
+# ...and whole events of a few data/event/id lines, which is where the framer's two ways of
+# reading an event (the common triple at once, or line by line) must meet.
+simple_lines = st.tuples(
+    st.sampled_from(["data", "event", "id"]),
+    st.sampled_from([": ", ":"]),
+    st.text(st.sampled_from("ab é"), max_size=3),
+).map("".join)
+event_blocks = st.lists(
+    st.tuples(st.lists(simple_lines, min_size=1, max_size=3), st.sampled_from(["\n", "\r\n"])),
+    max_size=6,
+).map(lambda blocks: "".join(eol.join([*lines, "", ""]) for lines, eol in blocks).encode())
+framing_bytes = st.one_of(byte_soup, line_streams, event_blocks)
 cut_points = st.lists(st.integers(min_value=0, max_value=10_000), max_size=12)
 
 
@@ -83,8 +104,10 @@ cut_points = st.lists(st.integers(min_value=0, max_value=10_000), max_size=12)
 def test_arbitrary_bytes_frame_the_same_however_they_are_chunked(
     data: bytes, points: list[int]
 ) -> None:
-    whole = frame_chunks([data])
-    assert frame_chunks(cut(data, points)) == whole
+    whole = frame_chunks([data], long_line_chars=ALWAYS_SPLIT)
+    assert frame_chunks([data], long_line_chars=ALWAYS_SCAN) == whole
+    assert frame_chunks(cut(data, points), long_line_chars=ALWAYS_SCAN) == whole
+    assert frame_chunks(cut(data, points), long_line_chars=ALWAYS_SPLIT) == whole
     assert frame_chunks([data[i : i + 1] for i in range(len(data))]) == whole
 
 
@@ -92,9 +115,10 @@ def test_arbitrary_bytes_frame_the_same_however_they_are_chunked(
 def test_arbitrary_bytes_raise_nothing_but_the_framers_own_error(
     data: bytes, points: list[int], limit: int
 ) -> None:
-    with contextlib.suppress(SSEFramingError):
-        frame_chunks(cut(data, points), max_event_chars=limit)
-    frame_chunks(cut(data, points))  # with the default limit nothing can be too long
+    for path in (ALWAYS_SPLIT, ALWAYS_SCAN):
+        with contextlib.suppress(SSEFramingError):
+            frame_chunks(cut(data, points), max_event_chars=limit, long_line_chars=path)
+        frame_chunks(cut(data, points), long_line_chars=path)  # nothing is too long by default
 
 
 @given(framing_bytes, cut_points)
@@ -215,12 +239,14 @@ def test_valid_streams_reduce_to_the_same_message_however_chunked(
     stream: tuple[Message, bytes], points: list[int], data: st.DataObject
 ) -> None:
     expected, body = stream
-    assert reduce_chunks([body]) == expected
+    assert reduce_chunks([body], ALWAYS_SPLIT) == expected
+    assert reduce_chunks([body], ALWAYS_SCAN) == expected
     special = tricky_cuts(body)
     chosen = data.draw(st.lists(st.sampled_from(special), max_size=8)) if special else []
     assert reduce_chunks(cut(body, [*points, *chosen])) == expected
+    assert reduce_chunks(cut(body, [*points, *chosen]), ALWAYS_SPLIT) == expected
     if special:
-        assert reduce_chunks(cut(body, special)) == expected
+        assert reduce_chunks(cut(body, special), ALWAYS_SCAN) == expected
 
 
 @given(tool_inputs, cut_points, st.booleans())
