@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from typing import Any, TextIO
 
@@ -24,7 +23,6 @@ class PrintObserver:
         self.err = err
         self.session_id = session_id
         self._at_line_start = True
-        self._wrote_text = False
 
     def _line(self, obj: dict[str, Any]) -> None:
         self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -54,7 +52,6 @@ class PrintObserver:
             self.out.write(update.text)
             self.out.flush()
             self._at_line_start = update.text.endswith("\n")
-            self._wrote_text = True
 
     def on_assistant_message(self, message: Message) -> None:
         if self.format == "text" and not self._at_line_start:
@@ -124,7 +121,3 @@ class PrintObserver:
         if result.error is not None:
             obj["error"] = str(result.error)
         self._line(obj)
-
-
-def stdout() -> TextIO:
-    return sys.stdout
