@@ -67,12 +67,10 @@ def run_streaming(
 ) -> ProcessResult:
     """Run ``argv`` with stdout (and stderr, unless ``merge_stderr`` is False) streamed to
     ``on_output``, which returns False to stop early. A separate stderr is kept to 4 KiB."""
+    if merge_stderr:
+        return _run(argv, cwd, on_output, timeout, env, grace, subprocess.STDOUT)
     with tempfile.TemporaryFile() as errors:
-        result = _run(
-            argv, cwd, on_output, timeout, env, grace, subprocess.STDOUT if merge_stderr else errors
-        )
-        if merge_stderr:
-            return result
+        result = _run(argv, cwd, on_output, timeout, env, grace, errors)
         errors.seek(0)
         text = errors.read(4096).decode("utf-8", "replace").strip()
         return attrs.evolve(result, stderr=text)

@@ -76,4 +76,4 @@ class Workspace:
             rel = os.path.relpath(path, self.root)
         except ValueError:
             return path
-        return path if rel.startswith("..") else rel
+        return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
