@@ -175,7 +175,8 @@ class AgentLoop:
         except (ApiError, StreamFailure) as exc:
             failed = exc.partial if isinstance(exc, StreamFailure) else None
             self._settle(turn, CUT_OFF_RESULT, failed=failed)
-            self._go(TurnEvent.ERROR)
+            if not self.state.terminal:
+                self._go(TurnEvent.ERROR)
             result = turn.result("error_during_execution", exc)
         except BaseException as exc:
             # A bug below the loop: still leave a conversation the API accepts, then surface it.
