@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m entrypoints.demo
+	$(BIN)/python -m entrypoints.demo $(DEMO_ARGS)
 
 # The real OAuth server the login tests run against (npm, pinned by the lock file).
 OAUTH_FAKE := tests/fakes/oauth/node_modules/.installed

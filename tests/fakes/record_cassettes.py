@@ -5,7 +5,9 @@ Everything is recorded over real HTTP from servers on 127.0.0.1. Families (all b
 - ``proxy``: each quirk in ``tests/fakes/proxy_quirks.py``, recorded the way a user records
   a session (``hexclaw -p ... --record FILE`` as a subprocess) -> ``cassettes/proxy/NAME.yaml``;
 - ``oauth``: hexclaw's token client against the npm OAuth server (needs node; see
-  ``tests/fakes/oauth_cassettes.py``) -> ``cassettes/oauth/NAME.yaml``.
+  ``tests/fakes/oauth_cassettes.py``) -> ``cassettes/oauth/NAME.yaml``;
+- ``demo``: the offline demo's session, with ``tests/fakes/demo_model.py`` playing the model
+  and the tools running for real -> ``demo/session.yaml``.
 
 Re-record after a change that alters what hexclaw sends (the replay tests then name the
 request and field that differ). The live family is ``python -m tests.fakes.record_live``.
@@ -25,7 +27,7 @@ from tests.fakes.proxy_quirks import MODEL, QUIRKS, Quirk
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes"
-FAMILIES = ("proxy", "oauth")
+FAMILIES = ("proxy", "oauth", "demo")
 
 
 class RecordingFailed(Exception):
@@ -94,6 +96,12 @@ def record_oauth_family() -> list[Path]:
     return record(CASSETTES / "oauth")
 
 
+def record_demo_family() -> list[Path]:
+    from tests.fakes.demo_model import record_demo_session
+
+    return [record_demo_session()]
+
+
 def main(argv: list[str]) -> int:
     families = argv or list(FAMILIES)
     unknown = [f for f in families if f not in FAMILIES]
@@ -104,6 +112,7 @@ def main(argv: list[str]) -> int:
         recorder = {
             "proxy": record_proxy_family,
             "oauth": record_oauth_family,
+            "demo": record_demo_family,
         }[family]
         for path in recorder():
             print(f"recorded {path.relative_to(ROOT)}")

@@ -82,6 +82,13 @@ def test_there_are_cassettes_in_every_family() -> None:
     assert {f"cassettes/proxy/{q.name}.yaml" for q in QUIRKS} <= {_name(p) for p in ALL_CASSETTES}
 
 
+def test_the_index_names_every_cassette() -> None:
+    index = (ROOT / "cassettes" / "README.md").read_text()
+    for path in ALL_CASSETTES:
+        name = path.relative_to(ROOT / "cassettes" if "cassettes" in path.parts else ROOT)
+        assert f"`{name}`" in index, f"cassettes/README.md does not mention {name}"
+
+
 @pytest.mark.parametrize("path", ALL_CASSETTES, ids=_name)
 def test_no_cassette_holds_anything_like_a_key_or_token(path: Path) -> None:
     assert cassette_leaks(load_cassette(path), path.read_bytes()) == []
