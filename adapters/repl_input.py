@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 import attrs
@@ -198,6 +201,42 @@ class PlainInput:
                 continue
             parts.append(line)
             return Line("\n".join(parts))
+
+
+# A second Ctrl-C this soon after the first is the same impatience, not a new request.
+INTERRUPT_DEBOUNCE_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def interrupts_once() -> Iterator[None]:
+    """Ctrl-C raises ``KeyboardInterrupt`` once; repeats in quick succession are swallowed so
+    they cannot land in the middle of the clean-up the first one started."""
+    last = [0.0]
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        now = time.monotonic()
+        if last[0] and now - last[0] < INTERRUPT_DEBOUNCE_SECONDS:
+            return
+        last[0] = now
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave Python's default in place
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def while_busy() -> Iterator[None]:
+    """While hexclaw works (a turn, a compaction): keys wait unechoed for the next prompt, and
+    Ctrl-C interrupts once."""
+    with keys_not_echoed(), interrupts_once():
+        yield
 
 
 @contextlib.contextmanager

@@ -8,6 +8,8 @@ final rendering is printed once, so the scrollback holds exactly one copy of eve
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -157,6 +159,17 @@ class TerminalRenderer:
         self._done_tokens = 0
         self._reset_message()
 
+    @contextlib.contextmanager
+    def working(self, activity: str) -> Iterator[None]:
+        """A spinner with elapsed time while something other than a turn waits on the model."""
+        self.begin_turn()
+        self._activity = activity
+        self._start()
+        try:
+            yield
+        finally:
+            self.stop()
+
     def stop(self) -> None:
         """Take the live region off the screen (before a prompt or a menu needs the terminal)."""
         if self._live is not None:
@@ -166,6 +179,9 @@ class TerminalRenderer:
     def print(self, *renderables: Any, **kwargs: Any) -> None:
         """Strings are shown as they are: brackets in paths or rules are not rich markup."""
         shown = [Text(r) if isinstance(r, str) else r for r in renderables]
+        if not self.console.is_terminal:
+            # Piped output is read by programs and pagers: lines are not folded for a width.
+            kwargs.setdefault("soft_wrap", True)
         self.console.print(*shown, **kwargs)
 
     # Soft wrap: a message stays one line in the output; only the terminal folds it.

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -59,6 +60,13 @@ from domain.session_retention import cleanup_days
 from domain.settings import Settings
 from domain.system_prompt import SystemPromptInputs, build_system_prompt, custom_system_prompt
 from domain.token_policy import TokenPolicy
+
+if TYPE_CHECKING:
+    # The REPL's terminal adapters load rich and prompt_toolkit; -p never imports them.
+    from adapters.permission_menu import PermissionMenu
+    from adapters.repl_input import ArgumentValues, PlainInput, ReplInput
+    from adapters.terminal_renderer import TerminalRenderer
+    from domain.slash_command_parser import CommandSpec
 
 
 @attrs.define
@@ -160,7 +168,9 @@ def build_client(ctx: Context, options: RunOptions | None = None) -> AnthropicCl
         # A replay answers from the cassette: no credentials are needed or sent anywhere.
         auth: AuthHeaderSource = StaticAuthHeaders({"x-api-key": "replay"})
     else:
-        auth = build_auth(ctx)
+        # The REPL starts without credentials so that /login can provide them; a turn
+        # before that fails with the same one-line error -p gives at startup.
+        auth = build_auth(ctx, check=not (options is not None and options.interactive))
     transport = build_cassette_transport(ctx, options)
     http = make_http_client(config, transport) if transport is not None else None
     return AnthropicClient(config, auth, SystemRandom(), http=http)
@@ -363,6 +373,51 @@ def open_session(ctx: Context, options: RunOptions) -> StartedSession:
 
 def clock() -> SystemClock:
     return SystemClock()
+
+
+REPL_HISTORY_FILE = "hexclaw-repl-history"
+
+
+@attrs.frozen
+class ReplTerminal:
+    """The REPL's terminal adapters: output, the permission menu, and where lines come from."""
+
+    renderer: TerminalRenderer
+    menu: PermissionMenu | None
+    reader: ReplInput | PlainInput
+
+
+def use_color(ctx: Context, options: RunOptions) -> bool:
+    return sys.stdout.isatty() and not ctx.env("NO_COLOR") and not options.no_color
+
+
+def build_repl_terminal(
+    ctx: Context,
+    options: RunOptions,
+    commands: Sequence[CommandSpec],
+    argument_values: ArgumentValues,
+    toolbar: Callable[[], str],
+) -> ReplTerminal:
+    """A prompt_toolkit prompt and menu on a terminal; plain lines (nothing asked) otherwise."""
+    from rich.console import Console
+
+    from adapters.permission_menu import PermissionMenu
+    from adapters.repl_input import PlainInput, ReplCompleter, ReplInput
+    from adapters.terminal_renderer import TerminalRenderer
+
+    color = use_color(ctx, options)
+    console = Console(no_color=not color, highlight=False)
+    renderer = TerminalRenderer(
+        console,
+        SystemClock(),
+        show_thinking=ctx.settings.get("showThinking") is True,
+        workspace=str(ctx.workspace),
+    )
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return ReplTerminal(renderer, None, PlainInput(sys.stdin))
+    completer = ReplCompleter(commands, argument_values, ctx.workspace)
+    reader = ReplInput(ctx.home / REPL_HISTORY_FILE, completer, toolbar, color)
+    return ReplTerminal(renderer, PermissionMenu(str(ctx.workspace), color), reader)
 
 
 def load_instruction_memory(ctx: Context) -> LoadedMemory:

@@ -8,17 +8,13 @@ and Ctrl-C twice at an empty prompt leave.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import time
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from types import FrameType
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 
-from adapters.repl_input import EndOfInput, Interrupt, Line, keys_not_echoed, read_attachments
+from adapters.repl_input import EndOfInput, Interrupt, Line, read_attachments, while_busy
 from domain.errors import HexclawError
 from domain.file_mentions import prompt_content
 from domain.slash_command_parser import ArgumentKind, parse_slash
@@ -28,32 +24,6 @@ from entrypoints.repl_state import ReplState
 from entrypoints.slash_commands import COMMANDS, argument_values, run_slash
 
 PROMPT = "> "
-# A second Ctrl-C this soon after the first is the same impatience, not a new request.
-INTERRUPT_DEBOUNCE_SECONDS = 1.0
-
-
-@contextlib.contextmanager
-def interrupts_once() -> Iterator[None]:
-    """Ctrl-C raises ``KeyboardInterrupt`` in the turn once; repeats in quick succession are
-    swallowed so they cannot land in the middle of the loop's own clean-up."""
-    last = [0.0]
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        now = time.monotonic()
-        if last[0] and now - last[0] < INTERRUPT_DEBOUNCE_SECONDS:
-            return
-        last[0] = now
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread: leave Python's default in place
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def run_prompt(state: ReplState, text: str) -> None:
@@ -67,7 +37,7 @@ def run_prompt(state: ReplState, text: str) -> None:
     renderer.begin_turn()
     started = time.monotonic()
     try:
-        with keys_not_echoed(), interrupts_once():
+        with while_busy():
             result = state.loop.run_turn(prompt_content(text, attachments))
     finally:
         renderer.stop()
@@ -131,7 +101,6 @@ def run_repl(args: argparse.Namespace) -> int:
         options=options,
         loop=loop,
         renderer=terminal.renderer,
-        session_id=str(uuid.uuid4()),
         started=time.monotonic(),
     )
     _welcome(state)

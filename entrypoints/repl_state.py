@@ -6,6 +6,7 @@ import attrs
 
 from adapters.terminal_renderer import TerminalRenderer
 from domain.agent_loop import AgentLoop, TurnResult
+from domain.compaction import estimate_context_tokens
 from domain.models import context_window
 from domain.pricing import CostLedger, format_usd
 from entrypoints.bootstrap import Context, RunOptions
@@ -25,11 +26,16 @@ class ReplState:
     options: RunOptions
     loop: AgentLoop
     renderer: TerminalRenderer
-    session_id: str
     started: float
     ledger: CostLedger = attrs.field(factory=CostLedger)
     turn_seconds: float = 0.0
     leaving: bool = False
+    # How many of the compactor's calls are already in the ledger.
+    compactions_counted: int = 0
+
+    @property
+    def session_id(self) -> str:
+        return self.loop.session_id
 
     @property
     def model(self) -> str:
@@ -41,15 +47,28 @@ class ReplState:
         return str(mode or self.options.permission_mode or "default")
 
     def context_used(self) -> tuple[int, int]:
-        """Tokens the last call's prompt and answer took (the next call carries both), and
-        the model's window."""
-        last = self.loop.conversation.last_call_usage
-        used = last.prompt_tokens + last.output_tokens if last is not None else 0
+        """Tokens the next request's prompt will take (as the API last measured it, plus an
+        estimate of what it has not seen), and the model's window."""
+        if not self.loop.conversation.messages:
+            return 0, context_window(self.model)
+        used = estimate_context_tokens(
+            self.loop.conversation, self.loop.settings.system, self.loop.tools.definitions()
+        )
         return used, context_window(self.model)
 
     def record_turn(self, result: TurnResult, seconds: float) -> None:
         self.turn_seconds += seconds
+        self.count_compactions()
         self.ledger.record(self.model, result.usage)
+
+    def count_compactions(self) -> None:
+        """Compaction calls (automatic, in a turn, or /compact) are turns of their own in /cost."""
+        usages = getattr(self.loop.compactor, "usages", None)
+        if not isinstance(usages, list):
+            return
+        for usage in usages[self.compactions_counted :]:
+            self.ledger.record(self.model, usage, label="compaction")
+        self.compactions_counted = len(usages)
 
     def cost_text(self) -> str:
         """The session's estimated cost; ``+?`` when some model in it has no known price."""

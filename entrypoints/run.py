@@ -22,6 +22,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.print_mode import run_print
 
         return run_print(args)
+    if args.command == "repl":
+        from entrypoints.repl import run_repl
+
+        return run_repl(args)
     if args.command == "sessions":
         from entrypoints.session_commands import run_sessions
 

@@ -6,21 +6,30 @@ and goes on. Handlers print through the renderer, never with ``print``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 import subprocess
 import time
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
 
+from adapters.repl_input import while_busy
+from adapters.session_store import SessionFile, StartedSession
+from domain.compactor import Compactor, describe_outcome
 from domain.conversation import Conversation
 from domain.conversation_export import conversation_markdown
+from domain.credential_chain import Unusable
 from domain.errors import HexclawError
+from domain.instruction_memory import LoadedMemory, describe_memory
+from domain.messages import TextBlock
 from domain.models import KNOWN_MODELS, default_max_tokens
+from domain.permission_rules import RuleBehavior
+from domain.permissions import BYPASS_WARNING
 from domain.pricing import describe_cost
 from domain.settings import describe_config
 from domain.slash_command_parser import (
@@ -32,6 +41,13 @@ from domain.slash_command_parser import (
 )
 from domain.starter_instructions import RepositoryFacts, starter_claude_md
 from domain.version import VERSION
+from entrypoints.bootstrap import (
+    build_auth,
+    build_session_store,
+    load_instruction_memory,
+    permission_policy,
+    system_prompt_for,
+)
 from entrypoints.cli import PERMISSION_MODES
 from entrypoints.repl_state import ReplState, format_tokens
 
@@ -49,12 +65,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("sessions", "list the saved sessions of this folder"),
     CommandSpec("config", "the merged settings and where each came from"),
     CommandSpec(
-        "memory", "the instruction files loaded; /memory N opens one in $EDITOR", "text", "[N]"
+        "memory",
+        "the instruction files loaded; /memory N opens one in $EDITOR",
+        "text",
+        "[N|user|project]",
     ),
     CommandSpec("init", "write a starter CLAUDE.md for this repository"),
     CommandSpec("diff", "git diff of the workspace"),
     CommandSpec("export", "save the conversation as Markdown", "path", "[file]"),
-    CommandSpec("login", "log in with your Claude account (OAuth)"),
+    CommandSpec(
+        "login", "log in with your Claude account (OAuth)", "text", "[--manual] [--no-browser]"
+    ),
     CommandSpec("logout", "remove the stored login"),
     CommandSpec("exit", "leave hexclaw", aliases=("quit",)),
 )
@@ -88,14 +109,33 @@ class CommandUnavailable(CommandError):
 Handler = Callable[[ReplState, SlashInvocation], None]
 
 
+class _ArgumentValues(Mapping[ArgumentKind, Sequence[str]]):
+    """Computed per kind when asked, so typing ``/model`` never lists the saved sessions."""
+
+    _KINDS: tuple[ArgumentKind, ...] = ("model", "permission_mode", "session_id")
+
+    def __init__(self, state: ReplState) -> None:
+        self._state = state
+
+    def __getitem__(self, kind: ArgumentKind) -> Sequence[str]:
+        if kind == "model":
+            return list(dict.fromkeys([self._state.model, *KNOWN_MODELS]))
+        if kind == "permission_mode":
+            return PERMISSION_MODES
+        if kind == "session_id":
+            return session_ids(self._state)
+        raise KeyError(kind)
+
+    def __iter__(self) -> Iterator[ArgumentKind]:
+        return iter(self._KINDS)
+
+    def __len__(self) -> int:
+        return len(self._KINDS)
+
+
 def argument_values(state: ReplState) -> Mapping[ArgumentKind, Sequence[str]]:
     """What completes after a command: the lists ``complete_command_line`` offers."""
-    models = list(dict.fromkeys([state.model, *KNOWN_MODELS]))
-    return {
-        "model": models,
-        "permission_mode": PERMISSION_MODES,
-        "session_id": session_ids(state),
-    }
+    return _ArgumentValues(state)
 
 
 def run_slash(state: ReplState, invocation: SlashInvocation) -> None:
@@ -133,11 +173,10 @@ def _exit(state: ReplState, _: SlashInvocation) -> None:
 
 
 def auth_source(state: ReplState) -> str:
-    if state.ctx.env("ANTHROPIC_API_KEY"):
-        return "API key (ANTHROPIC_API_KEY)"
-    if state.ctx.env("ANTHROPIC_AUTH_TOKEN"):
-        return "bearer token (ANTHROPIC_AUTH_TOKEN)"
-    return "none found"
+    result = build_auth(state.ctx, check=False).resolve()
+    if isinstance(result, Unusable):
+        return f"none usable: {result.reason} (/login, or set ANTHROPIC_API_KEY)"
+    return f"{result.source} ({result.reason})"
 
 
 def git_branch(workspace: Path) -> str:
@@ -190,26 +229,42 @@ def _model(state: ReplState, invocation: SlashInvocation) -> None:
     state.renderer.print(Text.assemble("Model set to ", (name, "bold"), note))
 
 
+RULE_BEHAVIORS: dict[str, RuleBehavior] = {"allow": "allow", "ask": "ask", "deny": "deny"}
+
+
 def _permissions(state: ReplState, invocation: SlashInvocation) -> None:
-    policy = state.loop.permissions
-    if invocation.args:
+    try:
+        policy = permission_policy(state.loop)
+    except TypeError:
+        raise CommandUnavailable("permissions", "this session has no permission policy") from None
+    words = invocation.words
+    if words and words[0] in RULE_BEHAVIORS and len(words) > 1:
+        behavior = RULE_BEHAVIORS[words[0]]
+        rule = policy.add_rule(behavior, invocation.args.split(None, 1)[1].strip())
+        state.renderer.print(Text(f"Added {words[0]} rule {rule} for this session."))
+        return
+    if words:
         wanted = invocation.args.strip()
         if wanted not in PERMISSION_MODES:
             choices = ", ".join(PERMISSION_MODES)
-            raise CommandError(f"unknown permission mode {wanted!r}; choose one of {choices}")
-        set_mode = getattr(policy, "set_mode", None)
-        if set_mode is None:
-            raise CommandUnavailable("permissions", "this session has no permission policy")
-        mode = set_mode(wanted)
-        state.renderer.print(Text.assemble("Permission mode set to ", (str(mode), "bold")))
+            raise CommandError(
+                f"unknown permission mode {wanted!r}; choose one of {choices} "
+                "(or /permissions allow|ask|deny RULE)"
+            )
+        mode = policy.set_mode(wanted)
+        state.renderer.print(Text.assemble("Permission mode set to ", (mode, "bold")))
+        if mode == "bypassPermissions":
+            state.renderer.on_notice(BYPASS_WARNING)
         return
-    describe = getattr(policy, "describe", None)
-    lines: list[str] = describe() if describe is not None else [f"mode: {state.permission_mode}"]
+    lines = policy.describe()
     for line in lines:
-        state.renderer.print(line)
+        state.renderer.print(Text(line))
     if len(lines) <= 1:
         state.renderer.info("No rules: reads in the workspace are allowed; anything else asks.")
-    state.renderer.info(f"/permissions MODE switches: {', '.join(PERMISSION_MODES)}")
+    state.renderer.info(
+        f"/permissions MODE switches ({', '.join(PERMISSION_MODES)}); "
+        '/permissions allow|ask|deny RULE adds a rule, e.g. "Bash(npm test:*)".'
+    )
 
 
 def _config(state: ReplState, _: SlashInvocation) -> None:
@@ -219,12 +274,6 @@ def _config(state: ReplState, _: SlashInvocation) -> None:
 
 
 # /clear /cost /export
-
-
-def _clear(state: ReplState, _: SlashInvocation) -> None:
-    state.loop.conversation = Conversation()
-    state.session_id = str(uuid.uuid4())
-    state.renderer.info(f"New session {state.session_id}; the conversation so far is forgotten.")
 
 
 def _cost(state: ReplState, _: SlashInvocation) -> None:
@@ -358,7 +407,37 @@ def _diff(state: ReplState, _: SlashInvocation) -> None:
 
 
 def _memory(state: ReplState, invocation: SlashInvocation) -> None:
-    raise CommandUnavailable("memory", "the instruction-memory loader is not wired in yet")
+    if state.options.system_prompt is not None:
+        state.renderer.info("--system-prompt replaced hexclaw's prompt, instruction files too.")
+    memory = state.ctx.memory or load_instruction_memory(state.ctx)
+    choice = invocation.args.strip()
+    if choice:
+        open_in_editor(_memory_file(state, choice, memory), state.ctx.environ)
+        state.renderer.info("Saved changes apply from the next session (/clear starts one).")
+        return
+    for line in describe_memory(memory):
+        state.renderer.print(Text(line))
+    for number, entry in enumerate(memory.included, start=1):
+        state.renderer.print(Text(f"  {number}. {entry.path}"))
+    state.renderer.info(
+        "/memory N opens file N in $EDITOR; /memory user or /memory project opens (or "
+        "creates) that CLAUDE.md."
+    )
+
+
+def _memory_file(state: ReplState, choice: str, memory: LoadedMemory) -> str:
+    if choice == "user":
+        return str(state.ctx.home / "CLAUDE.md")
+    if choice == "project":
+        return str(state.ctx.workspace / "CLAUDE.md")
+    included = memory.included
+    if choice.isdigit() and 1 <= int(choice) <= len(included):
+        return included[int(choice) - 1].path
+    raise CommandError(
+        f"/memory {choice}: name a number from 1 to {len(included)}, user, or project"
+        if included
+        else f"/memory {choice}: no instruction file is loaded; use /memory user or project"
+    )
 
 
 def open_in_editor(path: str, environ: Mapping[str, str]) -> None:
@@ -369,31 +448,148 @@ def open_in_editor(path: str, environ: Mapping[str, str]) -> None:
         raise CommandError(f"cannot start the editor {editor!r}: {exc.strerror or exc}") from None
 
 
-# Sessions, compaction and login are wired in as their pieces land.
+# Sessions
+
+
+SESSION_ID_CACHE_SECONDS = 5.0
+_session_id_cache: dict[str, tuple[float, list[str]]] = {}
 
 
 def session_ids(state: ReplState) -> list[str]:
-    return []
+    """This folder's session ids for completion, newest first; read at most every few seconds
+    since completion asks on every key."""
+    key = str(state.ctx.workspace)
+    cached = _session_id_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < SESSION_ID_CACHE_SECONDS:
+        return cached[1]
+    ids = [s.session_id for s in build_session_store(state.ctx).list_sessions(state.ctx.workspace)]
+    _session_id_cache[key] = (now, ids)
+    return ids
 
 
-def _compact(state: ReplState, invocation: SlashInvocation) -> None:
-    raise CommandUnavailable("compact", "conversation compaction is not wired in yet")
+def _switch_to(state: ReplState, started: StartedSession) -> None:
+    old = state.loop.recorder
+    if isinstance(old, SessionFile):
+        old.close()
+    state.loop.conversation = started.conversation or Conversation()
+    state.loop.recorder = started.recorder
+    state.loop.session_id = started.session_id
+    for warning in started.warnings:
+        state.renderer.on_notice(warning)
+
+
+def _refresh_system_prompt(state: ReplState) -> None:
+    """Instruction files edited since the start apply from the next session."""
+    names = [str(d.get("name")) for d in state.loop.tools.definitions()]
+    state.loop.settings.system = system_prompt_for(state.ctx, state.options, state.model, names)
+
+
+def _clear(state: ReplState, _: SlashInvocation) -> None:
+    store = build_session_store(state.ctx)
+    started = store.start(state.ctx.workspace, persist=not state.options.no_session_persistence)
+    _switch_to(state, started)
+    _refresh_system_prompt(state)
+    state.renderer.info(f"New session {state.session_id}; the conversation so far is forgotten.")
+
+
+def _sessions(state: ReplState, _: SlashInvocation) -> None:
+    listed = build_session_store(state.ctx).list_sessions(state.ctx.workspace)
+    if not listed:
+        state.renderer.print(f"No saved sessions for {state.ctx.workspace}.")
+        return
+    prompt_width = max(20, state.renderer.console.width - 70)
+    state.renderer.print(Text(f"  {'ID':<36}  {'STARTED':<16}  {'MESSAGES':>8}  FIRST PROMPT"))
+    for session in listed[:30]:
+        summary = session.summary
+        mark = "●" if session.session_id == state.session_id else " "
+        if summary is None:
+            started, count, prompt = "?", "?", f"({session.problem})"
+        else:
+            started = _local_minute(summary.started_at)
+            count = str(summary.message_count)
+            prompt = " ".join(summary.first_prompt.split()) or "(no prompt)"
+        if len(prompt) > prompt_width:
+            prompt = prompt[: prompt_width - 1] + "…"
+        state.renderer.print(
+            Text(f"{mark} {session.session_id:<36}  {started:<16}  {count:>8}  {prompt}")
+        )
+    more = f" (newest 30 of {len(listed)})" if len(listed) > 30 else ""
+    state.renderer.info(f"/resume ID continues one (a unique start of the id is enough){more}")
+
+
+def _local_minute(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso[:16] or "?"
 
 
 def _resume(state: ReplState, invocation: SlashInvocation) -> None:
-    raise CommandUnavailable("resume", "saved sessions are not wired in yet")
+    if not invocation.args:
+        _sessions(state, invocation)
+        return
+    store = build_session_store(state.ctx)
+    wanted = store.resolve(state.ctx.workspace, invocation.words[0])
+    if wanted == state.session_id:
+        raise CommandError(f"already in session {wanted}")
+    started = store.start(
+        state.ctx.workspace, resume=wanted, persist=not state.options.no_session_persistence
+    )
+    _switch_to(state, started)
+    messages = state.loop.conversation.messages
+    state.renderer.print(Text(f"Resumed session {wanted}: {len(messages)} messages.", style="bold"))
+    last_prompt = next(
+        (
+            block.text
+            for message in reversed(messages)
+            if message.role == "user"
+            for block in message.content
+            if isinstance(block, TextBlock) and block.text.strip()
+        ),
+        "",
+    )
+    if last_prompt:
+        state.renderer.info(f"Last prompt: {' '.join(last_prompt.split())[:200]}")
 
 
-def _sessions(state: ReplState, invocation: SlashInvocation) -> None:
-    raise CommandUnavailable("sessions", "saved sessions are not wired in yet")
+# /compact
+
+
+def _compact(state: ReplState, invocation: SlashInvocation) -> None:
+    compactor = state.loop.compactor
+    if not isinstance(compactor, Compactor):
+        raise CommandUnavailable("compact", "this session has no compactor")
+    with while_busy(), state.renderer.working("Compacting"):
+        outcome = compactor.compact(state.loop, focus=invocation.args or None)
+    state.count_compactions()
+    state.renderer.print(Text(describe_outcome(outcome)))
+
+
+# /login /logout
 
 
 def _login(state: ReplState, invocation: SlashInvocation) -> None:
-    raise CommandUnavailable("login", "OAuth login is not wired in yet")
+    from entrypoints.auth_commands import run_auth_command
+
+    words = set(invocation.words)
+    unknown = words - {"--manual", "--no-browser"}
+    if unknown:
+        raise CommandError(f"/login takes --manual or --no-browser, not {' '.join(unknown)}")
+    args = argparse.Namespace(
+        command="login",
+        settings=None,
+        manual="--manual" in words,
+        no_browser="--no-browser" in words,
+        port=None,
+    )
+    run_auth_command(args)
 
 
-def _logout(state: ReplState, invocation: SlashInvocation) -> None:
-    raise CommandUnavailable("logout", "OAuth login is not wired in yet")
+def _logout(state: ReplState, _: SlashInvocation) -> None:
+    from entrypoints.auth_commands import run_auth_command
+
+    run_auth_command(argparse.Namespace(command="logout", settings=None))
 
 
 def _print_rows(state: ReplState, rows: Sequence[tuple[str, str]]) -> None:

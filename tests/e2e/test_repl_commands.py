@@ -54,7 +54,7 @@ def test_status_names_model_auth_mode_session_folder_and_branch(
     )
     out = done.stdout
     assert "claude-haiku-4-5" in out
-    assert "API key (ANTHROPIC_API_KEY)" in out
+    assert "Auth               ANTHROPIC_API_KEY" in out
     assert "Permission mode    default" in out
     assert str(workspace) in out
     assert "trunk" in out
@@ -158,3 +158,79 @@ def test_diff_outside_git_and_bad_permission_modes_are_one_line_errors(
     assert "not in a git repository" in errors[0]
     assert "sideways" in errors[1]
     assert done.returncode == 0
+
+
+def saved_session_ids(config_home: Path) -> list[str]:
+    return sorted(p.stem for p in config_home.glob("projects/*/*.jsonl"))
+
+
+def test_sessions_clear_and_resume(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(*(Reply.sse(text_message_events(f"answer {n}")) for n in range(3)))
+    repl(anthropic_server, config_home, workspace, ["the first question", "/clear"])
+    (first_id,) = saved_session_ids(config_home)
+    done = repl(
+        anthropic_server,
+        config_home,
+        workspace,
+        ["another question", "/sessions", f"/resume {first_id[:8]}", "a follow-up"],
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Resumed session {first_id}: 2 messages." in done.stdout
+    listing = [line for line in done.stdout.splitlines() if first_id in line]
+    assert "the first question" in listing[0]
+    assert len(saved_session_ids(config_home)) == 2
+    resumed = anthropic_server.requests[2].body["messages"]
+    assert [m["role"] for m in resumed] == ["user", "assistant", "user"]
+    assert resumed[0]["content"][0]["text"] == "the first question"
+    assert resumed[2]["content"][0]["text"] == "a follow-up"
+
+
+def test_permissions_show_and_change_the_mode_and_rules(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    lines = [
+        "/permissions",
+        "/permissions acceptEdits",
+        "/permissions allow Bash(npm test:*)",
+        "/permissions",
+    ]
+    done = repl(anthropic_server, config_home, workspace, lines)
+    out = done.stdout
+    assert "mode: default" in out
+    assert "Permission mode set to acceptEdits" in out
+    assert "Added allow rule Bash(npm test:*)" in out
+    assert out.index("mode: acceptEdits") > out.index("Permission mode set to acceptEdits")
+    assert "allow: Bash(npm test:*)" in out
+
+
+def test_memory_lists_instruction_files_and_opens_them_in_the_editor(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    (workspace / "CLAUDE.md").write_text("# Rules\n")
+    env = hexclaw_env(
+        anthropic_server.url, config_home, EDITOR="sh -c 'echo edited >> \"$1\"' editor"
+    )
+    lines = "/memory\n/memory 1\n/memory user\n/memory 7\n"
+    done = run_hexclaw([], env, workspace, stdin=lines, timeout=30)
+    assert f"1. {workspace / 'CLAUDE.md'}" in done.stdout
+    assert (workspace / "CLAUDE.md").read_text() == "# Rules\nedited\n"
+    assert (config_home / "CLAUDE.md").read_text() == "edited\n"
+    assert "/memory 7: name a number from 1 to 1, user, or project" in done.stdout
+
+
+def test_compact_summarises_and_counts_in_cost(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(
+        Reply.sse(text_message_events("first answer")),
+        Reply.sse(text_message_events("second answer")),
+        Reply.sse(text_message_events("Summary: we talked about two things.")),
+    )
+    lines = ["one", "two", "/compact keep the names", "/cost"]
+    done = repl(anthropic_server, config_home, workspace, lines)
+    assert "Compacted:" in done.stdout
+    summary_request = anthropic_server.requests[2].body
+    assert "keep the names" in str(summary_request["messages"])
+    assert "compaction (claude-sonnet-4-5)" in done.stdout

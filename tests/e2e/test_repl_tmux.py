@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import HEXCLAW, hexclaw_env
 from tests.e2e.tmux_driver import TmuxDriver
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
-from tests.fakes.sse_script import text_message_events
+from tests.fakes.sse_script import text_message_events, tool_use_events
 
 pytestmark = [pytest.mark.tmux, pytest.mark.timeout(60)]
 
@@ -198,3 +198,49 @@ def test_ctrl_c_twice_at_an_empty_prompt_leaves(
     tmux.send("C-c")
     assert tmux.exit_status() == 0
     assert anthropic_server.requests == []
+
+
+def bash_call_then_answer(command: str, answer: str) -> list[Reply]:
+    call = ("toolu_01", "Bash", {"command": command, "description": "make the marker"})
+    return [
+        Reply.sse(tool_use_events([call], preface="I'll run it.")),
+        Reply.sse(text_message_events(answer)),
+    ]
+
+
+def test_a_tool_call_asks_permission_and_the_keyboard_answers(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(*bash_call_then_answer("printf made > marker.txt", "The marker is made."))
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "make the marker")
+    screen = tmux.wait_for("Run this command?", timeout=10)
+    assert "printf made > marker.txt" in screen
+    assert "don't ask again" in screen
+    tmux.send("Down", "Up")
+    tmux.send("y")
+    screen = tmux.wait_for("The marker is made.", timeout=10, history=200)
+    assert (workspace / "marker.txt").read_text() == "made"
+    assert "● Bash(printf made > marker.txt)" in screen
+    assert "Run this command?" not in screen
+    results = anthropic_server.requests[1].body["messages"][-1]["content"]
+    assert results[0]["type"] == "tool_result"
+    assert results[0]["is_error"] is False
+
+
+def test_a_denied_call_tells_the_model_why(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(*bash_call_then_answer("rm -rf build", "Understood, I will not."))
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "clean up")
+    tmux.wait_for("Run this command?", timeout=10)
+    tmux.send("n")
+    tmux.wait_for("Tell the model why", timeout=5)
+    tmux.type("keep the build folder")
+    tmux.send("Enter")
+    screen = tmux.wait_for("Understood, I will not.", timeout=10, history=200)
+    assert "⎿  denied" in screen
+    result = anthropic_server.requests[1].body["messages"][-1]["content"][0]
+    assert result["is_error"] is True
+    assert "keep the build folder" in result["content"]
