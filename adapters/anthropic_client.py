@@ -122,7 +122,10 @@ class AnthropicClient:
             ) from exc
         except httpx.HTTPError as exc:
             raise _Retryable(
-                ApiConnectionError(f"cannot reach {self._config.base_url}: {_describe(exc)}")
+                ApiConnectionError(
+                    f"cannot reach {self._config.base_url}: {_describe(exc)}; "
+                    "check the network and ANTHROPIC_BASE_URL"
+                )
             ) from exc
 
     def _headers(self) -> dict[str, str]:
