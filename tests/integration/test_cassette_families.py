@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import vcr
+from vcr.serializers import yamlserializer
 
 from adapters.anthropic_client import AnthropicClient, ClientConfig, make_http_client
 from adapters.cassette_file import load_cassette
@@ -87,6 +89,14 @@ def test_the_index_names_every_cassette() -> None:
     for path in ALL_CASSETTES:
         name = path.relative_to(ROOT / "cassettes" if "cassettes" in path.parts else ROOT)
         assert f"`{name}`" in index, f"cassettes/README.md does not mention {name}"
+
+
+@pytest.mark.parametrize("path", ALL_CASSETTES, ids=_name)
+def test_vcrpy_itself_loads_every_cassette(path: Path) -> None:
+    requests, responses, *_ = vcr.serialize.deserialize(path.read_text(), yamlserializer)
+    interactions = load_cassette(path).interactions
+    assert [r.uri for r in requests] == [i.request.uri for i in interactions]
+    assert [r["body"]["string"] for r in responses] == [i.response.body for i in interactions]
 
 
 @pytest.mark.parametrize("path", ALL_CASSETTES, ids=_name)
