@@ -11,6 +11,7 @@ import argparse
 import os
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from rich.text import Text
 
@@ -82,6 +83,16 @@ def _welcome(state: ReplState) -> None:
     state.renderer.info(
         "/help for commands · @path attaches a file · Ctrl-C interrupts · Ctrl-D leaves"
     )
+    resumed = len(state.loop.conversation.messages)
+    if resumed:
+        state.renderer.info(f"Resumed session {state.session_id}: {resumed} messages.")
+
+
+def _goodbye(state: ReplState) -> None:
+    path = getattr(state.loop.recorder, "path", None)
+    saved = isinstance(path, Path) and path.exists()
+    tail = f" · resume with: hexclaw --resume {state.session_id}" if saved else ""
+    state.renderer.info(f"{state.cost_text()} this run{tail}")
 
 
 def run_repl(args: argparse.Namespace) -> int:
@@ -126,5 +137,5 @@ def run_repl(args: argparse.Namespace) -> int:
         if text.strip():
             handle(state, text)
     state.renderer.stop()
-    state.renderer.info(f"Session {state.session_id} · {state.cost_text()}")
+    _goodbye(state)
     return 0

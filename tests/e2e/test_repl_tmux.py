@@ -136,7 +136,7 @@ def test_history_is_recalled_with_up_and_searched_with_ctrl_r_in_a_new_session(
     assert user_texts(anthropic_server.requests[2].body) == ["what is a monad"]
 
 
-def test_multi_line_input_paste_and_file_mentions(
+def test_multi_line_input_paste_and_a_completed_file_mention(
     tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
 ) -> None:
     (workspace / "notes.txt").write_text("remember the milk\n")
@@ -155,7 +155,11 @@ def test_multi_line_input_paste_and_file_mentions(
     tmux.send("Enter")
     tmux.wait_for("ok 1", timeout=10)
     tmux.wait_for(READY)
-    ask(tmux, "summarise @notes.txt please")
+    tmux.type("summarise @no")
+    tmux.wait_for("notes.txt", timeout=5)
+    tmux.send("Tab")
+    tmux.wait_for("summarise @notes.txt", timeout=5)
+    ask(tmux, " please")
     tmux.wait_for("ok 2", timeout=10)
     bodies = [r.body for r in anthropic_server.requests]
     assert user_texts(bodies[0]) == ["line one\nline two \nline three"]
@@ -177,7 +181,9 @@ def test_cost_unknown_commands_and_exit(
     screen = tmux.wait_for("Estimated cost", timeout=5)
     assert "$0.0001" in screen
     assert "input 12 · output 7" in screen
-    ask(tmux, "/cots")
+    tmux.type("/co")
+    tmux.wait_for("tokens and estimated cost", timeout=5)
+    ask(tmux, "ts")
     tmux.wait_for("unknown command /cots; did you mean /cost?", timeout=5)
     ask(tmux, "/model claude-opus-4-5")
     tmux.wait_for("claude-opus-4-5 · default", timeout=5)
