@@ -113,14 +113,22 @@ def _fmt_tokens(count: int) -> str:
 
 
 class _Tail:
-    """The last lines of a renderable that fit above the spinner."""
+    """The last lines of a renderable that fit above the spinner.
+
+    The spinner redraws several times a second while the text may not have changed, so the
+    rendering is kept for the width it was made for.
+    """
 
     def __init__(self, renderable: RenderableType, reserve: int) -> None:
         self.renderable = renderable
         self.reserve = reserve
+        self._rendered: tuple[int, list[list[Segment]]] | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = console.render_lines(self.renderable, options.update(height=None), pad=False)
+        if self._rendered is None or self._rendered[0] != options.max_width:
+            rendered = console.render_lines(self.renderable, options.update(height=None), pad=False)
+            self._rendered = (options.max_width, rendered)
+        lines = self._rendered[1]
         room = max(1, (options.max_height or console.height) - self.reserve)
         for line in lines[-room:]:
             yield from line
@@ -151,6 +159,7 @@ class TerminalRenderer:
         self._message_chars = 0
         self._message_tokens: int | None = None
         self._announced: set[str] = set()
+        self._tail: tuple[str, _Tail] | None = None
 
     # The REPL's side.
 
@@ -331,7 +340,10 @@ class TerminalRenderer:
             (f"{self._activity}…", "bold"), (f" ({' · '.join(details)})", "dim")
         )
         parts: list[RenderableType] = []
-        if self._text.strip():
-            parts.append(_Tail(Markdown(self._text), reserve=2))
+        text = self._text
+        if text.strip():
+            if self._tail is None or self._tail[0] != text:
+                self._tail = (text, _Tail(Markdown(text), reserve=2))
+            parts.append(self._tail[1])
         parts.append(self._spinner)
         return Group(*parts)

@@ -36,8 +36,12 @@ def start(
     config_home: Path,
     workspace: Path,
     *args: str,
+    **env: str,
 ) -> None:
-    tmux.start([*HEXCLAW, *args], hexclaw_env(server.url, config_home), workspace)
+    environment = hexclaw_env(server.url, config_home, **env)
+    if environment.get("NO_COLOR") == "":
+        del environment["NO_COLOR"]
+    tmux.start([*HEXCLAW, *args], environment, workspace)
     tmux.wait_for(READY, timeout=15)
 
 
@@ -250,3 +254,32 @@ def test_a_denied_call_tells_the_model_why(
     result = anthropic_server.requests[1].body["messages"][-1]["content"][0]
     assert result["is_error"] is True
     assert "keep the build folder" in result["content"]
+
+
+# An SGR sequence that sets a colour: 30-37/40-47/90-97/100-107, or 38;/48; (256 and RGB).
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|[34]8;[0-9;]+)m")
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "coloured"),
+    [((), {"NO_COLOR": ""}, True), (("--no-color",), {"NO_COLOR": ""}, False), ((), {}, False)],
+    ids=["colour", "--no-color", "NO_COLOR"],
+)
+def test_colour_is_on_in_a_terminal_unless_turned_off(
+    tmux: TmuxDriver,
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    flags: tuple[str, ...],
+    env: dict[str, str],
+    coloured: bool,
+) -> None:
+    anthropic_server.add(
+        Reply.sse(text_message_events("```python\nimport os\nprint(os.sep)\n```\n"))
+    )
+    start(tmux, anthropic_server, config_home, workspace, *flags, **env)
+    ask(tmux, "code please")
+    tmux.wait_for(AFTER_ONE_CALL, timeout=10)
+    screen = tmux.screen(escapes=True)
+    assert "print" in screen
+    assert bool(COLOUR.search(screen)) is coloured

@@ -108,9 +108,12 @@ class TmuxDriver:
         self._tmux("set-buffer", "-b", "hexclaw-test", text)
         self._tmux("paste-buffer", "-p", "-d", "-b", "hexclaw-test", "-t", self.target)
 
-    def screen(self, history: int = 0) -> str:
-        """What the pane shows now, plus ``history`` lines of scrollback above it."""
+    def screen(self, history: int = 0, escapes: bool = False) -> str:
+        """What the pane shows now, plus ``history`` lines of scrollback above it; with
+        ``escapes``, the colours and styles too, as SGR escape sequences."""
         args = ["capture-pane", "-p", "-J", "-t", self.target]
+        if escapes:
+            args.append("-e")
         if history:
             args += ["-S", f"-{history}"]
         return self._tmux(*args).stdout
