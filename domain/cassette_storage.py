@@ -93,10 +93,6 @@ def restore_chunks(response: CassetteResponse, workspace: str | None) -> list[by
     return [chunk.replace(_PLACEHOLDER, replacement) for chunk in response.chunks]
 
 
-def restore_text(text: str, workspace: str | None) -> str:
-    return text if workspace is None else text.replace(WORKSPACE_PLACEHOLDER, workspace)
-
-
 def workspace_spans(data: bytes, workspace: str | None) -> list[Span]:
     if not _usable(workspace):
         return []
