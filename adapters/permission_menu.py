@@ -30,9 +30,20 @@ class _Choice:
 
 CHOICES = (
     _Choice("y", "Yes", "allow_once"),
-    _Choice("a", "Yes, and don't ask again for this in this session", "allow_session"),
+    _Choice("a", "Yes, and don't ask again for {what} in this session", "allow_session"),
     _Choice("n", "No, and tell the model why", "deny"),
 )
+
+
+def session_scope(access: ToolAccess) -> str:
+    """What an "allow for this session" answer covers; the policy keeps it that narrow."""
+    if access.kind == "execute":
+        return "this command"
+    if access.kind == "network" and access.domain:
+        return access.domain
+    if access.kind in ("read", "write") and access.paths:
+        return "this file" if len(access.paths) == 1 else "these files"
+    return access.tool
 
 
 def question_for(call: ToolCall, access: ToolAccess) -> str:
@@ -112,7 +123,8 @@ class PermissionMenu:
             for index, choice in enumerate(CHOICES):
                 mark = "❯" if index == selected[0] else " "
                 style = "reverse" if index == selected[0] else ""
-                lines.append((style, f"  {mark} {index + 1}. {choice.label}"))
+                label = choice.label.format(what=session_scope(access))
+                lines.append((style, f"  {mark} {index + 1}. {label}"))
                 lines.append(("", f"  ({choice.key})\n"))
             lines.append(("italic", "  ↑/↓ and Enter, or y / a / n; Esc denies"))
             return lines

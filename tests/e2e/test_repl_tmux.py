@@ -226,7 +226,7 @@ def test_a_tool_call_asks_permission_and_the_keyboard_answers(
     ask(tmux, "make the marker")
     screen = tmux.wait_for("Run this command?", timeout=10)
     assert "printf made > marker.txt" in screen
-    assert "don't ask again" in screen
+    assert "don't ask again for this command in this session" in screen
     tmux.send("Down", "Up")
     tmux.send("y")
     screen = tmux.wait_for("The marker is made.", timeout=10, history=200)
@@ -283,3 +283,20 @@ def test_colour_is_on_in_a_terminal_unless_turned_off(
     screen = tmux.screen(escapes=True)
     assert "print" in screen
     assert bool(COLOUR.search(screen)) is coloured
+
+
+def test_allowing_for_the_session_stops_the_questions(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    def call(n: int) -> Reply:
+        bash = (f"toolu_{n}", "Bash", {"command": "echo again >> log.txt"})
+        return Reply.sse(tool_use_events([bash], message_id=f"msg_{n}"))
+
+    anthropic_server.add(call(1), call(2), Reply.sse(text_message_events("Both ran.")))
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "run it twice")
+    tmux.wait_for("Run this command?", timeout=10)
+    tmux.send("a")
+    screen = tmux.wait_for("Both ran.", timeout=10, history=200)
+    assert screen.count("Run this command?") == 0
+    assert (workspace / "log.txt").read_text() == "again\nagain\n"
