@@ -8,19 +8,22 @@ output. rg runs as a subprocess, as a user would run it.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from adapters.tools.glob import GlobTool
+from adapters.tools.grep import GrepTool
+from adapters.tools.workspace import Workspace
 from bench.context import BenchContext
 from bench.peers import Peer, ripgrep
 from bench.process_probe import ProcessRun, run_measured
 from bench.report import Line, Target
 from bench.sampling import interleave, median
 from bench.search_tree import NEEDLE, generate
+from domain.tool_calls import ToolOutcome
 
 NAME = "search_tools"
 
@@ -57,28 +60,13 @@ def questions(root: Path) -> list[Question]:
     ]
 
 
-class ToolMissing(Exception):
-    pass
+def build_tool(tool: str, root: Path) -> GrepTool | GlobTool:
+    """hexclaw's tool for a workspace at ``root``, built as the composition root builds it."""
+    workspace = Workspace(root)
+    return GrepTool(workspace) if tool == "Grep" else GlobTool(workspace)
 
 
-TOOL_CLASSES = {
-    "Grep": ("adapters.tools.grep", "GrepTool"),
-    "Glob": ("adapters.tools.glob", "GlobTool"),
-}
-
-
-def build_tool(tool: str, root: Path) -> Any:
-    """hexclaw's tool, built for a workspace at ``root`` as the composition root builds it."""
-    module_name, class_name = TOOL_CLASSES[tool]
-    try:
-        module = importlib.import_module(module_name)
-        workspace = importlib.import_module("adapters.tools.workspace").Workspace(root)
-    except ImportError as exc:
-        raise ToolMissing(f"{module_name} has not landed ({exc})") from None
-    return getattr(module, class_name)(workspace)
-
-
-def _wrong(outcome: Any, root: Path, question: Question) -> str | None:
+def _wrong(outcome: ToolOutcome, root: Path, question: Question) -> str | None:
     """Why the tool's answer cannot be right, or None: a timing of a wrong answer is moot."""
     content = str(outcome.content)
     if outcome.is_error:
@@ -94,8 +82,10 @@ def _wrong(outcome: Any, root: Path, question: Question) -> str | None:
     return None
 
 
-def _tool_subject(tool: Any, tool_input: dict[str, Any]) -> Callable[[], tuple[float, Any]]:
-    def once() -> tuple[float, Any]:
+def _tool_subject(
+    tool: GrepTool | GlobTool, tool_input: dict[str, Any]
+) -> Callable[[], tuple[float, ToolOutcome]]:
+    def once() -> tuple[float, ToolOutcome]:
         started = time.perf_counter()
         outcome = tool.run(tool_input)
         return time.perf_counter() - started, outcome
@@ -111,13 +101,8 @@ def _rg_subject(rg: Peer, args: list[str], cwd: Path) -> Callable[[], ProcessRun
 
 def _measure(ctx: BenchContext, question: Question, root: Path, rg: Peer, what: str) -> Line:
     notes: list[str] = []
-    subjects: list[Callable[[], Any]] = []
-    tool: Any = None
-    try:
-        tool = build_tool(question.tool, root)
-        subjects.append(_tool_subject(tool, question.tool_input))
-    except ToolMissing as exc:
-        notes.append(f"hexclaw: {exc}")
+    tool = build_tool(question.tool, root)
+    subjects: list[Callable[[], Any]] = [_tool_subject(tool, question.tool_input)]
     if rg.usable:
         subjects.append(_rg_subject(rg, question.rg_args, root))
     else:
@@ -125,14 +110,13 @@ def _measure(ctx: BenchContext, question: Question, root: Path, rg: Peer, what: 
     results = interleave(ctx.plan, subjects)
     ours: float | None = None
     theirs: float | None = None
-    if tool is not None:
-        tool_runs = results.pop(0)
-        problems = [_wrong(outcome, root, question) for _, outcome in tool_runs]
-        problem = next((p for p in problems if p), None)
-        if problem:
-            notes.append(f"hexclaw: {problem}")
-        else:
-            ours = median([seconds for seconds, _ in tool_runs])
+    tool_runs: list[tuple[float, ToolOutcome]] = results.pop(0)
+    problems = [_wrong(outcome, root, question) for _, outcome in tool_runs]
+    problem = next((p for p in problems if p), None)
+    if problem:
+        notes.append(f"hexclaw: {problem}")
+    else:
+        ours = median([seconds for seconds, _ in tool_runs])
     if rg.usable:
         rg_runs: list[ProcessRun] = results.pop(0)
         bad = [run for run in rg_runs if not run.ok]

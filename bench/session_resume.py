@@ -9,12 +9,12 @@ the file and rebuilds the conversation the API will be sent.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from adapters.session_store import SessionStore
+from adapters.system_clock import SystemClock
 from bench.context import BenchContext
 from bench.report import Line, Target
 from bench.sampling import interleave, median
@@ -22,8 +22,6 @@ from domain.conversation import Conversation
 from domain.messages import ConversationMessage, TextBlock, ToolResultBlock, ToolUseBlock
 from domain.session_log import (
     SessionHeader,
-    conversation_from_log,
-    decode_log,
     encode_entry,
     header_entry,
     message_entry,
@@ -75,30 +73,18 @@ def write_log(path: Path, workspace: Path, messages: int) -> None:
 
 
 class _Resumer:
-    """The session store when it is there; otherwise the same steps through the domain."""
+    """Resumes sessions of one workspace the way ``--resume ID`` does."""
 
     def __init__(self, home: Path, workspace: Path) -> None:
         self.workspace = workspace
-        self.store: Any = None
-        self.problem = ""
-        try:
-            store_module = importlib.import_module("adapters.session_store")
-        except ImportError as exc:
-            self.problem = f"adapters.session_store is missing ({exc}): timed decode_log instead"
-            self.folder = home / "projects" / "bench"
-            return
-        from adapters.system_clock import SystemClock
-
-        self.store = store_module.SessionStore(home, SystemClock())
-        self.folder = Path(self.store.folder(workspace))
+        self.store = SessionStore(home, SystemClock())
+        self.folder = self.store.folder(workspace)
 
     def resume(self, session_id: str) -> Conversation:
-        if self.store is None:
-            path = self.folder / f"{session_id}.jsonl"
-            return conversation_from_log(decode_log(path.read_bytes(), str(path)))
-        started = self.store.start(self.workspace, resume=session_id)
-        conversation: Conversation = started.conversation
-        return conversation
+        started = self.store.start(self.workspace, resume=session_id, persist=False)
+        if started.conversation is None:
+            raise AssertionError(f"resuming {session_id} gave no conversation")
+        return started.conversation
 
 
 def _timed(resumer: _Resumer, session_id: str, expected: int) -> Callable[[], float]:
@@ -141,7 +127,7 @@ def run(ctx: BenchContext) -> list[Line]:
                 peer_value=None,
                 target=target,
                 command=command,
-                note=_note(path, resumer.problem) if size == sizes[-1] else "",
+                note=f"{path.stat().st_size / 1e6:.1f} MB log" if size == sizes[-1] else "",
                 runs=ctx.plan.runs,
             )
         )
@@ -162,7 +148,3 @@ def run(ctx: BenchContext) -> list[Line]:
         )
     )
     return lines
-
-
-def _note(path: Path, problem: str) -> str:
-    return "; ".join(part for part in (f"{path.stat().st_size / 1e6:.1f} MB log", problem) if part)
