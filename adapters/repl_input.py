@@ -141,9 +141,13 @@ def _key_bindings() -> KeyBindings:
         if buffer.text:
             buffer.reset()
             return
-        event.app.exit(exception=KeyboardInterrupt())
+        event.app.exit(exception=_CtrlCAtEmptyPrompt())
 
     return bindings
+
+
+class _CtrlCAtEmptyPrompt(Exception):
+    """The key, as opposed to a ``KeyboardInterrupt`` a signal raises, which passes through."""
 
 
 class ReplInput:
@@ -177,7 +181,7 @@ class ReplInput:
     def read(self, prompt: str = "> ") -> InputEvent:
         try:
             return Line(self._session.prompt(prompt))
-        except KeyboardInterrupt:
+        except _CtrlCAtEmptyPrompt:
             return Interrupt()
         except EOFError:
             return EndOfInput()

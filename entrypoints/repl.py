@@ -8,14 +8,24 @@ and Ctrl-C twice at an empty prompt leave.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 
 from rich.text import Text
 
-from adapters.repl_input import EndOfInput, Interrupt, Line, read_attachments, while_busy
+from adapters.repl_input import (
+    EndOfInput,
+    Interrupt,
+    PlainInput,
+    ReplInput,
+    read_attachments,
+    while_busy,
+)
 from domain.errors import HexclawError
 from domain.file_mentions import prompt_content
 from domain.slash_command_parser import ArgumentKind, parse_slash
@@ -25,6 +35,8 @@ from entrypoints.repl_state import ReplState
 from entrypoints.slash_commands import COMMANDS, argument_values, run_slash
 
 PROMPT = "> "
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
+ReplReader = ReplInput | PlainInput
 
 
 def run_prompt(state: ReplState, text: str) -> None:
@@ -114,28 +126,60 @@ def run_repl(args: argparse.Namespace) -> int:
         renderer=terminal.renderer,
         started=time.monotonic(),
     )
-    _welcome(state)
-    pending: str | None = args.prompt
+    try:
+        with _terminate_ends(state):
+            _welcome(state)
+            _converse(state, terminal.reader, args.prompt)
+    except KeyboardInterrupt:
+        if not state.terminated:
+            raise
+    state.renderer.stop()
+    _goodbye(state)
+    return EXIT_TERMINATED if state.terminated else 0
+
+
+def _converse(state: ReplState, reader: ReplReader, pending: str | None) -> None:
     interrupted_once = False
     while not state.leaving:
         if pending is not None:
             text, pending = pending, None
             state.renderer.print(Text(f"{PROMPT}{text}", style="bold"))
         else:
-            event = terminal.reader.read(PROMPT)
+            try:
+                event = reader.read(PROMPT)
+            except KeyboardInterrupt:
+                if state.leaving:
+                    return
+                event = Interrupt()
             if isinstance(event, EndOfInput):
-                break
+                return
             if isinstance(event, Interrupt):
                 if interrupted_once:
-                    break
+                    return
                 interrupted_once = True
                 state.renderer.info("Press Ctrl-C again to leave (or Ctrl-D, or /exit).")
                 continue
-            assert isinstance(event, Line)
             text = event.text
         interrupted_once = False
         if text.strip():
             handle(state, text)
-    state.renderer.stop()
-    _goodbye(state)
-    return 0
+
+
+@contextlib.contextmanager
+def _terminate_ends(state: ReplState) -> Iterator[None]:
+    """SIGTERM interrupts what is running (so the turn settles and the session stays
+    resumable) and then ends the REPL, where a Ctrl-C would only return to the prompt."""
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        state.leaving = state.terminated = True
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -30,6 +30,7 @@ class ReplState:
     ledger: CostLedger = attrs.field(factory=CostLedger)
     turn_seconds: float = 0.0
     leaving: bool = False
+    terminated: bool = False
     # How many of the compactor's calls are already in the ledger.
     compactions_counted: int = 0
 

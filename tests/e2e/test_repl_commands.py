@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 
-from tests.conftest import hexclaw_env, run_hexclaw
+from tests.conftest import HEXCLAW, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
 
@@ -234,3 +235,27 @@ def test_compact_summarises_and_counts_in_cost(
     summary_request = anthropic_server.requests[2].body
     assert "keep the names" in str(summary_request["messages"])
     assert "compaction (claude-sonnet-4-5)" in done.stdout
+
+
+def test_sigterm_at_the_prompt_ends_the_repl(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    env = hexclaw_env(anthropic_server.url, config_home)
+    process = subprocess.Popen(
+        [*HEXCLAW],
+        env=env,
+        cwd=workspace,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "hexclaw" in first
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 143
+    finally:
+        process.kill()
+        process.communicate()
