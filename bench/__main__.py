@@ -79,14 +79,14 @@ def _run_row(row: ModuleType, ctx: BenchContext) -> list[Line]:
     return lines
 
 
-def _header(ctx: BenchContext) -> str:
+def _header(ctx: BenchContext, started: str) -> str:
     claude = ctx.claude.version and f"Claude Code {ctx.claude.version}"
     sdk = peers.anthropic_sdk()
     rg = peers.ripgrep()
     versions = ", ".join(
         v
         for v in (
-            claude or "Claude Code not available",
+            claude or ctx.claude.problem,
             sdk.usable and f"anthropic SDK {sdk.version}",
             rg.usable and f"rg {rg.version}",
         )
@@ -94,17 +94,21 @@ def _header(ctx: BenchContext) -> str:
     )
     return (
         f"hexclaw benchmarks ({'quick' if ctx.quick else 'full'}): {ctx.plan.label}; "
-        f"ratio = hexclaw / peer\n{machine.today()}; {machine.describe()}\nPeers: {versions}"
+        f"ratio = hexclaw / peer\n{started}\nPeers: {versions}"
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    # Before anything runs, so the load average is the machine's, not the bench's own.
+    started = f"{machine.today()}; {machine.describe()}"
     selected = [row for row in ROWS if not args.only or row.NAME in args.only]
     if any(row.NAME in NEEDS_CLAUDE for row in selected):
         claude = peers.claude_code(install=not args.quick)
     else:
-        claude = peers.Peer("Claude Code", None, problem="not needed by the selected rows")
+        claude = peers.Peer(
+            "Claude Code", None, problem="Claude Code not needed by the selected rows"
+        )
     work = Path(tempfile.mkdtemp(prefix="hexclaw-bench-"))
     try:
         ctx = BenchContext(
@@ -113,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines = [line for row in selected for line in _run_row(row, ctx)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    header = _header(ctx)
+    header = _header(ctx, started)
     print(render_text(lines, header))
     if args.doc:
         _write_doc(args.doc, header, lines)

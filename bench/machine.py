@@ -43,8 +43,16 @@ def today() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _load() -> str:
+    """The 1-minute load average: other work on the machine inflates every absolute figure."""
+    try:
+        return f"load average {os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "load average unknown"
+
+
 def describe() -> str:
     return (
-        f"{_cpu_model()}, {os.cpu_count()} cores, {_memory()}; {platform.system()} "
+        f"{_cpu_model()}, {os.cpu_count()} cores, {_memory()}, {_load()}; {platform.system()} "
         f"{platform.release()}; Python {sys.version.split()[0]}; {_node()}"
     )

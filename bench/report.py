@@ -130,7 +130,7 @@ def render_text(lines: Sequence[Line], header: str) -> str:
 
 
 def _md(cell: str) -> str:
-    return cell.replace("|", "\\|")
+    return cell.replace("|", "\\|").replace("*", "\\*")
 
 
 def render_markdown(lines: Sequence[Line]) -> str:
