@@ -14,11 +14,10 @@ Order of precedence (the first that applies wins):
 
 from __future__ import annotations
 
-from typing import Literal, cast
-
 import attrs
 
 from domain.errors import HexclawError
+from domain.permission_modes import PERMISSION_MODES, PermissionMode
 from domain.permission_rules import (
     InvalidPermissionRule,
     PermissionRule,
@@ -30,10 +29,9 @@ from domain.permission_rules import (
     session_rules,
     touching_rule,
 )
-from domain.settings import PERMISSION_MODES, Settings
+from domain.settings import Settings
 from domain.tool_calls import Decision, ToolAccess
 
-PermissionMode = Literal["default", "acceptEdits", "plan", "bypassPermissions"]
 BYPASS_WARNING = (
     "bypassPermissions mode: every tool call runs without asking, including commands and "
     "edits outside the workspace. Deny rules still apply."
@@ -45,11 +43,12 @@ class UnknownPermissionMode(HexclawError):
 
 
 def parse_mode(text: str) -> PermissionMode:
-    if text not in PERMISSION_MODES:
-        raise UnknownPermissionMode(
-            f"unknown permission mode {text!r}; choose one of {', '.join(PERMISSION_MODES)}"
-        )
-    return cast(PermissionMode, text)
+    for mode in PERMISSION_MODES:
+        if text == mode:
+            return mode
+    raise UnknownPermissionMode(
+        f"unknown permission mode {text!r}; choose one of {', '.join(PERMISSION_MODES)}"
+    )
 
 
 @attrs.define

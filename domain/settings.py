@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from domain.errors import HexclawError
+from domain.permission_modes import PERMISSION_MODES
 from domain.prompt_secrets import looks_secret
 
 CONCATENATED_LISTS = frozenset(
@@ -43,7 +44,6 @@ KNOWN_KEYS = frozenset(
         "$schema",
     }
 )
-PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
 HIDDEN = "(hidden)"
 
 

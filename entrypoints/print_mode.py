@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from domain.errors import HexclawError
 from domain.messages import TextBlock
-from entrypoints.bootstrap import RunOptions, build_loop, load_context
+from entrypoints.bootstrap import RunOptions, build_loop, load_context, permission_policy
 from entrypoints.print_output import PrintObserver
 
 
@@ -56,7 +56,7 @@ def run_print(args: argparse.Namespace) -> int:
         loop.settings.model,
         str(ctx.workspace),
         [d["name"] for d in loop.tools.definitions()],
-        args.permission_mode or "default",
+        permission_policy(loop).mode,
     )
     started = time.monotonic()
     result = loop.run_turn([TextBlock(text=prompt)])

@@ -28,6 +28,7 @@ from domain.errors import HexclawError
 from domain.instruction_memory import LoadedMemory, describe_memory
 from domain.messages import TextBlock
 from domain.models import KNOWN_MODELS, default_max_tokens
+from domain.permission_modes import PERMISSION_MODES
 from domain.permission_rules import RuleBehavior
 from domain.permissions import BYPASS_WARNING
 from domain.pricing import describe_cost
@@ -48,7 +49,6 @@ from entrypoints.bootstrap import (
     permission_policy,
     system_prompt_for,
 )
-from entrypoints.cli import PERMISSION_MODES
 from entrypoints.repl_state import ReplState, format_tokens
 
 COMMANDS: tuple[CommandSpec, ...] = (

@@ -165,6 +165,18 @@ def test_stream_json_lines_are_init_assistant_result(
     assert init["session_id"] == assistant["session_id"] == result["session_id"]
 
 
+def test_stream_json_init_reports_the_mode_in_force_from_settings(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    (config_home / "settings.json").write_text(json.dumps({"permissions": {"defaultMode": "plan"}}))
+    anthropic_server.add(Reply.sse(text_message_events("ok")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["-p", "hello", "--output-format", "stream-json"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    init = json.loads(done.stdout.splitlines()[0])
+    assert init["permissionMode"] == "plan"
+
+
 def test_piped_stdin_is_prepended_to_the_prompt(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
 ) -> None:

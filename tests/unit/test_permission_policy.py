@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.permission_modes import PERMISSION_MODES
 from domain.permission_rules import InvalidPermissionRule, RuleContext
 from domain.permissions import (
     PermissionPolicy,
@@ -13,7 +14,7 @@ from domain.permissions import (
     build_policy,
     tools_opted_in,
 )
-from domain.settings import PERMISSION_MODES, Settings, SettingsLayer, merge_layers
+from domain.settings import Settings, SettingsLayer, merge_layers
 from domain.tool_calls import ToolAccess
 
 CTX = RuleContext(workspace="/ws", home="/home/me")
