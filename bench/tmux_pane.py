@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -27,6 +29,8 @@ class TmuxPane:
         self._socket = f"hexclaw-bench-{os.getpid()}-{name}"
         self._command = shlex.join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv])
         self._cwd = cwd
+        self._socket_path = ""
+        self._first_pid: int | None = None
 
     def _run(self, *args: str) -> str:
         done = subprocess.run(
@@ -45,6 +49,8 @@ class TmuxPane:
         # Keep a pane whose program exits, so its last words can be read.
         self._run("set-option", "-t", "bench", "remain-on-exit", "on")
         self._run("respawn-pane", "-k", "-t", "bench", "-c", str(self._cwd), self._command)
+        self._socket_path = self._run("display-message", "-p", "#{socket_path}").strip()
+        self._first_pid = self.pid
         return self
 
     def __exit__(
@@ -54,6 +60,15 @@ class TmuxPane:
         tb: TracebackType | None,
     ) -> None:
         self._run("kill-server")
+        # The program gets SIGHUP; wait for it, so its files can be removed after this block.
+        deadline = time.monotonic() + 5
+        while self._first_pid and os.path.exists(f"/proc/{self._first_pid}"):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if self._socket_path:
+            with contextlib.suppress(OSError):
+                os.unlink(self._socket_path)
 
     @property
     def pid(self) -> int | None:
