@@ -18,12 +18,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import filelock
+from typing import TYPE_CHECKING, Any
 
 from domain.auth_errors import CredentialsFileError, CredentialsLocked
 from domain.oauth_credentials import OAUTH_KEY, OAuthCredentials, credentials_from_entry
+
+if TYPE_CHECKING:
+    import filelock
 
 CREDENTIALS_FILE = "credentials.json"
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -87,6 +88,8 @@ class CredentialsFile:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
+        import filelock  # only a refresh or a login locks; most runs never load it
+
         if self._lock is None:
             self._ensure_directory()
             lock_path = self._path.with_name(self._path.name + ".lock")

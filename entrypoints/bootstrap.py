@@ -18,13 +18,9 @@ from adapters.anthropic_client import (
     make_http_client,
 )
 from adapters.api_key_helper import ApiKeyHelper
-from adapters.browser import SystemBrowser
-from adapters.cassette_recorder import RecordingTransport
-from adapters.cassette_replay import ReplayTransport
 from adapters.chain_auth import ChainAuth
 from adapters.credentials_store import CredentialsFile
 from adapters.environment_probe import EnvironmentProbe
-from adapters.loopback_listener import LoopbackListener
 from adapters.memory_files import MemoryFiles
 from adapters.oauth_http import OAuthHttpClient
 from adapters.session_store import SessionStore, StartedSession
@@ -43,7 +39,6 @@ from domain.instruction_memory import LoadedMemory, discovery_plan, load_memory
 from domain.messages import JSONObject
 from domain.models import DEFAULT_MODEL, default_max_tokens
 from domain.oauth_config import OAuthConfig, parse_oauth_config
-from domain.oauth_login import LoginFlow
 from domain.permission_rules import RuleContext
 from domain.permissions import (
     BYPASS_WARNING,
@@ -62,10 +57,16 @@ from domain.system_prompt import SystemPromptInputs, build_system_prompt, custom
 from domain.token_policy import TokenPolicy
 
 if TYPE_CHECKING:
-    # The REPL's terminal adapters load rich and prompt_toolkit; -p never imports them.
+    # Login, cassettes and the REPL load what only they need (yaml, filelock, rich,
+    # prompt_toolkit), so -p never imports them.
+    from adapters.browser import SystemBrowser
+    from adapters.cassette_recorder import RecordingTransport
+    from adapters.cassette_replay import ReplayTransport
+    from adapters.loopback_listener import LoopbackListener
     from adapters.permission_menu import PermissionMenu
     from adapters.repl_input import ArgumentValues, PlainInput, ReplInput
     from adapters.terminal_renderer import TerminalRenderer
+    from domain.oauth_login import LoginFlow
     from domain.slash_command_parser import CommandSpec
 
 
@@ -143,17 +144,23 @@ def build_auth(ctx: Context, check: bool = True) -> ChainAuth:
 
 
 def build_login_flow(ctx: Context, config: OAuthConfig, say: Callable[[str], None]) -> LoginFlow:
+    from domain.oauth_login import LoginFlow
+
     endpoint = OAuthHttpClient(config, SystemClock())
     return LoginFlow(config, endpoint, credentials_store(ctx), SystemRandom(), say)
 
 
 def build_callback_listener(config: OAuthConfig) -> LoopbackListener:
+    from adapters.loopback_listener import LoopbackListener
+
     return LoopbackListener(
         config.callback_host, config.callback_port, timeout=config.callback_timeout
     )
 
 
 def build_browser() -> SystemBrowser:
+    from adapters.browser import SystemBrowser
+
     return SystemBrowser()
 
 
@@ -184,6 +191,9 @@ def build_cassette_transport(
         return None
     if options.record and options.replay:
         raise RecordReplayConflict
+    from adapters.cassette_recorder import RecordingTransport
+    from adapters.cassette_replay import ReplayTransport
+
     workspace = str(ctx.workspace)
     if options.replay:
         pace = _float_env(ctx, "HEXCLAW_REPLAY_PACE", 0.0)
