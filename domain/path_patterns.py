@@ -25,6 +25,11 @@ def relative_to(path: str, base: str) -> str | None:
     return path[len(prefix) :] if path.startswith(prefix) else None
 
 
+def relative_matcher(patterns: list[str]) -> re.Pattern[str]:
+    """One compiled regex that fully matches a normalised relative path against any pattern."""
+    return re.compile("|".join(f"(?:{_compile(p).pattern})" for p in patterns), re.DOTALL)
+
+
 def matches(pattern: str, base: str, path: str) -> bool:
     """Whether the absolute ``path`` matches ``pattern`` taken relative to ``base``."""
     rel = relative_to(path, base)

@@ -7,7 +7,7 @@ import os
 import re
 import stat
 
-from adapters.tools.ripgrep import run_ripgrep
+from adapters.tools.ripgrep import collect_ripgrep
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from adapters.tools.workspace import ResolvedPath, Workspace
@@ -55,28 +55,24 @@ class GlobTool:
                 raise ToolError(f"the pattern {pattern} is not inside the search path {root.given}")
             pattern = rel
         patterns = expand_braces(pattern)
+        matcher = path_patterns.relative_matcher(patterns).fullmatch
+        listing = collect_ripgrep(["--files", *name_prefilter(patterns), "."], root.real)
+        # rg prints normalised paths relative to the root ("./a/b"); only matches are stat'ed.
+        matched = [line[2:] for line in listing if matcher(line[2:])]
         newest: list[tuple[int, str]] = []
         total = 0
-
-        def take(line: str) -> bool:
-            nonlocal total
-            rel = line.removeprefix("./")
-            if not rel or not any(path_patterns.matches(p, "/", "/" + rel) for p in patterns):
-                return True
+        for rel in matched:
             path = os.path.join(root.given, rel)
             try:
                 mtime = os.stat(path).st_mtime_ns
             except OSError:
-                return True
+                continue
             total += 1
             item = (mtime, path)
             if len(newest) < MAX_RESULTS:
                 heapq.heappush(newest, item)
             else:
                 heapq.heappushpop(newest, item)
-            return True
-
-        run_ripgrep(["--files", "."], root.real, take)
         if not newest:
             return ToolOutcome(content="No files found.", summary=f"No files match {pattern}")
         lines = [path for _, path in sorted(newest, reverse=True)]
@@ -102,6 +98,16 @@ def search_root(workspace: Workspace, raw: str | None) -> ResolvedPath:
     if not stat.S_ISDIR(info.st_mode):
         raise ToolError(f"{shown} is not a directory")
     return root
+
+
+def name_prefilter(patterns: list[str]) -> list[str]:
+    """rg arguments that keep only files whose name could match, when every pattern ends in a
+    wildcard name (``**/*.py``). A file type, unlike ``--glob``, does not override .gitignore."""
+    names = [p.rstrip("/").rsplit("/", 1)[-1] for p in patterns]
+    if any("**" in name or not any(c in name for c in "*?[") for name in names):
+        return []
+    added = [arg for name in names for arg in ("--type-add", f"hexclawglob:{name}")]
+    return [*added, "--type", "hexclawglob"]
 
 
 def expand_braces(pattern: str) -> list[str]:

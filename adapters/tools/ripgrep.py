@@ -28,6 +28,26 @@ def ripgrep_path() -> str:
     return found
 
 
+def collect_ripgrep(args: Sequence[str], cwd: str) -> list[str]:
+    """Run ``rg`` with ``args`` and return all its output lines (for listings such as Glob's,
+    where splitting once is much cheaper than a call per line)."""
+    chunks: list[bytes] = []
+
+    def feed(data: bytes) -> bool:
+        chunks.append(data)
+        return True
+
+    result = run_streaming(
+        [ripgrep_path(), *COMMON_ARGS, *args], cwd, feed, SEARCH_TIMEOUT, merge_stderr=False
+    )
+    lines = b"".join(chunks).decode("utf-8", "replace").splitlines()
+    if result.timed_out:
+        raise ToolError(f"the search took longer than {SEARCH_TIMEOUT:g} s; narrow the path")
+    if result.returncode == 2 and not lines:
+        raise ToolError(f"ripgrep failed: {result.stderr or 'no detail'}")
+    return lines
+
+
 def run_ripgrep(args: Sequence[str], cwd: str, on_line: Callable[[str], bool]) -> ProcessResult:
     """Run ``rg`` with ``args``; ``on_line`` gets each output line and returns False to stop."""
     pending = bytearray()
