@@ -15,6 +15,7 @@ from domain.oauth_credentials import OAuthCredentials
 
 # An expires_at this large is in milliseconds (Claude Code's own files use milliseconds).
 _MILLISECONDS_THRESHOLD = 100_000_000_000
+_LATEST_EXPIRY = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
 def oauth_error(payload: object, status: int | None) -> OAuthServerError | None:
@@ -65,20 +66,33 @@ def _number(value: object, name: str) -> float | None:
             value = float(value)
         except ValueError:
             raise TokenEndpointError(f"the token response's {name} is not a number") from None
-    if not isinstance(value, int | float) or math.isnan(value):
+    if not isinstance(value, int | float):
         raise TokenEndpointError(f"the token response's {name} is not a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        number = math.inf
+    if math.isnan(number):
+        raise TokenEndpointError(f"the token response's {name} is not a number")
+    return number
 
 
 def _expiry(payload: Mapping[str, object], now: float) -> float | None:
     expires_in = _number(payload.get("expires_in"), "expires_in")
     if expires_in is not None:
         # Whole seconds, rounded down: never later than the server meant.
-        return float(int(now + max(expires_in, 0.0)))
+        return _whole_seconds(now + max(expires_in, 0.0), "expires_in")
     expires_at = _number(payload.get("expires_at"), "expires_at")
     if expires_at is not None and expires_at > _MILLISECONDS_THRESHOLD:
         expires_at /= 1000
-    return None if expires_at is None else float(int(expires_at))
+    return None if expires_at is None else _whole_seconds(expires_at, "expires_at")
+
+
+def _whole_seconds(moment: float, name: str) -> float:
+    # inf (``1e999``), or a moment before 1970 or after 9999, names no date: refuse, not crash.
+    if not (math.isfinite(moment) and 0 <= moment <= _LATEST_EXPIRY):
+        raise TokenEndpointError(f"the token response's {name} is out of range")
+    return float(int(moment))
 
 
 def _scopes(payload: Mapping[str, object], requested: Sequence[str]) -> tuple[str, ...]:
