@@ -45,6 +45,7 @@ KNOWN_KEYS = frozenset(
     }
 )
 HIDDEN = "(hidden)"
+MAX_NESTING = 64
 
 
 def _positive_int(value: Any) -> bool:
@@ -222,9 +223,27 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
         raise SettingsError(
             f"{source}:{exc.lineno}:{exc.colno}: invalid JSON in settings: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise SettingsError(f"{source}: settings nest too deeply to read") from None
     if not isinstance(value, dict):
         raise SettingsError(f"{source}: settings must be a JSON object")
+    if _nesting_exceeds(value, MAX_NESTING):
+        # Merging and listing settings recurse; a file nested this deep would crash them.
+        raise SettingsError(f"{source}: settings nest more than {MAX_NESTING} levels deep")
     return value
+
+
+def _nesting_exceeds(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
