@@ -148,8 +148,8 @@ def decode_log(data: bytes, source: str) -> SessionLog:
 def _parse_line(raw: bytes) -> JSONObject | None:
     try:
         value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None  # a line nested too deeply to read is as damaged as a torn one
     return value if isinstance(value, dict) else None
 
 
