@@ -32,6 +32,20 @@ _BLOCK_CLASSES: dict[str, type[Any]] = {
     "tool_result": ToolResultBlock,
 }
 _USAGE_FIELDS = frozenset(a.name for a in attrs.fields(Usage) if a.name != "extra")
+# What each block field must be for the block to be understood (see domain/messages.py).
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "text": str,
+    "id": str,
+    "name": str,
+    "thinking": str,
+    "signature": str,
+    "data": str,
+    "tool_use_id": str,
+    "input": dict,
+    "content": (str, list),
+    "is_error": bool,
+    "citations": (list, type(None)),
+}
 
 converter = cattrs.Converter(omit_if_default=False)
 
@@ -56,9 +70,13 @@ def _structure_block(raw: Any, _: Any = None) -> ContentBlock:
     cls = _BLOCK_CLASSES.get(str(raw.get("type")))
     if cls is None:
         return UnknownBlock(raw=dict(raw))
+    known = {f.name for f in attrs.fields(cls)} - {"type"}
+    fields = {k: v for k, v in raw.items() if k in known}
+    if any(not isinstance(v, _FIELD_TYPES.get(k, object)) for k, v in fields.items()):
+        # An id that is a list, text that is a number: kept whole, never half-understood.
+        return UnknownBlock(raw=dict(raw))
     try:
-        known = {f.name for f in attrs.fields(cls)} - {"type"}
-        block: ContentBlock = cls(**{k: v for k, v in raw.items() if k in known})
+        block: ContentBlock = cls(**fields)
     except TypeError:
         return UnknownBlock(raw=dict(raw))
     return block
