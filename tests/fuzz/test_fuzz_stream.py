@@ -1,0 +1,110 @@
+"""Fuzzing the SSE framer and the stream reducer: any bytes, any events, cut anywhere."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.messages import Message
+from domain.sse import SSEFramer
+from domain.stream_reducer import StreamReducer
+from tests.fakes.sse_script import encode_event, text_message_events, tool_use_events
+from tests.fuzz.limits import fuzz_settings, within_memory
+from tests.unit.test_stream_properties import cut, cut_points, framing_bytes
+
+pytestmark = pytest.mark.fuzz
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.sampled_from(["text", "tool_use", "text_delta", "input_json_delta", "[DONE]", ""]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+EVENT_NAMES = [
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+    "message",
+]
+FIELDS = ["type", "index", "message", "content_block", "delta", "usage", "error", "text"]
+VALID = [
+    *text_message_events("héllo wörld, a few deltas"),
+    *tool_use_events([("toolu_1", "Read", {"file_path": "a.py"})]),
+]
+
+
+def frame(chunks: list[bytes]) -> list[Any]:
+    framer = SSEFramer()
+    events = [event for chunk in chunks for event in framer.feed(chunk)]
+    return events + framer.close()
+
+
+def reduce(chunks: list[bytes]) -> Message:
+    framer = SSEFramer()
+    reducer = StreamReducer()
+    for chunk in chunks:
+        for event in framer.feed(chunk):
+            reducer.apply(event)
+    for event in framer.close():
+        reducer.apply(event)
+    reducer.partial()
+    return reducer.finish()
+
+
+@st.composite
+def mutated_events(draw: st.DrawFn) -> bytes:
+    """Mostly the events of real answers, with fields replaced, dropped or added at random."""
+    events: list[tuple[str | None, dict[str, Any] | str]] = []
+    for valid_name, payload in draw(st.lists(st.sampled_from(VALID), max_size=14)):
+        name = valid_name
+        changed: dict[str, Any] | str = json.loads(json.dumps(payload))
+        choice = draw(st.integers(0, 5))
+        if choice == 0 and isinstance(changed, dict):
+            changed[draw(st.sampled_from(FIELDS))] = draw(json_values)
+        elif choice == 1 and isinstance(changed, dict) and changed:
+            changed.pop(draw(st.sampled_from(sorted(changed))))
+        elif choice == 2:
+            changed = draw(st.text(max_size=20))  # not JSON at all
+        elif choice == 3:
+            name = draw(st.sampled_from(EVENT_NAMES))
+        events.append((draw(st.sampled_from([name, None])), changed))
+    return b"".join(encode_event(name, payload) for name, payload in events)
+
+
+@fuzz_settings
+@given(st.one_of(framing_bytes, st.binary(max_size=2000)), cut_points)
+def test_the_framer_takes_any_bytes_in_bounded_time_and_memory(
+    data: bytes, points: list[int]
+) -> None:
+    within_memory(lambda: frame(cut(data, points)), len(data))
+
+
+@fuzz_settings
+@given(st.one_of(mutated_events(), framing_bytes), cut_points)
+def test_the_reducer_raises_only_typed_errors_in_bounded_time_and_memory(
+    data: bytes, points: list[int]
+) -> None:
+    within_memory(lambda: reduce(cut(b"event: message_start\n" + data, points)), len(data))
+
+
+@fuzz_settings
+@given(st.integers(1, 3), st.integers(1, 200_000))
+def test_deep_nesting_in_an_event_is_a_typed_error(depth_kind: int, depth: int) -> None:
+    opener, closer = [("[", "]"), ('{"a":', "}"), ('{"type":"message_start","message":', "}")][
+        depth_kind - 1
+    ]
+    data = f"event: message_start\ndata: {opener * depth}{closer * depth}\n\n".encode()
+    within_memory(lambda: reduce([data]), len(data))
