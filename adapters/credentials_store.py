@@ -95,13 +95,22 @@ class CredentialsFile:
             lock_path = self._path.with_name(self._path.name + ".lock")
             self._lock = filelock.FileLock(lock_path, timeout=self._lock_timeout, mode=0o600)
         try:
-            with self._lock:
-                yield
+            self._lock.acquire()
         except filelock.Timeout:
             raise CredentialsLocked(
                 f"{self._path}: another hexclaw process has held its lock for more than "
                 f"{self._lock_timeout:g} s"
             ) from None
+        except OSError as exc:
+            # A read-only or unwritable folder: the file cannot be changed safely, so it is not.
+            raise CredentialsFileError(
+                f"{self._lock.lock_file}: cannot lock the credentials file ({exc.strerror}); "
+                "it was left unchanged"
+            ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _corrupt(self, problem: str) -> CredentialsFileError:
         return CredentialsFileError(
