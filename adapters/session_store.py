@@ -75,11 +75,18 @@ class SessionFile:
         self._fd: int | None = None
 
     def append(self, entry: JSONObject) -> None:
-        if self._fd is None:
-            self._open()
         stamped = dict(entry)
         stamped.setdefault("timestamp", iso_time(self._clock.now()))
-        self._write(encode_entry(stamped))
+        try:
+            if self._fd is None:
+                self._open()
+            self._write(encode_entry(stamped))
+        except OSError as exc:
+            # A read-only or full disk: say so in one line instead of crashing mid-turn.
+            raise SessionError(
+                f"cannot save the session to {self.path}: {exc.strerror or exc} "
+                "(--no-session-persistence runs without saving)"
+            ) from None
 
     def close(self) -> None:
         if self._fd is not None:
