@@ -93,6 +93,10 @@ class TLSAnthropicServer(ScriptedAnthropicServer):
         # fail with an SSLError, which socketserver drops, and the server goes on serving.
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
 
+    def __enter__(self) -> TLSAnthropicServer:
+        super().__enter__()
+        return self
+
     @property
     def url(self) -> str:
         return "https" + super().url.removeprefix("http")
