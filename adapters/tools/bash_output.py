@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from adapters.tools.background_jobs import BackgroundJobs
+from adapters.tools.tool_base import BackgroundJobTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.tool_calls import ToolOutcome
 
 OUTPUT_CHARS = 30_000
 SCHEMA: JSONObject = {
@@ -24,17 +24,10 @@ run_in_background, and its status (running, exited with a code, killed).
 consumed)."""
 
 
-class BashOutputTool:
+class BashOutputTool(BackgroundJobTool):
     name = "BashOutput"
-
-    def __init__(self, jobs: BackgroundJobs) -> None:
-        self.jobs = jobs
-
-    def definition(self) -> JSONObject:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def access_of(self, tool_input: JSONObject) -> ToolAccess:
-        return ToolAccess(tool=self.name, kind="none")
+    description = DESCRIPTION
+    input_schema = SCHEMA
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)

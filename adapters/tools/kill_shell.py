@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.tools.background_jobs import BackgroundJobs
+from adapters.tools.tool_base import BackgroundJobTool
 from adapters.tools.tool_input import ToolInput
 from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.tool_calls import ToolOutcome
 
 SCHEMA: JSONObject = {
     "type": "object",
@@ -17,17 +17,10 @@ DESCRIPTION = """Stop a background job started by Bash with run_in_background (i
 process group: SIGTERM, then SIGKILL)."""
 
 
-class KillShellTool:
+class KillShellTool(BackgroundJobTool):
     name = "KillShell"
-
-    def __init__(self, jobs: BackgroundJobs) -> None:
-        self.jobs = jobs
-
-    def definition(self) -> JSONObject:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def access_of(self, tool_input: JSONObject) -> ToolAccess:
-        return ToolAccess(tool=self.name, kind="none")
+    description = DESCRIPTION
+    input_schema = SCHEMA
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import attrs
 
+from adapters.tools.tool_base import UnguardedTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.tool_calls import ToolOutcome
 
 STATUSES = ("pending", "in_progress", "completed")
 MARKS = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
@@ -56,18 +57,14 @@ def render(todos: list[Todo]) -> str:
     return "\n".join(f"{MARKS[t.status]} {t.content}" for t in todos) or "(no tasks)"
 
 
-class TodoWriteTool:
+class TodoWriteTool(UnguardedTool):
     name = "TodoWrite"
+    description = DESCRIPTION
+    input_schema = SCHEMA
 
     def __init__(self, on_change: Callable[[list[Todo]], None] | None = None) -> None:
         self.todos: list[Todo] = []
         self.on_change = on_change
-
-    def definition(self) -> JSONObject:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def access_of(self, tool_input: JSONObject) -> ToolAccess:
-        return ToolAccess(tool=self.name, kind="none")
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)

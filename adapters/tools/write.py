@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.tools.file_change import FileChanges
+from adapters.tools.tool_base import FileWritingTool
 from adapters.tools.tool_input import ToolInput
 from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.tool_calls import ToolOutcome
 
 SCHEMA: JSONObject = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -23,20 +23,10 @@ otherwise the write is refused.
 - The file's existing encoding and line endings are kept."""
 
 
-class WriteTool:
+class WriteTool(FileWritingTool):
     name = "Write"
-
-    def __init__(self, changes: FileChanges) -> None:
-        self.changes = changes
-
-    def definition(self) -> JSONObject:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def access_of(self, tool_input: JSONObject) -> ToolAccess:
-        path = tool_input.get("file_path")
-        return self.changes.workspace.access(
-            self.name, "write", path if isinstance(path, str) else None
-        )
+    description = DESCRIPTION
+    input_schema = SCHEMA
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
