@@ -66,4 +66,13 @@ class LoginFlow:
     def _finish(self, code: str, verifier: str, redirect_uri: str, state: str) -> OAuthCredentials:
         credentials = self._endpoint.exchange(code, verifier, redirect_uri, state)
         self._store.save_oauth(credentials)
+        missing = [scope for scope in self._config.scopes if scope not in credentials.scopes]
+        if missing:
+            # RFC 6749 3.3 lets a server grant other scopes; the user must not find out later
+            # from a 403. The credentials keep the scopes actually granted, and a refresh asks
+            # for those, never again for the ones refused.
+            self._say(
+                f"Note: the server did not grant {' '.join(missing)} (granted: "
+                f"{' '.join(credentials.scopes) or 'none'}); requests that need them will fail"
+            )
         return credentials
