@@ -147,6 +147,7 @@ class OAuthRecord:
     exchanges: int = 0
     refreshes: int = 0
     rejected: int = 0  # refresh tokens presented after they had been used (or never issued)
+    refresh_scopes: list[str] = attrs.field(factory=list)  # the scope each refresh asked for
 
     def secrets(self) -> list[str]:
         return [*self.codes, *self.verifiers, *self.access_tokens, *self.refresh_tokens]
@@ -245,6 +246,7 @@ class OAuthFault:
                 self._live_refresh.discard(form.get("refresh_token", ""))
                 self.record.refreshes += 1
                 scope = form.get("scope", "")
+                self.record.refresh_scopes.append(scope)
             else:
                 return 400, {"error": "unsupported_grant_type"}
             access, refresh = self._new_tokens()
