@@ -211,18 +211,15 @@ def _read_stream(response: httpx.Response, delivery: _Delivery) -> Message:
         raise
     except SSEFramingError as exc:
         raise StreamProtocolError(str(exc), reducer.partial()) from None
-    except httpx.TimeoutException as exc:
-        if not delivery.delivered:
-            raise
-        raise IncompleteStream(
-            f"the stream stalled and timed out ({_describe(exc)})", reducer.partial()
-        ) from exc
     except httpx.HTTPError as exc:
+        # Before any output the caller may still retry the whole request.
         if not delivery.delivered:
             raise
-        raise IncompleteStream(
-            f"the connection dropped mid-stream ({_describe(exc)})", reducer.partial()
-        ) from exc
+        if isinstance(exc, httpx.TimeoutException):
+            what = "the stream stalled and timed out"
+        else:
+            what = "the connection dropped mid-stream"
+        raise IncompleteStream(f"{what} ({_describe(exc)})", reducer.partial()) from exc
     message = reducer.finish()
     delivery.flush()
     return message
