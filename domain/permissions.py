@@ -175,6 +175,16 @@ def build_policy(settings: Settings, choices: PolicyChoices, context: RuleContex
         except UnknownPermissionMode as exc:
             source = settings.source_of("permissions", "defaultMode") or "settings"
             warnings.append(f"{source}: {exc} (using default)")
+        if mode == "bypassPermissions":
+            # A settings file can come with a cloned repository; only the user, on the command
+            # line, may switch every permission check off.
+            source = settings.source_of("permissions", "defaultMode") or "settings"
+            warnings.append(
+                f"{source}: defaultMode bypassPermissions is ignored; it needs "
+                "--dangerously-skip-permissions or --permission-mode bypassPermissions "
+                "(using default)"
+            )
+            mode = "default"
     return BuiltPolicy(PermissionPolicy(mode, rules, context), tuple(warnings))
 
 
