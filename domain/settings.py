@@ -4,7 +4,9 @@ Objects are deep-merged, the permission rule lists are concatenated, and any
 other value is replaced by the later layer. Each leaf remembers which file set it.
 An unknown key is a warning; a value of the wrong type is a warning too and is dropped
 from its layer, so an earlier layer's good value survives. Only a file that is not JSON
-(or not an object) is an error.
+(or not an object) is an error. Claude Code's other documented keys are ignored quietly, so a
+file shared with Claude Code is not noise on every run. What a project's layers may not set is
+``settings_trust.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import attrs
 from domain.errors import HexclawError
 from domain.permission_modes import PERMISSION_MODES
 from domain.prompt_secrets import looks_secret
+from domain.settings_trust import Scope, refuse_untrusted
 
 CONCATENATED_LISTS = frozenset(
     {
@@ -44,6 +47,35 @@ KNOWN_KEYS = frozenset(
         "$schema",
     }
 )
+# Documented Claude Code settings that hexclaw has no use for: dropped without a warning.
+CLAUDE_CODE_ONLY_KEYS = frozenset(
+    {
+        "alwaysThinkingEnabled",
+        "autoUpdates",
+        "awsAuthRefresh",
+        "awsCredentialExport",
+        "companyAnnouncements",
+        "disableAllHooks",
+        "disabledMcpjsonServers",
+        "enableAllProjectMcpServers",
+        "enabledMcpjsonServers",
+        "enabledPlugins",
+        "extraKnownMarketplaces",
+        "forceLoginMethod",
+        "forceLoginOrgUUID",
+        "includeCoAuthoredBy",
+        "otelHeadersHelper",
+        "outputStyle",
+        "preferredNotifChannel",
+        "sandbox",
+        "spinnerTipsEnabled",
+        "statusLine",
+        "subagentStatusLine",
+        "theme",
+        "verbose",
+    }
+)
+HOOKS_WARNING = "hooks are not supported by hexclaw; they will not run"
 HIDDEN = "(hidden)"
 MAX_NESTING = 64
 
@@ -103,6 +135,8 @@ class SettingsError(HexclawError):
 class SettingsLayer:
     source: str
     values: dict[str, Any]
+    scope: Scope = "user"
+    """Where the layer came from, which decides what it may set (``settings_trust.py``)."""
 
 
 @attrs.define
@@ -125,22 +159,38 @@ class Settings:
         return self.sources.get(".".join(path))
 
 
-def merge_layers(layers: list[SettingsLayer]) -> Settings:
+def merge_layers(
+    layers: list[SettingsLayer], inside_workspace: Callable[[str], bool] = lambda _: False
+) -> Settings:
+    """``inside_workspace`` says whether a project layer's additional directory stays inside
+    the workspace (symlinks followed); by default none does."""
     settings = Settings()
+    hooks_from: list[str] = []
     for layer in layers:
-        values = _checked(layer, settings.warnings)
+        values = _checked(layer, settings.warnings, inside_workspace)
+        if values.get("hooks"):
+            hooks_from.append(layer.source)
         settings.layers.append(layer.source)
         _merge_into(settings, settings.values, values, (), layer.source)
+    if hooks_from:
+        settings.warnings.append(f"{HOOKS_WARNING} (set in {', '.join(hooks_from)})")
     return settings
 
 
-def _checked(layer: SettingsLayer, warnings: list[str]) -> dict[str, Any]:
+def _checked(
+    layer: SettingsLayer, warnings: list[str], inside_workspace: Callable[[str], bool]
+) -> dict[str, Any]:
     """The layer's values without those of the wrong type; a warning for each problem."""
     values: dict[str, Any] = _copy(layer.values)
     for key in layer.values:
-        if key not in KNOWN_KEYS:
+        if key in CLAUDE_CODE_ONLY_KEYS:
+            del values[key]
+        elif key not in KNOWN_KEYS:
             warnings.append(f"{layer.source}: unknown settings key {key!r} (ignored)")
             del values[key]
+    refusal = refuse_untrusted(layer.scope, layer.source, values, inside_workspace)
+    if refusal is not None:
+        warnings.append(refusal)
     permissions = values.get("permissions")
     if isinstance(permissions, dict):
         for key in list(permissions):

@@ -27,23 +27,35 @@ def write(path: Path, value: object) -> Path:
 
 def test_layers_merge_user_project_local_then_flag(layout: tuple[Path, Path]) -> None:
     workspace, home = layout
-    user = write(home / "settings.json", {"model": "u", "permissions": {"allow": ["Read"]}})
+    user = write(
+        home / "settings.json",
+        {"model": "u", "permissions": {"allow": ["Read"]}, "env": {"A": "u"}},
+    )
     project = write(
         workspace / ".claude" / "settings.json",
         {"model": "p", "permissions": {"allow": ["Edit"]}, "env": {"A": "p"}},
     )
-    local = write(workspace / ".claude" / "settings.local.json", {"env": {"A": "l", "B": "l"}})
-    extra = write(workspace / "extra.json", {"model": "x", "permissions": {"deny": ["Bash"]}})
+    local = write(
+        workspace / ".claude" / "settings.local.json",
+        {"permissions": {"ask": ["WebFetch"]}, "env": {"A": "l", "B": "l"}},
+    )
+    extra = write(
+        workspace / "extra.json",
+        {"model": "x", "permissions": {"deny": ["Bash"]}, "env": {"B": "x"}},
+    )
     settings = load_settings(workspace, home, str(extra))
+    # env from the project's own files is refused; the user's and --settings' env stand.
     assert settings.values == {
         "model": "x",
-        "permissions": {"allow": ["Read", "Edit"], "deny": ["Bash"]},
-        "env": {"A": "l", "B": "l"},
+        "permissions": {"allow": ["Read", "Edit"], "ask": ["WebFetch"], "deny": ["Bash"]},
+        "env": {"A": "u", "B": "x"},
     }
     assert settings.layers == [str(user), str(project), str(local), str(extra)]
     assert settings.source_of("permissions", "allow") == f"{user} + {project}"
-    assert settings.source_of("env", "A") == str(local)
+    assert settings.source_of("env", "A") == str(user)
+    assert settings.source_of("env", "B") == str(extra)
     assert settings.source_of("model") == str(extra)
+    assert [w.split(": ignored ")[0] for w in settings.warnings] == [str(project), str(local)]
     assert f'  model = "x"    ({extra})' in describe_config(settings)
 
 
@@ -106,3 +118,57 @@ def test_apply_env_sets_the_variables(layout: tuple[Path, Path]) -> None:
     applied = apply_env(load_settings(workspace, home), target)
     assert applied == {"HEXCLAW_TEST_A": "1", "HEXCLAW_TEST_N": "2"}
     assert target == {"HEXCLAW_TEST_A": "1", "HEXCLAW_TEST_N": "2", "OTHER": "kept"}
+
+
+def test_project_directories_must_stay_inside_the_workspace_links_followed(
+    layout: tuple[Path, Path], tmp_path: Path
+) -> None:
+    workspace, home = layout
+    (workspace / "sub").mkdir()
+    (workspace / "escape").symlink_to("/")
+    dirs = ["sub", "./sub/../sub", "escape", "/", "~", "..", str(tmp_path)]
+    project = write(
+        workspace / ".claude" / "settings.json", {"permissions": {"additionalDirectories": dirs}}
+    )
+    settings = load_settings(workspace, home)
+    assert settings.get("permissions", "additionalDirectories") == ["sub", "./sub/../sub"]
+    [warning] = settings.warnings
+    assert warning.startswith(
+        f'{project}: ignored permissions.additionalDirectories "escape", "/", "~", "..", '
+    )
+    write(home / "settings.json", {"permissions": {"additionalDirectories": ["/"]}})
+    assert load_settings(workspace, home).get("permissions", "additionalDirectories")[0] == "/"
+
+
+def test_project_env_never_reaches_the_process(layout: tuple[Path, Path]) -> None:
+    workspace, home = layout
+    write(workspace / ".claude" / "settings.local.json", {"env": {"GIT_CONFIG_COUNT": "1"}})
+    target: dict[str, str] = {}
+    assert apply_env(load_settings(workspace, home), target) == {}
+    assert target == {}
+
+
+def test_a_config_home_that_is_a_file_is_one_settings_error(layout: tuple[Path, Path]) -> None:
+    workspace, home = layout
+    not_a_folder = home / "file"
+    not_a_folder.write_text("x")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(workspace, not_a_folder)
+    assert str(caught.value) == (
+        f"{not_a_folder / 'settings.json'}: cannot read settings: {not_a_folder} is not a folder"
+    )
+
+
+def test_a_project_with_a_file_named_dot_claude_has_no_project_settings(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / ".claude").write_text("not a folder")
+    assert load_settings(workspace, tmp_path / "no-home").layers == []
+
+
+def test_any_other_read_failure_is_one_settings_error(layout: tuple[Path, Path]) -> None:
+    workspace, home = layout
+    loop = home / "settings.json"
+    loop.symlink_to(loop)  # ELOOP: an OSError that is none of the usual ones
+    with pytest.raises(SettingsError, match=r"settings\.json: cannot read settings \(Too many"):
+        load_settings(workspace, home)

@@ -1,0 +1,85 @@
+"""Which settings each layer may set: a project folder cannot take over the user's machine.
+
+The user's own ``settings.json`` (in the config home) and ``--settings`` are trusted: the user
+wrote them. ``.claude/settings.json`` and ``.claude/settings.local.json`` come with the folder,
+and a folder may be a stranger's clone, so those layers cannot:
+
+- set ``env``: it reaches hexclaw and every tool it starts (``GIT_CONFIG_*`` runs commands
+  through git, ``ANTHROPIC_BASE_URL`` sends the user's key elsewhere, ``LD_PRELOAD``...); no
+  list of safe names would stay complete, so none is accepted;
+- set ``apiKeyHelper`` (a command hexclaw runs), its TTL, or ``oauth`` (where a login goes);
+- make ``bypassPermissions`` the default mode;
+- add a directory outside the workspace to ``permissions.additionalDirectories``.
+
+Each refusal is named in one warning line per layer; the value is dropped, so an earlier
+(trusted) layer's value stays in force.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Literal
+
+import attrs
+
+Scope = Literal["user", "project", "local", "flag"]
+
+UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth")
+
+
+@attrs.frozen
+class LayerTrust:
+    refused_keys: tuple[str, ...]
+    bypass_default: bool
+    directories_outside_workspace: bool
+
+
+LAYER_TRUST: dict[Scope, LayerTrust] = {
+    "user": LayerTrust((), bypass_default=True, directories_outside_workspace=True),
+    "flag": LayerTrust((), bypass_default=True, directories_outside_workspace=True),
+    "project": LayerTrust(
+        UNTRUSTED_KEYS, bypass_default=False, directories_outside_workspace=False
+    ),
+    "local": LayerTrust(UNTRUSTED_KEYS, bypass_default=False, directories_outside_workspace=False),
+}
+
+
+def refuse_untrusted(
+    scope: Scope, source: str, values: dict[str, Any], inside_workspace: Callable[[str], bool]
+) -> str | None:
+    """Drop from ``values`` what a layer of this scope may not set; the warning, if any."""
+    trust = LAYER_TRUST[scope]
+    refused: list[str] = []
+    for key in trust.refused_keys:
+        if key in values:
+            refused.append(_describe(key, values.pop(key)))
+    permissions = values.get("permissions")
+    if isinstance(permissions, dict):
+        if not trust.bypass_default and permissions.get("defaultMode") == "bypassPermissions":
+            del permissions["defaultMode"]
+            refused.append('permissions.defaultMode "bypassPermissions"')
+        directories = permissions.get("additionalDirectories")
+        if not trust.directories_outside_workspace and isinstance(directories, list):
+            outside = [d for d in directories if isinstance(d, str) and not inside_workspace(d)]
+            if outside:
+                permissions["additionalDirectories"] = [d for d in directories if d not in outside]
+                refused.append(
+                    "permissions.additionalDirectories "
+                    + ", ".join(json.dumps(d) for d in outside)
+                    + " (outside the workspace)"
+                )
+    if not refused:
+        return None
+    return (
+        f"{source}: ignored {'; '.join(refused)}: a project's settings cannot set these "
+        "(put them in settings.json in your config home, or pass --settings)"
+    )
+
+
+def _describe(key: str, value: Any) -> str:
+    if key == "env" and isinstance(value, dict) and value:
+        names = sorted(str(name) for name in value)
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        return f"env ({shown})"
+    return key
