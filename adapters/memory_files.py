@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from domain.instruction_memory import UnreadableInstructionFile
@@ -11,6 +12,9 @@ MAX_READ_BYTES = 1 << 20
 
 
 class MemoryFiles:
+    def real_path(self, path: str) -> str:
+        return os.path.realpath(path)
+
     def text_of(self, path: str) -> str | None:
         file = Path(path)
         try:

@@ -7,6 +7,10 @@ closer to the work, so they come later in the prompt and win where instructions 
 
 ``@path`` in a file's text (outside code) imports another file, relative to the importing
 file; imports nest at most ``max_import_depth`` levels and a cycle is reported, not followed.
+An import may not leave the folder its chain started from (its ``reach``): a project's file
+stays inside its own directory (for the working directory, the workspace), symlinks followed,
+so a cloned repository cannot pull ``~/.aws/credentials`` into the prompt; the user's own file
+may also reach the config home, where links are the user's own.
 Every file is cut to the per-file budget and all of them together to the total budget; each
 cut leaves a visible note. The result records what was loaded and why, for ``/memory``.
 """
@@ -54,6 +58,15 @@ class MemoryBudget:
 
 
 @attrs.frozen
+class Reach:
+    """A folder the imports of a chain may resolve into; ``follow_links`` trusts the links in it
+    (the user's config home) instead of checking where they lead."""
+
+    root: str
+    follow_links: bool = False
+
+
+@attrs.frozen
 class Candidate:
     """A file the plan looks for; ``unless_present`` names files that make it unnecessary."""
 
@@ -61,6 +74,8 @@ class Candidate:
     kind: Kind
     reason: str
     unless_present: tuple[str, ...] = ()
+    reach: tuple[Reach, ...] = ()
+    """Where it and its imports may be; empty: the file's own directory."""
 
 
 @attrs.frozen
@@ -79,6 +94,8 @@ class MemoryEntry:
     """Why it was cut or skipped."""
     depth: int = 0
     budget_skip: bool = False
+    refused: bool = False
+    """An import (or a link) that leaves its chain's reach."""
 
     @property
     def included(self) -> bool:
@@ -106,6 +123,12 @@ class LoadedMemory:
             if e.budget_skip
         ]
 
+    def refusals(self) -> list[str]:
+        """One line per file left out because it lies outside the folder allowed to name it."""
+        return [
+            f"{e.path} was not loaded: {e.detail} ({e.reason})" for e in self.entries if e.refused
+        ]
+
 
 def ancestors(directory: str) -> list[str]:
     """The directory and its parents, from the filesystem root down."""
@@ -127,25 +150,29 @@ def discovery_plan(working_directory: str, config_home: str) -> list[Candidate]:
             posixpath.join(config_home, CLAUDE_MD),
             "user",
             "your instructions for every project",
+            reach=(Reach(posixpath.normpath(config_home), follow_links=True), Reach(cwd)),
         )
     ]
     for directory in ancestors(cwd):
         where = "the working directory" if directory == cwd else f"{directory}, a parent directory"
         claude = posixpath.join(directory, CLAUDE_MD)
         dot_claude = posixpath.join(directory, ".claude", CLAUDE_MD)
+        reach = (Reach(directory),)
         plan += [
-            Candidate(claude, "project", f"project instructions in {where}"),
-            Candidate(dot_claude, "project", f"project instructions in {where}"),
+            Candidate(claude, "project", f"project instructions in {where}", reach=reach),
+            Candidate(dot_claude, "project", f"project instructions in {where}", reach=reach),
             Candidate(
                 posixpath.join(directory, AGENTS_MD),
                 "agents",
                 f"project instructions in {where} (AGENTS.md, as there is no CLAUDE.md)",
                 unless_present=(claude, dot_claude),
+                reach=reach,
             ),
             Candidate(
                 posixpath.join(directory, LOCAL_MD),
                 "local",
                 f"your private instructions for {where}",
+                reach=reach,
             ),
         ]
     return plan
@@ -207,6 +234,16 @@ class _Loader:
     def load(self, candidate: Candidate) -> None:
         if candidate.path in self.seen:
             return
+        reach = candidate.reach or (Reach(posixpath.dirname(candidate.path)),)
+        # The user's own file may be a link into a dotfiles folder; a project's may not.
+        if candidate.kind != "user":
+            outside = self._outside(candidate.path, reach)
+            if outside is not None:
+                self.seen.add(candidate.path)
+                self._skip(
+                    candidate.path, candidate.kind, candidate.reason, outside, 0, refused=True
+                )
+                return
         text = self._read(candidate.path, candidate.kind, candidate.reason, 0)
         if text is None:
             return
@@ -220,7 +257,23 @@ class _Loader:
                 0,
             )
             return
-        self._include(candidate.path, candidate.kind, candidate.reason, text, 0, (candidate.path,))
+        self._include(
+            candidate.path, candidate.kind, candidate.reason, text, 0, (candidate.path,), reach
+        )
+
+    def _outside(self, path: str, reach: tuple[Reach, ...]) -> str | None:
+        """Why ``path`` is outside the reach (None: it is inside)."""
+        for allowed in reach:
+            if not _under(path, allowed.root):
+                continue
+            if allowed.follow_links:
+                return None
+            real = self.reader.real_path(path)
+            if _under(real, self.reader.real_path(allowed.root)):
+                return None
+            return f"it is a link to {real}, outside {allowed.root}"
+        roots = " or ".join(allowed.root for allowed in reach)
+        return f"it is outside {roots}, where this file's imports must stay"
 
     def _read(self, path: str, kind: Kind, reason: str, depth: int) -> str | None:
         try:
@@ -241,15 +294,30 @@ class _Loader:
         detail: str,
         depth: int,
         budget_skip: bool = False,
+        refused: bool = False,
     ) -> None:
         self.entries.append(
             MemoryEntry(
-                path, kind, reason, "skipped", detail=detail, depth=depth, budget_skip=budget_skip
+                path,
+                kind,
+                reason,
+                "skipped",
+                detail=detail,
+                depth=depth,
+                budget_skip=budget_skip,
+                refused=refused,
             )
         )
 
     def _include(
-        self, path: str, kind: Kind, reason: str, text: str, depth: int, chain: tuple[str, ...]
+        self,
+        path: str,
+        kind: Kind,
+        reason: str,
+        text: str,
+        depth: int,
+        chain: tuple[str, ...],
+        reach: tuple[Reach, ...],
     ) -> None:
         original = len(text)
         room = self.budget.total_chars - self.used
@@ -283,10 +351,16 @@ class _Loader:
             self.entries.append(attrs.evolve(entry, depth=depth))
             self.used += entry.chars
         for line, target in find_imports(text):
-            self._import(path, line, target, depth + 1, chain)
+            self._import(path, line, target, depth + 1, chain, reach)
 
     def _import(
-        self, parent: str, line: int, target: str, depth: int, chain: tuple[str, ...]
+        self,
+        parent: str,
+        line: int,
+        target: str,
+        depth: int,
+        chain: tuple[str, ...],
+        reach: tuple[Reach, ...],
     ) -> None:
         reason = f"imported by {parent}, line {line}"
         resolved = resolve_import(target, parent, self.home)
@@ -299,6 +373,10 @@ class _Loader:
             return
         if resolved in self.seen:
             self._skip(resolved, "import", reason, "already loaded above", depth)
+            return
+        outside = self._outside(resolved, reach)
+        if outside is not None:
+            self._skip(resolved, "import", reason, outside, depth, refused=True)
             return
         if depth > self.budget.max_import_depth:
             self._skip(
@@ -314,7 +392,11 @@ class _Loader:
             if resolved not in self.seen:
                 self._skip(resolved, "import", reason, "no such file", depth)
             return
-        self._include(resolved, "import", reason, text, depth, (*chain, resolved))
+        self._include(resolved, "import", reason, text, depth, (*chain, resolved), reach)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _cut(text: str, limit: int) -> str:

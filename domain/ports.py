@@ -170,6 +170,10 @@ class InstructionFileReader(Protocol):
         """
         ...
 
+    def real_path(self, path: str) -> str:
+        """``path`` with every symbolic link in it followed (as far as it exists)."""
+        ...
+
 
 class ContextCompactor(Protocol):
     def before_call(self, loop: AgentLoop) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,34 @@ def test_fake_reader_honours_the_same_contract(tmp_path: Path, kind: str) -> Non
     assert reader.text_of(str(tmp_path / "missing.md")) is None
     with pytest.raises(UnreadableInstructionFile):
         reader.text_of(str(tmp_path / "dir.md"))
+
+
+def test_real_links_and_paths_out_of_the_project_are_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    config = home / ".claude"
+    config.mkdir(parents=True)
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("aws_secret_access_key = S3CRET\n")
+    dotfiles = home / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "style.md").write_text("user style\n")
+    (config / "CLAUDE.md").write_text("@style.md\n")
+    (config / "style.md").symlink_to(dotfiles / "style.md")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "CLAUDE.md").write_text("@notes.md @~/.aws/credentials @../home/.aws/credentials\n")
+    (repo / "notes.md").symlink_to(home / ".aws" / "credentials")
+    (repo / "CLAUDE.local.md").symlink_to(home / ".aws" / "credentials")
+    memory = load_memory(discovery_plan(str(repo), str(config)), MemoryFiles(), home=str(home))
+    loaded = [e.path for e in memory.included if e.path.startswith(str(tmp_path))]
+    assert loaded == [str(config / "CLAUDE.md"), str(config / "style.md"), str(repo / "CLAUDE.md")]
+    assert "S3CRET" not in "".join(e.text for e in memory.entries)
+    refused = {e.path: e.detail for e in memory.entries if e.refused}
+    credentials = os.path.realpath(home / ".aws" / "credentials")
+    assert refused == {
+        str(repo / "notes.md"): f"it is a link to {credentials}, outside {repo}",
+        str(home / ".aws" / "credentials"): (
+            f"it is outside {repo}, where this file's imports must stay"
+        ),
+        str(repo / "CLAUDE.local.md"): f"it is a link to {credentials}, outside {repo}",
+    }

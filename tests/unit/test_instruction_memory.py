@@ -21,9 +21,13 @@ CWD = "/work/repo/pkg"
 
 
 def load(
-    files: dict[str, str | None], budget: MemoryBudget | None = None, cwd: str = CWD
+    files: dict[str, str | None],
+    budget: MemoryBudget | None = None,
+    cwd: str = CWD,
+    links: dict[str, str] | None = None,
 ) -> LoadedMemory:
-    return load_memory(discovery_plan(cwd, HOME), InMemoryFiles(files), budget, "/home/ana")
+    reader = InMemoryFiles(files, links)
+    return load_memory(discovery_plan(cwd, HOME), reader, budget, "/home/ana")
 
 
 def paths(memory: LoadedMemory) -> list[str]:
@@ -139,20 +143,107 @@ def test_resolve_import_relative_absolute_and_home() -> None:
 def test_imports_follow_the_importing_file_relative_to_it() -> None:
     memory = load(
         {
-            "/work/repo/pkg/CLAUDE.md": "Use @docs/style.md and @../shared.md",
+            "/work/repo/CLAUDE.md": "Shared: @shared.md",
+            "/work/repo/pkg/CLAUDE.md": "Use @docs/style.md",
             "/work/repo/pkg/docs/style.md": "style, see @more.md",
             "/work/repo/pkg/docs/more.md": "more",
             "/work/repo/shared.md": "shared",
         }
     )
     assert paths(memory) == [
+        "/work/repo/CLAUDE.md",
+        "/work/repo/shared.md",
         "/work/repo/pkg/CLAUDE.md",
         "/work/repo/pkg/docs/style.md",
         "/work/repo/pkg/docs/more.md",
-        "/work/repo/shared.md",
     ]
-    assert [e.depth for e in memory.included] == [0, 1, 2, 1]
-    assert memory.included[2].reason == "imported by /work/repo/pkg/docs/style.md, line 1"
+    assert [e.depth for e in memory.included] == [0, 1, 0, 1, 2]
+    assert memory.included[4].reason == "imported by /work/repo/pkg/docs/style.md, line 1"
+    assert memory.refusals() == []
+
+
+def test_a_project_file_cannot_import_outside_its_folder() -> None:
+    reader = InMemoryFiles(
+        {
+            "/work/repo/pkg/CLAUDE.md": "@../shared.md @~/.aws/credentials @/etc/passwd @ok.md",
+            "/work/repo/pkg/ok.md": "fine, but not @../../secret.md",
+            "/work/repo/shared.md": "shared",
+            "/home/ana/.aws/credentials": "aws_secret_access_key = S3CRET",
+            "/etc/passwd": "root:x:0:0",
+            "/work/secret.md": "secret",
+        }
+    )
+    memory = load_memory(discovery_plan(CWD, HOME), reader, None, "/home/ana")
+    assert paths(memory) == ["/work/repo/pkg/CLAUDE.md", "/work/repo/pkg/ok.md"]
+    refused = [e for e in memory.entries if e.refused]
+    assert [e.path for e in refused] == [
+        "/work/repo/shared.md",
+        "/home/ana/.aws/credentials",
+        "/etc/passwd",
+        "/work/secret.md",
+    ]
+    assert all(e.status == "skipped" and e.text == "" for e in refused)
+    assert refused[1].detail == "it is outside /work/repo/pkg, where this file's imports must stay"
+    # Nothing outside the folder is even read.
+    assert not {e.path for e in refused} & set(reader.reads)
+    assert len(memory.refusals()) == 4
+    assert memory.refusals()[1] == (
+        "/home/ana/.aws/credentials was not loaded: it is outside /work/repo/pkg, where this "
+        "file's imports must stay (imported by /work/repo/pkg/CLAUDE.md, line 1)"
+    )
+
+
+def test_a_link_inside_the_project_that_leads_out_is_refused() -> None:
+    memory = load(
+        {
+            "/work/repo/pkg/CLAUDE.md": "@notes.md @docs/key.md",
+            "/home/ana/.ssh/id_ed25519": "PRIVATE KEY",
+            "/home/ana/.aws/credentials": "S3CRET",
+        },
+        links={
+            "/work/repo/pkg/notes.md": "/home/ana/.ssh/id_ed25519",
+            "/work/repo/pkg/docs": "/home/ana/.aws",
+        },
+    )
+    assert paths(memory) == ["/work/repo/pkg/CLAUDE.md"]
+    details = {e.path: e.detail for e in memory.entries if e.refused}
+    assert details == {
+        "/work/repo/pkg/notes.md": "it is a link to /home/ana/.ssh/id_ed25519, outside "
+        "/work/repo/pkg",
+        "/work/repo/pkg/docs/key.md": "it is a link to /home/ana/.aws/key.md, outside "
+        "/work/repo/pkg",
+    }
+
+
+def test_a_project_instruction_file_that_is_a_link_out_is_refused() -> None:
+    memory = load(
+        {"/home/ana/.aws/credentials": "S3CRET"},
+        links={"/work/repo/pkg/CLAUDE.md": "/home/ana/.aws/credentials"},
+    )
+    assert paths(memory) == []
+    [entry] = memory.entries
+    assert (entry.path, entry.kind, entry.refused) == ("/work/repo/pkg/CLAUDE.md", "project", True)
+
+
+def test_the_user_file_reaches_its_config_home_and_the_workspace_only() -> None:
+    memory = load(
+        {
+            f"{HOME}/CLAUDE.md": "@rules.md @linked.md @/work/repo/pkg/team.md @~/notes.md",
+            f"{HOME}/rules.md": "rules",
+            "/home/ana/dotfiles/linked.md": "linked from dotfiles",
+            "/work/repo/pkg/team.md": "team",
+            "/home/ana/notes.md": "notes",
+        },
+        # Links inside the config home are the user's own: followed, not checked.
+        links={f"{HOME}/linked.md": "/home/ana/dotfiles/linked.md"},
+    )
+    assert paths(memory) == [
+        f"{HOME}/CLAUDE.md",
+        f"{HOME}/rules.md",
+        f"{HOME}/linked.md",
+        "/work/repo/pkg/team.md",
+    ]
+    assert [e.path for e in memory.entries if e.refused] == ["/home/ana/notes.md"]
 
 
 def test_import_cycle_is_reported_and_not_followed() -> None:
@@ -212,7 +303,7 @@ def test_import_depth_is_limited() -> None:
 def test_missing_and_unreadable_files_are_recorded() -> None:
     memory = load(
         {
-            "/work/repo/pkg/CLAUDE.md": "@gone.md and @~/x.md",
+            "/work/repo/pkg/CLAUDE.md": "@gone.md and @sub/x.md",
             "/work/repo/CLAUDE.md": None,
         }
     )
@@ -220,7 +311,7 @@ def test_missing_and_unreadable_files_are_recorded() -> None:
     assert details == {
         "/work/repo/CLAUDE.md": "cannot be read: permission denied",
         "/work/repo/pkg/gone.md": "no such file",
-        "/home/ana/x.md": "no such file",
+        "/work/repo/pkg/sub/x.md": "no such file",
     }
 
 
