@@ -1,8 +1,10 @@
 """``python -m bench``: hexclaw against its peers, side by side in one run.
 
-``--quick`` runs each row once on small inputs and installs nothing (for the test
-suite); ``--only ROW`` reproduces one row; ``--doc FILE`` also writes the table as
-Markdown with the date and the machine.
+A full run times hexclaw installed the way a user installs it, in a runtime-only venv the
+bench keeps in ``bench/.peers`` (see ``bench/runtime_venv.py``). ``--quick`` runs each row
+once on small inputs and installs nothing, hexclaw included (for the test suite); ``--only
+ROW`` reproduces one row; ``--doc FILE`` also writes the table as Markdown with the date and
+the machine.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bench import (
     one_shot,
     peers,
     repl_memory,
+    runtime_venv,
     search_tools,
     session_resume,
     sse_throughput,
@@ -41,7 +44,8 @@ ROWS: tuple[ModuleType, ...] = (
     repl_memory,
 )
 TABLE_MARK = "<!-- table -->"
-NEEDS_CLAUDE = {startup.NAME, one_shot.NAME, tool_session.NAME, repl_memory.NAME}
+# The rows that run hexclaw as a program, next to Claude Code.
+RUN_PROGRAMS = {startup.NAME, one_shot.NAME, tool_session.NAME, repl_memory.NAME}
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -94,7 +98,9 @@ def _header(ctx: BenchContext, started: str) -> str:
     )
     return (
         f"hexclaw benchmarks ({'quick' if ctx.quick else 'full'}): {ctx.plan.label}; "
-        f"ratio = hexclaw / peer\n{started}\nPeers: {versions}"
+        f"ratio = hexclaw / peer\n{started}\n"
+        f"hexclaw as a program: {ctx.hexclaw.where}; in-process rows: the development venv\n"
+        f"Peers: {versions}"
     )
 
 
@@ -103,16 +109,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Before anything runs, so the load average is the machine's, not the bench's own.
     started = f"{machine.today()}; {machine.describe()}"
     selected = [row for row in ROWS if not args.only or row.NAME in args.only]
-    if any(row.NAME in NEEDS_CLAUDE for row in selected):
+    if any(row.NAME in RUN_PROGRAMS for row in selected):
         claude = peers.claude_code(install=not args.quick)
+        hexclaw = runtime_venv.development() if args.quick else runtime_venv.runtime()
     else:
         claude = peers.Peer(
             "Claude Code", None, problem="Claude Code not needed by the selected rows"
         )
+        hexclaw = runtime_venv.development(note="")
     work = Path(tempfile.mkdtemp(prefix="hexclaw-bench-"))
     try:
         ctx = BenchContext(
-            quick=args.quick, plan=QUICK if args.quick else FULL, work=work, claude=claude
+            quick=args.quick,
+            plan=QUICK if args.quick else FULL,
+            work=work,
+            claude=claude,
+            hexclaw=hexclaw,
         )
         lines = [line for row in selected for line in _run_row(row, ctx)]
     finally:

@@ -62,8 +62,9 @@ def compare(
     theirs: Side,
     target: Target | None,
     command: str,
+    note: str = "",
 ) -> Line:
-    notes = []
+    notes = [note] if note else []
     if (problem := ours.trouble()) is not None:
         notes.append(f"hexclaw: {problem}")
     if (problem := theirs.trouble()) is not None:
@@ -92,29 +93,25 @@ def wall_and_memory(
     wall_target: float,
     memory_target: float,
     command: str,
+    note: str = "",
 ) -> list[Line]:
     """The two lines of a CLI run: wall time and peak memory, both as fractions of the peer's."""
+    quantities = (
+        ("wall time", "s", wall, wall_target),
+        ("peak memory (process tree)", "MiB", peak_memory, memory_target),
+    )
     return [
         compare(
             row=row,
-            what=f"{label} wall time",
-            unit="s",
-            value=wall,
+            what=f"{label} {what}",
+            unit=unit,
+            value=value,
             ours=ours,
             peer=peer,
             theirs=theirs,
-            target=Target("at most", wall_target),
+            target=Target("at most", bound),
             command=command,
-        ),
-        compare(
-            row=row,
-            what=f"{label} peak memory (process tree)",
-            unit="MiB",
-            value=peak_memory,
-            ours=ours,
-            peer=peer,
-            theirs=theirs,
-            target=Target("at most", memory_target),
-            command=command,
-        ),
+            note=note,
+        )
+        for what, unit, value, bound in quantities
     ]

@@ -1,4 +1,4 @@
-"""What every benchmark row is given: the run plan, a scratch folder and the peers."""
+"""What every benchmark row is given: the run plan, a scratch folder, hexclaw and the peers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.peers import Peer
+from bench.runtime_venv import HexclawInstall
 from bench.sampling import Plan
 
 
@@ -15,6 +16,7 @@ class BenchContext:
     plan: Plan
     work: Path
     claude: Peer
+    hexclaw: HexclawInstall
 
     def command(self, row: str) -> str:
         """The command that reproduces one row on its own."""

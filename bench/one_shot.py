@@ -6,7 +6,6 @@ from __future__ import annotations
 from bench.compare_runs import Side, wall_and_memory
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
-from bench.peers import hexclaw_argv
 from bench.process_probe import ProcessRun, run_measured
 from bench.report import Line
 from bench.sampling import interleave
@@ -27,7 +26,7 @@ def run(ctx: BenchContext) -> list[Line]:
     workspace = ctx.scratch("one-shot")
     with ScriptedAnthropicServer(responder=answer, idle_timeout=300) as server:
         hex_env = hexclaw_env(server.url, ctx.scratch("one-shot-hexclaw-home"))
-        subjects = [lambda: run_measured([*hexclaw_argv(), "-p", PROMPT], hex_env, workspace)]
+        subjects = [lambda: run_measured([*ctx.hexclaw.argv, "-p", PROMPT], hex_env, workspace)]
         if ctx.claude.argv is not None:
             c_env = claude_env(server.url, ctx.scratch("one-shot-claude-home"), [workspace])
             claude = [*ctx.claude.argv, "-p", PROMPT]
@@ -44,4 +43,5 @@ def run(ctx: BenchContext) -> list[Line]:
         wall_target=0.5,
         memory_target=0.25,
         command=ctx.command(NAME),
+        note=ctx.hexclaw.note,
     )

@@ -128,11 +128,3 @@ def anthropic_sdk() -> Peer:
             problem="the `anthropic` SDK is not installed (pip install -e '.[bench]')",
         )
     return Peer("anthropic SDK", ("anthropic",), version)
-
-
-def hexclaw_argv() -> list[str]:
-    """The installed console script, as a user runs it."""
-    script = Path(sys.prefix) / "bin" / "hexclaw"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "entrypoints.cli"]

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
-from bench.peers import hexclaw_argv
 from bench.process_probe import tree_memory_kib
 from bench.report import Line, Target
 from bench.sampling import interleave, median
@@ -102,7 +101,7 @@ def run(ctx: BenchContext) -> list[Line]:
         hex_home = ctx.scratch("repl-hexclaw-home")
         subjects = [
             _subject(
-                hexclaw_argv(),
+                list(ctx.hexclaw.argv),
                 lambda _: hexclaw_env(server.url, hex_home),
                 parent,
                 "hexclaw",
@@ -129,6 +128,7 @@ def run(ctx: BenchContext) -> list[Line]:
     ours = _summary(runs[0])
     theirs = _summary(runs[1]) if len(runs) > 1 else (None, ctx.claude.problem)
     notes = [
+        ctx.hexclaw.note,
         f"hexclaw: {ours[1]}" if ours[1] else "",
         f"Claude Code: {theirs[1]}" if theirs[1] else "",
     ]

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 from bench.compare_runs import Side, compare, wall
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
-from bench.peers import hexclaw_argv
 from bench.process_probe import ProcessRun, run_measured
 from bench.report import Line, Target
 from bench.sampling import interleave
@@ -21,7 +19,7 @@ UNUSED_URL = "http://127.0.0.1:9"  # neither command calls the API
 def run(ctx: BenchContext) -> list[Line]:
     home = ctx.scratch("startup")
     hex_env = hexclaw_env(UNUSED_URL, home)
-    hexclaw = hexclaw_argv()
+    hexclaw = list(ctx.hexclaw.argv)
 
     def subject(argv: list[str], env: dict[str, str]) -> Callable[[], ProcessRun]:
         return lambda: run_measured(argv, env, home)
@@ -30,7 +28,7 @@ def run(ctx: BenchContext) -> list[Line]:
         ctx.plan,
         [
             subject([*hexclaw, "--version"], hex_env),
-            subject([sys.executable, "-c", "pass"], hex_env),
+            subject([ctx.hexclaw.python, "-c", "pass"], hex_env),
         ],
     )
     help_subjects = [subject([*hexclaw, "--help"], hex_env)]
@@ -50,6 +48,7 @@ def run(ctx: BenchContext) -> list[Line]:
             theirs=Side(python_pass),
             target=Target("at most", 1.5),
             command=ctx.command(NAME),
+            note=ctx.hexclaw.note,
         ),
         compare(
             row=NAME,
@@ -61,5 +60,6 @@ def run(ctx: BenchContext) -> list[Line]:
             theirs=claude_help,
             target=Target("at most", 0.5),
             command=ctx.command(NAME),
+            note=ctx.hexclaw.note,
         ),
     ]

@@ -10,7 +10,6 @@ from pathlib import Path
 from bench.compare_runs import Side, wall_and_memory
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
-from bench.peers import hexclaw_argv
 from bench.process_probe import ProcessRun, run_measured
 from bench.report import Line
 from bench.sampling import interleave
@@ -63,7 +62,7 @@ def run(ctx: BenchContext) -> list[Line]:
         ScriptedAnthropicServer(responder=bash_session, idle_timeout=300) as claude_server,
     ):
         hex_env = hexclaw_env(hex_server.url, ctx.scratch("tool-session-hexclaw-home"))
-        subjects = [_subject([*hexclaw_argv(), "-p", PROMPT, *FLAGS], hex_env, hex_spaces)]
+        subjects = [_subject([*ctx.hexclaw.argv, "-p", PROMPT, *FLAGS], hex_env, hex_spaces)]
         if ctx.claude.argv is not None:
             total = ctx.plan.runs + ctx.plan.warmup
             planned = [parent / f"claude-{n}" for n in range(total)]
@@ -91,4 +90,5 @@ def run(ctx: BenchContext) -> list[Line]:
         wall_target=0.5,
         memory_target=0.25,
         command=ctx.command(NAME),
+        note=ctx.hexclaw.note,
     )
