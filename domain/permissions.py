@@ -5,14 +5,19 @@ Order of precedence (the first that applies wins):
 2. calls that touch nothing (TodoWrite, reading a background job's output) are allowed;
 3. ``plan`` mode denies anything that writes or runs;
 4. ``bypassPermissions`` allows everything else;
-5. an ask rule asks, even when an allow rule also matches;
-6. allow rules;
-7. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
+5. a write into ``.git`` or ``.claude`` asks whatever the mode and the allow rules say: git
+   hooks and config run commands, and ``.claude`` holds the settings and instructions of the
+   next run, so an edit there would turn ``acceptEdits`` into running anything;
+6. an ask rule asks, even when an allow rule also matches;
+7. allow rules;
+8. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
    allows writes inside the workspace; anything else asks (in print mode the loop turns that
    into a denial, since nothing can be asked).
 """
 
 from __future__ import annotations
+
+import posixpath
 
 import attrs
 
@@ -32,6 +37,7 @@ from domain.permission_rules import (
 from domain.settings import Settings
 from domain.tool_calls import Decision, ToolAccess
 
+PROTECTED_FOLDERS = (".git", ".claude")
 BYPASS_WARNING = (
     "bypassPermissions mode: every tool call runs without asking, including commands and "
     "edits outside the workspace. Deny rules still apply."
@@ -98,6 +104,13 @@ class PermissionPolicy:
             )
         if self._mode == "bypassPermissions":
             return Decision("allow")
+        folder = _protected_folder(access, self.context.workspace)
+        if folder is not None:
+            return Decision(
+                "ask",
+                f"{_what(access)} changes {folder}/, which decides what later runs of git or "
+                "hexclaw do; that always needs the user's approval",
+            )
         rule = touching_rule(self.rules.ask, access, self.context)
         if rule is not None:
             return Decision("ask", f"the rule {rule} ({_origin(rule)}) asks before {_what(access)}")
@@ -212,6 +225,23 @@ def _settings_rules(values: object, source: str, warnings: list[str]) -> list[Pe
         except InvalidPermissionRule as exc:
             warnings.append(f"{exc} (ignored)")
     return rules
+
+
+def _protected_folder(access: ToolAccess, workspace: str) -> str | None:
+    """The protected folder (``.git``, ``.claude``) a write lands in, if any. Inside the
+    workspace only the part below its root counts, so a workspace that itself lives in such
+    a folder still works; outside it (the user's ``~/.claude`` too) every part counts."""
+    if access.kind != "write":
+        return None
+    root = posixpath.normpath(workspace)
+    for path in access.paths:
+        normal = posixpath.normpath(path)
+        inside = normal == root or normal.startswith(root.rstrip("/") + "/")
+        part = normal[len(root) :] if inside else normal
+        for name in part.split("/"):
+            if name.lower() in PROTECTED_FOLDERS:
+                return name
+    return None
 
 
 def _origin(rule: PermissionRule) -> str:

@@ -208,3 +208,73 @@ def test_print_mode_offers_tools_only_when_the_user_opts_in(
     values: dict[str, object], choices: PolicyChoices, expected: bool
 ) -> None:
     assert tools_opted_in(Settings(values=values), choices) is expected
+
+
+# Writes into .git and .claude: hooks and settings there decide what the next run executes.
+SETTINGS_WRITE = ToolAccess("Write", "write", ("/ws/.claude/settings.local.json",))
+HOOK_WRITE = ToolAccess("Write", "write", ("/ws/.git/hooks/pre-commit",))
+NESTED_GIT = ToolAccess("Edit", "write", ("/ws/vendor/lib/.git/config",))
+UPPER_CASE = ToolAccess("Edit", "write", ("/ws/.GIT/config",))
+# A harmless-looking name inside the workspace that is a link into .git.
+LINKED_HOOK = ToolAccess("Write", "write", ("/ws/notes.txt", "/ws/.git/hooks/post-checkout"))
+USER_SETTINGS = ToolAccess(
+    "Edit", "write", ("/home/me/.claude/settings.json",), outside_workspace=True
+)
+PROTECTED = [SETTINGS_WRITE, HOOK_WRITE, NESTED_GIT, UPPER_CASE, LINKED_HOOK, USER_SETTINGS]
+
+
+@pytest.mark.parametrize("access", PROTECTED)
+@pytest.mark.parametrize(
+    ("mode", "allow", "expected"),
+    [
+        ("default", [], "ask"),
+        ("acceptEdits", [], "ask"),
+        ("acceptEdits", ["Edit", "Write"], "ask"),
+        ("default", ["Write(**)", "Edit(**)", "Edit(//home/**)", "Write(./.claude/**)"], "ask"),
+        ("plan", [], "deny"),
+        ("bypassPermissions", [], "allow"),
+    ],
+)
+def test_writes_into_git_and_claude_folders_always_ask(
+    access: ToolAccess, mode: str, allow: list[str], expected: str
+) -> None:
+    decision = policy(mode, allow=allow).decide(access)
+    assert decision.verdict == expected
+    if expected == "ask":
+        assert "needs the user's approval" in decision.reason
+        assert any(name in decision.reason for name in (".git/", ".claude/", ".GIT/"))
+
+
+def test_a_deny_rule_still_wins_over_the_protected_folder_question() -> None:
+    assert policy("acceptEdits", deny=["Write(.claude/**)"]).decide(SETTINGS_WRITE).verdict == (
+        "deny"
+    )
+
+
+def test_a_session_allowance_does_not_unlock_the_protected_folders() -> None:
+    p = policy("acceptEdits")
+    p.allow_for_session(HOOK_WRITE)
+    assert p.decide(HOOK_WRITE).verdict == "ask"
+
+
+@pytest.mark.parametrize(
+    "access",
+    [
+        ToolAccess("Write", "write", ("/ws/.gitignore",)),
+        ToolAccess("Write", "write", ("/ws/.github/workflows/ci.yml",)),
+        ToolAccess("Write", "write", ("/ws/docs/claude.md",)),
+        ToolAccess("Read", "read", ("/ws/.git/config",)),
+        ToolAccess("Read", "read", ("/ws/.claude/settings.json",)),
+    ],
+)
+def test_neighbours_and_reads_of_the_protected_folders_are_not_affected(
+    access: ToolAccess,
+) -> None:
+    assert policy("acceptEdits").decide(access).verdict == "allow"
+
+
+def test_a_workspace_inside_a_dot_claude_folder_still_accepts_edits() -> None:
+    context = RuleContext(workspace="/home/me/.claude/projects/demo", home="/home/me")
+    built = build_policy(Settings(), PolicyChoices(mode="acceptEdits"), context)
+    edit = ToolAccess("Edit", "write", ("/home/me/.claude/projects/demo/a.py",))
+    assert built.policy.decide(edit).verdict == "allow"
