@@ -12,7 +12,15 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    ConsoleRenderable,
+    Group,
+    RenderableType,
+    RenderHook,
+    RenderResult,
+)
 from rich.live import Live
 from rich.markdown import Markdown
 from rich.segment import Segment
@@ -35,56 +43,17 @@ from domain.stream_updates import (
     ThinkingDelta,
     ToolUseStarted,
 )
+from domain.terminal_safety import printable
 from domain.tool_calls import ToolCall, ToolOutcome
+from domain.tool_display import outcome_summary, tool_label
 from domain.turn_state import TurnState
 
-# The input field that best names what a call touches, per Claude Code tool.
-_LABEL_FIELDS = {
-    "Bash": "command",
-    "Edit": "file_path",
-    "MultiEdit": "file_path",
-    "Write": "file_path",
-    "Read": "file_path",
-    "NotebookEdit": "notebook_path",
-    "Glob": "pattern",
-    "Grep": "pattern",
-    "LS": "path",
-    "WebFetch": "url",
-    "WebSearch": "query",
-    "Task": "description",
-}
-MAX_LABEL = 90
+# tool_label is also the permission menu's, from here.
+__all__ = ["MAX_DIFF_LINES", "TerminalRenderer", "diff_text", "tool_label"]
+
 MAX_DIFF_LINES = 40
 # A token is about four characters of English or code; exact counts replace it when they arrive.
 CHARS_PER_TOKEN = 4
-
-
-def tool_label(call: ToolCall, workspace: str = "") -> str:
-    """``Bash(npm test)``: the tool and the one argument a reader needs, on one line."""
-    field = _LABEL_FIELDS.get(call.name)
-    value = call.input.get(field) if field else None
-    if not isinstance(value, str):
-        value = next((v for v in call.input.values() if isinstance(v, str)), "")
-    if workspace and value.startswith(workspace.rstrip("/") + "/"):
-        value = value[len(workspace.rstrip("/")) + 1 :]
-    first, *more = value.strip().splitlines() or [""]
-    if more:
-        first += " …"
-    if len(first) > MAX_LABEL:
-        first = first[: MAX_LABEL - 1] + "…"
-    return f"{call.name}({first})" if first else call.name
-
-
-def outcome_summary(outcome: ToolOutcome) -> str:
-    if outcome.summary:
-        return outcome.summary
-    text = outcome.content if isinstance(outcome.content, str) else ""
-    lines = text.strip().splitlines()
-    if outcome.is_error:
-        return lines[0][:MAX_LABEL] if lines else "failed"
-    if not lines:
-        return "done (no output)"
-    return f"{len(lines)} line{'s' if len(lines) != 1 else ''} of output"
 
 
 def diff_text(diff: str, limit: int = MAX_DIFF_LINES, indent: int = 6) -> Text:
@@ -135,6 +104,30 @@ class _Tail:
             yield Segment.line()
 
 
+class _Printable:
+    """A renderable whose text reaches the terminal without control characters.
+
+    Filtering rendered segments (not the input strings) covers every path at once: Markdown,
+    tables from slash commands, labels, diffs. Styles are rich's, applied after this, and
+    segments rich marks as control (cursor moves for the live region) are its own.
+    """
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control or not segment.text:
+                yield segment
+            else:
+                yield Segment(printable(segment.text), segment.style)
+
+
+class _PrintableHook(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Printable(r) for r in renderables]
+
+
 class TerminalRenderer:
     def __init__(
         self,
@@ -151,7 +144,6 @@ class TerminalRenderer:
         self._spinner = Spinner("dots", style="cyan")
         self._activity = "Thinking"
         self._text = ""
-        self._thinking_chars = 0
         self._turn_started = clock.monotonic()
         # What the elapsed time counts from: the turn, or the tool now running.
         self._since = self._turn_started
@@ -160,6 +152,9 @@ class TerminalRenderer:
         self._message_tokens: int | None = None
         self._announced: set[str] = set()
         self._tail: tuple[str, _Tail] | None = None
+        # Model text, tool output and file names can hold escape sequences (a window title,
+        # the clipboard); nothing printed on this console passes one through.
+        console.push_render_hook(_PrintableHook())
 
     # The REPL's side.
 
@@ -200,9 +195,6 @@ class TerminalRenderer:
     def error(self, text: str) -> None:
         self.console.print(Text(f"✗ {' '.join(text.split())}", style="red"), soft_wrap=True)
 
-    def markdown(self, text: str) -> None:
-        self.console.print(Markdown(text))
-
     def diff(self, diff: str, limit: int = MAX_DIFF_LINES, indent: int = 6) -> None:
         self.console.print(diff_text(diff, limit, indent), end="", soft_wrap=True)
 
@@ -229,7 +221,6 @@ class TerminalRenderer:
             self._message_chars += len(update.text)
             self._activity = "Writing"
         elif isinstance(update, ThinkingDelta):
-            self._thinking_chars += len(update.thinking)
             self._message_chars += len(update.thinking)
             self._activity = "Thinking"
         elif isinstance(update, ToolUseStarted):
@@ -288,7 +279,6 @@ class TerminalRenderer:
             if live:
                 self._start()
         elif isinstance(block, ThinkingBlock):
-            self._thinking_chars = 0
             self._print_thinking(block.thinking)
 
     def _print_thinking(self, thinking: str) -> None:
@@ -346,4 +336,5 @@ class TerminalRenderer:
                 self._tail = (text, _Tail(Markdown(text), reserve=2))
             parts.append(self._tail[1])
         parts.append(self._spinner)
-        return Group(*parts)
+        # The live region is drawn by rich's own hook, after ours: it is filtered here.
+        return _Printable(Group(*parts))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -300,3 +301,34 @@ def test_allowing_for_the_session_stops_the_questions(
     screen = tmux.wait_for("Both ran.", timeout=10, history=200)
     assert screen.count("Run this command?") == 0
     assert (workspace / "log.txt").read_text() == "again\nagain\n"
+
+
+def tmux_query(tmux: TmuxDriver, *args: str) -> str:
+    done = subprocess.run(
+        [tmux.binary, "-L", tmux.socket, *args],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    return done.stdout
+
+
+def test_escape_sequences_in_an_answer_do_not_reach_the_terminal(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    title = "\x1b]2;PWNED-TITLE\x1b\\"
+    clipboard = "\x1b]52;c;UFdORUQtQ0xJUA==\x07"
+    anthropic_server.add(
+        Reply.sse(text_message_events(f"Look {title}here {clipboard}and done.")),
+    )
+    start(tmux, anthropic_server, config_home, workspace)
+    # tmux keeps what a program puts on the clipboard as a paste buffer once this is on.
+    tmux_query(tmux, "set-option", "-g", "set-clipboard", "on")
+    ask(tmux, "say something odd")
+    tmux.wait_for(AFTER_ONE_CALL, timeout=10)
+    assert "PWNED-TITLE" not in tmux_query(tmux, "display-message", "-p", "#{pane_title}")
+    assert "PWNED" not in tmux_query(tmux, "list-buffers", "-F", "#{buffer_sample}")
+    # The rest of each sequence is shown as text, so the attempt is visible.
+    screen = tmux.wait_for("and done.", timeout=5, history=200)
+    assert "]2;PWNED-TITLE" in screen

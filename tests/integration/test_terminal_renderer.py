@@ -8,7 +8,7 @@ import re
 import pytest
 from rich.console import Console
 
-from adapters.terminal_renderer import TerminalRenderer, diff_text, outcome_summary, tool_label
+from adapters.terminal_renderer import TerminalRenderer, diff_text
 from domain.messages import Message, TextBlock, ThinkingBlock, Usage
 from domain.stream_updates import (
     BlockFinished,
@@ -18,6 +18,7 @@ from domain.stream_updates import (
     ThinkingDelta,
 )
 from domain.tool_calls import ToolCall, ToolOutcome
+from domain.tool_display import outcome_summary, tool_label
 from domain.turn_state import TurnState
 
 
@@ -202,3 +203,63 @@ def test_very_long_labels_are_cut() -> None:
 )
 def test_outcome_summaries(outcome: ToolOutcome, summary: str) -> None:
     assert outcome_summary(outcome) == summary
+
+
+TITLE = "\x1b]2;PWNED-TITLE\x1b\\"
+CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"
+EIGHT_BIT_CSI = "\x9b2J"
+
+
+def coloured() -> tuple[TerminalRenderer, io.StringIO]:
+    """A renderer on a colour terminal: rich's own SGR escapes must still get through."""
+    out = io.StringIO()
+    console = Console(file=out, width=100, height=30, force_terminal=True, color_system="standard")
+    return TerminalRenderer(console, StepClock(), True, "/work/app"), out
+
+
+def assert_no_foreign_escapes(shown: str) -> None:
+    assert "\x1b]" not in shown  # no OSC: window title, clipboard, hyperlinks
+    assert "\x07" not in shown
+    assert "\x9b" not in shown
+    assert "\x9d" not in shown
+    # Whatever ESC remains starts one of rich's colour sequences, nothing else.
+    assert re.findall(r"\x1b[^\[]", shown) == []
+
+
+def test_escape_sequences_from_the_model_and_tools_never_reach_the_terminal() -> None:
+    renderer, out = coloured()
+    renderer.on_state(TurnState.STREAMING)
+    stream_text(renderer, f"Hello {TITLE}world {CLIPBOARD}and {EIGHT_BIT_CSI}more\n")
+    thinking = f"plan {TITLE}quietly"
+    renderer.on_update(BlockFinished(1, ThinkingBlock(thinking=thinking, signature="s")))
+    call = ToolCall("t1", "Bash", {"command": f"echo {TITLE}"})
+    renderer.on_tool_start(call)
+    diff = f"--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new {CLIPBOARD}\n"
+    renderer.on_tool_end(call, ToolOutcome("x", summary=f"exit 0 {TITLE}", diff=diff))
+    renderer.on_notice(f"careful {CLIPBOARD}")
+    renderer.error(f"failed {TITLE}")
+    renderer.info(f"note {EIGHT_BIT_CSI}")
+    renderer.print(f"plain {TITLE}")
+    renderer.on_state(TurnState.FINISHED)
+    shown = out.getvalue()
+    assert_no_foreign_escapes(shown)
+    assert "\x1b[" in shown  # colour is still on
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+    # What is left of a sequence shows as text, so an attempt is visible rather than hidden.
+    assert "Hello ]2;PWNED-TITLE\\world" in plain
+    assert "● Bash(echo ]2;PWNED-TITLE\\)" in plain
+    assert "exit 0 ]2;PWNED-TITLE\\" in plain
+    assert "+new ]52;c;cm0gLXJmIH4=" in plain
+    assert "plan ]2;PWNED-TITLE\\quietly" in plain
+    assert "failed ]2;PWNED-TITLE\\" in plain
+
+
+def test_the_live_region_filters_escapes_while_the_answer_streams() -> None:
+    renderer, _ = coloured()
+    renderer.begin_turn()
+    renderer.on_update(MessageStarted("m", "claude-sonnet-4-5"))
+    renderer.on_update(TextDelta(0, f"streaming {TITLE}text {CLIPBOARD}"))
+    lines = renderer.console.render_lines(renderer.live_view(), renderer.console.options, pad=False)
+    texts = ["".join(segment.text for segment in line) for line in lines]
+    assert any("streaming ]2;PWNED-TITLE\\text ]52;c;" in text for text in texts)
+    assert not any("\x1b" in text or "\x07" in text for text in texts)
