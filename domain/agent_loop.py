@@ -6,7 +6,10 @@ Rules a reader must not break:
 - an interruption (``KeyboardInterrupt``, at any point) leaves a conversation the API accepts:
   what had streamed is kept as it was and the next turn just continues;
 - a failed or interrupted call is never re-sent automatically, and a cut-off message's calls
-  are never run.
+  are never run;
+- a turn whose first request the API refuses outright (a non-retryable 4xx: too long, a bad
+  attachment) leaves no trace in the conversation: its user content is taken back out (and
+  the log says so), or every later turn would carry it and be refused the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Literal
 
 import attrs
 
-from domain.api_errors import ApiError
+from domain.api_errors import ApiError, ApiStatusError
 from domain.conversation import Conversation, sendable_blocks
 from domain.messages import (
     ContentBlock,
@@ -38,7 +41,7 @@ from domain.ports import (
     ToolRunner,
     TurnObserver,
 )
-from domain.session_log import message_entry, turn_end_entry
+from domain.session_log import message_entry, retracted_entry, turn_end_entry
 from domain.stream_errors import StreamFailure
 from domain.stream_updates import StreamUpdate
 from domain.tool_calls import PermissionAnswer, ToolCall, ToolOutcome
@@ -99,6 +102,9 @@ class TurnResult:
     permission_denials: list[PermissionDenial]
     error: Exception | None = None
     call_usages: list[Usage] = attrs.field(factory=list)
+    # The API refused the turn's first request, and the turn's user content is no longer in
+    # the conversation: the user has to send it again (changed) for it to count.
+    retracted: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -117,6 +123,7 @@ class _Turn:
     # Set while a message streams and until it is in the conversation.
     streaming: PartialMessage | None = None
     tool_running: bool = False
+    retracted: bool = False
 
     def result(self, subtype: Subtype, error: Exception | None = None) -> TurnResult:
         return TurnResult(
@@ -128,6 +135,7 @@ class _Turn:
             permission_denials=self.denials,
             error=error,
             call_usages=self.call_usages,
+            retracted=self.retracted,
         )
 
 
@@ -173,8 +181,9 @@ class AgentLoop:
                 self._go(TurnEvent.INTERRUPT)
             result = turn.result("interrupted")
         except (ApiError, StreamFailure) as exc:
-            failed = exc.partial if isinstance(exc, StreamFailure) else None
-            self._settle(turn, CUT_OFF_RESULT, failed=failed)
+            if not self._retract(turn, exc, content):
+                failed = exc.partial if isinstance(exc, StreamFailure) else None
+                self._settle(turn, CUT_OFF_RESULT, failed=failed)
             if not self.state.terminal:
                 self._go(TurnEvent.ERROR)
             result = turn.result("error_during_execution", exc)
@@ -186,6 +195,20 @@ class AgentLoop:
             raise
         self._record(turn_end_entry(result.subtype, result.model_calls, result.usage))
         return result
+
+    def _retract(self, turn: _Turn, exc: Exception, content: Sequence[ContentBlock]) -> bool:
+        """After a refusal of the turn's first request before any output, take the turn's
+        user content back out; True when that was the case and it is done."""
+        refused = isinstance(exc, ApiStatusError) and 400 <= exc.status < 500 and not exc.retryable
+        streamed = turn.streaming is not None and bool(turn.streaming.content())
+        if not refused or turn.call_usages or streamed:
+            return False
+        if not self.conversation.retract_user_content(content):
+            return False
+        turn.streaming = None
+        turn.retracted = True
+        self._record(retracted_entry(len(sendable_blocks(content))))
+        return True
 
     def _converse(self, turn: _Turn) -> TurnResult:
         while True:

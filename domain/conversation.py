@@ -56,6 +56,24 @@ class Conversation:
         self.messages.append(message)
         return message
 
+    def retract_user_content(self, content: Sequence[ContentBlock]) -> bool:
+        """Take ``content``, the newest user content, back out of the conversation.
+
+        For a turn the API refused outright: left in, it would be sent again with every later
+        turn and refused again. True when it was there at the end and is gone; False (nothing
+        changed) when the conversation no longer ends with it, e.g. a compaction summarized it.
+        """
+        blocks = list(content)
+        if not blocks or not self.messages or self.messages[-1].role != "user":
+            return False
+        last = self.messages[-1]
+        if len(last.content) < len(blocks) or last.content[-len(blocks) :] != blocks:
+            return False
+        del last.content[-len(blocks) :]
+        if not last.content:
+            self.messages.pop()
+        return True
+
     def unanswered_tool_uses(self) -> list[ToolUseBlock]:
         """Calls in the newest assistant message that no ``tool_result`` answers yet."""
         index = _last_assistant_index(self.messages)

@@ -32,6 +32,7 @@ FORMAT_VERSION = 1
 HEADER_TYPE = "hexclaw-session"
 MESSAGE = "message"
 TURN_END = "turn_end"
+RETRACTED = "retracted"
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _MAX_SLUG = 180
@@ -110,6 +111,13 @@ def turn_end_entry(subtype: str, model_calls: int, usage: Usage) -> JSONObject:
         "model_calls": model_calls,
         "usage": usage_to_wire(usage),
     }
+
+
+def retracted_entry(blocks: int) -> JSONObject:
+    """The last ``blocks`` blocks of user content, logged above, were taken back out of the
+    conversation (the API refused the request they were in). Counted as replay sees them:
+    merged, without blocks the API refuses back."""
+    return {"type": RETRACTED, "blocks": blocks}
 
 
 def encode_entry(entry: JSONObject) -> bytes:
@@ -191,6 +199,8 @@ def conversation_from_log(log: SessionLog) -> Conversation:
             # The entry counts messages as the conversation held them: merged, as here.
             messages = replay_compaction(merged(messages), entry)
             last_call_usage = None
+        elif kind == RETRACTED:
+            messages = _without_retracted(merged(messages), entry.get("blocks"))
         if kind in (MESSAGE, COMPACTION) and "usage" in entry:
             call_usage = usage_from_wire(entry["usage"])
             usage = usage + call_usage
@@ -198,6 +208,20 @@ def conversation_from_log(log: SessionLog) -> Conversation:
                 last_call_usage = call_usage
     # ``repaired`` also merges same-role neighbours, as adding them one by one would.
     return Conversation(messages=repaired(messages), usage=usage, last_call_usage=last_call_usage)
+
+
+def _without_retracted(
+    messages: list[ConversationMessage], blocks: object
+) -> list[ConversationMessage]:
+    """The messages with the trailing user content a ``retracted`` entry names taken out."""
+    if not isinstance(blocks, int) or isinstance(blocks, bool) or blocks < 1:
+        return messages
+    if not messages or messages[-1].role != "user" or len(messages[-1].content) < blocks:
+        return messages  # not what the entry describes (a damaged log): keep what is there
+    del messages[-1].content[-blocks:]
+    if not messages[-1].content:
+        messages.pop()
+    return messages
 
 
 def summarize(log: SessionLog) -> SessionSummary:
