@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -31,10 +32,11 @@ from adapters.system_random import SystemRandom
 from adapters.tools.registry import ToolRegistry
 from domain.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
 from domain.api_key_helper_settings import parse_helper_settings
+from domain.auth_errors import OAuthConfigError
 from domain.cassette_errors import RecordReplayConflict
 from domain.compaction import auto_compact_threshold
 from domain.compactor import Compactor
-from domain.credential_chain import Unusable
+from domain.credential_chain import API_KEY_VAR, AUTH_TOKEN_VAR, Unusable
 from domain.instruction_memory import LoadedMemory, discovery_plan, load_memory
 from domain.messages import JSONObject
 from domain.models import DEFAULT_MODEL, default_max_tokens
@@ -53,6 +55,7 @@ from domain.prompt_secrets import secret_values
 from domain.retry_policy import RetryPolicy
 from domain.session_retention import cleanup_days
 from domain.settings import Settings
+from domain.startup_errors import WorkingDirectoryUnusable
 from domain.system_prompt import SystemPromptInputs, build_system_prompt, custom_system_prompt
 from domain.token_policy import TokenPolicy
 
@@ -90,7 +93,10 @@ class Context:
 def load_context(settings_arg: str | None = None) -> Context:
     environ = dict(os.environ)
     home = config_home(environ)
-    workspace = Path.cwd().resolve()
+    try:
+        workspace = Path.cwd().resolve()
+    except OSError as exc:
+        raise WorkingDirectoryUnusable(exc.strerror or type(exc).__name__) from None
     settings = load_settings(workspace, home, settings_arg)
     for warning in settings.warnings:
         print(f"hexclaw: warning: {warning}", file=sys.stderr)
@@ -117,7 +123,6 @@ def credentials_store(ctx: Context) -> CredentialsFile:
 
 def build_auth(ctx: Context, check: bool = True) -> ChainAuth:
     """The credential chain; ``check`` fails now, not at the first request, when none is usable."""
-    config = oauth_config(ctx)
     helper = parse_helper_settings(
         ctx.settings.get("apiKeyHelper"),
         ctx.settings.get("apiKeyHelperTtlSeconds"),
@@ -129,6 +134,14 @@ def build_auth(ctx: Context, check: bool = True) -> ChainAuth:
         if helper is None
         else ApiKeyHelper(helper.command, SystemClock(), ctx.workspace, helper.ttl)
     )
+    try:
+        config = oauth_config(ctx)
+    except OAuthConfigError:
+        # The oauth block only shapes the stored login's refresh, which a key from the
+        # environment or a helper comes before: a mistake in it is for login to report.
+        if helper is None and not (ctx.env(API_KEY_VAR) or ctx.env(AUTH_TOKEN_VAR)):
+            raise
+        config = OAuthConfig()
     auth = ChainAuth(
         ctx.environ,
         credentials_store(ctx),
@@ -274,6 +287,8 @@ def build_loop(
     )
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
     loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
+    for refusal in ctx.memory.refusals() if ctx.memory is not None else []:
+        print(f"hexclaw: warning: {refusal}", file=sys.stderr)
     return loop
 
 
@@ -460,10 +475,19 @@ def build_compactor(ctx: Context) -> Compactor:
 
 
 def _float_env(ctx: Context, name: str, default: float) -> float:
+    """A number of zero or more from the environment; anything else is named and ignored."""
     raw = ctx.env(name)
     if raw is None:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        print(
+            f"hexclaw: warning: {name} must be a number, zero or more; got {raw!r} "
+            f"(using {default:g})",
+            file=sys.stderr,
+        )
         return default
+    return value
