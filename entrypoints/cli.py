@@ -14,7 +14,8 @@ from typing import NoReturn
 from domain.permission_modes import PERMISSION_MODES
 from domain.version import VERSION
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
+EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 SUBCOMMANDS = ("login", "logout", "auth", "sessions")
 
@@ -81,7 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--system-prompt", help="replace the system prompt")
     parser.add_argument("--append-system-prompt", help="add to the system prompt")
     parser.add_argument("--no-color", action="store_true", help="plain output, no colour")
-    parser.add_argument("--verbose", action="store_true", help="show more detail")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="with -p text output: each tool call and its result on stderr",
+    )
     parser.add_argument(
         "--no-session-persistence", action="store_true", help="do not save this session"
     )

@@ -49,7 +49,14 @@ def read_prompt(args: argparse.Namespace, stdin: BinaryIO | None = None) -> str:
 def run_print(args: argparse.Namespace) -> int:
     prompt = read_prompt(args)
     ctx = load_context(args.settings)
-    observer = PrintObserver(args.output_format, sys.stdout, sys.stderr, session_id="")
+    observer = PrintObserver(
+        args.output_format,
+        sys.stdout,
+        sys.stderr,
+        session_id="",
+        verbose=args.verbose,
+        workspace=str(ctx.workspace),
+    )
     loop = build_loop(ctx, RunOptions.from_args(args, interactive=False), observer, None)
     observer.session_id = loop.session_id
     observer.start(

@@ -1,28 +1,49 @@
 """The -p output formats: ``text`` streams the answer, ``json`` prints one result object,
-``stream-json`` prints one JSON object per line in Claude Code's shapes."""
+``stream-json`` prints one JSON object per line in Claude Code's shapes.
+
+With ``--verbose``, text mode also writes each tool call and what came of it to stderr, so
+stdout stays the answer alone. Text meant for a person loses its control characters
+(``domain.terminal_safety``): always on stderr, and on stdout when it is a terminal; piped
+stdout keeps the model's text exactly.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from domain.agent_loop import TurnResult
 from domain.messages import ConversationMessage, Message
 from domain.pricing import estimate_cost
 from domain.stream_updates import StreamUpdate, TextDelta
+from domain.terminal_safety import printable
 from domain.tool_calls import ToolCall, ToolOutcome
+from domain.tool_display import outcome_summary, tool_label
 from domain.turn_state import TurnState
 from domain.wire import conversation_message_to_wire, message_to_wire, usage_to_wire
 
 
 class PrintObserver:
-    def __init__(self, output_format: str, out: TextIO, err: TextIO, session_id: str) -> None:
+    def __init__(
+        self,
+        output_format: str,
+        out: TextIO,
+        err: TextIO,
+        session_id: str,
+        verbose: bool = False,
+        workspace: str = "",
+    ) -> None:
         self.format = output_format
         self.out = out
         self.err = err
         self.session_id = session_id
+        self.workspace = workspace
+        self._verbose = verbose and output_format == "text"
+        self._shown: Callable[[str], str] = printable if _is_terminal(out) else str
         self._at_line_start = True
+        self._announced: set[str] = set()
 
     def _line(self, obj: dict[str, Any]) -> None:
         self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -48,10 +69,12 @@ class PrintObserver:
         return None
 
     def on_update(self, update: StreamUpdate) -> None:
-        if self.format == "text" and isinstance(update, TextDelta) and update.text:
-            self.out.write(update.text)
-            self.out.flush()
-            self._at_line_start = update.text.endswith("\n")
+        if self.format == "text" and isinstance(update, TextDelta):
+            text = self._shown(update.text)
+            if text:
+                self.out.write(text)
+                self.out.flush()
+                self._at_line_start = text.endswith("\n")
 
     def on_assistant_message(self, message: Message) -> None:
         if self.format == "text" and not self._at_line_start:
@@ -69,10 +92,14 @@ class PrintObserver:
             )
 
     def on_tool_start(self, call: ToolCall) -> None:
-        return None
+        if self._verbose:
+            self._announce(call)
 
     def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None:
-        return None
+        if self._verbose:
+            # A denied call never started: it is named here, with why it did not run.
+            self._announce(call)
+            self._err_line(f"  ⎿  {outcome_summary(outcome)}")
 
     def on_tool_results(self, message: ConversationMessage, outcomes: list[ToolOutcome]) -> None:
         if self.format == "stream-json":
@@ -89,7 +116,16 @@ class PrintObserver:
             )
 
     def on_notice(self, text: str) -> None:
-        self.err.write(f"hexclaw: {text}\n")
+        self._err_line(f"hexclaw: {text}")
+
+    def _announce(self, call: ToolCall) -> None:
+        if call.id not in self._announced:
+            self._announced.add(call.id)
+            self._err_line(f"● {tool_label(call, self.workspace)}")
+
+    def _err_line(self, text: str) -> None:
+        # One line each, so a reader of stderr can tell a notice from a tool line.
+        self.err.write(printable(text).replace("\n", " ") + "\n")
         self.err.flush()
 
     def finish(self, result: TurnResult, model: str, duration_ms: int, api_ms: int) -> None:
@@ -121,3 +157,10 @@ class PrintObserver:
         if result.error is not None:
             obj["error"] = str(result.error)
         self._line(obj)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream is not a terminal
+        return False

@@ -31,11 +31,15 @@ from domain.file_mentions import prompt_content
 from domain.slash_command_parser import ArgumentKind, parse_slash
 from domain.version import VERSION
 from entrypoints.bootstrap import RunOptions, build_loop, build_repl_terminal, load_context
+from entrypoints.cli import EXIT_TERMINATED
 from entrypoints.repl_state import ReplState
 from entrypoints.slash_commands import COMMANDS, argument_values, run_slash
 
 PROMPT = "> "
-EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
+RETRACTED_NOTICE = (
+    "The API refused that message, so it was taken out of the conversation: "
+    "change it and send it again (Up recalls it)."
+)
 ReplReader = ReplInput | PlainInput
 
 
@@ -57,6 +61,8 @@ def run_prompt(state: ReplState, text: str) -> None:
     state.record_turn(result, time.monotonic() - started)
     if result.error is not None:
         renderer.error(str(result.error))
+    if result.retracted:
+        renderer.on_notice(RETRACTED_NOTICE)
 
 
 def handle(state: ReplState, text: str) -> None:

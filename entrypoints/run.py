@@ -8,13 +8,8 @@ import signal
 import sys
 
 from domain.errors import HexclawError
-
-
-class CommandUnavailable(HexclawError):
-    exit_code = 2
-
-    def __init__(self, command: str) -> None:
-        super().__init__(f"`{command}` is not available in this build; use -p")
+from domain.terminal_safety import printable
+from entrypoints.cli import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -30,32 +25,41 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.session_commands import run_sessions
 
         return run_sessions(args)
-    if args.command in ("login", "logout", "auth"):
-        from entrypoints.auth_commands import run_auth_command
+    # The parser knows no other command: login, logout or auth.
+    from entrypoints.auth_commands import run_auth_command
 
-        return run_auth_command(args)
-    raise CommandUnavailable(args.command)
+    return run_auth_command(args)
 
 
-def _sigterm_interrupts() -> None:
-    """SIGTERM ends a run as Ctrl-C does, so the turn settles and the session stays resumable."""
+class _Termination:
+    """SIGTERM ends a run as Ctrl-C does, so the turn settles and the session stays resumable;
+    only the exit code tells them apart (143, not 130), as a shell would."""
 
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
+    def __init__(self) -> None:
+        self.received = False
 
-    signal.signal(signal.SIGTERM, interrupt)
+    def install(self) -> None:
+        def interrupt(_signum: int, _frame: object) -> None:
+            self.received = True
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupt)
+
+    def exit_code(self, code: int) -> int:
+        return EXIT_TERMINATED if self.received and code == EXIT_INTERRUPTED else code
 
 
 def run_command(args: argparse.Namespace) -> int:
-    _sigterm_interrupts()
+    termination = _Termination()
+    termination.install()
     try:
         return _dispatch(args)
     except HexclawError as exc:
         _error_line(str(exc))
-        return exc.exit_code
+        return termination.exit_code(exc.exit_code)
     except KeyboardInterrupt:
         _error_line("interrupted")
-        return 130
+        return termination.exit_code(EXIT_INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (``hexclaw -p ... | head``); that is not our failure.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -71,6 +75,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _error_line(text: str) -> None:
-    line = " ".join(text.split())
+    # An API or proxy message is quoted in errors: its escape sequences must not act.
+    line = " ".join(printable(text).split())
     sys.stderr.write(f"hexclaw: {line}\n")
     sys.stderr.flush()
