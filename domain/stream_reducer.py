@@ -337,13 +337,3 @@ _HANDLERS = {
     "message_stop": StreamReducer._on_message_stop,
     "error": StreamReducer._on_error,
 }
-
-
-def reduce_events(events: list[ServerSentEvent]) -> Message:
-    """Reduce a complete list of events (tests, replays, benchmarks)."""
-    reducer = StreamReducer()
-    for event in events:
-        reducer.apply(event)
-        if reducer.done:
-            break
-    return reducer.finish()

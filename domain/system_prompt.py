@@ -190,11 +190,6 @@ def custom_system_prompt(
     return blocks
 
 
-def system_prompt_text(blocks: Sequence[JSONObject]) -> str:
-    """The blocks as one text, for golden tests and for showing the prompt to the user."""
-    return "\n\n".join(str(block.get("text", "")) for block in blocks)
-
-
 def _block(text: str, inputs: SystemPromptInputs, cached: bool) -> JSONObject:
     block: JSONObject = {"type": "text", "text": redact_text(text, inputs.secrets)}
     if cached:

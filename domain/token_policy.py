@@ -15,6 +15,3 @@ class TokenPolicy:
     def is_expired(self, expires_at: float | None, now: float) -> bool:
         """``expires_at`` None means the server gave no lifetime: the token is used until a 401."""
         return expires_at is not None and now >= expires_at - self.margin
-
-    def seconds_left(self, expires_at: float | None, now: float) -> float | None:
-        return None if expires_at is None else expires_at - now

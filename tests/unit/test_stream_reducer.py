@@ -18,7 +18,7 @@ from domain.messages import (
 )
 from domain.sse import ServerSentEvent
 from domain.stream_errors import IncompleteStream, StreamError, StreamProtocolError
-from domain.stream_reducer import StreamReducer, reduce_events
+from domain.stream_reducer import StreamReducer
 from domain.stream_updates import (
     BlockFinished,
     MessageDeltaReceived,
@@ -46,6 +46,16 @@ from tests.fakes.sse_script import (
     text_message_events,
     thinking_delta,
 )
+
+
+def reduce_events(events: list[ServerSentEvent]) -> Message:
+    """A complete list of events reduced as the client does, stopping at ``message_stop``."""
+    reducer = StreamReducer()
+    for event in events:
+        reducer.apply(event)
+        if reducer.done:
+            break
+    return reducer.finish()
 
 
 def sse(spec: EventSpec, named: bool = True) -> ServerSentEvent:

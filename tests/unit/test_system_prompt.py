@@ -21,7 +21,6 @@ from domain.system_prompt import (
     environment_section,
     git_status_section,
     instructions_section,
-    system_prompt_text,
     tool_rules_section,
 )
 from tests.fakes.instruction_files import InMemoryFiles
@@ -32,6 +31,11 @@ CLAUDE_CODE_TOOLS = ("Bash", "Edit", "Read", "Write", "Glob", "Grep", "WebFetch"
 
 # 2026-03-14 23:30 UTC: already the 15th an hour east of Greenwich.
 NOW = 1_773_531_000.0
+
+
+def system_prompt_text(blocks: list[dict[str, Any]]) -> str:
+    """The blocks as one text."""
+    return "\n\n".join(str(block.get("text", "")) for block in blocks)
 
 
 class FixedClock:
