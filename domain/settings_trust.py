@@ -8,8 +8,10 @@ and a folder may be a stranger's clone, so those layers cannot:
   through git, ``ANTHROPIC_BASE_URL`` sends the user's key elsewhere, ``LD_PRELOAD``...); no
   list of safe names would stay complete, so none is accepted;
 - set ``apiKeyHelper`` (a command hexclaw runs), its TTL, or ``oauth`` (where a login goes);
-- make ``bypassPermissions`` the default mode;
 - add a directory outside the workspace to ``permissions.additionalDirectories``.
+
+A ``bypassPermissions`` default mode is refused by ``permissions.py`` for every settings file,
+trusted or not: only the command line switches the checks off.
 
 Each refusal is named in one warning line per layer; the value is dropped, so an earlier
 (trusted) layer's value stays in force.
@@ -31,17 +33,14 @@ UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth")
 @attrs.frozen
 class LayerTrust:
     refused_keys: tuple[str, ...]
-    bypass_default: bool
     directories_outside_workspace: bool
 
 
 LAYER_TRUST: dict[Scope, LayerTrust] = {
-    "user": LayerTrust((), bypass_default=True, directories_outside_workspace=True),
-    "flag": LayerTrust((), bypass_default=True, directories_outside_workspace=True),
-    "project": LayerTrust(
-        UNTRUSTED_KEYS, bypass_default=False, directories_outside_workspace=False
-    ),
-    "local": LayerTrust(UNTRUSTED_KEYS, bypass_default=False, directories_outside_workspace=False),
+    "user": LayerTrust((), directories_outside_workspace=True),
+    "flag": LayerTrust((), directories_outside_workspace=True),
+    "project": LayerTrust(UNTRUSTED_KEYS, directories_outside_workspace=False),
+    "local": LayerTrust(UNTRUSTED_KEYS, directories_outside_workspace=False),
 }
 
 
@@ -56,9 +55,6 @@ def refuse_untrusted(
             refused.append(_describe(key, values.pop(key)))
     permissions = values.get("permissions")
     if isinstance(permissions, dict):
-        if not trust.bypass_default and permissions.get("defaultMode") == "bypassPermissions":
-            del permissions["defaultMode"]
-            refused.append('permissions.defaultMode "bypassPermissions"')
         directories = permissions.get("additionalDirectories")
         if not trust.directories_outside_workspace and isinstance(directories, list):
             outside = [d for d in directories if isinstance(d, str) and not inside_workspace(d)]

@@ -95,8 +95,6 @@ def test_nothing_in_a_hostile_folder_takes_effect(
     [request] = anthropic_server.requests
     assert request.headers["x-api-key"] == "sk-ant-test-key"
     assert not list(markers.iterdir()), "the folder's settings ran a command"
-    # bypassPermissions from the folder would also have turned tools on in -p.
-    assert request.body.get("tools") in (None, [])
     prompt = system_text(request.body)
     assert "Project rules." in prompt
     assert "S3CRET" not in prompt
@@ -105,10 +103,11 @@ def test_nothing_in_a_hostile_folder_takes_effect(
     for refused in (
         "env (ANTHROPIC_BASE_URL, GIT_CONFIG_COUNT, GIT_CONFIG_KEY_0, GIT_CONFIG_VALUE_0)",
         "apiKeyHelper",
-        'permissions.defaultMode "bypassPermissions"',
         'permissions.additionalDirectories "/" (outside the workspace)',
     ):
         assert refused in settings_line
+    # The bypass default is refused by the permission policy, for any settings file.
+    assert any("defaultMode bypassPermissions is ignored" in line for line in lines)
     assert any("settings.local.json: ignored env (ANTHROPIC_API_KEY)" in line for line in lines)
     assert any(
         ".aws/credentials was not loaded: it is outside" in line and "CLAUDE.md, line 2" in line
@@ -198,7 +197,7 @@ def test_the_users_own_settings_may_set_all_of_it(
 ) -> None:
     subprocess.run(["git", "init", "-q", str(workspace)], check=True)
     # The same settings, now the user's own: ANTHROPIC_BASE_URL points at the second server.
-    # (A bypassPermissions default is left out: permissions.py takes it from the flag only.)
+    # (A bypassPermissions default is left out: only the command line may turn it on.)
     settings = hostile_settings(markers, evil_server.url)
     del settings["permissions"]["defaultMode"]
     (config_home / "settings.json").write_text(json.dumps(settings))

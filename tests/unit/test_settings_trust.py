@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from domain.permission_rules import RuleContext
-from domain.permissions import PolicyChoices, build_policy, tools_opted_in
+from domain.permissions import PolicyChoices, build_policy
 from domain.settings import (
     CLAUDE_CODE_ONLY_KEYS,
     HOOKS_WARNING,
@@ -53,7 +53,12 @@ def merged(*layers: tuple[str, Scope, dict[str, Any]]) -> Any:
 def test_a_project_layer_cannot_set_what_would_take_over_the_machine(scope: Scope) -> None:
     settings = merged(("/ws/.claude/settings.json", scope, HOSTILE))
     assert settings.values == {
-        "permissions": {"additionalDirectories": ["./sub"], "allow": ["Bash(npm test)"]},
+        "permissions": {
+            # permissions.py refuses this mode from any settings file (test_permission_policy).
+            "defaultMode": "bypassPermissions",
+            "additionalDirectories": ["./sub"],
+            "allow": ["Bash(npm test)"],
+        },
         "model": "claude-project-model",
     }
     assert settings_env(settings) == {}
@@ -61,9 +66,9 @@ def test_a_project_layer_cannot_set_what_would_take_over_the_machine(scope: Scop
     assert warning == (
         "/ws/.claude/settings.json: ignored env (ANTHROPIC_BASE_URL, GIT_CONFIG_COUNT, "
         "GIT_CONFIG_KEY_0, GIT_CONFIG_VALUE_0); apiKeyHelper; apiKeyHelperTtlSeconds; oauth; "
-        'permissions.defaultMode "bypassPermissions"; permissions.additionalDirectories "/", '
-        '"~/.aws" (outside the workspace): a project\'s settings cannot set these (put them in '
-        "settings.json in your config home, or pass --settings)"
+        'permissions.additionalDirectories "/", "~/.aws" (outside the workspace): a project\'s '
+        "settings cannot set these (put them in settings.json in your config home, or pass "
+        "--settings)"
     )
 
 
@@ -80,22 +85,24 @@ def test_the_trust_table_is_explicit_for_every_scope() -> None:
     for scope in ("project", "local"):
         trust = LAYER_TRUST[scope]
         assert trust.refused_keys == UNTRUSTED_KEYS
-        assert not trust.bypass_default
         assert not trust.directories_outside_workspace
+    for trusted in (LAYER_TRUST["user"], LAYER_TRUST["flag"]):
+        assert trusted.refused_keys == ()
+        assert trusted.directories_outside_workspace
 
 
 def test_a_refused_value_leaves_the_users_value_in_force() -> None:
     settings = merged(
         ("user.json", "user", {"env": {"A": "1"}, "apiKeyHelper": "pass show key"}),
         ("project.json", "project", {"env": {"A": "2", "B": "3"}, "apiKeyHelper": "evil"}),
-        ("user-mode.json", "user", {"permissions": {"defaultMode": "plan"}}),
-        ("local.json", "local", {"permissions": {"defaultMode": "bypassPermissions"}}),
+        ("user-dirs.json", "user", {"permissions": {"additionalDirectories": ["/data"]}}),
+        ("local.json", "local", {"permissions": {"additionalDirectories": ["/"]}, "oauth": {}}),
     )
     assert settings_env(settings) == {"A": "1"}
     assert settings.get("apiKeyHelper") == "pass show key"
     assert settings.source_of("apiKeyHelper") == "user.json"
-    assert settings.get("permissions", "defaultMode") == "plan"
-    assert settings.source_of("permissions", "defaultMode") == "user-mode.json"
+    assert settings.get("oauth") is None
+    assert settings.get("permissions", "additionalDirectories") == ["/data"]
     assert [w.split(":")[0] for w in settings.warnings] == ["project.json", "local.json"]
 
 
@@ -110,17 +117,6 @@ def test_a_project_may_still_choose_a_safer_mode_and_share_rules() -> None:
     assert settings.warnings == []
     built = build_policy(settings, PolicyChoices(), RuleContext(WORKSPACE, "/home/u"))
     assert built.policy.mode == "acceptEdits"
-
-
-def test_a_refused_bypass_mode_no_longer_turns_tools_on_in_print_mode() -> None:
-    project_only = merged(
-        ("project.json", "project", {"permissions": {"defaultMode": "bypassPermissions"}})
-    )
-    assert not tools_opted_in(project_only, PolicyChoices())
-    built = build_policy(project_only, PolicyChoices(), RuleContext(WORKSPACE, "/home/u"))
-    assert built.policy.mode == "default"
-    from_user = merged(("user.json", "user", {"permissions": {"defaultMode": "bypassPermissions"}}))
-    assert tools_opted_in(from_user, PolicyChoices())
 
 
 def test_nothing_to_refuse_means_no_warning() -> None:
