@@ -1,7 +1,9 @@
 """What an interaction looks like once stored: redacted, and portable across workspaces.
 
-Storing replaces secrets with ``REDACTED`` (``domain.redaction``) and the workspace's absolute
-path with ``WORKSPACE_PLACEHOLDER``, so a session recorded in one folder replays in another
+Storing replaces secrets with ``REDACTED`` (``domain.redaction``), a request's ``system``
+prompt with ``SYSTEM_PLACEHOLDER`` (it holds the user's instruction files, global ones
+included, and a replay never compares it), and the workspace's absolute path with
+``WORKSPACE_PLACEHOLDER``, so a session recorded in one folder replays in another
 (tool inputs such as ``file_path`` are absolute). Replay puts the current workspace back chunk
 by chunk: the placeholder is never split across chunks (``domain.chunked_body``), so a
 cassette replayed in the folder it was recorded in gives back exactly the bytes and chunks
@@ -30,6 +32,7 @@ from domain.redaction import (
 )
 
 WORKSPACE_PLACEHOLDER = "@@HEXCLAW_WORKSPACE@@"
+SYSTEM_PLACEHOLDER = "@@HEXCLAW_SYSTEM_PROMPT@@"
 _PLACEHOLDER = WORKSPACE_PLACEHOLDER.encode()
 # A path char right before or after the match means it is part of a longer path.
 _PATH_CHAR = rb"A-Za-z0-9_\-"
@@ -46,10 +49,11 @@ class Redactor:
         headers, header_secrets = redact_headers(request.headers)
         self.known.update(header_secrets)
         query_spans, query_secrets = _query_spans(request.uri)
-        body_spans, body_secrets = field_spans(request.body)
+        unprompted = without_system_prompt(request.body)
+        body_spans, body_secrets = field_spans(unprompted)
         self.known.update(query_secrets, body_secrets)
         uri = _rewrite(request.uri.encode(), query_spans, self.known, None).decode()
-        body = _rewrite(request.body, body_spans, self.known, workspace)
+        body = _rewrite(unprompted, body_spans, self.known, workspace)
         return attrs.evolve(request, uri=uri, headers=headers, body=body)
 
     def response(self, response: CassetteResponse, workspace: str | None) -> CassetteResponse:
@@ -83,6 +87,24 @@ class Redactor:
 def comparable_request(request: CassetteRequest, workspace: str | None) -> CassetteRequest:
     """A live request as it would have been stored, so it can be compared with the cassette."""
     return Redactor().request(request, workspace)
+
+
+def without_system_prompt(body: bytes) -> bytes:
+    """A JSON request body with its top-level ``system`` replaced by ``SYSTEM_PLACEHOLDER``.
+
+    Written back the way the client writes a body (``json.dumps`` defaults, non-ASCII as is),
+    so the rest of a hexclaw request keeps its bytes; any other body is returned unchanged.
+    """
+    if b'"system"' not in body:
+        return body
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return body
+    if not isinstance(value, dict) or "system" not in value:
+        return body
+    value["system"] = SYSTEM_PLACEHOLDER
+    return json.dumps(value, ensure_ascii=False).encode()
 
 
 def restore_chunks(response: CassetteResponse, workspace: str | None) -> list[bytes]:
