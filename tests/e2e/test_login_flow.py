@@ -406,8 +406,8 @@ def test_logout_with_no_file_creates_none(config_home: Path, workspace: Path) ->
 
 
 def test_a_malformed_oauth_block_names_file_and_field(home: Path, workspace: Path) -> None:
-    settings = workspace / ".claude" / "settings.json"
-    settings.parent.mkdir()
+    # The user's own settings: a project's .claude/settings.json may not set oauth at all.
+    settings = home / "settings.json"
     settings.write_text(json.dumps({"oauth": {"callbackPort": "eighty"}}))
     env = hexclaw_env("http://127.0.0.1:9", home)
     done = run_hexclaw(["login"], env, workspace)
