@@ -127,11 +127,16 @@ def message_from_wire(raw: JSON) -> Message:
         id=str(raw.get("id") or ""),
         model=str(raw.get("model") or ""),
         role="assistant",
-        content=[block_from_wire(b) for b in raw.get("content") or []],
+        content=[block_from_wire(b) for b in _list_of(raw.get("content"))],
         stop_reason=raw.get("stop_reason"),
         stop_sequence=raw.get("stop_sequence"),
         usage=usage_from_wire(raw.get("usage")),
     )
+
+
+def _list_of(value: Any) -> list[Any]:
+    # Content that is not a list (a number, an object) holds no block that could be sent back.
+    return value if isinstance(value, list) else []
 
 
 def conversation_message_to_wire(message: ConversationMessage) -> JSON:
@@ -144,7 +149,7 @@ def conversation_message_from_wire(raw: JSON) -> ConversationMessage:
     if isinstance(content, str):
         blocks = [TextBlock(text=content)]
     else:
-        blocks = [block_from_wire(b) for b in content or []]
+        blocks = [block_from_wire(b) for b in _list_of(content)]
     if raw.get("role") == "assistant":
         return ConversationMessage(role="assistant", content=blocks)
     return ConversationMessage(role="user", content=blocks)
