@@ -11,14 +11,19 @@ A rule is ``Tool`` (every call of the tool) or ``Tool(specifier)``:
 ``Edit`` rules cover every tool that edits files and ``Read`` rules every tool that reads them.
 
 Rules that deny or ask match when they touch any part of a call; allow rules must cover
-every part (each command piece, each path: the path as given and as resolved).
+every part (each command piece, each path: the path as given and as resolved). For commands,
+deny and ask rules also see what each piece really runs (``/bin/rm``, ``sudo rm``,
+``bash -c 'rm …'``: see ``shell_wrappers``), and a command line the splitter cannot fully read
+is asked about while such a rule exists (``unchecked_rule``). Allow rules judge the text as
+written; prefix and wildcard rules never allow a ``dynamic`` line, only an exact rule does.
+An "allow for this session" rule for a command is that exact command, ``*`` included.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 import attrs
@@ -26,6 +31,7 @@ import attrs
 from domain import path_patterns
 from domain.errors import HexclawError
 from domain.shell_split import normalize, parse_command_line
+from domain.shell_wrappers import executed
 from domain.tool_calls import ToolAccess
 
 RuleBehavior = Literal["allow", "ask", "deny"]
@@ -45,6 +51,7 @@ class PermissionRule:
     tool: str
     specifier: str | None = None
     source: str = ""
+    exact: bool = False  # the specifier is literal text: "*" and ":*" are not patterns
 
     def __str__(self) -> str:
         return self.tool if self.specifier is None else f"{self.tool}({self.specifier})"
@@ -112,12 +119,13 @@ def touching_rule(
     rules: Iterable[PermissionRule], access: ToolAccess, ctx: RuleContext
 ) -> PermissionRule | None:
     """The first rule that touches any part of the call (for deny and ask rules)."""
+    parts = _touched_parts(access)
     for rule in rules:
         if not rule.covers_tool(access.tool):
             continue
         if rule.specifier is None:
             return rule
-        if any(_part_matches(rule, part, access, ctx) for part in _parts(access)):
+        if any(_part_matches(rule, part, access, ctx) for part in parts):
             return rule
         if access.kind == "execute" and _exact_command(rule, access):
             return rule
@@ -150,6 +158,61 @@ def covering_rule(
     return first
 
 
+def unchecked_rule(
+    deny_and_ask: Iterable[PermissionRule], allow: Iterable[PermissionRule], access: ToolAccess
+) -> PermissionRule | None:
+    """A Bash deny or ask rule that cannot be checked against this command line, because the
+    splitter could not account for all of it (a substitution, ``$CMD``, ``bash -c "$X"``...),
+    unless an exact allow rule names this very command (the user already approved it)."""
+    if access.kind != "execute":
+        return None
+    rule = next(
+        (r for r in deny_and_ask if r.specifier is not None and r.covers_tool(access.tool)), None
+    )
+    if rule is None or _run_commands(access.command or "")[1]:
+        return None
+    if any(r.covers_tool(access.tool) and _exact_command(r, access) for r in allow):
+        return None
+    return rule
+
+
+def path_filter(
+    rules: Iterable[PermissionRule], tool: str, ctx: RuleContext
+) -> Callable[[str], bool] | None:
+    """Which paths the deny ``rules`` keep from ``tool``, for the search tools to leave out of
+    what they show (``Read(./.env)`` hides .env from Grep, Glob and LS); None when no rule
+    concerns the tool."""
+    relevant = [rule for rule in rules if rule.covers_tool(tool)]
+    if not relevant:
+        return None
+    if any(rule.specifier is None for rule in relevant):
+        return lambda path: True
+    bases = [_rule_base(rule.specifier or "", ctx) for rule in relevant]
+
+    def hidden(path: str) -> bool:
+        return any(path_patterns.matches(pattern, base, path) for base, pattern in bases)
+
+    return hidden
+
+
+def _touched_parts(access: ToolAccess) -> tuple[str, ...]:
+    if access.kind == "execute":
+        return _run_commands(access.command or "")[0]
+    return _parts(access)
+
+
+def _run_commands(command: str) -> tuple[tuple[str, ...], bool]:
+    """Each piece as written and each command it runs, and whether that view is complete."""
+    line = parse_command_line(command)
+    parts: list[str] = []
+    certain = not line.dynamic
+    for piece in line.commands:
+        seen = executed(piece)
+        parts += [piece.text, *seen.commands]
+        certain = certain and seen.certain
+    return tuple(parts), certain
+
+
 def _parts(access: ToolAccess) -> tuple[str, ...]:
     if access.kind == "execute":
         return parse_command_line(access.command or "").texts
@@ -161,7 +224,7 @@ def _parts(access: ToolAccess) -> tuple[str, ...]:
 def _part_matches(rule: PermissionRule, part: str, access: ToolAccess, ctx: RuleContext) -> bool:
     spec = rule.specifier or ""
     if access.kind == "execute":
-        return _command_matches(spec, part)
+        return _command_matches(spec, part, exact=rule.exact)
     if access.kind == "network":
         return spec.startswith("domain:") and _domain_matches(spec[len("domain:") :], part)
     if access.paths:
@@ -172,10 +235,13 @@ def _part_matches(rule: PermissionRule, part: str, access: ToolAccess, ctx: Rule
 
 def _exact_command(rule: PermissionRule, access: ToolAccess) -> bool:
     spec = rule.specifier or ""
-    return "*" not in spec and normalize(spec) == normalize(access.command or "")
+    literal = rule.exact or "*" not in spec
+    return literal and normalize(spec) == normalize(access.command or "")
 
 
-def _command_matches(spec: str, command: str) -> bool:
+def _command_matches(spec: str, command: str, *, exact: bool = False) -> bool:
+    if exact:
+        return normalize(spec) == command
     if spec.endswith(":*"):
         prefix = normalize(spec[:-2])
         return command == prefix or command.startswith(prefix + " ")
@@ -210,7 +276,7 @@ def _rule_base(spec: str, ctx: RuleContext) -> tuple[str, str]:
 def session_rules(access: ToolAccess) -> list[PermissionRule]:
     """The rules an "allow for this session" answer adds: as narrow as the call itself."""
     if access.kind == "execute" and access.command:
-        return [PermissionRule("Bash", normalize(access.command), "session")]
+        return [PermissionRule("Bash", normalize(access.command), "session", exact=True)]
     if access.kind == "network" and access.domain:
         return [PermissionRule(access.tool, f"domain:{access.domain}", "session")]
     if access.kind in ("read", "write") and access.paths:

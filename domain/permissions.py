@@ -4,13 +4,15 @@ Order of precedence (the first that applies wins):
 1. a deny rule (deny always wins over allow, in every mode, bypass included);
 2. calls that touch nothing (TodoWrite, reading a background job's output) are allowed;
 3. ``plan`` mode denies anything that writes or runs;
-4. ``bypassPermissions`` allows everything else;
-5. a write into ``.git`` or ``.claude`` asks whatever the mode and the allow rules say: git
+4. a command line the splitter cannot fully read asks while a Bash deny or ask rule exists,
+   since the rule cannot be checked (bypass included), unless an exact allow rule names it;
+5. ``bypassPermissions`` allows everything else;
+6. a write into ``.git`` or ``.claude`` asks whatever the mode and the allow rules say: git
    hooks and config run commands, and ``.claude`` holds the settings and instructions of the
    next run, so an edit there would turn ``acceptEdits`` into running anything;
-6. an ask rule asks, even when an allow rule also matches;
-7. allow rules;
-8. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
+7. an ask rule asks, even when an allow rule also matches;
+8. allow rules;
+9. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
    allows writes inside the workspace; anything else asks (in print mode the loop turns that
    into a denial, since nothing can be asked).
 """
@@ -18,6 +20,7 @@ Order of precedence (the first that applies wins):
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 import attrs
 
@@ -31,8 +34,10 @@ from domain.permission_rules import (
     covering_rule,
     parse_rule,
     parse_rule_list,
+    path_filter,
     session_rules,
     touching_rule,
+    unchecked_rule,
 )
 from domain.settings import Settings
 from domain.tool_calls import Decision, ToolAccess
@@ -102,6 +107,14 @@ class PermissionPolicy:
                 f"plan mode is read-only, so {_what(access)} is not allowed; present the plan "
                 "and let the user leave plan mode first",
             )
+        # A deny or ask rule hexclaw cannot check holds even in bypass mode: ask.
+        rule = unchecked_rule([*self.rules.deny, *self.rules.ask], self.rules.allow, access)
+        if rule is not None:
+            return Decision(
+                "ask",
+                f"the rule {rule} ({_origin(rule)}) cannot be checked against {_what(access)}: "
+                "part of it is only known when it runs",
+            )
         if self._mode == "bypassPermissions":
             return Decision("allow")
         folder = _protected_folder(access, self.context.workspace)
@@ -136,6 +149,10 @@ class PermissionPolicy:
         for rule in session_rules(access):
             if rule not in self.rules.allow:
                 self.rules.allow.append(rule)
+
+    def hidden_paths(self, tool: str) -> Callable[[str], bool] | None:
+        """The paths deny rules keep from a search tool (Glob, Grep, LS leave them out)."""
+        return path_filter(self.rules.deny, tool, self.context)
 
     def tool_disabled(self, tool: str) -> bool:
         """A bare deny rule (``--disallowedTools Bash``) removes the tool from what is offered."""

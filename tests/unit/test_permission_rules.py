@@ -12,10 +12,13 @@ from domain.permission_rules import (
     covering_rule,
     parse_rule,
     parse_rule_list,
+    path_filter,
     session_rules,
     split_rule_list,
     touching_rule,
+    unchecked_rule,
 )
+from domain.permissions import PermissionPolicy, PermissionRules
 from domain.shell_split import parse_command_line
 from domain.tool_calls import ToolAccess
 
@@ -194,7 +197,9 @@ def test_bare_edit_and_read_rules_cover_their_tool_families() -> None:
 
 
 def test_session_rules_are_as_narrow_as_the_call() -> None:
-    assert session_rules(bash("npm   test")) == [PermissionRule("Bash", "npm test", "session")]
+    assert session_rules(bash("npm   test")) == [
+        PermissionRule("Bash", "npm test", "session", exact=True)
+    ]
     assert session_rules(fetch("example.com")) == [
         PermissionRule("WebFetch", "domain:example.com", "session")
     ]
@@ -221,3 +226,314 @@ def test_command_lines_split_into_simple_commands() -> None:
     assert parse_command_line("cat <(ls)").dynamic
     assert parse_command_line("echo hi > out.txt").commands[0].writes_files
     assert not parse_command_line("echo hi >&2").commands[0].writes_files
+
+
+# The splitter follows bash where it can and says "dynamic" where it cannot.
+
+
+@pytest.mark.parametrize(
+    ("command", "texts"),
+    [
+        # An unquoted "#" that starts a word is a comment to the end of the line...
+        ("git diff #'\ntouch x\n#'", ("git diff", "touch x")),
+        ("echo a;#b\ntouch x", ("echo a", "touch x")),
+        ("echo a&#b\ntouch x", ("echo a", "touch x")),
+        # ...but not inside a word, after a backslash or inside quotes.
+        ("echo a#b; touch x", ("echo a#b", "touch x")),
+        ("echo \\#b; touch x", ("echo \\#b", "touch x")),
+        ("echo '#'; touch x", ("echo '#'", "touch x")),
+        ("echo $#; touch x", ("echo $#", "touch x")),
+        # $'…' honours backslash escapes, so \\' does not end it.
+        ("git diff $'\\'' ; touch x #'", ("git diff $'\\''", "touch x")),
+        # A line continuation disappears, even inside a word or an operator.
+        ("gi\\\nt diff", ("git diff",)),
+        ("echo a &\\\n& touch x", ("echo a", "touch x")),
+        # Redirections stay in the text of their piece.
+        ("git diff 2>&1 | tee out", ("git diff 2>&1", "tee out")),
+    ],
+)
+def test_pieces_follow_bash(command: str, texts: tuple[str, ...]) -> None:
+    line = parse_command_line(command)
+    assert line.texts == texts
+    assert not line.dynamic
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo 'a\nb'",  # a newline inside quotes
+        'echo "a\nb"',
+        "echo $'a\nb'",
+        "echo 'unbalanced",
+        'echo "unbalanced',
+        "echo $'\\cA'",  # an escape whose value is not certain
+        "echo $(date)",
+        'echo "$(date)"',
+        "echo `date`",
+        "cat <(ls)",
+        "tee >(wc)",
+        "echo $((1 + 2))",
+        "(( x = 1 )) ; touch p",
+        "echo $[1 + 2]",
+        "cat <<EOF\nrm -rf x\nEOF",
+        "echo ${x:-'}'}",  # bash has rules of its own for quotes inside ${…}
+        'echo "${x:-"a"}"',
+        "echo ${x:-{}}",
+        "f() { touch p; }",
+        "X=(a b)",
+        "$CMD -rf x",  # what runs is decided when it runs
+        "X=1 ${CMD} x",
+        "{rm,-rf,x}",
+        "/bin/r? x",
+        "r[m] x",
+        # An array subscript is evaluated, substitution included, by printf -v, read,
+        # test -v, declare and [[ -eq ]], even when the word was quoted.
+        "printf -v 'a[$(touch p)]' x",
+        "test -v 'a[`touch p`]'",
+        "printf -v $'a[\\x24(touch p)]' x",
+    ],
+)
+def test_lines_the_splitter_cannot_account_for_are_dynamic(command: str) -> None:
+    assert parse_command_line(command).dynamic
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "[ -f x ] && echo yes",
+        "ls *.py {a,b}.txt",
+        "xargs -I{} echo {}",
+        "echo ${HOME}/x \"$HOME\" '$(not run)'",
+        'echo $\'tab\\there\' "a\\"b"',
+        "X=1 Y=$Z make",
+        "if true; then echo; fi",
+    ],
+)
+def test_ordinary_lines_are_not_dynamic(command: str) -> None:
+    assert not parse_command_line(command).dynamic
+
+
+def test_substitution_bodies_are_pieces_too() -> None:
+    line = parse_command_line('echo "$(rm -rf x; ls `pwd`)" <(cat y)')
+    assert {"rm -rf x", "ls `pwd`", "pwd", "cat y"} <= set(line.texts)
+
+
+@pytest.mark.parametrize(
+    ("command", "writes"),
+    [
+        ("echo a >&2", False),
+        ("echo a >&2x", True),  # ">&word" is a file named 2x, not a descriptor
+        ("echo a 2>&1-", False),
+        ("echo a >/dev/null", False),
+        ("echo a > /dev/stderr", False),
+        ("echo a >/dev/nullx", True),
+        ('echo a >"/dev/null"', True),  # quoted: not worth telling apart
+        ("echo a >| out", True),
+        ("echo a &>> out", True),
+        ("echo a <> out", True),
+        ("cat < in", False),
+        ("echo a>out", True),
+    ],
+)
+def test_redirections_into_files_are_marked(command: str, writes: bool) -> None:
+    (piece,) = parse_command_line(command).commands
+    assert piece.writes_files is writes
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        # The reviewer's bypasses of an allow rule.
+        "git diff #'\ntouch /tmp/rev/PWNED1\n#'",
+        "git diff $'\\'' ; touch /tmp/rev/PWNED2 #'",
+        "git diff 'a\n' ; touch x",
+        'git diff "${x:-\'"\'}" ; touch x ; echo "\'}"',
+        "git diff >&2x",
+        "git diff > /dev/nullx",
+        "git diff <<X\ntouch x\nX",
+    ],
+)
+def test_a_prefix_rule_does_not_cover_what_it_cannot_see(command: str) -> None:
+    assert covering_rule([parse_rule("Bash(git diff:*)")], bash(command), CTX) is None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "ls && rm -rf build",
+        'echo "$(rm -rf build)"',
+        "echo `rm -rf build`",
+        "/bin/rm -rf build",
+        "./rm -rf build",
+        "command rm -rf build",
+        "command -p rm -rf build",
+        "builtin command rm -rf build",
+        "exec rm -rf build",
+        "exec -a name rm -rf build",
+        "nohup rm -rf build &",
+        "time rm -rf build",
+        "time -p rm -rf build",
+        "/usr/bin/time -f %e rm -rf build",
+        "nice rm -rf build",
+        "nice -n 10 rm -rf build",
+        "nice -5 rm -rf build",
+        "timeout 5 rm -rf build",
+        "timeout -s KILL -k 1 5s rm -rf build",
+        "timeout --signal=TERM 5 rm -rf build",
+        "env rm -rf build",
+        "env -i A=1 B=2 rm -rf build",
+        "env -u HOME -C /tmp rm -rf build",
+        "env -S 'rm -rf' build",
+        "env --split-string='rm -rf build'",
+        "sudo rm -rf build",
+        "sudo -u root -E rm -rf build",
+        "sudo -s rm -rf build",
+        "sudo --user=root rm -rf build",
+        "xargs rm -rf",
+        "find . | xargs -0 -n 1 rm",
+        "xargs -I{} rm -rf {}",
+        "find . -name '*.o' -exec rm {} \\;",
+        "bash -c 'rm -rf build'",
+        "sh -ec 'cd /tmp && rm -rf build'",
+        "bash -o pipefail -c 'ls | rm -rf build'",
+        "eval rm -rf build",
+        "eval 'ls; rm -rf build'",
+        "X=1 rm -rf build",
+        "2>/dev/null rm -rf build",
+        "{ rm -rf build; }",
+        "if true; then rm -rf build; fi",
+        "! rm -rf build",
+        "'rm' -rf build",
+        '"r"m -rf build',
+        "r\\m -rf build",
+        "$'\\x72m' -rf build",
+        "sudo --strange-option rm -rf build",  # an unknown option: every later word may run
+        "timeout 5 nice -n 1 sudo env A=1 command rm -rf build",
+    ],
+)
+def test_a_deny_rule_sees_through_paths_wrappers_and_substitutions(command: str) -> None:
+    assert touching_rule([parse_rule("Bash(rm:*)")], bash(command), CTX) is not None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo 'rm -rf build'",
+        "echo rm -rf build",
+        "grep -r rm src",
+        "nice -n 5 grep rm notes.txt",
+        "git log --grep rm",
+        "timeout 5 echo rm",
+        "bash script.sh rm",
+        "rmdir build",
+        "/usr/bin/rmdir build",
+    ],
+)
+def test_a_deny_rule_does_not_reach_arguments(command: str) -> None:
+    assert touching_rule([parse_rule("Bash(rm:*)")], bash(command), CTX) is None
+
+
+def test_deny_rules_with_two_words_match_through_paths_and_wrappers() -> None:
+    rules = [parse_rule("Bash(git push:*)")]
+    assert touching_rule(rules, bash("/usr/bin/git push --force"), CTX) is not None
+    assert touching_rule(rules, bash("sudo -u ci git push"), CTX) is not None
+    assert touching_rule(rules, bash("git pull"), CTX) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "unchecked"),
+    [
+        ('echo "$(date)"', True),
+        ("$CMD -rf build", True),
+        ('bash -c "$SCRIPT"', True),
+        ("eval $X", True),
+        ("sudo $X", True),
+        ("echo ok && ls", False),
+        ("bash -c 'ls -la'", False),
+        ("bash script.sh", False),
+    ],
+)
+def test_a_line_that_cannot_be_fully_read_leaves_deny_rules_unchecked(
+    command: str, unchecked: bool
+) -> None:
+    rules = [parse_rule("Bash(rm:*)")]
+    assert (unchecked_rule(rules, [], bash(command)) is not None) is unchecked
+
+
+def test_unchecked_needs_a_bash_rule_with_a_specifier_and_yields_to_an_exact_allow() -> None:
+    dynamic = bash('echo "$(date)"')
+    assert unchecked_rule([parse_rule("Bash")], [], dynamic) is None
+    assert unchecked_rule([parse_rule("Read(./.env)")], [], dynamic) is None
+    deny = [parse_rule("Bash(rm:*)")]
+    exact = session_rules(dynamic)
+    assert unchecked_rule(deny, exact, dynamic) is None
+    assert unchecked_rule(deny, [parse_rule("Bash(echo:*)")], dynamic) is deny[0]
+
+
+def test_the_policy_asks_when_a_deny_rule_cannot_be_checked() -> None:
+    rules = PermissionRules(allow=[parse_rule("Bash")], deny=[parse_rule("Bash(rm:*)")])
+    policy = PermissionPolicy("default", rules, CTX)
+    assert policy.decide(bash("ls -la")).verdict == "allow"
+    assert policy.decide(bash("command rm -rf x")).verdict == "deny"
+    decision = policy.decide(bash("$(printf rm) -rf x"))
+    assert decision.verdict == "ask"
+    assert "Bash(rm:*)" in decision.reason
+    policy.set_mode("bypassPermissions")
+    assert policy.decide(bash("$(printf rm) -rf x")).verdict == "ask"
+    assert policy.decide(bash("ls $(pwd)")).verdict == "ask"
+    policy.allow_for_session(bash("ls $(pwd)"))
+    assert policy.decide(bash("ls $(pwd)")).verdict == "allow"
+
+
+def test_an_ask_rule_also_asks_through_wrappers() -> None:
+    rules = PermissionRules(allow=[parse_rule("Bash")], ask=[parse_rule("Bash(git push:*)")])
+    policy = PermissionPolicy("default", rules, CTX)
+    assert policy.decide(bash("env GIT_TRACE=1 git push")).verdict == "ask"
+    assert policy.decide(bash("git status")).verdict == "allow"
+
+
+@pytest.mark.parametrize(
+    ("allowed", "command"),
+    [
+        ("rm *.tmp", "rm -rf ~ x.tmp"),
+        ("echo a:*", "echo a; rm x"),
+        ("echo a:*", "echo ab"),
+        ("git * main", "git push origin main"),
+    ],
+)
+def test_a_session_rule_for_a_command_allows_exactly_that_command(
+    allowed: str, command: str
+) -> None:
+    policy = PermissionPolicy("default", PermissionRules(), CTX)
+    policy.allow_for_session(bash(allowed))
+    assert policy.decide(bash(allowed)).verdict == "allow"
+    assert policy.decide(bash(command)).verdict == "ask"
+
+
+def test_a_session_rule_covers_its_piece_of_a_chain() -> None:
+    rules = PermissionRules(allow=[parse_rule("Bash(npm test)")])
+    policy = PermissionPolicy("default", rules, CTX)
+    policy.allow_for_session(bash("rm *.tmp"))
+    assert policy.decide(bash("rm *.tmp && npm test")).verdict == "allow"
+    assert policy.decide(bash("rm x.tmp && npm test")).verdict == "ask"
+
+
+def test_the_path_filter_hides_what_read_deny_rules_cover() -> None:
+    rules = [
+        parse_rule("Read(./.env)"),
+        parse_rule("Read(*.pem)"),
+        parse_rule("Grep(./secrets/**)"),
+        parse_rule("Bash"),
+    ]
+    grep = path_filter(rules, "Grep", CTX)
+    assert grep is not None
+    hidden = ["/ws/.env", "/ws/deep/key.pem", "/ws/secrets/a/b"]
+    shown = ["/ws/app/.env", "/ws/src/a.py"]
+    assert [grep(p) for p in hidden + shown] == [True, True, True, False, False]
+    glob = path_filter(rules, "Glob", CTX)
+    assert glob is not None
+    assert [glob("/ws/.env"), glob("/ws/secrets/a")] == [True, False]
+    assert path_filter([parse_rule("Edit(./.env)")], "Grep", CTX) is None
+    everything = path_filter([parse_rule("Read")], "LS", CTX)
+    assert everything is not None
+    assert everything("/ws/anything")
