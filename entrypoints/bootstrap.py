@@ -365,9 +365,9 @@ def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> 
         EditTool(changes),
         MultiEditTool(changes),
         NotebookEditTool(changes),
-        GlobTool(workspace),
-        GrepTool(workspace),
-        LSTool(workspace),
+        GlobTool(workspace, policy.hidden_paths),
+        GrepTool(workspace, policy.hidden_paths),
+        LSTool(workspace, policy.hidden_paths),
         WebFetchTool(),
         TodoWriteTool(),
     ]

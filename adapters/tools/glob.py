@@ -8,12 +8,13 @@ import re
 import stat
 
 from adapters.tools.ripgrep import collect_ripgrep
+from adapters.tools.search_tool import SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from adapters.tools.workspace import ResolvedPath, Workspace
 from domain import path_patterns
 from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.tool_calls import ToolOutcome
 
 MAX_RESULTS = 100
 _BRACES = re.compile(r"\{([^{}]*)\}")
@@ -32,18 +33,10 @@ first, at most {MAX_RESULTS}.
 - Use Grep to search file contents."""
 
 
-class GlobTool:
+class GlobTool(SearchTool):
     name = "Glob"
-
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
-
-    def definition(self) -> JSONObject:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def access_of(self, tool_input: JSONObject) -> ToolAccess:
-        path = tool_input.get("path")
-        return self.workspace.access(self.name, "read", path if isinstance(path, str) else ".")
+    description = DESCRIPTION
+    schema = SCHEMA
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
@@ -59,6 +52,9 @@ class GlobTool:
         listing = collect_ripgrep(["--files", *name_prefilter(patterns), "."], root.real)
         # rg prints normalised paths relative to the root ("./a/b"); only matches are stat'ed.
         matched = [line[2:] for line in listing if matcher(line[2:])]
+        hidden = self.hidden_below(root.given, root.real)
+        if hidden is not None:
+            matched = [rel for rel in matched if not hidden(rel)]
         newest: list[tuple[int, str]] = []
         total = 0
         for rel in matched:

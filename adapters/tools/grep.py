@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import heapq
 import os
+import re
 
 from adapters.tools.glob import expand_braces
 from adapters.tools.ripgrep import run_ripgrep
+from adapters.tools.search_tool import PathFilter, SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from adapters.tools.truncation import truncate_middle
-from adapters.tools.workspace import Workspace
 from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.tool_calls import ToolOutcome
 
 OUTPUT_MODES = ("content", "files_with_matches", "count")
 MAX_FILES = 100
 MAX_OUTPUT_CHARS = 30_000
 MAX_COLUMNS = 500
 _TYPE_NAME = "hexclawglob"
+_LINE_NUMBER = re.compile(r"([0-9]+)([:-])")
 
 SCHEMA: JSONObject = {
     "type": "object",
@@ -53,18 +55,10 @@ characters.
 - Use this instead of grep or rg in Bash."""
 
 
-class GrepTool:
+class GrepTool(SearchTool):
     name = "Grep"
-
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
-
-    def definition(self) -> JSONObject:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def access_of(self, tool_input: JSONObject) -> ToolAccess:
-        path = tool_input.get("path")
-        return self.workspace.access(self.name, "read", path if isinstance(path, str) else ".")
+    description = DESCRIPTION
+    schema = SCHEMA
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
@@ -80,6 +74,8 @@ class GrepTool:
         # Inside the directory with ".", so path globs match as written; paths are made
         # absolute again on the way out.
         cwd = target.real if is_dir else str(self.workspace.root)
+        given = target.given if is_dir else cwd
+        hidden = self.hidden_below(given, cwd)
         rg_args = [*_filters(args), f"--max-columns={MAX_COLUMNS}", "--max-columns-preview"]
         if args.optional_bool("-i"):
             rg_args.append("--ignore-case")
@@ -88,22 +84,28 @@ class GrepTool:
         if mode == "files_with_matches":
             rg_args.append("--files-with-matches")
         elif mode == "count":
-            rg_args += ["--count", "--with-filename"]
+            rg_args += ["--count", "--with-filename", "--null"]
         else:
-            rg_args += ["--no-heading", "--with-filename"]
-            if args.optional_bool("-n", default=True):
-                rg_args.append("--line-number")
+            # Line numbers tell a match from a context line once --null has replaced the
+            # separator after the path; they are dropped again when -n is off.
+            rg_args += ["--no-heading", "--with-filename", "--null", "--line-number"]
             for flag in ("-A", "-B", "-C"):
                 value = args.optional_int(flag, 0)
                 if value is not None:
                     rg_args += [flag, str(value)]
         rg_args += ["--regexp", pattern, "--", target.real if not is_dir else "."]
         if mode == "files_with_matches":
-            return self._files(rg_args, cwd, head_limit, pattern)
-        return self._lines(rg_args, cwd, head_limit, pattern, mode)
+            return self._files(rg_args, cwd, head_limit, pattern, hidden)
+        numbers = args.optional_bool("-n", default=True)
+        return self._lines(rg_args, cwd, head_limit, pattern, mode, hidden, numbers)
 
     def _files(
-        self, rg_args: list[str], cwd: str, head_limit: int | None, pattern: str
+        self,
+        rg_args: list[str],
+        cwd: str,
+        head_limit: int | None,
+        pattern: str,
+        hidden: PathFilter | None,
     ) -> ToolOutcome:
         newest: list[tuple[int, str]] = []
         total = 0
@@ -111,7 +113,7 @@ class GrepTool:
 
         def take(line: str) -> bool:
             nonlocal total
-            if not line:
+            if not line or (hidden is not None and hidden(line)):
                 return True
             path = os.path.normpath(os.path.join(cwd, line))
             try:
@@ -138,7 +140,14 @@ class GrepTool:
         )
 
     def _lines(
-        self, rg_args: list[str], cwd: str, head_limit: int | None, pattern: str, mode: str
+        self,
+        rg_args: list[str],
+        cwd: str,
+        head_limit: int | None,
+        pattern: str,
+        mode: str,
+        hidden: PathFilter | None,
+        numbers: bool,
     ) -> ToolOutcome:
         kept: list[str] = []
         size = 0
@@ -146,18 +155,23 @@ class GrepTool:
 
         def take(line: str) -> bool:
             nonlocal size, total
-            if not line:
+            path, nul, rest = line.partition("\0")
+            if not line or (nul and hidden is not None and hidden(path)):
                 return True
+            if not nul and (not kept or kept[-1] == "--"):
+                return True  # a context separator left over from a hidden file
             total += 1
             if head_limit is not None and total > head_limit:
                 return False
             if size <= MAX_OUTPUT_CHARS * 2:
-                shown = cwd + line[1:] if line.startswith("./") else line
+                shown = _shown_line(cwd, path, rest, numbers) if nul else line
                 kept.append(shown)
                 size += len(shown) + 1
             return True
 
         result = run_ripgrep(rg_args, cwd, take)
+        while kept and kept[-1] == "--":
+            kept.pop()
         if not kept:
             return ToolOutcome(content="No matches found.", summary=f"No matches for {pattern}")
         text = truncate_middle("\n".join(kept), MAX_OUTPUT_CHARS)
@@ -170,6 +184,18 @@ class GrepTool:
             summary=f"{len(kept)} {'lines' if mode == 'content' else 'files'} for {pattern}",
             structured={"mode": mode, "numLines": len(kept)},
         )
+
+
+def _shown_line(cwd: str, path: str, rest: str, numbers: bool) -> str:
+    """``path:12:text`` (``path-12-text`` for context), absolute, without the number if -n
+    is off; ``path:3`` in count mode."""
+    shown = cwd + path[1:] if path.startswith("./") else path
+    number = _LINE_NUMBER.match(rest)
+    if number is None:
+        return f"{shown}:{rest}"
+    if numbers:
+        return f"{shown}{number.group(2)}{rest}"
+    return f"{shown}{number.group(2)}{rest[number.end() :]}"
 
 
 def _filters(args: ToolInput) -> list[str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from collections.abc import Callable
 
+from adapters.tools.search_tool import SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
-from adapters.tools.workspace import Workspace
 from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from domain.tool_calls import ToolOutcome
 
 MAX_ENTRIES = 1000
 NOT_EXPANDED = frozenset({".git", "node_modules", "__pycache__", ".venv", ".mypy_cache"})
@@ -31,18 +32,10 @@ DESCRIPTION = f"""List a directory as a tree (directories end with /).
 expanded. Prefer Glob and Grep to find files by name or content."""
 
 
-class LSTool:
+class LSTool(SearchTool):
     name = "LS"
-
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
-
-    def definition(self) -> JSONObject:
-        return {"name": self.name, "description": DESCRIPTION, "input_schema": SCHEMA}
-
-    def access_of(self, tool_input: JSONObject) -> ToolAccess:
-        path = tool_input.get("path")
-        return self.workspace.access(self.name, "read", path if isinstance(path, str) else ".")
+    description = DESCRIPTION
+    schema = SCHEMA
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
@@ -55,8 +48,15 @@ class LSTool:
             raise ToolError(f"{shown} does not exist") from None
         if not stat.S_ISDIR(info.st_mode):
             raise ToolError(f"{shown} is not a directory; use Read for files")
+        hidden = self.hidden_below(resolved.given, resolved.real)
+
+        def left_out(name: str, rel_path: str) -> bool:
+            if any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel_path, p) for p in ignore):
+                return True
+            return hidden is not None and hidden(rel_path)
+
         lines = [f"- {resolved.given.rstrip(os.sep)}{os.sep}"]
-        count = _walk(resolved.real, "", 1, ignore, lines)
+        count = _walk(resolved.real, "", 1, left_out, lines)
         if count > MAX_ENTRIES:
             lines.append(
                 f"[Stopped after {MAX_ENTRIES} entries; list a subdirectory, or use Glob.]"
@@ -66,7 +66,13 @@ class LSTool:
         )
 
 
-def _walk(directory: str, rel: str, depth: int, ignore: list[str], lines: list[str]) -> int:
+def _walk(
+    directory: str,
+    rel: str,
+    depth: int,
+    left_out: Callable[[str, str], bool],
+    lines: list[str],
+) -> int:
     """Append the tree under ``directory``; returns the entries seen (may pass the cap by one)."""
     count = 0
     try:
@@ -77,7 +83,7 @@ def _walk(directory: str, rel: str, depth: int, ignore: list[str], lines: list[s
         return 0
     for entry in entries:
         rel_path = f"{rel}{entry.name}"
-        if any(fnmatch.fnmatch(entry.name, p) or fnmatch.fnmatch(rel_path, p) for p in ignore):
+        if left_out(entry.name, rel_path):
             continue
         if len(lines) > MAX_ENTRIES:
             return count + 1
@@ -90,7 +96,7 @@ def _walk(directory: str, rel: str, depth: int, ignore: list[str], lines: list[s
                 lines.append(f"{indent}- {entry.name}/ (not expanded)")
                 continue
             lines.append(f"{indent}- {entry.name}/")
-            count += _walk(entry.path, rel_path + "/", depth + 1, ignore, lines)
+            count += _walk(entry.path, rel_path + "/", depth + 1, left_out, lines)
         else:
             lines.append(f"{indent}- {entry.name}")
     return count

@@ -1,4 +1,5 @@
-"""Glob, Grep (both over the real ripgrep binary) and LS against a real directory tree."""
+"""Glob, Grep (both over the real ripgrep binary) and LS against a real directory tree, with
+the deny rules of a real permission policy."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from adapters.tools.glob import MAX_RESULTS, expand_braces
+from adapters.tools.glob import MAX_RESULTS, GlobTool, expand_braces
+from adapters.tools.grep import GrepTool
+from adapters.tools.ls import LSTool
+from adapters.tools.registry import Tool
 from adapters.tools.ripgrep import ripgrep_path
+from adapters.tools.workspace import Workspace
+from domain.permission_rules import RuleContext, parse_rule
+from domain.permissions import PermissionPolicy, PermissionRules
+from domain.settings import Settings
+from domain.tool_calls import ToolCall
+from entrypoints.bootstrap import Context, RunOptions, build_permissions, build_tools
 from tests.integration.tool_harness import Harness
 
 
@@ -138,3 +148,121 @@ def test_ls_shows_a_tree_and_honours_ignore(kit: Harness) -> None:
     (kit.root / "node_modules/pkg").mkdir(parents=True)
     assert "  - node_modules/ (not expanded)" in kit.text("LS", path=".")
     assert kit.run("LS", path="src/app.py").is_error
+
+
+# Deny rules reach what a search shows, not only where it starts.
+
+SECRET = "SECRET_TOKEN=hunter2"
+
+
+@pytest.fixture
+def secrets(workspace: Path) -> Path:
+    for name, text in {
+        ".env": f"{SECRET}\n",
+        "app/.env": f"{SECRET} (not denied: the rule is anchored)\n",
+        "keys/id.pem": f"{SECRET}\n",
+        "src/config.py": f"before\nTOKEN = '{SECRET}'\nafter\n",
+        "inner/.env": f"{SECRET}\n",
+    }.items():
+        path = workspace / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (workspace / "linked").symlink_to(workspace / "inner")
+    return workspace
+
+
+def search_tools(root: Path, policy: PermissionPolicy) -> dict[str, Tool]:
+    workspace = Workspace(root)
+    tools: list[Tool] = [
+        GrepTool(workspace, policy.hidden_paths),
+        GlobTool(workspace, policy.hidden_paths),
+        LSTool(workspace, policy.hidden_paths),
+    ]
+    return {tool.name: tool for tool in tools}
+
+
+def deny_policy(root: Path, *deny: str) -> PermissionPolicy:
+    rules = PermissionRules(deny=[parse_rule(text) for text in deny])
+    return PermissionPolicy("default", rules, RuleContext(workspace=str(root), home="/nohome"))
+
+
+def output(tool: Tool, **tool_input: object) -> str:
+    outcome = tool.run(tool_input)
+    assert not outcome.is_error, outcome.content
+    assert isinstance(outcome.content, str)
+    return outcome.content
+
+
+def test_grep_leaves_out_files_a_read_deny_rule_covers(secrets: Path) -> None:
+    policy = deny_policy(secrets, "Read(./.env)", "Read(keys/**)", "Read(./inner/.env)")
+    grep = search_tools(secrets, policy)["Grep"]
+    files = output(grep, pattern="SECRET_TOKEN").splitlines()
+    assert sorted(os.path.relpath(f, secrets) for f in files) == ["app/.env", "src/config.py"]
+    content = output(grep, pattern="SECRET_TOKEN", output_mode="content", **{"-C": 1})
+    assert "hunter2" in content
+    assert f"{secrets}/.env" not in content
+    assert "keys/id.pem" not in content
+    assert f"{secrets}/src/config.py-1-before" in content
+    assert f"{secrets}/src/config.py:2:TOKEN = '{SECRET}'" in content
+    counts = output(grep, pattern="SECRET_TOKEN", output_mode="count")
+    assert sorted(os.path.relpath(line, secrets) for line in counts.splitlines()) == [
+        "app/.env:1",
+        "src/config.py:1",
+    ]
+    # Searching the denied file by name is refused by the permission check itself.
+    assert policy.decide(grep.access_of({"pattern": "x", "path": ".env"})).verdict == "deny"
+
+
+def test_grep_without_line_numbers_still_tells_context_from_matches(secrets: Path) -> None:
+    grep = search_tools(secrets, deny_policy(secrets))["Grep"]
+    text = output(
+        grep, pattern="TOKEN =", output_mode="content", path="src", **{"-n": False, "-A": 1}
+    )
+    assert text.splitlines() == [
+        f"{secrets}/src/config.py:TOKEN = '{SECRET}'",
+        f"{secrets}/src/config.py-after",
+    ]
+
+
+def test_glob_and_ls_leave_out_denied_paths(secrets: Path) -> None:
+    policy = deny_policy(secrets, "Read(./.env)", "Read(keys/**)")
+    tools = search_tools(secrets, policy)
+    found = output(tools["Glob"], pattern="**/*").splitlines()
+    assert sorted(os.path.relpath(f, secrets) for f in found) == [
+        "app/.env",
+        "inner/.env",
+        "src/config.py",
+    ]
+    listing = output(tools["LS"], path=".").splitlines()
+    assert "  - .env" not in listing
+    assert "  - keys/" not in listing
+    assert "  - app/" in listing
+    assert "    - .env" in listing  # app/.env: the rule is anchored at the workspace
+
+
+def test_a_search_through_a_symlinked_folder_checks_the_resolved_paths(secrets: Path) -> None:
+    policy = deny_policy(secrets, "Read(./inner/.env)")
+    tools = search_tools(secrets, policy)
+    assert output(tools["Glob"], pattern="*", path="linked") == "No files found."
+    assert output(tools["Grep"], pattern="SECRET", path="linked") == "No matches found."
+    assert output(tools["LS"], path="linked").splitlines() == [f"- {secrets}/linked/"]
+
+
+def test_rules_added_during_a_session_apply_to_the_next_search(secrets: Path) -> None:
+    policy = deny_policy(secrets)
+    glob = search_tools(secrets, policy)["Glob"]
+    assert ".pem" in output(glob, pattern="**/*.pem")
+    policy.add_rule("deny", "Read(*.pem)")
+    assert output(glob, pattern="**/*.pem") == "No files found."
+
+
+def test_the_composition_root_hands_the_deny_rules_to_the_search_tools(secrets: Path) -> None:
+    settings = Settings(values={"permissions": {"deny": ["Read(./.env)"]}})
+    ctx = Context(workspace=secrets, home=secrets / "home", environ={}, settings=settings)
+    options = RunOptions(interactive=True)
+    registry = build_tools(ctx, options, build_permissions(ctx, options))
+    call = ToolCall(id="toolu_1", name="Grep", input={"pattern": "SECRET", "path": "."})
+    outcome = registry.run(call)
+    assert isinstance(outcome.content, str)
+    assert f"{secrets}/.env\n" not in outcome.content + "\n"
+    assert f"{secrets}/src/config.py" in outcome.content
