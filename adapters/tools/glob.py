@@ -5,13 +5,11 @@ from __future__ import annotations
 import heapq
 import os
 import re
-import stat
 
 from adapters.tools.ripgrep import collect_ripgrep
 from adapters.tools.search_tool import SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
-from adapters.tools.workspace import ResolvedPath, Workspace
 from domain import path_patterns
 from domain.messages import JSONObject
 from domain.tool_calls import ToolOutcome
@@ -41,7 +39,7 @@ class GlobTool(SearchTool):
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
         pattern = args.string("pattern")
-        root = search_root(self.workspace, args.optional_string("path"))
+        root = self.directory(args.optional_string("path"))
         if os.path.isabs(pattern):
             rel = path_patterns.relative_to(pattern, root.given)
             if rel is None:
@@ -82,18 +80,6 @@ class GlobTool(SearchTool):
             summary=f"Found {total} files matching {pattern}",
             structured={"numFiles": total, "truncated": total > MAX_RESULTS},
         )
-
-
-def search_root(workspace: Workspace, raw: str | None) -> ResolvedPath:
-    root = workspace.resolve(raw or ".")
-    shown = workspace.display(root.given)
-    try:
-        info = os.stat(root.real)
-    except FileNotFoundError:
-        raise ToolError(f"{shown} does not exist") from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise ToolError(f"{shown} is not a directory")
-    return root
 
 
 def name_prefilter(patterns: list[str]) -> list[str]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
 from collections.abc import Callable
 
 from adapters.tools.search_tool import SearchTool
-from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from domain.messages import JSONObject
 from domain.tool_calls import ToolOutcome
@@ -39,15 +37,9 @@ class LSTool(SearchTool):
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
-        resolved = self.workspace.resolve(args.string("path"))
+        resolved = self.directory(args.string("path"), "; use Read for files")
         ignore = args.string_list("ignore")
         shown = self.workspace.display(resolved.given)
-        try:
-            info = os.stat(resolved.real)
-        except FileNotFoundError:
-            raise ToolError(f"{shown} does not exist") from None
-        if not stat.S_ISDIR(info.st_mode):
-            raise ToolError(f"{shown} is not a directory; use Read for files")
         hidden = self.hidden_below(resolved.given, resolved.real)
 
         def left_out(name: str, rel_path: str) -> bool:

@@ -8,9 +8,11 @@ left out when a deny rule covers it (as written and as resolved).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 
-from adapters.tools.workspace import Workspace
+from adapters.tools.tool_errors import ToolError
+from adapters.tools.workspace import ResolvedPath, Workspace
 from domain.messages import JSONObject
 from domain.tool_calls import ToolAccess
 
@@ -34,6 +36,18 @@ class SearchTool:
     def access_of(self, tool_input: JSONObject) -> ToolAccess:
         path = tool_input.get("path")
         return self.workspace.access(self.name, "read", path if isinstance(path, str) else ".")
+
+    def directory(self, raw: str | None, file_hint: str = "") -> ResolvedPath:
+        """The directory a search starts from (the workspace root by default)."""
+        root = self.workspace.resolve(raw or ".")
+        shown = self.workspace.display(root.given)
+        try:
+            info = os.stat(root.real)
+        except FileNotFoundError:
+            raise ToolError(f"{shown} does not exist") from None
+        if not stat.S_ISDIR(info.st_mode):
+            raise ToolError(f"{shown} is not a directory{file_hint}")
+        return root
 
     def hidden_below(self, given: str, real: str) -> PathFilter | None:
         """For this call: whether a path relative to the search root (``given``, resolved as
