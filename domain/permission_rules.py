@@ -187,10 +187,19 @@ def path_filter(
         return None
     if any(rule.specifier is None for rule in relevant):
         return lambda path: True
-    bases = [_rule_base(rule.specifier or "", ctx) for rule in relevant]
+    # One regex per base directory: a search may check tens of thousands of paths.
+    by_base: dict[str, list[str]] = {}
+    for rule in relevant:
+        base, pattern = _rule_base(rule.specifier or "", ctx)
+        by_base.setdefault(base, []).append(pattern)
+    matchers = [(base, path_patterns.relative_matcher(p).fullmatch) for base, p in by_base.items()]
 
     def hidden(path: str) -> bool:
-        return any(path_patterns.matches(pattern, base, path) for base, pattern in bases)
+        for base, match in matchers:
+            rel = path_patterns.relative_to(path, base)
+            if rel is not None and match(rel) is not None:
+                return True
+        return False
 
     return hidden
 
