@@ -20,6 +20,7 @@ from typing import Literal
 import attrs
 
 from domain.api_errors import ApiError, ApiStatusError
+from domain.auth_errors import AuthError
 from domain.conversation import Conversation, sendable_blocks
 from domain.messages import (
     ContentBlock,
@@ -180,7 +181,7 @@ class AgentLoop:
             if not self.state.terminal:
                 self._go(TurnEvent.INTERRUPT)
             result = turn.result("interrupted")
-        except (ApiError, StreamFailure) as exc:
+        except (ApiError, StreamFailure, AuthError) as exc:
             if not self._retract(turn, exc, content):
                 failed = exc.partial if isinstance(exc, StreamFailure) else None
                 self._settle(turn, CUT_OFF_RESULT, failed=failed)
@@ -199,7 +200,10 @@ class AgentLoop:
     def _retract(self, turn: _Turn, exc: Exception, content: Sequence[ContentBlock]) -> bool:
         """After a refusal of the turn's first request before any output, take the turn's
         user content back out; True when that was the case and it is done."""
-        refused = isinstance(exc, ApiStatusError) and 400 <= exc.status < 500 and not exc.retryable
+        # No usable credentials is a refusal before anything was sent (the REPL before /login).
+        refused = isinstance(exc, AuthError) or (
+            isinstance(exc, ApiStatusError) and 400 <= exc.status < 500 and not exc.retryable
+        )
         streamed = turn.streaming is not None and bool(turn.streaming.content())
         if not refused or turn.call_usages or streamed:
             return False

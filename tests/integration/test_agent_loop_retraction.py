@@ -14,6 +14,7 @@ from adapters.static_auth import StaticAuthHeaders
 from adapters.system_random import SystemRandom
 from domain.agent_loop import AgentLoop, LoopSettings, TurnResult
 from domain.api_errors import ApiStatusError
+from domain.auth_errors import NotLoggedIn
 from domain.messages import ContentBlock, TextBlock
 from domain.retry_policy import RetryPolicy
 from domain.session_log import RETRACTED, conversation_from_log, decode_log
@@ -199,3 +200,45 @@ def test_a_refused_turn_after_an_interrupted_one_keeps_the_interrupted_results(
     assert "a paste far too long" not in texts_in(third)
     assert [b["type"] for b in third[-1]["content"]] == ["tool_result", "text"]
     assert_log_resumes_to(recorder, loop)
+
+
+class _LoginLater:
+    """Credentials that are missing until the user logs in (the REPL before /login)."""
+
+    def __init__(self) -> None:
+        self.logged_in = False
+
+    def headers(self) -> dict[str, str]:
+        if not self.logged_in:
+            raise NotLoggedIn
+        return {"x-api-key": "k"}
+
+    def refresh_after_unauthorized(self) -> bool:
+        return False
+
+
+def test_a_turn_without_credentials_is_taken_back_and_not_sent_after_login(
+    server: ScriptedAnthropicServer, recorder: MemoryRecorder, observer: RecordingObserver
+) -> None:
+    auth = _LoginLater()
+    config = ClientConfig(base_url=server.url, retry=RetryPolicy(max_retries=0))
+    loop = AgentLoop(
+        client=AnthropicClient(config, auth, SystemRandom()),
+        tools=FakeToolRunner(),
+        permissions=TableDecider(),
+        prompt=None,
+        observer=observer,
+        settings=LoopSettings(model="claude-sonnet-4-5", max_tokens=2048),
+        recorder=recorder,
+    )
+    failed = ask(loop, "before login")
+    assert failed.subtype == "error_during_execution"
+    assert isinstance(failed.error, NotLoggedIn)
+    assert failed.retracted
+    assert server.requests == []
+
+    auth.logged_in = True
+    server.add(Reply.sse(text_message_events("hello")))
+    assert ask(loop, "after login").subtype == "success"
+    texts = [b["text"] for m in sent(server, 0) for b in m["content"] if b["type"] == "text"]
+    assert texts == ["after login"]
