@@ -6,13 +6,17 @@ instant; each command imports what it needs when it runs.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
 
-from domain.permission_modes import PERMISSION_MODES
 from domain.version import VERSION
+
+# Not typing.TYPE_CHECKING: importing typing alone costs --version a few milliseconds.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import NoReturn
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
@@ -24,18 +28,28 @@ class UsageError(Exception):
     """Bad command-line input: exit 2 with one line."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `hexclaw --help`)")
+def _parser(prog: str) -> argparse.ArgumentParser:
+    # argparse (and the typing machinery it pulls in) loads only when there is parsing to do.
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(f"{message} (see `hexclaw --help`)")
+
+    return _Parser(prog=prog)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="hexclaw",
-        description="An agentic coding assistant in your terminal. With no prompt, opens the "
-        "REPL; with -p, answers once and exits.",
-        epilog="Commands: login, logout, auth status, sessions. "
-        "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`.",
+    from domain.permission_modes import PERMISSION_MODES
+
+    parser = _parser("hexclaw")
+    parser.description = (
+        "An agentic coding assistant in your terminal. With no prompt, opens the "
+        "REPL; with -p, answers once and exits."
+    )
+    parser.epilog = (
+        "Commands: login, logout, auth status, sessions. "
+        "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`."
     )
     parser.add_argument("prompt", nargs="?", help="the first prompt (with -p: the only one)")
     parser.add_argument("-p", "--print", action="store_true", help="answer once and exit")
@@ -96,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
-    parser = _Parser(prog=f"hexclaw {name}")
+    parser = _parser(f"hexclaw {name}")
     if name == "login":
         parser.description = "Log in with OAuth (authorization code + PKCE) in your browser."
         parser.add_argument("--no-browser", action="store_true", help="only print the URL")
@@ -116,6 +130,8 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
 
 
 def _positive_int(raw: str) -> int:
+    import argparse
+
     try:
         value = int(raw)
     except ValueError:
@@ -126,6 +142,8 @@ def _positive_int(raw: str) -> int:
 
 
 def _port(raw: str) -> int:
+    import argparse
+
     value = _positive_int(raw)
     if value > 65535:
         raise argparse.ArgumentTypeError(f"not a port: {raw!r}")
@@ -146,6 +164,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["--version"], ["-v"]):
+        # The one answer that needs nothing loaded: not even argparse.
+        sys.stdout.write(f"{VERSION} (hexclaw)\n")
+        return 0
     try:
         args = parse(argv)
     except UsageError as exc:
