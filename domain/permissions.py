@@ -220,12 +220,7 @@ def build_policy(settings: Settings, choices: PolicyChoices, context: RuleContex
 
 def tools_opted_in(settings: Settings, choices: PolicyChoices) -> bool:
     """Whether print mode offers tools: only when the user asked for them, as Claude Code does."""
-    return bool(
-        choices.allowed
-        or choices.mode
-        or settings.get("permissions", "allow", default=[])
-        or settings.get("permissions", "defaultMode")
-    )
+    return bool(choices.allowed or choices.mode or settings.user_asked_for_tools)
 
 
 def _settings_rules(values: object, source: str, warnings: list[str]) -> list[PermissionRule]:

@@ -20,7 +20,7 @@ import attrs
 from domain.errors import HexclawError
 from domain.permission_modes import PERMISSION_MODES
 from domain.prompt_secrets import looks_secret
-from domain.settings_trust import Scope, refuse_untrusted
+from domain.settings_trust import TRUSTED_SCOPES, Scope, refuse_untrusted
 
 CONCATENATED_LISTS = frozenset(
     {
@@ -146,6 +146,8 @@ class Settings:
     warnings: list[str] = attrs.field(factory=list)
     layers: list[str] = attrs.field(factory=list)
     """The sources that were merged, in order."""
+    user_asked_for_tools: bool = False
+    """A trusted layer (the user's own settings or --settings) allows tools or sets a mode."""
 
     def get(self, *path: str, default: Any = None) -> Any:
         node: Any = self.values
@@ -171,6 +173,13 @@ def merge_layers(
         if values.get("hooks"):
             hooks_from.append(layer.source)
         settings.layers.append(layer.source)
+        permissions = values.get("permissions")
+        if (
+            layer.scope in TRUSTED_SCOPES
+            and isinstance(permissions, dict)
+            and (permissions.get("allow") or permissions.get("defaultMode"))
+        ):
+            settings.user_asked_for_tools = True
         _merge_into(settings, settings.values, values, (), layer.source)
     if hooks_from:
         settings.warnings.append(f"{HOOKS_WARNING} (set in {', '.join(hooks_from)})")

@@ -8,7 +8,13 @@ and a folder may be a stranger's clone, so those layers cannot:
   through git, ``ANTHROPIC_BASE_URL`` sends the user's key elsewhere, ``LD_PRELOAD``...); no
   list of safe names would stay complete, so none is accepted;
 - set ``apiKeyHelper`` (a command hexclaw runs), its TTL, or ``oauth`` (where a login goes);
-- add a directory outside the workspace to ``permissions.additionalDirectories``.
+- add a directory outside the workspace to ``permissions.additionalDirectories``;
+- allow a whole tool that runs commands or reaches the network (``Bash``, ``Bash(*)``,
+  ``WebFetch``): a project may pre-approve ``Bash(npm test)``, not every command.
+
+Nor do a project's allow rules switch tools on in print mode: ``hexclaw -p`` in a stranger's
+clone offers tools only when the user asked for them (flags or the user's own settings),
+since the prompt can be steered by the clone's CLAUDE.md.
 
 A ``bypassPermissions`` default mode is refused by ``permissions.py`` for every settings file,
 trusted or not: only the command line switches the checks off.
@@ -20,6 +26,7 @@ Each refusal is named in one warning line per layer; the value is dropped, so an
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -28,6 +35,8 @@ import attrs
 Scope = Literal["user", "project", "local", "flag"]
 
 UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth")
+_WHOLE_TOOL = re.compile(r"\s*(Bash|WebFetch)\s*(\(\s*(\*|:\*|\*:\*)?\s*\))?\s*")
+TRUSTED_SCOPES: frozenset[Scope] = frozenset({"user", "flag"})
 
 
 @attrs.frozen
@@ -65,6 +74,13 @@ def refuse_untrusted(
                     + ", ".join(json.dumps(d) for d in outside)
                     + " (outside the workspace)"
                 )
+        allow = permissions.get("allow")
+        if scope not in TRUSTED_SCOPES and isinstance(allow, list):
+            broad = [r for r in allow if isinstance(r, str) and _WHOLE_TOOL.fullmatch(r)]
+            if broad:
+                permissions["allow"] = [r for r in allow if r not in broad]
+                shown = ", ".join(json.dumps(r) for r in broad)
+                refused.append(f"permissions.allow {shown} (a whole tool)")
     if not refused:
         return None
     return (

@@ -115,12 +115,26 @@ def test_a_settings_rule_opts_in_and_a_deny_rule_wins(
         Reply.sse(text_message_events("fine")),
     )
     env = hexclaw_env(anthropic_server.url, config_home)
-    done = run_hexclaw(["-p", "hi"], env, workspace)
+    # The user opts in to tools; the project's rules then decide about each call.
+    done = run_hexclaw(["-p", "hi", "--allowedTools", "Read"], env, workspace)
     assert done.returncode == 0, done.stderr
     (result,) = tool_results(anthropic_server.requests[1].body)
     assert result["is_error"] is True
     assert "Bash(echo secret:*)" in result["content"]
     assert ".claude/settings.json" in result["content"]
+
+
+def test_a_projects_rules_alone_do_not_switch_tools_on_in_print_mode(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    (workspace / ".claude").mkdir()
+    (workspace / ".claude/settings.json").write_text(
+        json.dumps({"permissions": {"allow": ["Bash(echo:*)"], "defaultMode": "acceptEdits"}})
+    )
+    anthropic_server.add(Reply.sse(text_message_events("no tools here")))
+    done = run_hexclaw(["-p", "hi"], hexclaw_env(anthropic_server.url, config_home), workspace)
+    assert done.returncode == 0, done.stderr
+    assert "tools" not in anthropic_server.requests[0].body
 
 
 def test_skipping_permissions_warns_and_a_bad_rule_is_one_line(

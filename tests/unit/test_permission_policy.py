@@ -15,6 +15,7 @@ from domain.permissions import (
     tools_opted_in,
 )
 from domain.settings import Settings, SettingsLayer, merge_layers
+from domain.settings_trust import Scope
 from domain.tool_calls import ToolAccess
 
 CTX = RuleContext(workspace="/ws", home="/home/me")
@@ -194,20 +195,25 @@ def test_an_unknown_default_mode_is_a_warning() -> None:
 
 
 @pytest.mark.parametrize(
-    ("values", "choices", "expected"),
+    ("values", "scope", "choices", "expected"),
     [
-        ({}, PolicyChoices(), False),
-        ({"permissions": {"deny": ["Bash"]}}, PolicyChoices(), False),
-        ({"permissions": {"allow": ["Read"]}}, PolicyChoices(), True),
-        ({"permissions": {"defaultMode": "plan"}}, PolicyChoices(), True),
-        ({}, PolicyChoices(allowed=("Edit",)), True),
-        ({}, PolicyChoices(mode="default"), True),
+        ({}, "user", PolicyChoices(), False),
+        ({"permissions": {"deny": ["Bash"]}}, "user", PolicyChoices(), False),
+        ({"permissions": {"allow": ["Read"]}}, "user", PolicyChoices(), True),
+        ({"permissions": {"defaultMode": "plan"}}, "user", PolicyChoices(), True),
+        ({"permissions": {"allow": ["Read"]}}, "flag", PolicyChoices(), True),
+        # A clone's own rules never switch tools on for -p: its CLAUDE.md steers the prompt.
+        ({"permissions": {"allow": ["Bash(npm test)"]}}, "project", PolicyChoices(), False),
+        ({"permissions": {"defaultMode": "acceptEdits"}}, "local", PolicyChoices(), False),
+        ({}, "user", PolicyChoices(allowed=("Edit",)), True),
+        ({}, "user", PolicyChoices(mode="default"), True),
     ],
 )
 def test_print_mode_offers_tools_only_when_the_user_opts_in(
-    values: dict[str, object], choices: PolicyChoices, expected: bool
+    values: dict[str, object], scope: Scope, choices: PolicyChoices, expected: bool
 ) -> None:
-    assert tools_opted_in(Settings(values=values), choices) is expected
+    settings = merge_layers([SettingsLayer("settings.json", values, scope)])
+    assert tools_opted_in(settings, choices) is expected
 
 
 # Writes into .git and .claude: hooks and settings there decide what the next run executes.

@@ -119,6 +119,22 @@ def test_a_project_may_still_choose_a_safer_mode_and_share_rules() -> None:
     assert built.policy.mode == "acceptEdits"
 
 
+@pytest.mark.parametrize("scope", ["project", "local"])
+def test_a_project_may_not_allow_a_whole_command_or_network_tool(scope: Scope) -> None:
+    rules = ["Bash", "Bash(*)", "Bash(:*)", "WebFetch", "Bash(npm test)", "Read"]
+    settings = merged(("project.json", scope, {"permissions": {"allow": rules}}))
+    assert settings.get("permissions", "allow") == ["Bash(npm test)", "Read"]
+    (warning,) = settings.warnings
+    for rule in ('"Bash"', '"Bash(*)"', '"WebFetch"'):
+        assert rule in warning
+
+
+def test_the_users_own_settings_may_allow_a_whole_tool() -> None:
+    settings = merged(("user.json", "user", {"permissions": {"allow": ["Bash"]}}))
+    assert settings.get("permissions", "allow") == ["Bash"]
+    assert settings.warnings == []
+
+
 def test_nothing_to_refuse_means_no_warning() -> None:
     settings = merged(("project.json", "project", {"model": "m", "permissions": {"allow": []}}))
     assert settings.warnings == []
