@@ -3,100 +3,42 @@
 from __future__ import annotations
 
 import json
-import os
-import select
 import signal
 import subprocess
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import HEXCLAW, hexclaw_env, run_hexclaw
+from tests.e2e.live_process import (
+    Reader,
+    held_after_first_delta,
+    one_error_line,
+    running_hexclaw,
+)
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import (
-    encode_events,
     error_event,
     text_message_events,
 )
 
 
-def one_error_line(stderr: str) -> str:
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert "Traceback" not in stderr
-    assert lines[0].startswith("hexclaw: ")
-    return lines[0]
-
-
-def first_delta_offset(body: bytes) -> int:
-    """The byte offset just after the first text delta event."""
-    start = body.index(b"event: content_block_delta")
-    return body.index(b"\n\n", start) + 2
-
-
-class Reader:
-    """Reads a subprocess's stdout as it comes, without waiting for the process to end."""
-
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
-        assert proc.stdout is not None
-        self._fd = proc.stdout.fileno()
-        self.data = b""
-
-    def until(self, needle: bytes, timeout: float = 30.0) -> bytes:
-        deadline = time.monotonic() + timeout
-        while needle not in self.data:
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"{needle!r} never arrived; got {self.data!r}"
-            ready, _, _ = select.select([self._fd], [], [], remaining)
-            if ready:
-                chunk = os.read(self._fd, 65536)
-                assert chunk, f"stdout closed before {needle!r}; got {self.data!r}"
-                self.data += chunk
-        return self.data
-
-
-def start_hexclaw(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [*HEXCLAW, *args],
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
 def test_text_streams_the_answer_as_it_arrives(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
 ) -> None:
-    body = encode_events(text_message_events("Hello streaming world, this is the rest"))
-    cut = first_delta_offset(body)
-    gate = threading.Event()
-    anthropic_server.add(
-        Reply(
-            chunks=[body[:cut], body[cut:]],
-            headers={"content-type": "text/event-stream"},
-            gate_before_chunk=1,
-            gate=gate,
-        )
+    reply, gate = held_after_first_delta(
+        text_message_events("Hello streaming world, this is the rest")
     )
-    proc = start_hexclaw(["-p", "hi"], hexclaw_env(anthropic_server.url, config_home), workspace)
-    try:
-        reader = Reader(proc)
-        early = reader.until(b"Hello st")
+    anthropic_server.add(reply)
+    env = hexclaw_env(anthropic_server.url, config_home)
+    with running_hexclaw(["-p", "hi"], env, workspace, gate) as proc:
+        early = Reader(proc).until(b"Hello st")
         # The first delta is on screen while the server still holds the rest of the answer.
         assert proc.poll() is None
         assert b"world" not in early
         gate.set()
         out, err = proc.communicate(timeout=30)
-    finally:
-        gate.set()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err
     assert (early + out).decode() == "Hello streaming world, this is the rest\n"
     assert err == b""
@@ -339,26 +281,12 @@ def test_overloaded_then_success_is_retried_quietly(
 def test_ctrl_c_mid_stream_exits_130_with_one_line(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
 ) -> None:
-    body = encode_events(text_message_events("Started answering and then"))
-    cut = first_delta_offset(body)
-    gate = threading.Event()
-    anthropic_server.add(
-        Reply(
-            chunks=[body[:cut], body[cut:]],
-            headers={"content-type": "text/event-stream"},
-            gate_before_chunk=1,
-            gate=gate,
-        )
-    )
-    proc = start_hexclaw(["-p", "hi"], hexclaw_env(anthropic_server.url, config_home), workspace)
-    try:
+    reply, gate = held_after_first_delta(text_message_events("Started answering and then"))
+    anthropic_server.add(reply)
+    env = hexclaw_env(anthropic_server.url, config_home)
+    with running_hexclaw(["-p", "hi"], env, workspace, gate) as proc:
         Reader(proc).until(b"Started ")
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
-    finally:
-        gate.set()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 130
     assert one_error_line(err.decode()) == "hexclaw: interrupted"

@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from domain.session_log import FORMAT_VERSION, decode_log, encode_entry, project_slug
 from tests.conftest import hexclaw_env, run_hexclaw
-from tests.e2e.test_print_mode import Reader, first_delta_offset, one_error_line, start_hexclaw
+from tests.e2e.live_process import Reader, held_after_first_delta, one_error_line, running_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
-from tests.fakes.sse_script import encode_events, text_message_events
+from tests.fakes.sse_script import text_message_events
 
 DAY = 86_400
 
@@ -193,29 +192,13 @@ def test_a_newer_format_session_is_refused_and_left_unchanged(
 def test_sigterm_mid_stream_keeps_the_partial_answer_and_the_session_continues(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
 ) -> None:
-    body = encode_events(text_message_events("Partial answer that never finishes"))
-    cut = first_delta_offset(body)
-    gate = threading.Event()
-    anthropic_server.add(
-        Reply(
-            chunks=[body[:cut], body[cut:]],
-            headers={"content-type": "text/event-stream"},
-            gate_before_chunk=1,
-            gate=gate,
-        ),
-        Reply.sse(text_message_events("Picking up again.")),
-    )
+    reply, gate = held_after_first_delta(text_message_events("Partial answer that never finishes"))
+    anthropic_server.add(reply, Reply.sse(text_message_events("Picking up again.")))
     env = hexclaw_env(anthropic_server.url, config_home)
-    proc = start_hexclaw(["-p", "write a long answer"], env, workspace)
-    try:
+    with running_hexclaw(["-p", "write a long answer"], env, workspace, gate) as proc:
         Reader(proc).until(b"Partial ")
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
-    finally:
-        gate.set()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 143  # 128 + SIGTERM; Ctrl-C would be 130
     assert one_error_line(err.decode()) == "hexclaw: interrupted"
     [path] = session_files(config_home, workspace)
