@@ -38,7 +38,8 @@ contracts: $(STAMP)
 check: lint typecheck contracts test
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz -p no:randomly tests
+	# 5,000 examples per test outlast pytest's 120 s per-test timeout on a busy machine.
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz -p no:randomly --timeout 1800 tests
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
