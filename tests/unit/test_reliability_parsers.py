@@ -93,3 +93,13 @@ def test_a_resumed_log_with_a_list_for_a_tool_id_loads() -> None:
     messages = conversation_from_log(decode_log(data, "s")).messages
     assert [m.role for m in messages] == ["user", "assistant"]
     assert not any(isinstance(b, ToolUseBlock) for b in messages[1].content)
+
+
+@pytest.mark.parametrize("content", [1, 2.5, True, {"type": "text", "text": "x"}])
+def test_a_logged_message_whose_content_is_not_a_list_loads_without_it(content: object) -> None:
+    data = _log(
+        {"type": "message", "message": {"role": "user", "content": "hi"}},
+        {"type": "message", "message": {"role": "assistant", "content": content}},
+    )
+    messages = conversation_from_log(decode_log(data, "s")).messages
+    assert [(m.role, len(m.content)) for m in messages] == [("user", 1)]
