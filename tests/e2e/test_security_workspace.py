@@ -65,7 +65,8 @@ def test_bypass_permissions_from_a_settings_file_is_ignored_without_the_flag(
             Reply.sse(text_message_events("done")),
         )
     env = hexclaw_env(anthropic_server.url, config_home)
-    done = run_hexclaw(["-p", "go"], env, workspace)
+    # --allowedTools Read has the tools offered, so the Bash call reaches the permission check.
+    done = run_hexclaw(["-p", "go", "--allowedTools", "Read"], env, workspace)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == (
         f"hexclaw: warning: {settings}: defaultMode bypassPermissions is ignored; it needs "
