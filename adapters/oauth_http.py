@@ -30,10 +30,24 @@ class OAuthHttpClient:
     ) -> None:
         self._config = config
         self._clock = clock
-        self._http = http or httpx.Client(timeout=timeout, follow_redirects=False)
+        self._given_http = http
+        self._timeout = timeout
+        self._own_http: httpx.Client | None = None
+
+    @property
+    def _http(self) -> httpx.Client:
+        # Built on first use: most runs never refresh, and a client loads the CA bundle.
+        if self._given_http is not None:
+            return self._given_http
+        if self._own_http is None:
+            self._own_http = httpx.Client(timeout=self._timeout, follow_redirects=False)
+        return self._own_http
 
     def close(self) -> None:
-        self._http.close()
+        if self._own_http is not None:
+            self._own_http.close()
+        elif self._given_http is not None:
+            self._given_http.close()
 
     def exchange(self, code: str, verifier: str, redirect_uri: str, state: str) -> OAuthCredentials:
         request = exchange_request(self._config, code, verifier, redirect_uri, state)
