@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.integration.tool_harness import Harness
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/claude-code-tools.json"
@@ -13,6 +15,9 @@ REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/claude-code-
 def test_names_and_schemas_match_claude_code(workspace: Path) -> None:
     kit = Harness(workspace)
     definitions = {d["name"]: d for d in kit.registry.definitions()}
+    if not REFERENCE.is_file():
+        # shared/ lies beside the checkout in every developer's and CI's tree; elsewhere say so.
+        pytest.skip(f"the reference tool schemas are not at {REFERENCE}")
     reference = json.loads(REFERENCE.read_text())
     for tool in reference:
         assert tool["name"] in definitions, tool["name"]
