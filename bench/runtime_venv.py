@@ -36,7 +36,7 @@ LOCK = PEERS_DIR / "runtime-venv.lock"
 PACKAGES = ("domain", "adapters", "entrypoints")
 # What setuptools puts in the wheel: the modules and the package data of pyproject.toml.
 PACKAGED_SUFFIXES = (".py", ".json", ".yaml", ".md")
-PROJECT_FILES = ("pyproject.toml", "README.md")
+PROJECT_FILES = ("pyproject.toml", "README.md", "scripts/hexclaw")
 DEPENDENCY_FILES = ("pyproject.toml", "constraints.txt")
 INSTALL_TIMEOUT = 900
 DEVELOPMENT_NOTE = (
@@ -144,6 +144,7 @@ def copy_project(into: Path, root: Path = ROOT) -> Path:
     project = into / "hexclaw"
     project.mkdir()
     for name in PROJECT_FILES:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / name, project / name)
     for package in PACKAGES:
         shutil.copytree(

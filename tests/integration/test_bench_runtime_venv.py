@@ -13,6 +13,7 @@ FILES = {
     "pyproject.toml": '[project]\nname = "hexclaw"\n',
     "constraints.txt": "httpx==0.28.1\n",
     "README.md": "# hexclaw\n",
+    "scripts/hexclaw": "#!python\n",
     "domain/__init__.py": "",
     "domain/model.py": "X = 1\n",
     "adapters/pricing.json": "{}\n",
