@@ -92,7 +92,7 @@ class CallbackListener(Protocol):
 
 
 class Browser(Protocol):
-    def open(self, url: str) -> None:
+    def show(self, url: str) -> None:
         """Try to show ``url`` in the user's browser; never blocks, never raises."""
         ...
 
