@@ -305,14 +305,19 @@ def _export(state: ReplState, invocation: SlashInvocation) -> None:
         f"Exported {time.strftime('%Y-%m-%d %H:%M:%S')}",
     ]
     text = conversation_markdown(messages, "hexclaw conversation", details)
+    _write_new_file(target, text, f"{target} already exists; name another file")
+    state.renderer.print(Text(f"Exported {len(messages)} messages to {target}"))
+
+
+def _write_new_file(target: Path, text: str, exists_message: str) -> None:
+    """Create ``target`` with ``text``; never replaces a file that is already there."""
     try:
         with target.open("x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        raise CommandError(f"{target} already exists; name another file") from None
+        raise CommandError(exists_message) from None
     except OSError as exc:
         raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
-    state.renderer.print(Text(f"Exported {len(messages)} messages to {target}"))
 
 
 # /init /diff
@@ -351,13 +356,7 @@ def _init(state: ReplState, _: SlashInvocation) -> None:
             f"{target} already exists; /init never overwrites it (edit it, or /memory to open it)"
         )
     text = starter_claude_md(repository_facts(state.ctx.workspace))
-    try:
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise CommandError(f"{target} already exists; /init never overwrites it") from None
-    except OSError as exc:
-        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+    _write_new_file(target, text, f"{target} already exists; /init never overwrites it")
     state.renderer.print(Text(f"Wrote {target}: fill in the parts in parentheses."))
     state.renderer.info("It is read at the start of the next session (or after /clear).")
 
