@@ -28,6 +28,19 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def run_quietly(argv: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in ``tmp_path`` with no credentials and no settings of the user's."""
+    return subprocess.run(
+        argv,
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def imported_modules(importtime_stderr: str) -> set[str]:
     """Top-level module names from ``-X importtime`` output."""
     names = set()
@@ -40,14 +53,8 @@ def imported_modules(importtime_stderr: str) -> set[str]:
 
 @pytest.mark.parametrize("flag", ["--version", "-v", "--help", "-h"])
 def test_version_and_help_do_not_import_heavy_libraries(flag: str, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "entrypoints.cli", flag],
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    done = run_quietly(
+        [sys.executable, "-X", "importtime", "-m", "entrypoints.cli", flag], tmp_path
     )
     assert done.returncode == 0, done.stderr
     modules = imported_modules(done.stderr)
@@ -88,28 +95,12 @@ def test_installed_console_script_answers_version_without_heavy_imports(tmp_path
 
 
 def test_version_output(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*HEXCLAW, "--version"],
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_quietly([*HEXCLAW, "--version"], tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, f"{VERSION} (hexclaw)\n", "")
 
 
 def test_help_describes_print_mode_formats_and_credentials(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*HEXCLAW, "--help"],
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_quietly([*HEXCLAW, "--help"], tmp_path)
     assert done.returncode == 0
     for expected in ("-p, --print", "--output-format", "stream-json", "--model", "--max-turns"):
         assert expected in done.stdout
@@ -118,15 +109,7 @@ def test_help_describes_print_mode_formats_and_credentials(tmp_path: Path) -> No
 
 
 def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*HEXCLAW, "--definitely-not-an-option"],
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_quietly([*HEXCLAW, "--definitely-not-an-option"], tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith("hexclaw: ")
