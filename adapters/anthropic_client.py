@@ -8,6 +8,7 @@ reached the caller, so a retry can never duplicate text the user has already see
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Callable
 
@@ -49,7 +50,12 @@ def make_http_client(
 ) -> httpx.Client:
     # The read timeout bounds the silence between two chunks, not the whole answer.
     timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-    return httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+    verify: ssl.SSLContext | bool = True
+    if config.base_url.startswith("http://"):
+        # A plain-http proxy (LiteLLM on localhost) never does TLS, and loading the CA bundle
+        # costs ~20 ms of startup. A strict context with no CAs fails closed if TLS ever came up.
+        verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return httpx.Client(timeout=timeout, transport=transport, follow_redirects=False, verify=verify)
 
 
 class AnthropicClient:
