@@ -20,8 +20,7 @@ from bench.peers import anthropic_sdk
 from bench.report import Line, Target
 from bench.sampling import interleave, median
 from domain.messages import Message, TextBlock, ToolUseBlock
-from domain.sse import SSEFramer
-from domain.stream_reducer import StreamReducer
+from domain.stream_reducer import reduce_chunks
 from tests.fakes import sse_script
 
 NAME = "sse"
@@ -60,14 +59,7 @@ def chunked(body: bytes) -> list[bytes]:
 
 
 def hexclaw_reduce(chunks: list[bytes]) -> Message:
-    framer = SSEFramer()
-    reducer = StreamReducer()
-    for chunk in chunks:
-        for event in framer.feed(chunk):
-            reducer.apply(event)
-    for event in framer.close():
-        reducer.apply(event)
-    return reducer.finish()
+    return reduce_chunks(chunks)
 
 
 def sdk_reducer() -> Callable[[list[bytes]], Any]:

@@ -14,6 +14,7 @@ Rules a reader must not break:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from domain.messages import (
@@ -24,7 +25,7 @@ from domain.messages import (
     ThinkingBlock,
     ToolUseBlock,
 )
-from domain.sse import ServerSentEvent
+from domain.sse import ServerSentEvent, SSEFramer
 from domain.stream_errors import IncompleteStream, StreamError, StreamProtocolError
 from domain.stream_updates import (
     BlockFinished,
@@ -337,3 +338,18 @@ _HANDLERS = {
     "message_stop": StreamReducer._on_message_stop,
     "error": StreamReducer._on_error,
 }
+
+
+def reduce_chunks(
+    chunks: Iterable[bytes], framer: SSEFramer | None = None, reducer: StreamReducer | None = None
+) -> Message:
+    """A whole byte stream, already received, framed and reduced to its message (replays,
+    benchmarks, tests); the live client reads the same way but stops at ``message_stop``."""
+    framer = framer if framer is not None else SSEFramer()
+    reducer = reducer if reducer is not None else StreamReducer()
+    for chunk in chunks:
+        for event in framer.feed(chunk):
+            reducer.apply(event)
+    for event in framer.close():
+        reducer.apply(event)
+    return reducer.finish()

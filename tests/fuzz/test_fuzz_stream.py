@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from domain.messages import Message
 from domain.sse import SSEFramer
-from domain.stream_reducer import StreamReducer
+from domain.stream_reducer import StreamReducer, reduce_chunks
 from tests.fakes.sse_script import encode_event, text_message_events, tool_use_events
 from tests.fuzz.limits import fuzz_settings, within_memory
 from tests.unit.test_stream_properties import cut, cut_points, framing_bytes
@@ -53,15 +53,11 @@ def frame(chunks: list[bytes]) -> list[Any]:
 
 
 def reduce(chunks: list[bytes]) -> Message:
-    framer = SSEFramer()
     reducer = StreamReducer()
-    for chunk in chunks:
-        for event in framer.feed(chunk):
-            reducer.apply(event)
-    for event in framer.close():
-        reducer.apply(event)
-    reducer.partial()
-    return reducer.finish()
+    try:
+        return reduce_chunks(chunks, reducer=reducer)
+    finally:
+        reducer.partial()  # whatever state the stream left, a snapshot must still be possible
 
 
 @st.composite

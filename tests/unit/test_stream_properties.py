@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain import stream_reducer
 from domain.errors import HexclawError
 from domain.messages import ContentBlock, Message, TextBlock, ThinkingBlock, ToolUseBlock, Usage
 from domain.sse import ServerSentEvent, SSEFramer, SSEFramingError
@@ -55,14 +56,7 @@ def frame_chunks(
 
 
 def reduce_chunks(chunks: list[bytes], long_line_chars: int = 512) -> Message:
-    framer = SSEFramer(long_line_chars=long_line_chars)
-    reducer = StreamReducer()
-    for chunk in chunks:
-        for event in framer.feed(chunk):
-            reducer.apply(event)
-    for event in framer.close():
-        reducer.apply(event)
-    return reducer.finish()
+    return stream_reducer.reduce_chunks(chunks, SSEFramer(long_line_chars=long_line_chars))
 
 
 # Bytes rich in what framing cares about: line ends, colons, BOM and UTF-8 pieces...
