@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.fakes.anthropic_server import ScriptedAnthropicServer
+from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.fault_server import TLSAnthropicServer, self_signed_certificate
+from tests.fakes.sse_script import text_message_events
 
 settings.register_profile("default", deadline=None)
 settings.register_profile("fuzz", deadline=None, max_examples=5000)
@@ -78,3 +80,14 @@ def run_hexclaw(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[TLSAnthropicServer]:
+    """The scripted server behind TLS with a self-signed certificate no client trusts."""
+    try:
+        cert, key = self_signed_certificate(tmp_path)
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    with TLSAnthropicServer(cert, key, [Reply.sse(text_message_events("never"))] * 3) as tls:
+        yield tls

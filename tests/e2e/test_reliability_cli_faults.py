@@ -21,7 +21,6 @@ from tests.fakes.fault_server import (
     TLSAnthropicServer,
     captive_portal,
     gzip_stream_reply,
-    self_signed_certificate,
 )
 from tests.fakes.sse_script import encode_events, text_message_events
 from tests.integration.test_anthropic_client import before_delta
@@ -59,16 +58,6 @@ def test_connection_refused(config_home: Path, workspace: Path) -> None:
         f"hexclaw: cannot reach {url}: [Errno 111] Connection refused; "
         "check the network and ANTHROPIC_BASE_URL"
     )
-
-
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[TLSAnthropicServer]:
-    try:
-        cert, key = self_signed_certificate(tmp_path)
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-    with TLSAnthropicServer(cert, key, [Reply.sse(text_message_events("never"))] * 3) as tls:
-        yield tls
 
 
 def test_an_untrusted_tls_certificate(

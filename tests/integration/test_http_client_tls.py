@@ -3,26 +3,11 @@ the context it uses instead fails closed if a TLS connection is ever attempted."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
 from adapters.anthropic_client import ClientConfig, make_http_client
-from tests.fakes.anthropic_server import Reply
-from tests.fakes.fault_server import TLSAnthropicServer, self_signed_certificate
-from tests.fakes.sse_script import text_message_events
-
-
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[TLSAnthropicServer]:
-    try:
-        cert, key = self_signed_certificate(tmp_path)
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-    with TLSAnthropicServer(cert, key, [Reply.sse(text_message_events("never"))] * 2) as tls:
-        yield tls
+from tests.fakes.fault_server import TLSAnthropicServer
 
 
 def test_a_plain_http_client_refuses_any_tls_peer(tls_server: TLSAnthropicServer) -> None:
