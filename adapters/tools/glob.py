@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 import re
 
-from adapters.tools.ripgrep import collect_ripgrep
+from adapters.tools.newest_files import NewestFiles, open_directory
+from adapters.tools.ripgrep import stream_ripgrep
 from adapters.tools.search_tool import SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
@@ -15,6 +15,7 @@ from domain.messages import JSONObject
 from domain.tool_calls import ToolOutcome
 
 MAX_RESULTS = 100
+MIN_WALKER_THREADS = 4
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
 SCHEMA: JSONObject = {
@@ -46,30 +47,28 @@ class GlobTool(SearchTool):
                 raise ToolError(f"the pattern {pattern} is not inside the search path {root.given}")
             pattern = rel
         patterns = expand_braces(pattern)
-        matcher = path_patterns.relative_matcher(patterns).fullmatch
-        listing = collect_ripgrep(["--files", *name_prefilter(patterns), "."], root.real)
-        # rg prints normalised paths relative to the root ("./a/b"); only matches are stat'ed.
-        matched = [line[2:] for line in listing if matcher(line[2:])]
+        prefilter, exact = name_prefilter(patterns)
+        matcher = None if exact else path_patterns.relative_matcher(patterns).fullmatch
         hidden = self.hidden_below(root.given, root.real)
-        if hidden is not None:
-            matched = [rel for rel in matched if not hidden(rel)]
-        newest: list[tuple[int, str]] = []
-        total = 0
-        for rel in matched:
-            path = os.path.join(root.given, rel)
-            try:
-                mtime = os.stat(path).st_mtime_ns
-            except OSError:
-                continue
-            total += 1
-            item = (mtime, path)
-            if len(newest) < MAX_RESULTS:
-                heapq.heappush(newest, item)
-            else:
-                heapq.heappushpop(newest, item)
-        if not newest:
+        with open_directory(root.real) as directory:
+            newest = NewestFiles(MAX_RESULTS, directory)
+
+            # Matches are stat'ed as rg prints them, so the stat calls overlap rg's walk.
+            def take(lines: list[str]) -> bool:
+                # rg prints normalised paths relative to the root: "./a/b".
+                found = (line[2:] for line in lines)
+                if matcher is not None:
+                    found = (rel for rel in found if matcher(rel))
+                if hidden is not None:
+                    found = (rel for rel in found if not hidden(rel))
+                newest.add(found)
+                return True
+
+            stream_ripgrep(["--files", *walker_threads(), *prefilter, "."], root.real, take)
+        total = newest.total
+        if total == 0:
             return ToolOutcome(content="No files found.", summary=f"No files match {pattern}")
-        lines = [path for _, path in sorted(newest, reverse=True)]
+        lines = newest.paths(root.given)
         if total > len(lines):
             lines.append(
                 f"[Showing the {len(lines)} most recently modified of {total} files; "
@@ -82,14 +81,28 @@ class GlobTool(SearchTool):
         )
 
 
-def name_prefilter(patterns: list[str]) -> list[str]:
+def walker_threads() -> list[str]:
+    """rg's thread count for a listing: at least 4. rg's default is one per core, but here this
+    process stats each match while rg walks, and on a machine with fewer cores more walker
+    threads keep rg ahead of it (2 cores, 100,000 files: 136 ms with 2 threads, 110 with 4)."""
+    cores = len(os.sched_getaffinity(0))
+    return [] if cores >= MIN_WALKER_THREADS else ["--threads", str(MIN_WALKER_THREADS)]
+
+
+def name_prefilter(patterns: list[str]) -> tuple[list[str], bool]:
     """rg arguments that keep only files whose name could match, when every pattern ends in a
-    wildcard name (``**/*.py``). A file type, unlike ``--glob``, does not override .gitignore."""
+    wildcard name (``**/*.py``), and whether they select exactly the matches (every pattern is
+    such a name alone or under ``**/``, made of literals, ``*`` and ``?``). A file type, unlike
+    ``--glob``, does not override .gitignore."""
     names = [p.rstrip("/").rsplit("/", 1)[-1] for p in patterns]
     if any("**" in name or not any(c in name for c in "*?[") for name in names):
-        return []
+        return [], False
     added = [arg for name in names for arg in ("--type-add", f"hexclawglob:{name}")]
-    return [*added, "--type", "hexclawglob"]
+    exact = all(
+        p in (name, f"**/{name}") and not any(c in name for c in "[]\\{},")
+        for p, name in zip(patterns, names, strict=True)
+    )
+    return [*added, "--type", "hexclawglob"], exact
 
 
 def expand_braces(pattern: str) -> list[str]:

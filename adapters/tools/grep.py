@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 import re
 
 from adapters.tools.glob import expand_braces
-from adapters.tools.ripgrep import run_ripgrep
+from adapters.tools.newest_files import NewestFiles, open_directory
+from adapters.tools.ripgrep import run_ripgrep, stream_ripgrep
 from adapters.tools.search_tool import PathFilter, SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
@@ -107,30 +107,22 @@ class GrepTool(SearchTool):
         pattern: str,
         hidden: PathFilter | None,
     ) -> ToolOutcome:
-        newest: list[tuple[int, str]] = []
-        total = 0
-        cap = min(head_limit or MAX_FILES, MAX_FILES)
+        with open_directory(cwd) as directory:
+            newest = NewestFiles(min(head_limit or MAX_FILES, MAX_FILES), directory)
 
-        def take(line: str) -> bool:
-            nonlocal total
-            if not line or (hidden is not None and hidden(line)):
+            def take(lines: list[str]) -> bool:
+                # "./a/b" under a directory searched; the file's own path when one file is.
+                found = (line[2:] if line.startswith("./") else line for line in lines if line)
+                if hidden is not None:
+                    found = (rel for rel in found if not hidden(rel))
+                newest.add(found)
                 return True
-            path = os.path.normpath(os.path.join(cwd, line))
-            try:
-                item = (os.stat(path).st_mtime_ns, path)
-            except OSError:
-                return True
-            total += 1
-            if len(newest) < cap:
-                heapq.heappush(newest, item)
-            else:
-                heapq.heappushpop(newest, item)
-            return True
 
-        run_ripgrep(rg_args, cwd, take)
-        if not newest:
+            stream_ripgrep(rg_args, cwd, take)
+        total = newest.total
+        if total == 0:
             return ToolOutcome(content="No matches found.", summary=f"No files contain {pattern}")
-        lines = [path for _, path in sorted(newest, reverse=True)]
+        lines = newest.paths(cwd)
         if total > len(lines):
             lines.append(f"[{total} files match; showing the {len(lines)} most recently modified.]")
         return ToolOutcome(

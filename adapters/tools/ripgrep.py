@@ -28,52 +28,39 @@ def ripgrep_path() -> str:
     return found
 
 
-def collect_ripgrep(args: Sequence[str], cwd: str) -> list[str]:
-    """Run ``rg`` with ``args`` and return all its output lines (for listings such as Glob's,
-    where splitting once is much cheaper than a call per line)."""
-    chunks: list[bytes] = []
-
-    def feed(data: bytes) -> bool:
-        chunks.append(data)
-        return True
-
-    result = run_streaming(
-        [ripgrep_path(), *COMMON_ARGS, *args], cwd, feed, SEARCH_TIMEOUT, merge_stderr=False
-    )
-    lines = b"".join(chunks).decode("utf-8", "replace").splitlines()
-    if result.timed_out:
-        raise ToolError(f"the search took longer than {SEARCH_TIMEOUT:g} s; narrow the path")
-    if result.returncode == 2 and not lines:
-        raise ToolError(f"ripgrep failed: {result.stderr or 'no detail'}")
-    return lines
-
-
-def run_ripgrep(args: Sequence[str], cwd: str, on_line: Callable[[str], bool]) -> ProcessResult:
-    """Run ``rg`` with ``args``; ``on_line`` gets each output line and returns False to stop."""
+def stream_ripgrep(
+    args: Sequence[str], cwd: str, on_lines: Callable[[list[str]], bool]
+) -> ProcessResult:
+    """Run ``rg`` with ``args``; ``on_lines`` gets the complete output lines of each read (one
+    decode and split per read, not per line) and returns False to stop."""
     pending = bytearray()
     seen = 0
 
     def feed(data: bytes) -> bool:
         nonlocal seen
         pending.extend(data)
-        *lines, rest = pending.split(b"\n")
-        pending[:] = rest
+        end = pending.rfind(b"\n")
+        if end < 0:
+            return True
+        lines = pending[:end].decode("utf-8", "replace").split("\n")
+        del pending[: end + 1]
         seen += len(lines)
-        return all(on_line(line.decode("utf-8", "replace")) for line in lines)
+        return on_lines(lines)
 
     result = run_streaming(
-        [ripgrep_path(), *COMMON_ARGS, *args],
-        cwd,
-        feed,
-        SEARCH_TIMEOUT,
-        merge_stderr=False,
+        [ripgrep_path(), *COMMON_ARGS, *args], cwd, feed, SEARCH_TIMEOUT, merge_stderr=False
     )
     if pending and not result.stopped_early:
         seen += 1
-        on_line(pending.decode("utf-8", "replace"))
+        on_lines([pending.decode("utf-8", "replace")])
     if result.timed_out:
         raise ToolError(f"the search took longer than {SEARCH_TIMEOUT:g} s; narrow the path")
     # Exit 2 with output means some files could not be read; without output, a real error.
     if result.returncode == 2 and seen == 0:
         raise ToolError(f"ripgrep failed: {result.stderr or 'no detail'}")
     return result
+
+
+def run_ripgrep(args: Sequence[str], cwd: str, on_line: Callable[[str], bool]) -> ProcessResult:
+    """Run ``rg`` with ``args``; ``on_line`` gets each output line and returns False to stop."""
+    return stream_ripgrep(args, cwd, lambda lines: all(on_line(line) for line in lines))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.tools.glob import MAX_RESULTS, GlobTool, expand_braces
+from adapters.tools.glob import MAX_RESULTS, GlobTool, expand_braces, name_prefilter
 from adapters.tools.grep import GrepTool
 from adapters.tools.ls import LSTool
 from adapters.tools.registry import Tool
@@ -79,6 +79,52 @@ def test_glob_caps_the_list_and_says_so(kit: Harness) -> None:
     text = kit.text("Glob", pattern="many/*.txt")
     assert len(names(kit, text)) == MAX_RESULTS
     assert f"{MAX_RESULTS} most recently modified of {MAX_RESULTS + 20}" in text
+
+
+def test_glob_keeps_the_newest_of_many_in_order(kit: Harness) -> None:
+    # Modification times in a scrambled order across folders, so neither the walk order nor
+    # the names give the answer.
+    count = MAX_RESULTS + 50
+    mtimes = {}
+    for i in range(count):
+        path = kit.root / "tree" / f"d{i % 7}" / f"f{i:03}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+        mtime = 1_600_000_000 + (i * 37) % count
+        os.utime(path, (mtime, mtime))
+        mtimes[f"tree/d{i % 7}/f{i:03}.txt"] = mtime
+    text = kit.text("Glob", pattern="**/*.txt", path="tree")
+    expected = sorted(mtimes, key=mtimes.__getitem__, reverse=True)[:MAX_RESULTS]
+    assert names(kit, text) == expected
+    assert f"{MAX_RESULTS} most recently modified of {count} files" in text
+
+
+def test_glob_name_patterns_list_files_by_name_only(kit: Harness) -> None:
+    for name in ("top.py", "a/b/c.py", "a/d.txt", "pkg.py/inner.txt", "sp ace/e.py", "C.PY"):
+        (kit.root / name).parent.mkdir(parents=True, exist_ok=True)
+        (kit.root / name).write_text("")
+    every_py = {".hidden/conf.py", "src/util/helpers.py", "src/app.py", "top.py", "a/b/c.py"}
+    every_py.add("sp ace/e.py")
+    # A folder named like a match (pkg.py/) does not bring in what it holds.
+    assert set(names(kit, kit.text("Glob", pattern="**/*.py"))) == every_py
+    assert set(names(kit, kit.text("Glob", pattern="*.py"))) == every_py
+    assert names(kit, kit.text("Glob", pattern="a/**/*.py")) == ["a/b/c.py"]
+    assert names(kit, kit.text("Glob", pattern="**/c.py")) == ["a/b/c.py"]
+    assert names(kit, kit.text("Glob", pattern="*.PY")) == ["C.PY"]
+    assert set(names(kit, kit.text("Glob", pattern="*.{txt,PY}"))) == {"a/d.txt", "C.PY"} | {
+        "pkg.py/inner.txt"
+    }
+
+
+def test_name_prefilter_is_exact_only_for_plain_name_patterns() -> None:
+    for plain in (["**/*.py"], ["*.ts", "*.tsx"], ["test_?.py"], ["**/*"]):
+        assert name_prefilter(plain)[1], plain
+    for inexact in (["src/**/*.py"], ["*.[ch]"], ["**/a/*.py"], ["a\\*.py"]):
+        args, exact = name_prefilter(inexact)
+        assert args, inexact
+        assert not exact, inexact
+    assert name_prefilter(["src/**"]) == ([], False)
+    assert name_prefilter(["Makefile"]) == ([], False)
 
 
 def test_brace_expansion() -> None:
