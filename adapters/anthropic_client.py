@@ -7,10 +7,12 @@ reached the caller, so a retry can never duplicate text the user has already see
 
 from __future__ import annotations
 
+import email.utils
 import json
 import ssl
 import time
 from collections.abc import Callable
+from datetime import UTC
 
 import attrs
 import httpx
@@ -66,12 +68,14 @@ class AnthropicClient:
         random: RandomSource,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._config = config
         self._auth = auth
         self._random = random
         self._http = http or make_http_client(config)
         self._sleep = sleep
+        self._now = now
 
     def close(self) -> None:
         self._http.close()
@@ -91,8 +95,9 @@ class AnthropicClient:
                 failures += 1
                 if not exc.retryable or not self._config.retry.may_retry(failures):
                     raise
+                retry_after = _retry_after_seconds(exc.retry_after, self._now())
                 delay = self._config.retry.delay(
-                    failures, self._random.fraction(), exc.retry_after, exc.retry_after_ms
+                    failures, self._random.fraction(), retry_after, exc.retry_after_ms
                 )
                 self._sleep(delay)
             except (_Retryable, StreamError, IncompleteStream) as exc:
@@ -127,12 +132,14 @@ class AnthropicClient:
                 )
             ) from exc
         except httpx.HTTPError as exc:
-            raise _Retryable(
-                ApiConnectionError(
-                    f"cannot reach {self._config.base_url}: {_describe(exc)}; "
-                    "check the network and ANTHROPIC_BASE_URL"
-                )
-            ) from exc
+            error = ApiConnectionError(
+                f"cannot reach {self._config.base_url}: {_describe(exc)}; "
+                "check the network and ANTHROPIC_BASE_URL"
+            )
+            if isinstance(exc, httpx.ConnectError) and _caused_by_certificate(exc):
+                # The same certificate will be rejected again: a retry only delays the answer.
+                raise error from None
+            raise _Retryable(error) from exc
 
     def _headers(self) -> dict[str, str]:
         headers = {
@@ -271,6 +278,36 @@ def _status_error(response: httpx.Response) -> ApiStatusError:
         retry_after=response.headers.get("retry-after"),
         retry_after_ms=response.headers.get("retry-after-ms"),
     )
+
+
+def _retry_after_seconds(raw: str | None, now: float) -> str | None:
+    """``retry-after`` in the seconds form the retry policy reads, an HTTP-date made relative.
+
+    The policy cannot read the clock, so a date becomes seconds from ``now`` here; anything
+    that is not a date is passed on as it came, for the policy to read or ignore.
+    """
+    if raw is None:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, OverflowError):
+        return raw
+    if when.tzinfo is None:
+        # ``-0000`` parses as naive; an HTTP-date is always UTC (RFC 9110 §5.6.7).
+        when = when.replace(tzinfo=UTC)
+    # A date already past means the server is ready: retry at once.
+    return repr(max(0.0, when.timestamp() - now))
+
+
+def _caused_by_certificate(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _error_object(response: httpx.Response) -> tuple[str, str] | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import json
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -90,6 +91,9 @@ def make_client(
     read_timeout: float = 10.0,
     auth: dict[str, str] | None = None,
     base_delay: float = 0.01,
+    fraction: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], float] = time.time,
 ) -> AnthropicClient:
     config = ClientConfig(
         base_url=url,
@@ -98,7 +102,11 @@ def make_client(
         retry=RetryPolicy(max_retries=max_retries, base_delay=base_delay, max_delay=0.05),
     )
     return AnthropicClient(
-        config, StaticAuthHeaders(auth or {"x-api-key": "sk-test"}), FixedFraction()
+        config,
+        StaticAuthHeaders(auth or {"x-api-key": "sk-test"}),
+        FixedFraction(fraction),
+        sleep=sleep,
+        now=now,
     )
 
 
@@ -544,6 +552,41 @@ def test_429_honours_retry_after_seconds(server: ScriptedAnthropicServer) -> Non
     assert 1.0 <= second.received_at - first.received_at < 3.0
 
 
+# A fixed clock far from the real one: a wait computed from the real time would show.
+_CLOCK = 1_900_000_000.25
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected_wait"),
+    [
+        (email.utils.formatdate(_CLOCK + 7, usegmt=True), 6.75),
+        (email.utils.formatdate(_CLOCK + 7), 6.75),  # "-0000" rather than GMT
+        (email.utils.formatdate(_CLOCK - 30, usegmt=True), 0.0),  # past: retry at once
+        (email.utils.formatdate(_CLOCK + 61, usegmt=True), 0.005),  # beyond the cap: backoff
+        ("Wed, 31 Feb 2026 18:50:07 GMT", 0.005),  # not a date: backoff
+        ("soon", 0.005),
+    ],
+    ids=["ahead", "ahead-minus-zero", "past", "beyond-cap", "impossible-date", "garbage"],
+)
+def test_429_honours_retry_after_as_an_http_date(
+    server: ScriptedAnthropicServer, retry_after: str, expected_wait: float
+) -> None:
+    server.add(
+        Reply.error(429, "rate_limit_error", "slow down", retry_after=retry_after),
+        Reply.sse(text_message_events("after the date")),
+    )
+    sleeps: list[float] = []
+    # Backoff for the first retry is min(0.05, 0.01) * 0.5 = 0.005 s, unlike every hint above.
+    client = make_client(server.url, fraction=0.5, sleep=sleeps.append, now=lambda: _CLOCK)
+    try:
+        message = client.stream_message(request(), Recorder())
+    finally:
+        client.close()
+    assert message.text == "after the date"
+    assert sleeps == [pytest.approx(expected_wait)]
+    assert len(server.requests) == 2
+
+
 def test_non_json_error_body_is_reported_with_its_first_line(
     server: ScriptedAnthropicServer,
 ) -> None:
@@ -651,12 +694,16 @@ def closed_port() -> int:
 
 
 def test_unreachable_server_is_a_connection_error() -> None:
-    client = make_client(f"http://127.0.0.1:{closed_port()}", max_retries=1)
+    sleeps: list[float] = []
+    client = make_client(f"http://127.0.0.1:{closed_port()}", max_retries=1, sleep=sleeps.append)
     try:
         with pytest.raises(ApiConnectionError, match="cannot reach"):
             client.stream_message(request(), Recorder())
     finally:
         client.close()
+    assert (
+        len(sleeps) == 1
+    )  # a refused connection may heal: it is retried, unlike a bad certificate
 
 
 def test_base_url_without_a_scheme_is_named_in_the_error() -> None:

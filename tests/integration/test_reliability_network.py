@@ -3,6 +3,7 @@ TLS certificate, a gzip-compressed event stream, and a captive portal's answer."
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -41,6 +42,20 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         pytest.skip(str(exc))
 
 
+def count_handshakes(tls: TLSAnthropicServer) -> list[int]:
+    """A one-item list counting the TLS handshakes (accepted or refused) the server sees."""
+    count = [0]
+    # socketserver calls get_request once per accept, and the TLS handshake runs inside it.
+    accept = tls._server.get_request
+
+    def counted() -> tuple[socket.socket, object]:
+        count[0] += 1
+        return accept()
+
+    tls._server.get_request = counted  # type: ignore[method-assign]
+    return count
+
+
 @pytest.fixture
 def server() -> Iterator[ScriptedAnthropicServer]:
     with ScriptedAnthropicServer(idle_timeout=30) as srv:
@@ -53,17 +68,22 @@ def test_an_untrusted_certificate_is_a_connection_error_that_names_it(
     cert, key = certificate
     answer = Reply.sse(text_message_events("only over trusted TLS"))
     with TLSAnthropicServer(cert, key, [answer] * 4) as tls:
-        client = make_client(tls.url, max_retries=0)
+        handshakes = count_handshakes(tls)
+        sleeps: list[float] = []
+        # Retries are allowed: a certificate failure must not use them.
+        client = make_client(tls.url, max_retries=2, sleep=sleeps.append)
         try:
             with pytest.raises(ApiConnectionError) as caught:
                 client.stream_message(request(), Recorder())
         finally:
             client.close()
         message = str(caught.value)
-        assert f"cannot reach {tls.url}" in message
-        assert "CERTIFICATE_VERIFY_FAILED" in message
+        assert message.startswith(f"cannot reach {tls.url}: [SSL: CERTIFICATE_VERIFY_FAILED]")
         assert "self-signed certificate" in message
+        assert message.endswith("; check the network and ANTHROPIC_BASE_URL")
         assert tls.requests == []  # nothing was sent over the untrusted connection
+        assert sleeps == []  # failed at once, with no backoff
+        assert handshakes == [1]
         # The same client, trusting this certificate, gets the answer: only trust was missing.
         config = ClientConfig(base_url=tls.url, retry=RetryPolicy(max_retries=0))
         trusting = httpx.Client(verify=ssl.create_default_context(cafile=str(cert)))
