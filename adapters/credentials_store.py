@@ -68,6 +68,20 @@ class CredentialsFile:
             return None
         return credentials_from_entry(document[OAUTH_KEY], str(self._path))
 
+    def check_can_save(self) -> None:
+        """Raises now the error ``save_oauth`` would raise later, so that a login learns before
+        it spends an authorization code that it could not keep the tokens it gets.
+
+        On failure nothing is created or changed; on success, at most the directory (0700) and
+        the lock file exist that a save would create anyway.
+        """
+        # Read first and without the lock: a directory, an unreadable or a corrupt file fails
+        # here without even a lock file created beside it.
+        self.read_document()
+        self._ensure_directory()
+        with self.locked():
+            self._probe_write()
+
     def save_oauth(self, credentials: OAuthCredentials) -> None:
         self._ensure_directory()
         with self.locked():
@@ -130,16 +144,25 @@ class CredentialsFile:
         except OSError as exc:
             raise CredentialsFileError(f"{directory}: cannot create ({exc.strerror})") from None
 
-    def _write(self, document: dict[str, Any]) -> None:
-        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    def _probe_write(self) -> None:
+        """Creates and removes the temporary file a save would write, under the lock."""
+        fd, temp_name = self._temporary_file()
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+
+    def _temporary_file(self) -> tuple[int, str]:
         directory = self._path.parent
         try:
             # mkstemp creates the file 0600 and only we can open it, before any byte is written.
-            fd, temp_name = tempfile.mkstemp(
-                dir=directory, prefix=f".{self._path.name}.", suffix=".tmp"
-            )
+            return tempfile.mkstemp(dir=directory, prefix=f".{self._path.name}.", suffix=".tmp")
         except OSError as exc:
             raise CredentialsFileError(f"{directory}: cannot write ({exc.strerror})") from None
+
+    def _write(self, document: dict[str, Any]) -> None:
+        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        directory = self._path.parent
+        fd, temp_name = self._temporary_file()
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -59,6 +59,9 @@ def _say(line: str) -> None:
 
 def _login(ctx: Context, args: argparse.Namespace) -> int:
     config = oauth_config(ctx, args.port)
+    # The authorization server issues tokens for a code only once: a save that can only fail
+    # must stop the login before the browser opens or a code is asked for, not after.
+    credentials_store(ctx).check_can_save()
     flow = build_login_flow(ctx, config, _say)
     if args.manual:
         credentials = flow.with_pasted_code(_read_pasted_code)

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import HEXCLAW, hexclaw_env
-from tests.e2e.test_login_flow import Api, _env, _expire_stored_token, _login, _start, _stored
+from tests.e2e.test_login_flow import (
+    Api,
+    _browser_log,
+    _env,
+    _expire_stored_token,
+    _login,
+    _start,
+    _stored,
+)
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import OAuthFault
 from tests.fakes.oauth.server import BROWSER, OAuthServer
@@ -192,9 +200,85 @@ def test_a_read_only_config_home(
         assert "left unchanged" in line
     assert oauth.record.refreshes == 0
     assert (config_home / "credentials.json").read_bytes() == expired
-    # A login cannot save what it got either, and says so.
+    # A login could not save what it got either: it says so before the browser opens, so no
+    # code is spent on tokens nobody keeps.
     line = _one_line(_run(["login"], env, workspace, read_only))
-    assert "Read-only file system" in line
+    assert "cannot lock the credentials file (Read-only file system)" in line
+    assert oauth.record.exchanges == 0
     assert (config_home / "credentials.json").read_bytes() == expired
     assert valid != expired
     assert not list((config_home).glob("projects"))
+
+
+def _tree(folder: Path) -> list[tuple[str, int, bytes | None]]:
+    """Every path under ``folder`` (and itself) with its mode and, for a file we may read
+    (root may read any), its bytes."""
+    paths = [folder, *sorted(folder.rglob("*"))]
+    return [
+        (
+            str(p.relative_to(folder)),
+            p.stat().st_mode,
+            p.read_bytes() if p.is_file() and os.access(p, os.R_OK) else None,
+        )
+        for p in paths
+    ]
+
+
+# What makes a save impossible, how to run hexclaw so that it is, and what the error says.
+UNSAVABLE = ("read-only", "no-write", "no-write-lock-kept", "directory", "unreadable", "corrupt")
+
+
+def _make_unsavable(case: str, home: Path) -> tuple[list[str], str]:
+    path = home / "credentials.json"
+    if case == "read-only":
+        path.write_text(json.dumps(OTHER_KEYS))
+        return _read_only(
+            home
+        ), "credentials.json.lock: cannot lock the credentials file (Read-only"
+    if case in ("no-write", "no-write-lock-kept"):
+        path.write_text(json.dumps(OTHER_KEYS))
+        if case == "no-write-lock-kept":
+            # An earlier refresh left the lock file, so only the save's temporary file fails.
+            (home / "credentials.json.lock").touch(mode=0o600)
+            expected = f"{home}: cannot write (Permission denied)"
+        else:
+            expected = "credentials.json.lock: cannot lock the credentials file (Permission denied)"
+        home.chmod(0o500)
+        return _without_root_powers(), expected
+    if case == "directory":
+        path.mkdir()
+        (path / "keep.txt").write_text("mine")
+        return [], f"{path}: cannot read (Is a directory)"
+    if case == "unreadable":
+        path.write_text(json.dumps(OTHER_KEYS))
+        path.chmod(0)
+        return _without_root_powers(), f"{path}: cannot read (Permission denied)"
+    path.write_bytes(b'{"oauth": {"accessToken": "abc"')
+    return [], f"{path}: cannot use the credentials file: invalid JSON at line 1"
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("case", UNSAVABLE)
+def test_a_login_that_could_not_be_saved_fails_before_the_browser_opens(
+    case: str, config_home: Path, workspace: Path
+) -> None:
+    with OAuthServer("--single-use") as oauth:
+        env = _env(config_home, oauth, manualRedirectUrl=f"{oauth.url}/show-code")
+        prefix, expected = _make_unsavable(case, config_home)
+        before = _tree(config_home)
+        try:
+            for args in (["login"], ["login", "--manual"]):
+                done = _run(args, env, workspace, prefix)
+                line = _one_line(done)
+                assert line.startswith("hexclaw: ")
+                assert expected in line
+                assert "/authorize?" not in done.stdout  # no URL shown, no code asked for
+            assert _browser_log(config_home) == []  # BROWSER never ran
+            stats = oauth.stats()
+            assert stats["authorizations"] == 0
+            assert stats["exchanges"] == 0
+            assert _tree(config_home) == before
+        finally:
+            config_home.chmod(0o700)
+            if (config_home / "credentials.json").is_file():
+                (config_home / "credentials.json").chmod(0o600)

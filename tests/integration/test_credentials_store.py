@@ -92,7 +92,8 @@ def test_a_corrupt_file_is_reported_and_left_byte_for_byte(
     path = tmp_path / "credentials.json"
     path.write_bytes(content)
     store = CredentialsFile(path)
-    for action in (store.load_oauth, lambda: store.save_oauth(CREDS), store.remove_oauth):
+    actions = (store.check_can_save, store.load_oauth, lambda: store.save_oauth(CREDS))
+    for action in (*actions, store.remove_oauth):
         with pytest.raises(CredentialsFileError) as caught:
             action()
         message = str(caught.value)
@@ -104,6 +105,34 @@ def test_a_corrupt_file_is_reported_and_left_byte_for_byte(
         "credentials.json",
         "credentials.json.lock",
     ]
+
+
+def test_the_save_check_passes_on_a_writable_home_and_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    # A malformed oauth entry is what a login replaces: it must not stop the login.
+    content = json.dumps({**OTHERS, "oauth": {"accessToken": 12}}).encode()
+    path.write_bytes(content)
+    CredentialsFile(path).check_can_save()
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "credentials.json",
+        "credentials.json.lock",
+    ]
+    home = tmp_path / "new" / "claude-home"
+    CredentialsFile.in_home(home).check_can_save()
+    assert _mode(home) == 0o700  # created as a save would create it
+    assert [p.name for p in home.iterdir()] == ["credentials.json.lock"]
+
+
+def test_the_save_check_fails_when_credentials_json_is_a_directory(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    path.mkdir()
+    (path / "keep.txt").write_text("mine")
+    with pytest.raises(CredentialsFileError) as caught:
+        CredentialsFile(path).check_can_save()
+    assert str(caught.value) == f"{path}: cannot read (Is a directory)"
+    assert [p.name for p in tmp_path.iterdir()] == ["credentials.json"]  # not even the lock
+    assert [p.name for p in path.iterdir()] == ["keep.txt"]
 
 
 def test_a_malformed_oauth_entry_names_the_field_and_keeps_the_file(tmp_path: Path) -> None:
