@@ -1,6 +1,8 @@
 """The permission question as a small inline menu (prompt_toolkit): a ``PermissionPrompt``.
 
 Arrow keys move and Enter picks; ``y``, ``a``, ``n`` (or 1, 2, 3) pick at once. Esc denies.
+When the policy would not remember an "allow for the session" answer (a write into ``.git/``,
+an ask rule), only ``y`` and ``n`` (1, 2) are offered, with a line saying why.
 Ctrl-C raises ``KeyboardInterrupt`` so the whole turn stops, as it does everywhere else.
 """
 
@@ -18,7 +20,7 @@ from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.shortcuts import PromptSession
 
 from adapters.terminal_renderer import tool_label
-from domain.tool_calls import PermissionAnswer, ToolAccess, ToolCall
+from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall
 
 
 @attrs.frozen
@@ -33,6 +35,12 @@ CHOICES = (
     _Choice("a", "Yes, and don't ask again for {what} in this session", "allow_session"),
     _Choice("n", "No, and tell the model why", "deny"),
 )
+ONCE_ONLY_CHOICES = tuple(choice for choice in CHOICES if choice.verdict != "allow_session")
+
+
+def choices_for(decision: Decision) -> tuple[_Choice, ...]:
+    """The answers offered: never one the policy would not keep."""
+    return CHOICES if decision.session_allow else ONCE_ONLY_CHOICES
 
 
 def session_scope(access: ToolAccess) -> str:
@@ -72,15 +80,16 @@ class PermissionMenu:
         self._output = output
         self._workspace = workspace
 
-    def ask(self, call: ToolCall, access: ToolAccess, reason: str) -> PermissionAnswer:
-        choice = self._choose(call, access, reason)
+    def ask(self, call: ToolCall, access: ToolAccess, decision: Decision) -> PermissionAnswer:
+        choice = self._choose(call, access, decision)
         if choice.verdict == "allow_once":
             return PermissionAnswer("allow_once")
         if choice.verdict == "allow_session":
             return PermissionAnswer("allow_session")
         return PermissionAnswer("deny", self._why())
 
-    def _choose(self, call: ToolCall, access: ToolAccess, reason: str) -> _Choice:
+    def _choose(self, call: ToolCall, access: ToolAccess, decision: Decision) -> _Choice:
+        choices = choices_for(decision)
         selected = [0]
         bindings = KeyBindings()
 
@@ -88,26 +97,26 @@ class PermissionMenu:
         @bindings.add("c-p")
         @bindings.add("k")
         def _up(event: KeyPressEvent) -> None:
-            selected[0] = (selected[0] - 1) % len(CHOICES)
+            selected[0] = (selected[0] - 1) % len(choices)
 
         @bindings.add("down")
         @bindings.add("c-n")
         @bindings.add("j")
         @bindings.add("tab")
         def _down(event: KeyPressEvent) -> None:
-            selected[0] = (selected[0] + 1) % len(CHOICES)
+            selected[0] = (selected[0] + 1) % len(choices)
 
         @bindings.add("enter")
         def _pick(event: KeyPressEvent) -> None:
-            event.app.exit(result=CHOICES[selected[0]])
+            event.app.exit(result=choices[selected[0]])
 
-        for number, choice in enumerate(CHOICES, start=1):
+        for number, choice in enumerate(choices, start=1):
             for key in (choice.key, choice.key.upper(), str(number)):
                 bindings.add(key)(_picker(choice))
 
         @bindings.add("escape", eager=True)
         def _deny(event: KeyPressEvent) -> None:
-            event.app.exit(result=CHOICES[-1])
+            event.app.exit(result=choices[-1])
 
         @bindings.add("c-c")
         def _interrupt(event: KeyPressEvent) -> None:
@@ -118,15 +127,18 @@ class PermissionMenu:
                 ("bold", f"● {tool_label(call, self._workspace)}\n"),
                 ("", f"  {question_for(call, access)}\n"),
             ]
-            if reason:
-                lines.append(("italic", f"  ({reason})\n"))
-            for index, choice in enumerate(CHOICES):
+            if decision.reason:
+                lines.append(("italic", f"  ({decision.reason})\n"))
+            if not decision.session_allow:
+                lines.append(("italic", f"  ({_no_session_line(decision)})\n"))
+            for index, choice in enumerate(choices):
                 mark = "❯" if index == selected[0] else " "
                 style = "reverse" if index == selected[0] else ""
                 label = choice.label.format(what=session_scope(access))
                 lines.append((style, f"  {mark} {index + 1}. {label}"))
                 lines.append(("", f"  ({choice.key})\n"))
-            lines.append(("italic", "  ↑/↓ and Enter, or y / a / n; Esc denies"))
+            keys = " / ".join(choice.key for choice in choices)
+            lines.append(("italic", f"  ↑/↓ and Enter, or {keys}; Esc denies"))
             return lines
 
         app: Application[_Choice] = Application(
@@ -148,6 +160,11 @@ class PermissionMenu:
             return session.prompt("  Tell the model why (Enter to skip): ").strip()
         except EOFError:
             return ""
+
+
+def _no_session_line(decision: Decision) -> str:
+    why = decision.every_time or "this call is asked about every time"
+    return f'{why}, so there is no "don\'t ask again"'
 
 
 def _picker(choice: _Choice) -> Callable[[KeyPressEvent], None]:

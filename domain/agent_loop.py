@@ -369,7 +369,7 @@ class AgentLoop:
             )
         self._go(TurnEvent.NEEDS_PERMISSION)
         try:
-            answer = self.prompt.ask(call, access, decision.reason)
+            answer = self.prompt.ask(call, access, decision)
         except Exception as exc:  # a prompt that cannot ask (stdin closed) denies, not crashes
             answer = PermissionAnswer("deny", f"hexclaw could not ask for permission ({exc})")
         self._go(TurnEvent.ANSWERED)

@@ -15,6 +15,10 @@ Order of precedence (the first that applies wins):
 9. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
    allows writes inside the workspace; anything else asks (in print mode the loop turns that
    into a denial, since nothing can be asked).
+
+An "allow for the session" answer is an allow rule, so it is remembered only where allow rules
+count: not for 6 or 7, which come before them (the ``Decision`` says so, and the question then
+offers no session option); for 4, its exact rule lets the command past the check.
 """
 
 from __future__ import annotations
@@ -110,23 +114,33 @@ class PermissionPolicy:
         # A deny or ask rule hexclaw cannot check holds even in bypass mode: ask.
         rule = unchecked_rule([*self.rules.deny, *self.rules.ask], self.rules.allow, access)
         if rule is not None:
-            return Decision(
-                "ask",
+            reason = (
                 f"the rule {rule} ({_origin(rule)}) cannot be checked against {_what(access)}: "
-                "part of it is only known when it runs",
+                "part of it is only known when it runs"
             )
+            # The session's exact allow rule gets the command past this check, but an ask
+            # rule that also touches it would still ask (bypass mode allows before that).
+            asking = None
+            if self._mode != "bypassPermissions":
+                asking = touching_rule(self.rules.ask, access, self.context)
+            if asking is not None:
+                return _every_time(reason, f"the rule {asking} always asks")
+            return Decision("ask", reason)
         if self._mode == "bypassPermissions":
             return Decision("allow")
         folder = _protected_folder(access, self.context.workspace)
         if folder is not None:
-            return Decision(
-                "ask",
+            return _every_time(
                 f"{_what(access)} changes {folder}/, which decides what later runs of git or "
                 "hexclaw do; that always needs the user's approval",
+                f"{folder}/ changes always need approval",
             )
         rule = touching_rule(self.rules.ask, access, self.context)
         if rule is not None:
-            return Decision("ask", f"the rule {rule} ({_origin(rule)}) asks before {_what(access)}")
+            return _every_time(
+                f"the rule {rule} ({_origin(rule)}) asks before {_what(access)}",
+                f"the rule {rule} always asks",
+            )
         if covering_rule(self.rules.allow, access, self.context) is not None:
             return Decision("allow")
         return self._mode_default(access)
@@ -146,6 +160,10 @@ class PermissionPolicy:
         return Decision("ask", f"{_what(access)} needs the user's approval in {self._mode} mode")
 
     def allow_for_session(self, access: ToolAccess) -> None:
+        # An answer this policy would not honour is an allow once: its rule would only show in
+        # /permissions without effect, and could start to count after a change of mode.
+        if not self.decide(access).session_allow:
+            return
         for rule in session_rules(access):
             if rule not in self.rules.allow:
                 self.rules.allow.append(rule)
@@ -254,6 +272,11 @@ def _protected_folder(access: ToolAccess, workspace: str) -> str | None:
             if name.lower() in PROTECTED_FOLDERS:
                 return name
     return None
+
+
+def _every_time(reason: str, why: str) -> Decision:
+    """An ask that comes back whatever the user answers, so no "allow for the session"."""
+    return Decision("ask", reason, session_allow=False, every_time=why)
 
 
 def _origin(rule: PermissionRule) -> str:

@@ -46,6 +46,11 @@ Verdict = Literal["allow", "deny", "ask"]
 class Decision:
     verdict: Verdict
     reason: str = ""
+    # For an "ask": whether the policy would remember an "allow for the session" answer. When
+    # it would not (it asks again whatever was answered), a question must not offer one, and
+    # ``every_time`` says why in a few words.
+    session_allow: bool = True
+    every_time: str = ""
 
 
 @attrs.frozen

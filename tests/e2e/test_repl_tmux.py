@@ -303,6 +303,34 @@ def test_allowing_for_the_session_stops_the_questions(
     assert (workspace / "log.txt").read_text() == "again\nagain\n"
 
 
+def test_a_write_into_git_is_asked_every_time_with_no_session_option(
+    tmux: TmuxDriver, anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    def write(n: int, content: str) -> Reply:
+        call = (f"toolu_{n}", "Write", {"file_path": ".git/notes.txt", "content": content})
+        return Reply.sse(tool_use_events([call], message_id=f"msg_{n}"))
+
+    notes = workspace / ".git" / "notes.txt"
+    anthropic_server.add(write(1, "one"), write(2, "two"), Reply.sse(text_message_events("Both.")))
+    start(tmux, anthropic_server, config_home, workspace)
+    ask(tmux, "write the notes twice")
+    screen = tmux.wait_for("Allow Write to change", timeout=10)
+    assert "Yes, and don't ask again" not in screen
+    assert "(.git/ changes always need approval" in screen
+    assert "2. No, and tell the model why" in screen
+    tmux.send("a")  # not an answer here: the question stays until "y"
+    tmux.send("y")
+    tmux.wait_for(lambda _: notes.exists() and notes.read_text() == "one", timeout=10)
+    screen = tmux.wait_for("Allow Write to change", timeout=10)
+    assert "Yes, and don't ask again" not in screen
+    tmux.send("y")
+    tmux.wait_for("Both.", timeout=10, history=200)
+    assert notes.read_text() == "two"
+    for request in anthropic_server.requests[1:]:
+        (result,) = request.body["messages"][-1]["content"]
+        assert result["is_error"] is False, result
+
+
 def tmux_query(tmux: TmuxDriver, *args: str) -> str:
     done = subprocess.run(
         [tmux.binary, "-L", tmux.socket, *args],

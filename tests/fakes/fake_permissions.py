@@ -35,7 +35,7 @@ class ScriptedPrompt:
         self.answers = list(answers)
         self.asked: list[ToolCall] = []
 
-    def ask(self, call: ToolCall, access: ToolAccess, reason: str) -> PermissionAnswer:
+    def ask(self, call: ToolCall, access: ToolAccess, decision: Decision) -> PermissionAnswer:
         self.asked.append(call)
         answer = self.answers.pop(0)
         if answer is None:

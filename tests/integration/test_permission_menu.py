@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
 
 import pytest
+from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.output.vt100 import Vt100_Output
 
 from adapters.permission_menu import PermissionMenu, question_for
-from domain.tool_calls import PermissionAnswer, ToolAccess, ToolCall
+from domain.permission_rules import RuleContext
+from domain.permissions import PermissionPolicy, PermissionRules
+from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall
 
 CALL = ToolCall(id="toolu_1", name="Bash", input={"command": "npm test"})
 ACCESS = ToolAccess(tool="Bash", kind="execute", command="npm test")
 DOWN, UP, ESC = "\x1b[B", "\x1b[A", "\x1b"
+ASK = Decision("ask", "running `npm test` needs the user's approval in default mode")
+
+HOOK = "/w/.git/hooks/pre-commit"
+HOOK_CALL = ToolCall(id="toolu_2", name="Write", input={"file_path": HOOK, "content": "x"})
+HOOK_ACCESS = ToolAccess(tool="Write", kind="write", paths=(HOOK,))
+# The decision comes from the real policy, so the menu is tested on what it will be given.
+HOOK_ASK = PermissionPolicy("acceptEdits", PermissionRules(), RuleContext("/w", "/h")).decide(
+    HOOK_ACCESS
+)
+CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @pytest.fixture
@@ -25,7 +41,17 @@ def keys() -> Iterator[PipeInput]:
 def ask(pipe: PipeInput, typed: str) -> PermissionAnswer:
     pipe.send_text(typed)
     menu = PermissionMenu(color=False, input=pipe, output=DummyOutput())
-    return menu.ask(CALL, ACCESS, "")
+    return menu.ask(CALL, ACCESS, ASK)
+
+
+def ask_about_the_hook(pipe: PipeInput, typed: str) -> tuple[PermissionAnswer, str]:
+    """The answer, and the menu's text as a terminal would have shown it."""
+    pipe.send_text(typed)
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=40, columns=200), term="xterm")
+    menu = PermissionMenu(color=False, input=pipe, output=output)
+    answer = menu.ask(HOOK_CALL, HOOK_ACCESS, HOOK_ASK)
+    return answer, CSI.sub("", screen.getvalue())
 
 
 @pytest.mark.parametrize(
@@ -62,6 +88,38 @@ def test_escape_denies(keys: PipeInput) -> None:
 def test_ctrl_c_interrupts_the_turn(keys: PipeInput) -> None:
     with pytest.raises(KeyboardInterrupt):
         ask(keys, "\x03")
+
+
+def test_a_call_asked_every_time_offers_only_yes_and_no(keys: PipeInput) -> None:
+    assert HOOK_ASK.verdict == "ask"
+    assert HOOK_ASK.session_allow is False
+    answer, screen = ask_about_the_hook(keys, "y")
+    assert answer == PermissionAnswer("allow_once")
+    assert "1. Yes" in screen
+    assert "2. No, and tell the model why" in screen
+    assert "Yes, and don't ask again" not in screen
+    assert "3." not in screen
+    assert HOOK_ASK.reason in screen, "the reason line is kept as it was"
+    assert '(.git/ changes always need approval, so there is no "don\'t ask again")' in screen
+    assert "or y / n; Esc denies" in screen
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ay", PermissionAnswer("allow_once")),  # "a" does nothing
+        ("A1", PermissionAnswer("allow_once")),
+        ("3y", PermissionAnswer("allow_once")),  # there is no third choice
+        ("2\r", PermissionAnswer("deny", "")),
+        (DOWN + "\r\r", PermissionAnswer("deny", "")),
+        (DOWN + DOWN + "\r", PermissionAnswer("allow_once")),  # two choices wrap around
+        (UP + "\r\r", PermissionAnswer("deny", "")),
+    ],
+)
+def test_a_call_asked_every_time_never_answers_for_the_session(
+    keys: PipeInput, typed: str, expected: PermissionAnswer
+) -> None:
+    assert ask_about_the_hook(keys, typed)[0] == expected
 
 
 def test_the_question_names_what_the_call_touches() -> None:

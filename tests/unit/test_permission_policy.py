@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.permission_modes import PERMISSION_MODES
-from domain.permission_rules import InvalidPermissionRule, RuleContext
+from domain.permission_rules import InvalidPermissionRule, RuleContext, session_rules
 from domain.permissions import (
     PermissionPolicy,
     PermissionRules,
@@ -261,6 +261,75 @@ def test_a_session_allowance_does_not_unlock_the_protected_folders() -> None:
     p = policy("acceptEdits")
     p.allow_for_session(HOOK_WRITE)
     assert p.decide(HOOK_WRITE).verdict == "ask"
+
+
+def bash(command: str) -> ToolAccess:
+    return ToolAccess("Bash", "execute", command=command)
+
+
+DYNAMIC_LS = bash("ls $(pwd)")
+DYNAMIC_PUSH = bash("git push $(git remote)")
+
+SESSION_TABLE = [
+    # mode, allow, ask, deny, access, whether an "allow for the session" would be remembered
+    ("default", [], [], [], HOOK_WRITE, False),  # protected folder
+    ("acceptEdits", ["Edit", "Write"], [], [], SETTINGS_WRITE, False),
+    ("default", [], [], [], LINKED_HOOK, False),
+    ("default", [], [], [], USER_SETTINGS, False),
+    ("default", ["Bash"], ["Bash(npm test)"], [], BASH, False),  # an ask rule
+    ("acceptEdits", [], ["Edit(a.py)"], [], EDIT_IN, False),
+    ("default", [], ["WebFetch(domain:example.com)"], [], FETCH, False),
+    # A rule that cannot be checked: the session's exact rule names the command, which gets
+    # it past the check, unless an ask rule touches it too (outside bypass mode).
+    ("default", [], [], ["Bash(rm:*)"], DYNAMIC_LS, True),
+    ("bypassPermissions", [], [], ["Bash(rm:*)"], DYNAMIC_LS, True),
+    ("default", [], ["Bash(git push:*)"], [], DYNAMIC_PUSH, False),
+    ("bypassPermissions", [], ["Bash(git push:*)"], [], DYNAMIC_PUSH, True),
+    ("default", [], [], [], EDIT_IN, True),  # the mode's default
+    ("default", [], [], [], READ_OUT, True),
+    ("plan", [], [], [], READ_OUT, True),
+    ("acceptEdits", [], [], [], EDIT_OUT, True),
+    ("default", [], [], [], EDIT_VIA_LINK, True),
+    ("default", [], [], [], BASH, True),
+    ("default", [], [], [], FETCH, True),
+]
+
+
+@pytest.mark.parametrize(("mode", "allow", "ask", "deny", "access", "expected"), SESSION_TABLE)
+def test_an_ask_says_whether_an_allow_for_the_session_would_be_remembered(
+    mode: str, allow: list[str], ask: list[str], deny: list[str], access: ToolAccess, expected: bool
+) -> None:
+    p = policy(mode, allow=allow, ask=ask, deny=deny)
+    decision = p.decide(access)
+    assert decision.verdict == "ask"
+    assert decision.session_allow is expected
+    assert bool(decision.every_time) is not expected, "an ask without a session option says why"
+    # What the policy really does with such an answer: the session's rules, added as allow
+    # rules (without the guard in allow_for_session), allow the call exactly when promised.
+    p.rules.allow.extend(session_rules(access))
+    assert (p.decide(access).verdict == "allow") is expected
+
+
+def test_the_reason_for_no_session_option_is_short_and_names_the_folder_or_rule() -> None:
+    assert policy().decide(HOOK_WRITE).every_time == ".git/ changes always need approval"
+    assert policy().decide(SETTINGS_WRITE).every_time == ".claude/ changes always need approval"
+    asking = policy(allow=["Bash"], ask=["Bash(npm test)"]).decide(BASH)
+    assert asking.every_time == "the rule Bash(npm test) always asks"
+    unchecked = policy(ask=["Bash(git push:*)"]).decide(DYNAMIC_PUSH)
+    assert unchecked.every_time == "the rule Bash(git push:*) always asks"
+
+
+@pytest.mark.parametrize(
+    ("ask", "access"), [([], HOOK_WRITE), (["Bash(npm test)"], BASH), ([], SETTINGS_WRITE)]
+)
+def test_a_session_answer_that_would_not_be_kept_is_an_allow_once(
+    ask: list[str], access: ToolAccess
+) -> None:
+    p = policy("acceptEdits", ask=ask)
+    before = p.describe()
+    p.allow_for_session(access)
+    assert p.describe() == before, "no session rule is stored"
+    assert p.decide(access).verdict == "ask"
 
 
 @pytest.mark.parametrize(
