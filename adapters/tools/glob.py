@@ -51,7 +51,7 @@ class GlobTool(SearchTool):
         matcher = None if exact else path_patterns.relative_matcher(patterns).fullmatch
         hidden = self.hidden_below(root.given, root.real)
         with open_directory(root.real) as directory:
-            newest = NewestFiles(MAX_RESULTS, directory)
+            newest = NewestFiles(MAX_RESULTS, root.real, directory)
 
             # Matches are stat'ed as rg prints them, so the stat calls overlap rg's walk.
             def take(lines: list[str]) -> bool:
@@ -93,17 +93,16 @@ def walker_threads() -> list[str]:
 
 def name_prefilter(patterns: list[str]) -> tuple[list[str], bool]:
     """rg arguments that keep only files whose name could match, when every pattern ends in a
-    wildcard name (``**/*.py``), and whether they select exactly the matches (every pattern is
-    such a name alone or under ``**/``, made of literals, ``*`` and ``?``). A file type, unlike
-    ``--glob``, does not override .gitignore."""
+    name made of literals and ``*`` (``**/*.py``), and whether they select exactly the matches
+    (every pattern is such a name alone or under ``**/``). A file type, unlike ``--glob``, does
+    not override .gitignore. rg matches a name byte by byte, so a ``?`` (one character, which
+    may be several bytes) or a class could wrongly leave a name out: those get no prefilter,
+    nor does a name with a colon, which rg would read as part of the type definition."""
     names = [p.rstrip("/").rsplit("/", 1)[-1] for p in patterns]
-    if any("**" in name or not any(c in name for c in "*?[") for name in names):
+    if any("*" not in name or "**" in name or any(c in name for c in "?[]\\:") for name in names):
         return [], False
     added = [arg for name in names for arg in ("--type-add", f"hexclawglob:{name}")]
-    exact = all(
-        p in (name, f"**/{name}") and not any(c in name for c in "[]\\{},")
-        for p, name in zip(patterns, names, strict=True)
-    )
+    exact = all(p in (name, f"**/{name}") for p, name in zip(patterns, names, strict=True))
     return [*added, "--type", "hexclawglob"], exact
 
 

@@ -108,7 +108,7 @@ class GrepTool(SearchTool):
         hidden: PathFilter | None,
     ) -> ToolOutcome:
         with open_directory(cwd) as directory:
-            newest = NewestFiles(min(head_limit or MAX_FILES, MAX_FILES), directory)
+            newest = NewestFiles(min(head_limit or MAX_FILES, MAX_FILES), cwd, directory)
 
             def take(lines: list[str]) -> bool:
                 # "./a/b" under a directory searched; the file's own path when one file is.
@@ -122,7 +122,7 @@ class GrepTool(SearchTool):
         total = newest.total
         if total == 0:
             return ToolOutcome(content="No matches found.", summary=f"No files contain {pattern}")
-        lines = newest.paths(cwd)
+        lines = newest.paths()
         if total > len(lines):
             lines.append(f"[{total} files match; showing the {len(lines)} most recently modified.]")
         return ToolOutcome(

@@ -8,47 +8,56 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from adapters.tools.tool_errors import ToolError
-
 
 class NewestFiles:
-    """The ``limit`` most recently modified of the paths added (relative to ``directory``, an
-    open descriptor, which spares the kernel the walk down to it on every stat), and how many
-    could be stat'ed: a path that vanished since rg listed it is not counted."""
+    """The ``limit`` most recently modified of the paths added, and how many could be stat'ed
+    (a path that vanished since rg listed it is not counted). Ties go to the later path, so the
+    answer does not depend on the order rg's threads print in.
 
-    def __init__(self, limit: int, directory: int) -> None:
+    A relative path is taken under ``root``: through ``directory``, a descriptor of it, when
+    one could be opened (which spares the kernel the walk down to it on every stat), else
+    spelled out."""
+
+    def __init__(self, limit: int, root: str, directory: int | None) -> None:
         self.limit = limit
-        self.directory = directory
         self.total = 0
+        self._prefix = root if root.endswith("/") else root + "/"
+        self._directory = directory
         self._heap: list[tuple[int, str]] = []
 
     def add(self, paths: Iterable[str]) -> None:
-        heap, limit, directory, stat = self._heap, self.limit, self.directory, os.stat
+        heap, limit, directory, stat = self._heap, self.limit, self._directory, os.stat
+        prefix = "" if directory is not None else self._prefix
         for rel in paths:
             try:
-                mtime = stat(rel, dir_fd=directory).st_mtime_ns
+                mtime = stat(rel if rel.startswith("/") else prefix + rel, dir_fd=directory)
             except OSError:
                 continue
             self.total += 1
+            item = (mtime.st_mtime_ns, rel)
             if len(heap) < limit:
-                heapq.heappush(heap, (mtime, rel))
-            elif mtime > heap[0][0]:
-                heapq.heappushpop(heap, (mtime, rel))
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heappushpop(heap, item)
 
-    def paths(self, root: str) -> list[str]:
-        """Newest first, as absolute paths: a relative one is taken under ``root`` (the
-        directory as the caller named it)."""
-        prefix = root if root.endswith("/") else root + "/"
+    def paths(self, shown_root: str | None = None) -> list[str]:
+        """Newest first, as absolute paths; a relative one under ``shown_root`` (the directory
+        as the caller named it, which may differ from the resolved ``root``)."""
+        base = self._prefix if shown_root is None else shown_root
+        prefix = base if base.endswith("/") else base + "/"
         newest = sorted(self._heap, reverse=True)
         return [rel if rel.startswith("/") else prefix + rel for _, rel in newest]
 
 
 @contextmanager
-def open_directory(path: str) -> Iterator[int]:
+def open_directory(path: str) -> Iterator[int | None]:
+    """A descriptor of the directory, or None when it cannot be opened for reading (a folder
+    one may search through but not list)."""
     try:
         directory = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as error:
-        raise ToolError(f"cannot open the directory {path}: {error.strerror}") from None
+    except OSError:
+        yield None
+        return
     try:
         yield directory
     finally:

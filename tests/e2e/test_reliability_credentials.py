@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthrop
 from tests.fakes.fault_server import OAuthFault
 from tests.fakes.oauth.server import BROWSER, OAuthServer
 from tests.fakes.sse_script import text_message_events
+from tests.without_root import without_root_powers
 
 OTHER_KEYS = {"otherTool": {"token": "not ours", "n": [1, 2]}}
 CLIENT_ID = "hexclaw-reliability"
@@ -134,16 +134,6 @@ def test_a_credentials_file_that_is_a_directory_is_reported_and_left_alone(
     assert [p.name for p in path.iterdir()] == ["keep.txt"]
 
 
-def _without_root_powers() -> list[str]:
-    """A prefix that runs a command without the capabilities that let root read any file."""
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root and setpriv is missing: cannot make a file unreadable")
-    dropped = "-dac_override,-dac_read_search"
-    return ["setpriv", "--bounding-set", dropped, "--inh-caps", dropped]
-
-
 def test_an_unreadable_credentials_file_is_reported_and_kept(
     oauth_home: tuple[OAuthFault, ScriptedAnthropicServer], config_home: Path, workspace: Path
 ) -> None:
@@ -153,7 +143,7 @@ def test_an_unreadable_credentials_file_is_reported_and_kept(
     path.chmod(0)
     env = _oauth_env(config_home, api)
     for args in COMMANDS:
-        line = _one_line(_run(args, env, workspace, _without_root_powers()))
+        line = _one_line(_run(args, env, workspace, without_root_powers()))
         assert line == f"hexclaw: {path}: cannot read (Permission denied)"
     path.chmod(0o600)
     assert path.read_bytes() == before
@@ -244,7 +234,7 @@ def _make_unsavable(case: str, home: Path) -> tuple[list[str], str]:
         else:
             expected = "credentials.json.lock: cannot lock the credentials file (Permission denied)"
         home.chmod(0o500)
-        return _without_root_powers(), expected
+        return without_root_powers(), expected
     if case == "directory":
         path.mkdir()
         (path / "keep.txt").write_text("mine")
@@ -252,7 +242,7 @@ def _make_unsavable(case: str, home: Path) -> tuple[list[str], str]:
     if case == "unreadable":
         path.write_text(json.dumps(OTHER_KEYS))
         path.chmod(0)
-        return _without_root_powers(), f"{path}: cannot read (Permission denied)"
+        return without_root_powers(), f"{path}: cannot read (Permission denied)"
     path.write_bytes(b'{"oauth": {"accessToken": "abc"')
     return [], f"{path}: cannot use the credentials file: invalid JSON at line 1"
 

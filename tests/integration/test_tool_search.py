@@ -4,6 +4,8 @@ the deny rules of a real permission policy."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +22,9 @@ from domain.permissions import PermissionPolicy, PermissionRules
 from domain.settings import Settings
 from domain.tool_calls import ToolCall
 from entrypoints.bootstrap import Context, RunOptions, build_permissions, build_tools
+from tests.conftest import ROOT
 from tests.integration.tool_harness import Harness
+from tests.without_root import without_root_powers
 
 
 @pytest.fixture
@@ -116,13 +120,68 @@ def test_glob_name_patterns_list_files_by_name_only(kit: Harness) -> None:
     }
 
 
+def test_ties_in_modification_time_give_the_same_answer_every_time(kit: Harness) -> None:
+    # Unpacked archives often give every file one mtime; rg's threads print in any order.
+    count = MAX_RESULTS + 50
+    for i in range(count):
+        path = kit.root / "same" / f"d{i % 9}" / f"f{i:03}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("tie_needle\n")
+        os.utime(path, (1_650_000_000, 1_650_000_000))
+    every = sorted((f"same/d{i % 9}/f{i:03}.txt" for i in range(count)), reverse=True)
+    for _ in range(5):
+        assert names(kit, kit.text("Glob", pattern="**/*.txt", path="same")) == every[:MAX_RESULTS]
+        grep = kit.text("Grep", pattern="tie_needle", path="same")
+        assert names(kit, grep) == every[: len(names(kit, grep))]
+
+
+def test_glob_question_marks_count_characters_not_bytes(kit: Harness) -> None:
+    for name in ("ab.txt", "é.txt", "éé.txt", "abc.txt", "include:x.py"):
+        (kit.root / "q" / name).parent.mkdir(parents=True, exist_ok=True)
+        (kit.root / "q" / name).write_text("")
+    assert set(names(kit, kit.text("Glob", pattern="??.txt", path="q"))) == {"q/ab.txt", "q/éé.txt"}
+    assert names(kit, kit.text("Glob", pattern="**/é*.txt", path="q")) == ["q/éé.txt", "q/é.txt"]
+    # rg would read a colon in a file type's glob as part of the definition.
+    assert names(kit, kit.text("Glob", pattern="include:*.py", path="q")) == ["q/include:x.py"]
+
+
+def test_grep_of_one_file_in_a_workspace_that_cannot_be_listed(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "a.py").write_text("the_needle = 1\n")
+    script = (
+        "import sys; from pathlib import Path; from adapters.tools.grep import GrepTool; "
+        "from adapters.tools.workspace import Workspace; "
+        "tool = GrepTool(Workspace(Path(sys.argv[1]))); "
+        "out = tool.run({'pattern': 'the_needle', 'path': sys.argv[1] + '/src/a.py'}); "
+        "print(out.is_error, out.content)"
+    )
+    root.chmod(0o311)  # searchable, not listable
+    try:
+        done = subprocess.run(
+            [*without_root_powers(), sys.executable, "-c", script, str(root)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        root.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"False {root}/src/a.py"
+
+
 def test_name_prefilter_is_exact_only_for_plain_name_patterns() -> None:
-    for plain in (["**/*.py"], ["*.ts", "*.tsx"], ["test_?.py"], ["**/*"]):
+    for plain in (["**/*.py"], ["*.ts", "*.tsx"], ["**/*"]):
         assert name_prefilter(plain)[1], plain
-    for inexact in (["src/**/*.py"], ["*.[ch]"], ["**/a/*.py"], ["a\\*.py"]):
+    for inexact in (["src/**/*.py"], ["**/a/*.py"]):
         args, exact = name_prefilter(inexact)
         assert args, inexact
         assert not exact, inexact
+    # rg reads these byte by byte or as part of the type definition: no prefilter at all.
+    for unfiltered in (["test_?.py"], ["*.[ch]"], ["a\\*.py"], ["include:*.py"]):
+        assert name_prefilter(unfiltered) == ([], False), unfiltered
     assert name_prefilter(["src/**"]) == ([], False)
     assert name_prefilter(["Makefile"]) == ([], False)
 
