@@ -3,7 +3,8 @@
 Rules a change must keep:
 - every key but ``oauth`` is written back as it was read;
 - writes are atomic: a temporary file in the same directory, flushed and fsynced, then renamed
-  over the old one, so a crash leaves either the old file or the new one, never half of one;
+  over the old one, so a crash leaves either the old file or the new one, never half of one
+  (except for a file that is itself a mount point, which can only be rewritten in place);
 - the file is 0600 and a directory created for it 0700;
 - a file that is not a JSON object is an error naming its path, and is never overwritten;
 - read-modify-write cycles hold a cross-process lock (``credentials.json.lock``), which is
@@ -13,6 +14,7 @@ Rules a change must keep:
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -145,11 +147,19 @@ class CredentialsFile:
             raise CredentialsFileError(f"{directory}: cannot create ({exc.strerror})") from None
 
     def _probe_write(self) -> None:
-        """Creates and removes the temporary file a save would write, under the lock."""
+        """Creates and removes the temporary file a save would write, under the lock, and
+        opens an existing file for writing without changing it: an immutable file, or one
+        mounted read-only on its own, refuses that."""
         fd, temp_name = self._temporary_file()
         os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
+        try:
+            os.close(os.open(self._path, os.O_WRONLY))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise CredentialsFileError(f"{self._path}: cannot write ({exc.strerror})") from None
 
     def _temporary_file(self) -> tuple[int, str]:
         directory = self._path.parent
@@ -168,12 +178,30 @@ class CredentialsFile:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temp_name, self._path)
+            try:
+                os.replace(temp_name, self._path)
+            except OSError as exc:
+                if exc.errno != errno.EBUSY:
+                    raise
+                # The file is a mount point (a container's bind-mounted credentials.json):
+                # nothing can be renamed over it, so it is rewritten where it is, which is not
+                # atomic but is the only write that reaches the mounted file.
+                os.unlink(temp_name)
+                self._write_in_place(data)
+                return
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
             raise CredentialsFileError(f"{self._path}: cannot write ({exc.strerror})") from None
         _fsync_directory(directory)
+
+    def _write_in_place(self, data: bytes) -> None:
+        fd = os.open(self._path, os.O_WRONLY)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def _fsync_directory(directory: Path) -> None:

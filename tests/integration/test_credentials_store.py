@@ -210,3 +210,69 @@ def test_concurrent_saves_never_lose_other_keys(tmp_path: Path) -> None:
     assert final["oauth"]["accessToken"].endswith("-19")
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert os.access(path, os.R_OK)
+
+
+def _in_mount_namespace(mounts: str, code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``code`` with hexclaw's Python after the shell ``mounts``, in a private mount
+    namespace (so the mounts vanish with the process); skips where that is not permitted."""
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"],
+        capture_output=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        pytest.skip("cannot make a mount namespace here (unshare not permitted)")
+    script = f'{mounts} && code="$1" && shift && exec "$0" -c "$code" "$@"'
+    unshare = ["unshare", "--mount", "--propagation", "private"]
+    return subprocess.run(
+        [*unshare, "sh", "-c", script, sys.executable, code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+SAVE_AND_PRINT = (
+    "import sys; from pathlib import Path; from adapters.credentials_store import "
+    "CredentialsFile; from domain.oauth_credentials import OAuthCredentials\n"
+    "store = CredentialsFile(Path(sys.argv[1]))\n"
+    "try:\n"
+    "    store.check_can_save()\n"
+    "    store.save_oauth(OAuthCredentials('access-2', 'refresh-2', 1.9e9, ('user:inference',)))\n"
+    "    print('saved')\n"
+    "except Exception as error:\n"
+    "    print(type(error).__name__, error)\n"
+)
+
+
+def test_a_bind_mounted_credentials_file_is_saved_in_place(tmp_path: Path) -> None:
+    # A container that mounts the host's credentials.json on its own: no rename can replace
+    # a mount point, so the save writes into the file itself.
+    host = tmp_path / "host-credentials.json"
+    host.write_text(json.dumps(OTHERS))
+    home = tmp_path / "home"
+    home.mkdir()
+    target = home / "credentials.json"
+    target.write_text("")
+    done = _in_mount_namespace(f'mount --bind "{host}" "{target}"', SAVE_AND_PRINT, str(target))
+    assert done.stdout.strip() == "saved", done.stdout + done.stderr
+    saved = json.loads(host.read_text())
+    assert saved["oauth"]["accessToken"] == "access-2"
+    assert {k: v for k, v in saved.items() if k != "oauth"} == OTHERS
+    assert target.read_text() == ""  # outside the namespace, the mount point was never touched
+
+
+def test_the_save_check_fails_on_a_credentials_file_mounted_read_only(tmp_path: Path) -> None:
+    host = tmp_path / "host-credentials.json"
+    content = json.dumps(OTHERS)
+    host.write_text(content)
+    target = tmp_path / "credentials.json"
+    target.write_text("")
+    mounts = f'mount --bind "{host}" "{target}" && mount -o remount,ro,bind "{target}"'
+    done = _in_mount_namespace(mounts, SAVE_AND_PRINT, str(target))
+    assert done.stdout.strip() == (
+        f"CredentialsFileError {target}: cannot write (Read-only file system)"
+    ), done.stdout + done.stderr
+    assert host.read_text() == content
