@@ -21,6 +21,7 @@ from domain.api_errors import ApiConnectionError, ApiError, ApiStatusError, ApiT
 from domain.messages import Message
 from domain.model_request import MessageRequest
 from domain.ports import AuthHeaderSource, RandomSource, UpdateSink
+from domain.record import Record
 from domain.retry_policy import RetryPolicy
 from domain.sse import SSEFramer, SSEFramingError
 from domain.stream_errors import IncompleteStream, StreamError, StreamProtocolError
@@ -34,8 +35,8 @@ USER_AGENT = f"hexclaw/{VERSION}"
 _SNIPPET_CHARS = 160
 
 
-@attrs.frozen
-class ClientConfig:
+@attrs.frozen(repr=False)
+class ClientConfig(Record):
     base_url: str = DEFAULT_BASE_URL
     connect_timeout: float = 10.0
     read_timeout: float = 600.0

@@ -20,11 +20,12 @@ from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.shortcuts import PromptSession
 
 from adapters.terminal_renderer import tool_label
+from domain.record import Record
 from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall
 
 
-@attrs.frozen
-class _Choice:
+@attrs.frozen(repr=False)
+class _Choice(Record):
     key: str
     label: str
     verdict: str

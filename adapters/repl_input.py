@@ -30,6 +30,7 @@ from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.shortcuts import PromptSession
 
 from domain.file_mentions import Attachment, find_mentions
+from domain.record import Record
 from domain.slash_command_parser import (
     ArgumentKind,
     CommandSpec,
@@ -44,18 +45,18 @@ MAX_FOLDER_ENTRIES = 2000
 ArgumentValues = Callable[[], Mapping[ArgumentKind, Sequence[str]]]
 
 
-@attrs.frozen
-class Line:
+@attrs.frozen(repr=False)
+class Line(Record):
     text: str
 
 
-@attrs.frozen
-class Interrupt:
+@attrs.frozen(repr=False)
+class Interrupt(Record):
     """Ctrl-C at an empty prompt."""
 
 
-@attrs.frozen
-class EndOfInput:
+@attrs.frozen(repr=False)
+class EndOfInput(Record):
     """Ctrl-D at an empty prompt, or the end of piped input."""
 
 

@@ -22,6 +22,7 @@ import attrs
 from domain.conversation import Conversation
 from domain.messages import JSONObject
 from domain.ports import Clock
+from domain.record import Record
 from domain.session_errors import (
     AmbiguousSessionId,
     NoSessionToContinue,
@@ -116,8 +117,8 @@ class SessionFile:
         os.fsync(self._fd)
 
 
-@attrs.frozen
-class LoadedSession:
+@attrs.frozen(repr=False)
+class LoadedSession(Record):
     session_id: str
     path: Path
     log: SessionLog
@@ -130,16 +131,16 @@ class LoadedSession:
         return conversation_from_log(self.log)
 
 
-@attrs.frozen
-class ListedSession:
+@attrs.frozen(repr=False)
+class ListedSession(Record):
     session_id: str
     modified: float
     summary: SessionSummary | None
     problem: str | None = None
 
 
-@attrs.frozen
-class StartedSession:
+@attrs.frozen(repr=False)
+class StartedSession(Record):
     """The session a run talks in: new, or resumed with its conversation."""
 
     session_id: str

@@ -42,6 +42,7 @@ from domain.ports import (
     ToolRunner,
     TurnObserver,
 )
+from domain.record import Record
 from domain.session_log import message_entry, retracted_entry, turn_end_entry
 from domain.stream_errors import StreamFailure
 from domain.stream_updates import StreamUpdate
@@ -77,24 +78,24 @@ NOTICES = {
 Subtype = Literal["success", "error_max_turns", "error_during_execution", "interrupted"]
 
 
-@attrs.define
-class LoopSettings:
+@attrs.define(repr=False)
+class LoopSettings(Record):
     model: str
     max_tokens: int
     max_turns: int = DEFAULT_MAX_TURNS
     system: list[dict[str, object]] = attrs.field(factory=list)
 
 
-@attrs.define
-class PermissionDenial:
+@attrs.define(repr=False)
+class PermissionDenial(Record):
     tool_name: str
     tool_use_id: str
     tool_input: dict[str, object]
     reason: str
 
 
-@attrs.define
-class TurnResult:
+@attrs.define(repr=False)
+class TurnResult(Record):
     subtype: Subtype
     final_text: str
     stop_reason: str | None
@@ -112,8 +113,8 @@ class TurnResult:
         return self.subtype != "success"
 
 
-@attrs.define
-class _Turn:
+@attrs.define(repr=False)
+class _Turn(Record):
     """What one user turn has gathered so far."""
 
     usage: Usage = attrs.field(factory=Usage)

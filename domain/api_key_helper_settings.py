@@ -5,12 +5,13 @@ from __future__ import annotations
 import attrs
 
 from domain.auth_errors import ApiKeyHelperError
+from domain.record import Record
 
 DEFAULT_HELPER_TTL = 300.0  # 5 minutes, as in Claude Code
 
 
-@attrs.frozen
-class HelperSettings:
+@attrs.frozen(repr=False)
+class HelperSettings(Record):
     command: str
     ttl: float = DEFAULT_HELPER_TTL
 

@@ -15,14 +15,15 @@ import attrs
 
 from domain.cassette_errors import CassetteUnreadable
 from domain.chunked_body import split_by_lengths
+from domain.record import Record
 
 FORMAT_VERSION = 1
 
 Headers = dict[str, list[str]]
 
 
-@attrs.frozen
-class CassetteRequest:
+@attrs.frozen(repr=False)
+class CassetteRequest(Record):
     method: str
     uri: str
     headers: Headers
@@ -48,8 +49,8 @@ class CassetteRequest:
         return None
 
 
-@attrs.frozen
-class CassetteResponse:
+@attrs.frozen(repr=False)
+class CassetteResponse(Record):
     status: int
     reason: str
     headers: Headers
@@ -62,14 +63,14 @@ class CassetteResponse:
         return b"".join(self.chunks)
 
 
-@attrs.frozen
-class Interaction:
+@attrs.frozen(repr=False)
+class Interaction(Record):
     request: CassetteRequest
     response: CassetteResponse
 
 
-@attrs.frozen
-class Cassette:
+@attrs.frozen(repr=False)
+class Cassette(Record):
     interactions: tuple[Interaction, ...] = ()
     metadata: dict[str, Any] = attrs.field(factory=dict)
 

@@ -21,6 +21,7 @@ import attrs
 from domain.cassette import Cassette, CassetteRequest, CassetteResponse, Headers, Interaction
 from domain.chunked_body import Span, rewrite_chunks
 from domain.delta_fragments import delta_fragments, spans_across_fragments
+from domain.record import Record
 from domain.redaction import (
     MIN_SCRUBBED_SECRET,
     REDACTED,
@@ -39,8 +40,8 @@ _PATH_CHAR = rb"A-Za-z0-9_\-"
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
-@attrs.define
-class Redactor:
+@attrs.define(repr=False)
+class Redactor(Record):
     """Remembers every secret seen in a session, so a later echo of one is caught too."""
 
     known: set[str] = attrs.field(factory=set)

@@ -28,6 +28,7 @@ from domain.messages import (
     ToolUseBlock,
 )
 from domain.models import context_window
+from domain.record import Record
 from domain.settings import Settings
 from domain.wire import conversation_message_to_wire
 
@@ -67,8 +68,8 @@ SUMMARY_PREAMBLE = (
 TAIL_NOTE = "(The messages that follow are the most recent part of the conversation, unchanged.)"
 
 
-@attrs.frozen
-class CompactionPlan:
+@attrs.frozen(repr=False)
+class CompactionPlan(Record):
     summarized: tuple[ConversationMessage, ...]
     kept: tuple[ConversationMessage, ...]
 

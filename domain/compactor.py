@@ -33,6 +33,7 @@ from domain.messages import JSONObject, Usage
 from domain.model_request import MessageRequest
 from domain.models import context_window
 from domain.ports import ModelClient, SessionRecorder
+from domain.record import Record
 from domain.stream_errors import StreamFailure
 from domain.stream_updates import StreamUpdate
 from domain.wire import usage_to_wire
@@ -47,8 +48,8 @@ class CompactionFailed(HexclawError):
     """The conversation could not be compacted; it is left exactly as it was."""
 
 
-@attrs.frozen
-class CompactionOutcome:
+@attrs.frozen(repr=False)
+class CompactionOutcome(Record):
     summary: str
     summarized_messages: int
     kept_messages: int

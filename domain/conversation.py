@@ -24,6 +24,7 @@ from domain.messages import (
     ToolUseBlock,
     Usage,
 )
+from domain.record import Record
 
 SESSION_ENDED_RESULT = (
     "The session ended before this tool call finished (hexclaw was stopped); "
@@ -31,8 +32,8 @@ SESSION_ENDED_RESULT = (
 )
 
 
-@attrs.define
-class Conversation:
+@attrs.define(repr=False)
+class Conversation(Record):
     """The messages sent to the API, and the usage they have cost so far in this session."""
 
     messages: list[ConversationMessage] = attrs.field(factory=list)

@@ -22,6 +22,7 @@ from domain.auth_errors import AuthError, NotLoggedIn, TokenExpired
 from domain.oauth_config import OAUTH_BETA
 from domain.oauth_credentials import OAuthCredentials
 from domain.ports import ChainInputs
+from domain.record import Record
 from domain.token_policy import TokenPolicy
 
 API_KEY_VAR = "ANTHROPIC_API_KEY"
@@ -42,15 +43,15 @@ class UseHeaders:
         return f"UseHeaders(source={self.source!r}, headers={sorted(self.headers)!r})"
 
 
-@attrs.frozen
-class RefreshFirst:
+@attrs.frozen(repr=False)
+class RefreshFirst(Record):
     credentials: OAuthCredentials
     reason: str
     source: str = OAUTH_SOURCE
 
 
-@attrs.frozen
-class Unusable:
+@attrs.frozen(repr=False)
+class Unusable(Record):
     error: AuthError
     reason: str
     source: str | None = None

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from domain.chunked_body import Span
+from domain.record import Record
 
 _LINE = re.compile(rb"[^\r\n]+")
 _DELTA_STRING = re.compile(rb'"(?:text|partial_json|thinking)"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -33,8 +34,8 @@ _ESCAPES = {
 }
 
 
-@attrs.frozen
-class Fragment:
+@attrs.frozen(repr=False)
+class Fragment(Record):
     block: int
     text: str
     offsets: tuple[int, ...]

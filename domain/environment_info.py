@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import attrs
 
+from domain.record import Record
 
-@attrs.frozen
-class GitSnapshot:
+
+@attrs.frozen(repr=False)
+class GitSnapshot(Record):
     """The repository's state when the session started; it is not refreshed afterwards."""
 
     branch: str | None
@@ -20,8 +22,8 @@ class GitSnapshot:
     """Why part of the snapshot is missing (a git command timed out or failed)."""
 
 
-@attrs.frozen
-class EnvironmentInfo:
+@attrs.frozen(repr=False)
+class EnvironmentInfo(Record):
     working_directory: str
     platform: str
     os_version: str

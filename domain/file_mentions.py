@@ -11,14 +11,15 @@ import re
 import attrs
 
 from domain.messages import ContentBlock, TextBlock
+from domain.record import Record
 
 _MENTION = re.compile(r"(?:^|(?<=\s))@(?P<path>[^\s@]+)")
 # Sentence punctuation after a mention ("look at @src/app.py.") is not part of the path.
 _TRAILING = ".,;:!?)]}'\""
 
 
-@attrs.frozen
-class Attachment:
+@attrs.frozen(repr=False)
+class Attachment(Record):
     path: str
     text: str
 

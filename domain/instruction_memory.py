@@ -26,6 +26,7 @@ import attrs
 
 from domain.errors import HexclawError
 from domain.ports import InstructionFileReader
+from domain.record import Record
 
 Kind = Literal["user", "project", "local", "agents", "import"]
 Status = Literal["loaded", "cut", "skipped"]
@@ -50,15 +51,15 @@ class UnreadableInstructionFile(HexclawError):
         self.reason = reason
 
 
-@attrs.frozen
-class MemoryBudget:
+@attrs.frozen(repr=False)
+class MemoryBudget(Record):
     per_file_chars: int = 40_000
     total_chars: int = 120_000
     max_import_depth: int = 5
 
 
-@attrs.frozen
-class Reach:
+@attrs.frozen(repr=False)
+class Reach(Record):
     """A folder the imports of a chain may resolve into; ``follow_links`` trusts the links in it
     (the user's config home) instead of checking where they lead."""
 
@@ -66,8 +67,8 @@ class Reach:
     follow_links: bool = False
 
 
-@attrs.frozen
-class Candidate:
+@attrs.frozen(repr=False)
+class Candidate(Record):
     """A file the plan looks for; ``unless_present`` names files that make it unnecessary."""
 
     path: str
@@ -78,8 +79,8 @@ class Candidate:
     """Where it and its imports may be; empty: the file's own directory."""
 
 
-@attrs.frozen
-class MemoryEntry:
+@attrs.frozen(repr=False)
+class MemoryEntry(Record):
     """One file that exists (or was imported), and what became of it."""
 
     path: str
@@ -102,8 +103,8 @@ class MemoryEntry:
         return self.status != "skipped"
 
 
-@attrs.frozen
-class LoadedMemory:
+@attrs.frozen(repr=False)
+class LoadedMemory(Record):
     entries: tuple[MemoryEntry, ...] = ()
     budget: MemoryBudget = MemoryBudget()
 

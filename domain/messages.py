@@ -10,19 +10,21 @@ from typing import Any, Literal
 
 import attrs
 
+from domain.record import Record
+
 JSONObject = dict[str, Any]
 Role = Literal["user", "assistant"]
 
 
-@attrs.define
-class TextBlock:
+@attrs.define(repr=False)
+class TextBlock(Record):
     text: str
     citations: list[JSONObject] | None = None
     type: Literal["text"] = "text"
 
 
-@attrs.define
-class ToolUseBlock:
+@attrs.define(repr=False)
+class ToolUseBlock(Record):
     id: str
     name: str
     input: JSONObject = attrs.field(factory=dict)
@@ -31,37 +33,37 @@ class ToolUseBlock:
     input_error: str | None = attrs.field(default=None, metadata={"wire": False})
 
 
-@attrs.define
-class ServerToolUseBlock:
+@attrs.define(repr=False)
+class ServerToolUseBlock(Record):
     id: str
     name: str
     input: JSONObject = attrs.field(factory=dict)
     type: Literal["server_tool_use"] = "server_tool_use"
 
 
-@attrs.define
-class ThinkingBlock:
+@attrs.define(repr=False)
+class ThinkingBlock(Record):
     thinking: str
     signature: str = ""
     type: Literal["thinking"] = "thinking"
 
 
-@attrs.define
-class RedactedThinkingBlock:
+@attrs.define(repr=False)
+class RedactedThinkingBlock(Record):
     data: str
     type: Literal["redacted_thinking"] = "redacted_thinking"
 
 
-@attrs.define
-class ToolResultBlock:
+@attrs.define(repr=False)
+class ToolResultBlock(Record):
     tool_use_id: str
     content: str | list[JSONObject]
     is_error: bool = False
     type: Literal["tool_result"] = "tool_result"
 
 
-@attrs.define
-class UnknownBlock:
+@attrs.define(repr=False)
+class UnknownBlock(Record):
     """A block type hexclaw does not model (images, server tool results, future types)."""
 
     raw: JSONObject
@@ -82,8 +84,8 @@ ContentBlock = (
 )
 
 
-@attrs.define
-class Usage:
+@attrs.define(repr=False)
+class Usage(Record):
     input_tokens: int = 0
     output_tokens: int = 0
     cache_creation_input_tokens: int = 0
@@ -105,8 +107,8 @@ class Usage:
         )
 
 
-@attrs.define
-class Message:
+@attrs.define(repr=False)
+class Message(Record):
     """An assistant message as the API returns it."""
 
     id: str = ""
@@ -127,8 +129,8 @@ class Message:
         return [b for b in self.content if isinstance(b, ToolUseBlock)]
 
 
-@attrs.define
-class ConversationMessage:
+@attrs.define(repr=False)
+class ConversationMessage(Record):
     """One turn of the conversation as it is sent back to the API."""
 
     role: Role

@@ -7,11 +7,12 @@ from typing import Any
 import attrs
 
 from domain.messages import ConversationMessage, JSONObject
+from domain.record import Record
 from domain.wire import conversation_message_to_wire
 
 
-@attrs.define
-class MessageRequest:
+@attrs.define(repr=False)
+class MessageRequest(Record):
     model: str
     max_tokens: int
     messages: list[ConversationMessage]

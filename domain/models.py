@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import attrs
 
+from domain.record import Record
+
 DEFAULT_MODEL = "claude-sonnet-4-5"
 
 
-@attrs.frozen
-class ModelFamily:
+@attrs.frozen(repr=False)
+class ModelFamily(Record):
     prefix: str
     default_max_tokens: int
     context_window: int

@@ -14,6 +14,7 @@ from typing import Any, Literal, NoReturn
 import attrs
 
 from domain.auth_errors import OAuthConfigError
+from domain.record import Record
 
 ANTHROPIC_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
 ANTHROPIC_AUTHORIZE_URL = "https://claude.com/cai/oauth/authorize"
@@ -61,8 +62,8 @@ _URL = re.compile(r"^(?P<scheme>https?)://(?P<authority>[^/?#@\s]+)(?P<rest>[^\s
 Encoding = Literal["form", "json"]
 
 
-@attrs.frozen
-class OAuthConfig:
+@attrs.frozen(repr=False)
+class OAuthConfig(Record):
     client_id: str = ANTHROPIC_CLIENT_ID
     authorize_url: str = ANTHROPIC_AUTHORIZE_URL
     token_url: str = ANTHROPIC_TOKEN_URL

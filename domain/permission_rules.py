@@ -30,6 +30,7 @@ import attrs
 
 from domain import path_patterns
 from domain.errors import HexclawError
+from domain.record import Record
 from domain.shell_split import normalize, parse_command_line
 from domain.shell_wrappers import executed
 from domain.tool_calls import ToolAccess
@@ -46,8 +47,8 @@ class InvalidPermissionRule(HexclawError):
     exit_code = 2
 
 
-@attrs.frozen
-class PermissionRule:
+@attrs.frozen(repr=False)
+class PermissionRule(Record):
     tool: str
     specifier: str | None = None
     source: str = ""
@@ -60,8 +61,8 @@ class PermissionRule:
         return tool == self.tool or tool in _FAMILIES.get(self.tool, ())
 
 
-@attrs.frozen
-class RuleContext:
+@attrs.frozen(repr=False)
+class RuleContext(Record):
     """Where relative rule paths start: the workspace, and the home directory for ``~/``."""
 
     workspace: str

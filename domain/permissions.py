@@ -43,6 +43,7 @@ from domain.permission_rules import (
     touching_rule,
     unchecked_rule,
 )
+from domain.record import Record
 from domain.settings import Settings
 from domain.tool_calls import Decision, ToolAccess
 
@@ -66,8 +67,8 @@ def parse_mode(text: str) -> PermissionMode:
     )
 
 
-@attrs.define
-class PermissionRules:
+@attrs.define(repr=False)
+class PermissionRules(Record):
     allow: list[PermissionRule] = attrs.field(factory=list)
     ask: list[PermissionRule] = attrs.field(factory=list)
     deny: list[PermissionRule] = attrs.field(factory=list)
@@ -184,8 +185,8 @@ class PermissionPolicy:
         return lines
 
 
-@attrs.frozen
-class PolicyChoices:
+@attrs.frozen(repr=False)
+class PolicyChoices(Record):
     """What the command line says about permissions for this run."""
 
     mode: str | None = None
@@ -193,8 +194,8 @@ class PolicyChoices:
     disallowed: tuple[str, ...] = ()
 
 
-@attrs.frozen
-class BuiltPolicy:
+@attrs.frozen(repr=False)
+class BuiltPolicy(Record):
     policy: PermissionPolicy
     warnings: tuple[str, ...]
 

@@ -10,12 +10,13 @@ import attrs
 
 from domain.messages import Usage
 from domain.pricing_table import PRICES_AS_OF, PRICES_PER_MTOK
+from domain.record import Record
 
 PER_MILLION = 1_000_000
 
 
-@attrs.frozen
-class ModelPrice:
+@attrs.frozen(repr=False)
+class ModelPrice(Record):
     """USD per million tokens."""
 
     input: float
@@ -45,16 +46,16 @@ def estimate_cost(model: str, usage: Usage) -> float | None:
     return None if price is None else price.cost_of(usage)
 
 
-@attrs.frozen
-class TurnCost:
+@attrs.frozen(repr=False)
+class TurnCost(Record):
     label: str
     model: str
     usage: Usage
     cost: float | None
 
 
-@attrs.define
-class CostLedger:
+@attrs.define(repr=False)
+class CostLedger(Record):
     """What a session has spent, turn by turn (compactions count as turns of their own)."""
 
     turns: list[TurnCost] = attrs.field(factory=list)

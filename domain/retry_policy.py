@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import attrs
 
+from domain.record import Record
+
 MAX_RETRY_AFTER_SECONDS = 60.0
 
 
-@attrs.frozen
-class RetryPolicy:
+@attrs.frozen(repr=False)
+class RetryPolicy(Record):
     max_retries: int = 2
     base_delay: float = 0.5
     max_delay: float = 8.0

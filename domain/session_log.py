@@ -20,6 +20,7 @@ import attrs
 from domain.compaction import COMPACTION, replay_compaction
 from domain.conversation import Conversation, merged, repaired
 from domain.messages import ConversationMessage, JSONObject, TextBlock, Usage
+from domain.record import Record
 from domain.session_errors import InvalidSessionId, NotASessionLog, SessionFormatTooNew
 from domain.wire import (
     conversation_message_from_wire,
@@ -38,8 +39,8 @@ _SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _MAX_SLUG = 180
 
 
-@attrs.frozen
-class SessionHeader:
+@attrs.frozen(repr=False)
+class SessionHeader(Record):
     session_id: str
     cwd: str
     started_at: str
@@ -47,15 +48,15 @@ class SessionHeader:
     format: int = FORMAT_VERSION
 
 
-@attrs.define
-class SessionLog:
+@attrs.define(repr=False)
+class SessionLog(Record):
     header: SessionHeader
     entries: list[JSONObject]
     warnings: list[str] = attrs.field(factory=list)
 
 
-@attrs.frozen
-class SessionSummary:
+@attrs.frozen(repr=False)
+class SessionSummary(Record):
     session_id: str
     cwd: str
     started_at: str

@@ -20,6 +20,7 @@ import attrs
 from domain.errors import HexclawError
 from domain.permission_modes import PERMISSION_MODES
 from domain.prompt_secrets import looks_secret
+from domain.record import Record
 from domain.settings_trust import TRUSTED_SCOPES, Scope, refuse_untrusted
 
 CONCATENATED_LISTS = frozenset(
@@ -131,16 +132,16 @@ class SettingsError(HexclawError):
     """A settings file cannot be used; the message names the file (and line and column)."""
 
 
-@attrs.frozen
-class SettingsLayer:
+@attrs.frozen(repr=False)
+class SettingsLayer(Record):
     source: str
     values: dict[str, Any]
     scope: Scope = "user"
     """Where the layer came from, which decides what it may set (``settings_trust.py``)."""
 
 
-@attrs.define
-class Settings:
+@attrs.define(repr=False)
+class Settings(Record):
     values: dict[str, Any] = attrs.field(factory=dict)
     sources: dict[str, str] = attrs.field(factory=dict)
     warnings: list[str] = attrs.field(factory=list)
@@ -313,8 +314,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in env.items()}
 
 
-@attrs.frozen
-class ConfigEntry:
+@attrs.frozen(repr=False)
+class ConfigEntry(Record):
     """One value of the merged settings, for ``/config``; secret-looking values are hidden."""
 
     key: str

@@ -32,6 +32,8 @@ from typing import Any, Literal
 
 import attrs
 
+from domain.record import Record
+
 Scope = Literal["user", "project", "local", "flag"]
 
 UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth")
@@ -39,8 +41,8 @@ _WHOLE_TOOL = re.compile(r"\s*(Bash|WebFetch)\s*(\(\s*(\*|:\*|\*:\*)?\s*\))?\s*"
 TRUSTED_SCOPES: frozenset[Scope] = frozenset({"user", "flag"})
 
 
-@attrs.frozen
-class LayerTrust:
+@attrs.frozen(repr=False)
+class LayerTrust(Record):
     refused_keys: tuple[str, ...]
     directories_outside_workspace: bool
 

@@ -23,6 +23,8 @@ import re
 
 import attrs
 
+from domain.record import Record
+
 RESERVED_WORDS = frozenset(
     {"!", "{", "}", "if", "then", "elif", "else", "fi", "while", "until", "do", "done", "esac"}
 )
@@ -55,8 +57,8 @@ _ANSI_NUMBER = re.compile(
 _MAX_NESTING = 16
 
 
-@attrs.frozen
-class Word:
+@attrs.frozen(repr=False)
+class Word(Record):
     """One word of a simple command: as written, after quote removal, and whether that value
     is what bash passes on (no expansion: no variable, substitution, glob or brace)."""
 
@@ -65,15 +67,15 @@ class Word:
     literal: bool = True
 
 
-@attrs.frozen
-class SimpleCommand:
+@attrs.frozen(repr=False)
+class SimpleCommand(Record):
     text: str
     writes_files: bool = False
     words: tuple[Word, ...] = ()
 
 
-@attrs.frozen
-class CommandLine:
+@attrs.frozen(repr=False)
+class CommandLine(Record):
     commands: tuple[SimpleCommand, ...]
     dynamic: bool
 

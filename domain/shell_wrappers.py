@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from domain.record import Record
 from domain.shell_split import (
     RESERVED_WORDS,
     SimpleCommand,
@@ -34,14 +35,14 @@ _SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh", "mksh", "ash", "yash"})
 _EXEC_ACTIONS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 
 
-@attrs.frozen
-class Executed:
+@attrs.frozen(repr=False)
+class Executed(Record):
     commands: tuple[str, ...]
     certain: bool
 
 
-@attrs.frozen
-class _Options:
+@attrs.frozen(repr=False)
+class _Options(Record):
     """How a wrapper reads its options before the command it runs."""
 
     flags: str = ""
@@ -249,8 +250,8 @@ class _Walk:
         return certain
 
 
-@attrs.frozen
-class _Cluster:
+@attrs.frozen(repr=False)
+class _Cluster(Record):
     value_follows: bool = False  # the next word is an option's value
     shell: bool = False
     body: str | None = None  # a command line: attached, or "" when it is the next words

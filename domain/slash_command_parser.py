@@ -14,13 +14,15 @@ from typing import Literal
 
 import attrs
 
+from domain.record import Record
+
 _COMMAND = re.compile(r"/(?P<name>[^\s/][^\s]*)(?:\s+(?P<args>.*))?\Z", re.DOTALL)
 
 ArgumentKind = Literal["none", "text", "model", "permission_mode", "session_id", "path"]
 
 
-@attrs.frozen
-class CommandSpec:
+@attrs.frozen(repr=False)
+class CommandSpec(Record):
     name: str
     summary: str
     argument: ArgumentKind = "none"
@@ -32,8 +34,8 @@ class CommandSpec:
         return f"/{self.name} {self.argument_hint}".rstrip()
 
 
-@attrs.frozen
-class SlashInvocation:
+@attrs.frozen(repr=False)
+class SlashInvocation(Record):
     name: str
     args: str
 
@@ -42,8 +44,8 @@ class SlashInvocation:
         return self.args.split()
 
 
-@attrs.frozen
-class Completion:
+@attrs.frozen(repr=False)
+class Completion(Record):
     """One candidate, in prompt_toolkit's terms: ``start`` is the (negative) offset from the
     cursor where the replaced text begins."""
 

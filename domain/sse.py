@@ -20,6 +20,7 @@ import re
 import attrs
 
 from domain.errors import HexclawError
+from domain.record import Record
 
 DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024
 # One step of the scan over complete lines: a whole "event: X / data: Y / blank" event, a
@@ -35,8 +36,8 @@ class SSEFramingError(HexclawError):
 
 
 # Not frozen: a frozen attrs __init__ costs about three times as much, once per event.
-@attrs.define(slots=True)
-class ServerSentEvent:
+@attrs.define(slots=True, repr=False)
+class ServerSentEvent(Record):
     data: str
     event: str = "message"
     id: str = ""

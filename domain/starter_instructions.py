@@ -10,9 +10,11 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
+from domain.record import Record
 
-@attrs.frozen
-class RepositoryFacts:
+
+@attrs.frozen(repr=False)
+class RepositoryFacts(Record):
     name: str
     top_level: Sequence[str]
     """Names in the repository's root; folders end in ``/``."""

@@ -5,47 +5,48 @@ from __future__ import annotations
 import attrs
 
 from domain.messages import ContentBlock, Message, Usage
+from domain.record import Record
 
 
-@attrs.frozen
-class MessageStarted:
+@attrs.frozen(repr=False)
+class MessageStarted(Record):
     message_id: str
     model: str
 
 
-@attrs.frozen
-class TextDelta:
+@attrs.frozen(repr=False)
+class TextDelta(Record):
     index: int
     text: str
 
 
-@attrs.frozen
-class ThinkingDelta:
+@attrs.frozen(repr=False)
+class ThinkingDelta(Record):
     index: int
     thinking: str
 
 
-@attrs.frozen
-class ToolUseStarted:
+@attrs.frozen(repr=False)
+class ToolUseStarted(Record):
     index: int
     tool_use_id: str
     name: str
 
 
-@attrs.frozen
-class BlockFinished:
+@attrs.frozen(repr=False)
+class BlockFinished(Record):
     index: int
     block: ContentBlock
 
 
-@attrs.frozen
-class MessageDeltaReceived:
+@attrs.frozen(repr=False)
+class MessageDeltaReceived(Record):
     stop_reason: str | None
     usage: Usage
 
 
-@attrs.frozen
-class MessageFinished:
+@attrs.frozen(repr=False)
+class MessageFinished(Record):
     message: Message
 
 

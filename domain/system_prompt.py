@@ -19,6 +19,7 @@ from domain.instruction_memory import LoadedMemory
 from domain.messages import JSONObject
 from domain.ports import Clock
 from domain.prompt_secrets import redact_text
+from domain.record import Record
 
 MAX_GIT_CHANGES = 30
 MAX_GIT_LINE = 200
@@ -76,8 +77,8 @@ TOOL_RULES: dict[str, str] = {
 }
 
 
-@attrs.frozen
-class SystemPromptInputs:
+@attrs.frozen(repr=False)
+class SystemPromptInputs(Record):
     model: str
     environment: EnvironmentInfo
     tool_names: tuple[str, ...] = ()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import attrs
 
 from domain.oauth_config import DEFAULT_EXPIRY_MARGIN
+from domain.record import Record
 
 
-@attrs.frozen
-class TokenPolicy:
+@attrs.frozen(repr=False)
+class TokenPolicy(Record):
     margin: float = DEFAULT_EXPIRY_MARGIN
 
     def is_expired(self, expires_at: float | None, now: float) -> bool:

@@ -7,19 +7,20 @@ from typing import Literal
 import attrs
 
 from domain.messages import JSONObject
+from domain.record import Record
 
 AccessKind = Literal["read", "write", "execute", "network", "none"]
 
 
-@attrs.frozen
-class ToolCall:
+@attrs.frozen(repr=False)
+class ToolCall(Record):
     id: str
     name: str
     input: JSONObject
 
 
-@attrs.frozen
-class ToolAccess:
+@attrs.frozen(repr=False)
+class ToolAccess(Record):
     """What a call would touch, resolved by the tool adapter (symlinks followed) before deciding."""
 
     tool: str
@@ -30,8 +31,8 @@ class ToolAccess:
     domain: str | None = None
 
 
-@attrs.frozen
-class ToolOutcome:
+@attrs.frozen(repr=False)
+class ToolOutcome(Record):
     content: str | list[JSONObject]
     is_error: bool = False
     summary: str = ""
@@ -42,8 +43,8 @@ class ToolOutcome:
 Verdict = Literal["allow", "deny", "ask"]
 
 
-@attrs.frozen
-class Decision:
+@attrs.frozen(repr=False)
+class Decision(Record):
     verdict: Verdict
     reason: str = ""
     # For an "ask": whether the policy would remember an "allow for the session" answer. When
@@ -53,8 +54,8 @@ class Decision:
     every_time: str = ""
 
 
-@attrs.frozen
-class PermissionAnswer:
+@attrs.frozen(repr=False)
+class PermissionAnswer(Record):
     """The user's answer to a permission question."""
 
     verdict: Literal["allow_once", "allow_session", "deny"]

@@ -52,6 +52,7 @@ from domain.permissions import (
 from domain.ports import AuthHeaderSource, PermissionPrompt, TurnObserver
 from domain.prompt_cache import PrefixCachingClient
 from domain.prompt_secrets import secret_values
+from domain.record import Record
 from domain.retry_policy import RetryPolicy
 from domain.session_retention import cleanup_days
 from domain.settings import Settings
@@ -73,8 +74,8 @@ if TYPE_CHECKING:
     from domain.slash_command_parser import CommandSpec
 
 
-@attrs.define
-class Context:
+@attrs.define(repr=False)
+class Context(Record):
     """What every command needs: where we are, the environment and the merged settings."""
 
     workspace: Path
@@ -214,8 +215,8 @@ def build_cassette_transport(
     return RecordingTransport(Path(str(options.record)), workspace=workspace)
 
 
-@attrs.frozen
-class RunOptions:
+@attrs.frozen(repr=False)
+class RunOptions(Record):
     """The command-line choices that shape a run (print mode and the REPL alike)."""
 
     interactive: bool = False
@@ -403,8 +404,8 @@ def clock() -> SystemClock:
 REPL_HISTORY_FILE = "hexclaw-repl-history"
 
 
-@attrs.frozen
-class ReplTerminal:
+@attrs.frozen(repr=False)
+class ReplTerminal(Record):
     """The REPL's terminal adapters: output, the permission menu, and where lines come from."""
 
     renderer: TerminalRenderer

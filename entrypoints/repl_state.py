@@ -9,6 +9,7 @@ from domain.agent_loop import AgentLoop, TurnResult
 from domain.compaction import estimate_context_tokens
 from domain.models import context_window
 from domain.pricing import CostLedger, format_usd
+from domain.record import Record
 from entrypoints.bootstrap import Context, RunOptions
 
 
@@ -20,8 +21,8 @@ def format_tokens(count: int) -> str:
     return str(count)
 
 
-@attrs.define
-class ReplState:
+@attrs.define(repr=False)
+class ReplState(Record):
     ctx: Context
     options: RunOptions
     loop: AgentLoop

@@ -15,12 +15,13 @@ import attrs
 from adapters.tools.process_group import DEFAULT_GRACE, start_in_group, stop_group
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.truncation import HeadTailBuffer
+from domain.record import Record
 
 READ_CHUNK = 65536
 
 
-@attrs.define
-class BackgroundJob:
+@attrs.define(repr=False)
+class BackgroundJob(Record):
     id: str
     command: str
     proc: subprocess.Popen[bytes]

@@ -19,6 +19,7 @@ from adapters.tools.tool_input import ToolInput
 from adapters.tools.truncation import HeadTailBuffer
 from adapters.tools.workspace import Workspace
 from domain.messages import JSONObject
+from domain.record import Record
 from domain.tool_calls import ToolAccess, ToolOutcome
 
 # $1 is the file for the final working directory, $2 the command; positional parameters are
@@ -45,8 +46,8 @@ SCHEMA: JSONObject = {
 }
 
 
-@attrs.frozen
-class BashLimits:
+@attrs.frozen(repr=False)
+class BashLimits(Record):
     default_timeout: float = 120.0
     max_timeout: float = 600.0
     output_chars: int = 30_000

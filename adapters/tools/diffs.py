@@ -6,11 +6,13 @@ import difflib
 
 import attrs
 
+from domain.record import Record
+
 MAX_DIFF_LINES = 120
 
 
-@attrs.frozen
-class Change:
+@attrs.frozen(repr=False)
+class Change(Record):
     diff: str
     added: int
     removed: int

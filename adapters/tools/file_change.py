@@ -16,11 +16,12 @@ from adapters.tools.safe_write import write_file
 from adapters.tools.text_files import TextContent, decode_text, encode_text
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.workspace import ResolvedPath, Workspace
+from domain.record import Record
 from domain.tool_calls import ToolOutcome
 
 
-@attrs.frozen
-class LoadedFile:
+@attrs.frozen(repr=False)
+class LoadedFile(Record):
     target: ResolvedPath
     shown: str
     content: TextContent | None  # None when the file does not exist yet

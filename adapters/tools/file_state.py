@@ -12,10 +12,11 @@ import os
 import attrs
 
 from adapters.tools.tool_errors import ToolError
+from domain.record import Record
 
 
-@attrs.frozen
-class FileStamp:
+@attrs.frozen(repr=False)
+class FileStamp(Record):
     mtime_ns: int
     size: int
 

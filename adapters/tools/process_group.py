@@ -22,6 +22,8 @@ from typing import IO
 
 import attrs
 
+from domain.record import Record
+
 READ_CHUNK = 65536
 # Once the main process has exited, how long a quiet pipe is read before giving up on
 # stragglers that keep it open (``server &`` inside a command).
@@ -30,8 +32,8 @@ DEFAULT_GRACE = 2.0
 KILL_SETTLE = 1.0
 
 
-@attrs.frozen
-class ProcessResult:
+@attrs.frozen(repr=False)
+class ProcessResult(Record):
     returncode: int | None
     timed_out: bool = False
     stopped_early: bool = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import attrs
 
 from adapters.tools.tool_errors import ToolError
+from domain.record import Record
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -23,8 +24,8 @@ class BinaryFile(ToolError):
     pass
 
 
-@attrs.frozen
-class TextContent:
+@attrs.frozen(repr=False)
+class TextContent(Record):
     text: str
     encoding: str = "utf-8"
     bom: bytes = b""

@@ -10,6 +10,7 @@ from adapters.tools.tool_base import UnguardedTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from domain.messages import JSONObject
+from domain.record import Record
 from domain.tool_calls import ToolOutcome
 
 STATUSES = ("pending", "in_progress", "completed")
@@ -43,8 +44,8 @@ in the present continuous ("Running the tests").
 done, not in batches, and only when it is really done (tests pass, nothing left)."""
 
 
-@attrs.frozen
-class Todo:
+@attrs.frozen(repr=False)
+class Todo(Record):
     content: str
     status: str
     active_form: str

@@ -17,6 +17,7 @@ import httpx
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from domain.messages import JSONObject
+from domain.record import Record
 from domain.tool_calls import ToolAccess, ToolOutcome
 from domain.version import VERSION
 
@@ -32,8 +33,8 @@ SCHEMA: JSONObject = {
 }
 
 
-@attrs.frozen
-class FetchLimits:
+@attrs.frozen(repr=False)
+class FetchLimits(Record):
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_bytes: int = 5_000_000

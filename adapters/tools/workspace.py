@@ -18,11 +18,12 @@ from pathlib import Path
 import attrs
 
 from adapters.tools.tool_errors import ToolError
+from domain.record import Record
 from domain.tool_calls import AccessKind, ToolAccess
 
 
-@attrs.frozen
-class ResolvedPath:
+@attrs.frozen(repr=False)
+class ResolvedPath(Record):
     given: str
     real: str
     inside: bool
