@@ -6,6 +6,7 @@ instant; each command imports what it needs when it runs.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from domain.version import VERSION
@@ -182,5 +183,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args)
 
 
+def run() -> NoReturn:
+    """The program: ``main`` with the process's arguments, then exit with its code."""
+    code = main()
+    # Whatever is still alive now lives until the process ends. Freezing it spares the
+    # interpreter's last garbage collection, at exit, a walk over every object: about 25 ms
+    # of a -p run. The work is done by then: output written, files closed, the session
+    # synced line by line.
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
