@@ -27,15 +27,20 @@ class Plan:
         return f"{self.runs} run{'s' if self.runs != 1 else ''}, no warm-up"
 
 
-FULL = Plan(runs=5, warmup=1)
+FULL = Plan(runs=11, warmup=1)
 QUICK = Plan(runs=1, warmup=0)
 
 
 def interleave(plan: Plan, subjects: Sequence[Callable[[], T]]) -> list[list[T]]:
-    """Each subject's results of the measured rounds, in subject order."""
+    """Each subject's results of the measured rounds, in subject order. Every other round runs
+    the subjects in reverse order, so neither always runs first (right after the bench's own
+    garbage collection) or always right after the other."""
     results: list[list[T]] = [[] for _ in subjects]
     for round_number in range(plan.warmup + plan.runs):
-        for index, subject in enumerate(subjects):
+        order = list(enumerate(subjects))
+        if round_number % 2:
+            order.reverse()
+        for index, subject in order:
             gc.collect()
             value = subject()
             if round_number >= plan.warmup:
