@@ -156,8 +156,10 @@ class CredentialsFile:
             os.unlink(temp_name)
         try:
             os.close(os.open(self._path, os.O_WRONLY))
-        except FileNotFoundError:
-            return
+        except (FileNotFoundError, PermissionError) as exc:
+            if exc.errno in (errno.ENOENT, errno.EACCES):
+                return  # no file yet, or only its mode forbids writing: a save replaces it
+            raise CredentialsFileError(f"{self._path}: cannot write ({exc.strerror})") from None
         except OSError as exc:
             raise CredentialsFileError(f"{self._path}: cannot write ({exc.strerror})") from None
 
