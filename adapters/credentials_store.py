@@ -156,11 +156,9 @@ class CredentialsFile:
             os.unlink(temp_name)
         try:
             os.close(os.open(self._path, os.O_WRONLY))
-        except (FileNotFoundError, PermissionError) as exc:
+        except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.EACCES):
                 return  # no file yet, or only its mode forbids writing: a save replaces it
-            raise CredentialsFileError(f"{self._path}: cannot write ({exc.strerror})") from None
-        except OSError as exc:
             raise CredentialsFileError(f"{self._path}: cannot write ({exc.strerror})") from None
 
     def _temporary_file(self) -> tuple[int, str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
-from adapters.tools.newest_files import NewestFiles, open_directory
-from adapters.tools.ripgrep import stream_ripgrep
-from adapters.tools.search_tool import SearchTool
+from adapters.tools.newest_files import newest_listed
+from adapters.tools.search_tool import PathFilter, SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
 from domain import path_patterns
@@ -50,21 +50,8 @@ class GlobTool(SearchTool):
         prefilter, exact = name_prefilter(patterns)
         matcher = None if exact else path_patterns.relative_matcher(patterns).fullmatch
         hidden = self.hidden_below(root.given, root.real)
-        with open_directory(root.real) as directory:
-            newest = NewestFiles(MAX_RESULTS, root.real, directory)
-
-            # Matches are stat'ed as rg prints them, so the stat calls overlap rg's walk.
-            def take(lines: list[str]) -> bool:
-                # rg prints normalised paths relative to the root: "./a/b".
-                found = (line[2:] for line in lines)
-                if matcher is not None:
-                    found = (rel for rel in found if matcher(rel))
-                if hidden is not None:
-                    found = (rel for rel in found if not hidden(rel))
-                newest.add(found)
-                return True
-
-            stream_ripgrep(["--files", *walker_threads(), *prefilter, "."], root.real, take)
+        rg_args = ["--files", *walker_threads(), *prefilter, "."]
+        newest = newest_listed(rg_args, root.real, MAX_RESULTS, _kept(matcher, hidden))
         total = newest.total
         if total == 0:
             return ToolOutcome(content="No files found.", summary=f"No files match {pattern}")
@@ -79,6 +66,20 @@ class GlobTool(SearchTool):
             summary=f"Found {total} files matching {pattern}",
             structured={"numFiles": total, "truncated": total > MAX_RESULTS},
         )
+
+
+def _kept(
+    matcher: Callable[[str], object] | None, hidden: PathFilter | None
+) -> Callable[[str], bool] | None:
+    """Which listed paths Glob shows: those the pattern matches that no deny rule hides (None:
+    every one, rg's file type having already selected exactly the matches)."""
+    if matcher is None and hidden is None:
+        return None
+
+    def keep(rel: str) -> bool:
+        return (matcher is None or matcher(rel) is not None) and (hidden is None or not hidden(rel))
+
+    return keep
 
 
 def walker_threads() -> list[str]:

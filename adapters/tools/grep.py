@@ -6,8 +6,8 @@ import os
 import re
 
 from adapters.tools.glob import expand_braces
-from adapters.tools.newest_files import NewestFiles, open_directory
-from adapters.tools.ripgrep import run_ripgrep, stream_ripgrep
+from adapters.tools.newest_files import newest_listed
+from adapters.tools.ripgrep import run_ripgrep
 from adapters.tools.search_tool import PathFilter, SearchTool
 from adapters.tools.tool_errors import ToolError
 from adapters.tools.tool_input import ToolInput
@@ -107,18 +107,8 @@ class GrepTool(SearchTool):
         pattern: str,
         hidden: PathFilter | None,
     ) -> ToolOutcome:
-        with open_directory(cwd) as directory:
-            newest = NewestFiles(min(head_limit or MAX_FILES, MAX_FILES), cwd, directory)
-
-            def take(lines: list[str]) -> bool:
-                # "./a/b" under a directory searched; the file's own path when one file is.
-                found = (line[2:] if line.startswith("./") else line for line in lines if line)
-                if hidden is not None:
-                    found = (rel for rel in found if not hidden(rel))
-                newest.add(found)
-                return True
-
-            stream_ripgrep(rg_args, cwd, take)
+        keep = None if hidden is None else lambda rel: not hidden(rel)
+        newest = newest_listed(rg_args, cwd, min(head_limit or MAX_FILES, MAX_FILES), keep)
         total = newest.total
         if total == 0:
             return ToolOutcome(content="No matches found.", summary=f"No files contain {pattern}")

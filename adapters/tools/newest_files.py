@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+
+from adapters.tools.ripgrep import stream_ripgrep
 
 
 class NewestFiles:
@@ -49,8 +51,26 @@ class NewestFiles:
         return [rel if rel.startswith("/") else prefix + rel for _, rel in newest]
 
 
+def newest_listed(
+    rg_args: Sequence[str], cwd: str, limit: int, keep: Callable[[str], bool] | None = None
+) -> NewestFiles:
+    """The ``limit`` newest of the paths ``rg`` lists when run in ``cwd`` (those ``keep``
+    accepts). Each is stat'ed as rg prints it, so the stat calls overlap rg's walk."""
+    with _open_directory(cwd) as directory:
+        newest = NewestFiles(limit, cwd, directory)
+
+        def take(lines: list[str]) -> bool:
+            # rg prints "./a/b" under a directory searched, and a file's own path when one is.
+            found = (line[2:] if line.startswith("./") else line for line in lines if line)
+            newest.add(found if keep is None else filter(keep, found))
+            return True
+
+        stream_ripgrep(rg_args, cwd, take)
+    return newest
+
+
 @contextmanager
-def open_directory(path: str) -> Iterator[int | None]:
+def _open_directory(path: str) -> Iterator[int | None]:
     """A descriptor of the directory, or None when it cannot be opened for reading (a folder
     one may search through but not list)."""
     try:

@@ -15,7 +15,7 @@ import pytest
 from adapters.credentials_store import CredentialsFile
 from domain.auth_errors import CredentialsFileError
 from domain.oauth_credentials import OAuthCredentials
-from tests.without_root import without_root_powers
+from tests.without_root import run_python_without_root
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDS = OAuthCredentials("access-1", "refresh-1", 1_800_000_000.0, ("user:inference",))
@@ -159,7 +159,7 @@ from pathlib import Path
 sys.path.insert(0, {root!r})
 from adapters.credentials_store import CredentialsFile
 from domain.oauth_credentials import OAuthCredentials
-from tests.without_root import without_root_powers
+from tests.without_root import run_python_without_root
 
 def stop_before_rename(src, dst):
     print("written", flush=True)
@@ -286,13 +286,6 @@ def test_a_read_only_mode_on_the_file_does_not_stop_a_save(tmp_path: Path) -> No
     path = tmp_path / "credentials.json"
     path.write_text(json.dumps(OTHERS))
     path.chmod(0o400)
-    done = subprocess.run(
-        [*without_root_powers(), sys.executable, "-c", SAVE_AND_PRINT, str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_python_without_root(SAVE_AND_PRINT, str(path))
     assert done.stdout.strip() == "saved", done.stdout + done.stderr
     assert json.loads(path.read_text())["oauth"]["accessToken"] == "access-2"

@@ -4,8 +4,6 @@ the deny rules of a real permission policy."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +20,8 @@ from domain.permissions import PermissionPolicy, PermissionRules
 from domain.settings import Settings
 from domain.tool_calls import ToolCall
 from entrypoints.bootstrap import Context, RunOptions, build_permissions, build_tools
-from tests.conftest import ROOT
 from tests.integration.tool_harness import Harness
-from tests.without_root import without_root_powers
+from tests.without_root import run_python_without_root
 
 
 @pytest.fixture
@@ -158,14 +155,7 @@ def test_grep_of_one_file_in_a_workspace_that_cannot_be_listed(tmp_path: Path) -
     )
     root.chmod(0o311)  # searchable, not listable
     try:
-        done = subprocess.run(
-            [*without_root_powers(), sys.executable, "-c", script, str(root)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        done = run_python_without_root(script, str(root))
     finally:
         root.chmod(0o755)
     assert done.returncode == 0, done.stderr
