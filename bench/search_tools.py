@@ -16,14 +16,14 @@ from typing import Any
 
 from adapters.tools.glob import GlobTool
 from adapters.tools.grep import GrepTool
-from adapters.tools.workspace import Workspace
+from adapters.tools.support.workspace import Workspace
 from bench.context import BenchContext
 from bench.peers import Peer, ripgrep
 from bench.process_probe import ProcessRun, run_measured
 from bench.report import Line, Target
 from bench.sampling import interleave, median
 from bench.search_tree import NEEDLE, generate
-from domain.tool_calls import ToolOutcome
+from domain.tools.calls import ToolOutcome
 
 NAME = "search_tools"
 WITHIN = Target("at most", 1.3)

@@ -1,7 +1,7 @@
 """Row 6: resuming a saved session of 500, 5,000 and 50,000 messages: the time, and how it
 grows. No peer; the target is linear growth and under 1 s at 5,000 messages.
 
-The logs are written in hexclaw's own session format (``domain.session_log``), a
+The logs are written in hexclaw's own session format (``domain.sessions.log``), a
 realistic mix of prompts, tool calls, tool results and answers, where the session store
 keeps them. Resuming is what ``--resume ID`` does: ``SessionStore.start(resume=ID)`` reads
 the file and rebuilds the conversation the API will be sent.
@@ -13,14 +13,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from adapters.session_store import SessionStore
-from adapters.system_clock import SystemClock
+from adapters.files.session_store import SessionStore
+from adapters.system.clock import SystemClock
 from bench.context import BenchContext
 from bench.report import Line, Target
 from bench.sampling import interleave, median
-from domain.conversation import Conversation
-from domain.messages import ConversationMessage, TextBlock, ToolResultBlock, ToolUseBlock
-from domain.session_log import (
+from domain.conversation.transcript import Conversation
+from domain.messages.content import ConversationMessage, TextBlock, ToolResultBlock, ToolUseBlock
+from domain.sessions.log import (
     SessionHeader,
     encode_entry,
     header_entry,

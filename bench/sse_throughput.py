@@ -19,8 +19,8 @@ from bench.context import BenchContext
 from bench.peers import anthropic_sdk
 from bench.report import Line, Target
 from bench.sampling import interleave, median
-from domain.messages import Message, TextBlock, ToolUseBlock
-from domain.stream_reducer import reduce_chunks
+from domain.messages.content import Message, TextBlock, ToolUseBlock
+from domain.stream.reducer import reduce_chunks
 from tests.fakes import sse_script
 
 NAME = "sse"

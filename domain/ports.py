@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from domain.messages import ConversationMessage, JSONObject, Message
-from domain.model_request import MessageRequest
-from domain.oauth_credentials import OAuthCredentials
-from domain.stream_updates import StreamUpdate
-from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
-from domain.turn_state import TurnState
+from domain.auth.oauth_credentials import OAuthCredentials
+from domain.loop.turn_state import TurnState
+from domain.messages.content import ConversationMessage, JSONObject, Message
+from domain.messages.request import MessageRequest
+from domain.stream.updates import StreamUpdate
+from domain.tools.calls import Decision, PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
 
 if TYPE_CHECKING:
-    from domain.agent_loop import AgentLoop
+    from domain.loop.agent_loop import AgentLoop
 
 
 class Clock(Protocol):
@@ -104,7 +104,7 @@ class ModelClient(Protocol):
     def stream_message(self, request: MessageRequest, on_update: UpdateSink) -> Message:
         """Send a request, stream its updates to ``on_update`` and return the final message.
 
-        Raises ``domain.api_errors.ApiError`` or ``domain.stream_errors.StreamFailure``.
+        Raises ``domain.messages.api_errors.ApiError`` or ``domain.stream.errors.StreamFailure``.
         """
         ...
 
@@ -169,7 +169,7 @@ class InstructionFileReader(Protocol):
     def text_of(self, path: str) -> str | None:
         """The text of an instruction file (CLAUDE.md and the like), or None if there is none.
 
-        Raises ``domain.instruction_memory.UnreadableInstructionFile`` when the file exists
+        Raises ``domain.context.instruction_memory.UnreadableInstructionFile`` when the file exists
         but cannot be read.
         """
         ...

@@ -11,8 +11,7 @@ import getpass
 import sys
 from datetime import UTC, datetime
 
-from domain.auth_errors import InvalidCallback
-from domain.credential_chain import (
+from domain.auth.credential_chain import (
     API_KEY_VAR,
     AUTH_TOKEN_VAR,
     HELPER_SOURCE,
@@ -21,9 +20,10 @@ from domain.credential_chain import (
     Unusable,
     UseHeaders,
 )
-from domain.oauth_credentials import OAuthCredentials
-from domain.secret_mask import mask_secret
-from domain.token_policy import TokenPolicy
+from domain.auth.errors import InvalidCallback
+from domain.auth.oauth_credentials import OAuthCredentials
+from domain.auth.secret_mask import mask_secret
+from domain.auth.token_policy import TokenPolicy
 from entrypoints.bootstrap import (
     Context,
     build_auth,

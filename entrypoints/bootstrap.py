@@ -12,66 +12,70 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from adapters.anthropic_client import (
+from adapters.anthropic.client import (
     DEFAULT_BASE_URL,
     AnthropicClient,
     ClientConfig,
     make_http_client,
 )
-from adapters.api_key_helper import ApiKeyHelper
-from adapters.chain_auth import ChainAuth
-from adapters.credentials_store import CredentialsFile
-from adapters.environment_probe import EnvironmentProbe
-from adapters.memory_files import MemoryFiles
-from adapters.oauth_http import OAuthHttpClient
-from adapters.session_store import SessionStore, StartedSession
-from adapters.settings_files import apply_env, config_home, load_settings
-from adapters.static_auth import StaticAuthHeaders
-from adapters.system_clock import SystemClock
-from adapters.system_random import SystemRandom
+from adapters.auth.api_key_helper import ApiKeyHelper
+from adapters.auth.chain_auth import ChainAuth
+from adapters.auth.credentials_store import CredentialsFile
+from adapters.auth.oauth_http import OAuthHttpClient
+from adapters.auth.static_headers import StaticAuthHeaders
+from adapters.files.memory_files import MemoryFiles
+from adapters.files.session_store import SessionStore, StartedSession
+from adapters.files.settings_files import apply_env, config_home, load_settings
+from adapters.system.clock import SystemClock
+from adapters.system.entropy import SystemRandom
+from adapters.system.environment_probe import EnvironmentProbe
 from adapters.tools.registry import ToolRegistry
-from domain.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
-from domain.api_key_helper_settings import parse_helper_settings
-from domain.auth_errors import OAuthConfigError
-from domain.cassette_errors import RecordReplayConflict
-from domain.compaction import auto_compact_threshold
-from domain.compactor import Compactor
-from domain.credential_chain import API_KEY_VAR, AUTH_TOKEN_VAR, Unusable
-from domain.instruction_memory import LoadedMemory, discovery_plan, load_memory
-from domain.messages import JSONObject
-from domain.models import DEFAULT_MODEL, default_max_tokens
-from domain.oauth_config import OAuthConfig, parse_oauth_config
-from domain.permission_rules import RuleContext
-from domain.permissions import (
+from domain.auth.api_key_helper_settings import parse_helper_settings
+from domain.auth.credential_chain import API_KEY_VAR, AUTH_TOKEN_VAR, Unusable
+from domain.auth.errors import OAuthConfigError
+from domain.auth.oauth_config import OAuthConfig, parse_oauth_config
+from domain.auth.token_policy import TokenPolicy
+from domain.cassettes.errors import RecordReplayConflict
+from domain.context.instruction_memory import LoadedMemory, discovery_plan, load_memory
+from domain.context.prompt_secrets import secret_values
+from domain.context.system_prompt import (
+    SystemPromptInputs,
+    build_system_prompt,
+    custom_system_prompt,
+)
+from domain.conversation.compaction_plan import auto_compact_threshold
+from domain.conversation.compaction_run import Compactor
+from domain.loop.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
+from domain.messages.content import JSONObject
+from domain.messages.prompt_cache import PrefixCachingClient
+from domain.messages.retry_policy import RetryPolicy
+from domain.model_catalog import DEFAULT_MODEL, default_max_tokens
+from domain.permissions.policy import (
     BYPASS_WARNING,
     PermissionPolicy,
     PolicyChoices,
     build_policy,
     tools_opted_in,
 )
+from domain.permissions.rules import RuleContext
 from domain.ports import AuthHeaderSource, PermissionPrompt, TurnObserver
-from domain.prompt_cache import PrefixCachingClient
-from domain.prompt_secrets import secret_values
-from domain.record import Record
-from domain.retry_policy import RetryPolicy
-from domain.session_retention import cleanup_days
-from domain.settings import Settings
+from domain.repr_base import Record
+from domain.sessions.retention import cleanup_days
+from domain.settings.merge import Settings
 from domain.startup_errors import WorkingDirectoryUnusable
-from domain.system_prompt import SystemPromptInputs, build_system_prompt, custom_system_prompt
-from domain.token_policy import TokenPolicy
 
 if TYPE_CHECKING:
     # Login, cassettes and the REPL load what only they need (yaml, filelock, rich,
     # prompt_toolkit), so -p never imports them.
-    from adapters.browser import SystemBrowser
-    from adapters.cassette_recorder import RecordingTransport
-    from adapters.cassette_replay import ReplayTransport
-    from adapters.loopback_listener import LoopbackListener
-    from adapters.permission_menu import PermissionMenu
-    from adapters.repl_input import ArgumentValues, PlainInput, ReplInput
-    from adapters.terminal_renderer import TerminalRenderer
-    from domain.oauth_login import LoginFlow
-    from domain.slash_command_parser import CommandSpec
+    from adapters.auth.browser import SystemBrowser
+    from adapters.auth.loopback_listener import LoopbackListener
+    from adapters.cassettes.recorder import RecordingTransport
+    from adapters.cassettes.replay import ReplayTransport
+    from adapters.terminal.permission_menu import PermissionMenu
+    from adapters.terminal.renderer import TerminalRenderer
+    from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
+    from domain.auth.oauth_login import LoginFlow
+    from domain.commands.parser import CommandSpec
 
 
 @attrs.define(repr=False)
@@ -158,14 +162,14 @@ def build_auth(ctx: Context, check: bool = True) -> ChainAuth:
 
 
 def build_login_flow(ctx: Context, config: OAuthConfig, say: Callable[[str], None]) -> LoginFlow:
-    from domain.oauth_login import LoginFlow
+    from domain.auth.oauth_login import LoginFlow
 
     endpoint = OAuthHttpClient(config, SystemClock())
     return LoginFlow(config, endpoint, credentials_store(ctx), SystemRandom(), say)
 
 
 def build_callback_listener(config: OAuthConfig) -> LoopbackListener:
-    from adapters.loopback_listener import LoopbackListener
+    from adapters.auth.loopback_listener import LoopbackListener
 
     return LoopbackListener(
         config.callback_host, config.callback_port, timeout=config.callback_timeout
@@ -173,7 +177,7 @@ def build_callback_listener(config: OAuthConfig) -> LoopbackListener:
 
 
 def build_browser() -> SystemBrowser:
-    from adapters.browser import SystemBrowser
+    from adapters.auth.browser import SystemBrowser
 
     return SystemBrowser()
 
@@ -205,8 +209,8 @@ def build_cassette_transport(
         return None
     if options.record and options.replay:
         raise RecordReplayConflict
-    from adapters.cassette_recorder import RecordingTransport
-    from adapters.cassette_replay import ReplayTransport
+    from adapters.cassettes.recorder import RecordingTransport
+    from adapters.cassettes.replay import ReplayTransport
 
     workspace = str(ctx.workspace)
     if options.replay:
@@ -326,12 +330,9 @@ def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> 
         return ToolRegistry([])
     import atexit
 
-    from adapters.tools.background_jobs import BackgroundJobs
     from adapters.tools.bash import BashLimits, BashTool
     from adapters.tools.bash_output import BashOutputTool
     from adapters.tools.edit import EditTool
-    from adapters.tools.file_change import FileChanges
-    from adapters.tools.file_state import FileStateTracker
     from adapters.tools.glob import GlobTool
     from adapters.tools.grep import GrepTool
     from adapters.tools.kill_shell import KillShellTool
@@ -340,9 +341,12 @@ def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> 
     from adapters.tools.notebook_edit import NotebookEditTool
     from adapters.tools.read import ReadTool
     from adapters.tools.registry import Tool
+    from adapters.tools.support.background_jobs import BackgroundJobs
+    from adapters.tools.support.file_change import FileChanges
+    from adapters.tools.support.file_state import FileStateTracker
+    from adapters.tools.support.workspace import Workspace
     from adapters.tools.todo_write import TodoWriteTool
     from adapters.tools.web_fetch import WebFetchTool
-    from adapters.tools.workspace import Workspace
     from adapters.tools.write import WriteTool
 
     extra = ctx.settings.get("permissions", "additionalDirectories", default=[])
@@ -427,9 +431,9 @@ def build_repl_terminal(
     """A prompt_toolkit prompt and menu on a terminal; plain lines (nothing asked) otherwise."""
     from rich.console import Console
 
-    from adapters.permission_menu import PermissionMenu
-    from adapters.repl_input import PlainInput, ReplCompleter, ReplInput
-    from adapters.terminal_renderer import TerminalRenderer
+    from adapters.terminal.permission_menu import PermissionMenu
+    from adapters.terminal.renderer import TerminalRenderer
+    from adapters.terminal.repl_input import PlainInput, ReplCompleter, ReplInput
 
     color = use_color(ctx, options)
     console = Console(no_color=not color, highlight=False)

@@ -41,7 +41,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from domain.permission_modes import PERMISSION_MODES
+    from domain.permissions.modes import PERMISSION_MODES
 
     parser = _parser("hexclaw")
     parser.description = (

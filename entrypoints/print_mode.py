@@ -8,7 +8,7 @@ import time
 from typing import BinaryIO
 
 from domain.errors import HexclawError
-from domain.messages import TextBlock
+from domain.messages.content import TextBlock
 from entrypoints.bootstrap import RunOptions, build_loop, load_context, permission_policy
 from entrypoints.print_output import PrintObserver
 

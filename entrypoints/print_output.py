@@ -3,7 +3,7 @@
 
 With ``--verbose``, text mode also writes each tool call and what came of it to stderr, so
 stdout stays the answer alone. Text meant for a person loses its control characters
-(``domain.terminal_safety``): always on stderr, and on stdout when it is a terminal; piped
+(``domain.display.terminal_safety``): always on stderr, and on stdout when it is a terminal; piped
 stdout keeps the model's text exactly.
 """
 
@@ -14,15 +14,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from domain.agent_loop import TurnResult
-from domain.messages import ConversationMessage, Message
-from domain.pricing import estimate_cost
-from domain.stream_updates import StreamUpdate, TextDelta
-from domain.terminal_safety import printable
-from domain.tool_calls import ToolCall, ToolOutcome
-from domain.tool_display import outcome_summary, tool_label
-from domain.turn_state import TurnState
-from domain.wire import conversation_message_to_wire, message_to_wire, usage_to_wire
+from domain.cost import estimate_cost
+from domain.display.terminal_safety import printable
+from domain.display.tool_display import outcome_summary, tool_label
+from domain.loop.agent_loop import TurnResult
+from domain.loop.turn_state import TurnState
+from domain.messages.content import ConversationMessage, Message
+from domain.messages.wire import conversation_message_to_wire, message_to_wire, usage_to_wire
+from domain.stream.updates import StreamUpdate, TextDelta
+from domain.tools.calls import ToolCall, ToolOutcome
 
 
 class PrintObserver:

@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 
+from domain.display.terminal_safety import printable
 from domain.errors import HexclawError
-from domain.terminal_safety import printable
 from entrypoints.cli import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 
@@ -18,7 +18,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_print(args)
     if args.command == "repl":
-        from entrypoints.repl import run_repl
+        from entrypoints.repl.session import run_repl
 
         return run_repl(args)
     if args.command == "sessions":

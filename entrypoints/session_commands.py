@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
-from adapters.session_store import ListedSession
+from adapters.files.session_store import ListedSession
 from entrypoints.bootstrap import build_session_store, load_context
 
 _ID_WIDTH = 36

@@ -13,14 +13,14 @@ import tempfile
 
 import attrs
 
-from adapters.tools.background_jobs import BackgroundJobs
-from adapters.tools.process_group import DEFAULT_GRACE, run_streaming
-from adapters.tools.tool_input import ToolInput
-from adapters.tools.truncation import HeadTailBuffer
-from adapters.tools.workspace import Workspace
-from domain.messages import JSONObject
-from domain.record import Record
-from domain.tool_calls import ToolAccess, ToolOutcome
+from adapters.tools.support.background_jobs import BackgroundJobs
+from adapters.tools.support.process_group import DEFAULT_GRACE, run_streaming
+from adapters.tools.support.tool_input import ToolInput
+from adapters.tools.support.truncation import HeadTailBuffer
+from adapters.tools.support.workspace import Workspace
+from domain.messages.content import JSONObject
+from domain.repr_base import Record
+from domain.tools.calls import ToolAccess, ToolOutcome
 
 # $1 is the file for the final working directory, $2 the command; positional parameters are
 # cleared so the command sees none, as at a prompt.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from adapters.tools.tool_base import BackgroundJobTool
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from domain.messages import JSONObject
-from domain.tool_calls import ToolOutcome
+from adapters.tools.support.tool_base import BackgroundJobTool
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolOutcome
 
 OUTPUT_CHARS = 30_000
 SCHEMA: JSONObject = {

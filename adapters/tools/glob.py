@@ -6,13 +6,13 @@ import os
 import re
 from collections.abc import Callable
 
-from adapters.tools.newest_files import newest_listed
-from adapters.tools.search_tool import PathFilter, SearchTool
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from domain import path_patterns
-from domain.messages import JSONObject
-from domain.tool_calls import ToolOutcome
+from adapters.tools.support.newest_files import newest_listed
+from adapters.tools.support.search_tool import PathFilter, SearchTool
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.permissions import path_patterns
+from domain.tools.calls import ToolOutcome
 
 MAX_RESULTS = 100
 MIN_WALKER_THREADS = 4

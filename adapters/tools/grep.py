@@ -6,14 +6,14 @@ import os
 import re
 
 from adapters.tools.glob import expand_braces
-from adapters.tools.newest_files import newest_listed
-from adapters.tools.ripgrep import run_ripgrep
-from adapters.tools.search_tool import PathFilter, SearchTool
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from adapters.tools.truncation import truncate_middle
-from domain.messages import JSONObject
-from domain.tool_calls import ToolOutcome
+from adapters.tools.support.newest_files import newest_listed
+from adapters.tools.support.ripgrep import run_ripgrep
+from adapters.tools.support.search_tool import PathFilter, SearchTool
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from adapters.tools.support.truncation import truncate_middle
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolOutcome
 
 OUTPUT_MODES = ("content", "files_with_matches", "count")
 MAX_FILES = 100

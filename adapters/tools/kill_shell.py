@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.tools.tool_base import BackgroundJobTool
-from adapters.tools.tool_input import ToolInput
-from domain.messages import JSONObject
-from domain.tool_calls import ToolOutcome
+from adapters.tools.support.tool_base import BackgroundJobTool
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolOutcome
 
 SCHEMA: JSONObject = {
     "type": "object",

@@ -6,10 +6,10 @@ import fnmatch
 import os
 from collections.abc import Callable
 
-from adapters.tools.search_tool import SearchTool
-from adapters.tools.tool_input import ToolInput
-from domain.messages import JSONObject
-from domain.tool_calls import ToolOutcome
+from adapters.tools.support.search_tool import SearchTool
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolOutcome
 
 MAX_ENTRIES = 1000
 NOT_EXPANDED = frozenset({".git", "node_modules", "__pycache__", ".venv", ".mypy_cache"})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from adapters.tools.text_edits import apply_edit
-from adapters.tools.tool_base import FileWritingTool
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from domain.messages import JSONObject
-from domain.tool_calls import ToolOutcome
+from adapters.tools.support.text_edits import apply_edit
+from adapters.tools.support.tool_base import FileWritingTool
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolOutcome
 
 SCHEMA: JSONObject = {
     "type": "object",

@@ -6,11 +6,11 @@ import json
 import uuid
 from typing import Any
 
-from adapters.tools.file_change import FileChanges
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from adapters.tools.support.file_change import FileChanges
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolAccess, ToolOutcome
 
 SCHEMA: JSONObject = {
     "type": "object",

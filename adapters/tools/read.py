@@ -11,13 +11,13 @@ import stat
 from collections.abc import Iterator
 from typing import Any
 
-from adapters.tools.file_state import FileStateTracker
-from adapters.tools.text_files import SNIFF_BYTES, BinaryFile, bom_of, looks_binary
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from adapters.tools.workspace import Workspace
-from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolOutcome
+from adapters.tools.support.file_state import FileStateTracker
+from adapters.tools.support.text_files import SNIFF_BYTES, BinaryFile, bom_of, looks_binary
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from adapters.tools.support.workspace import Workspace
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolAccess, ToolOutcome
 
 DEFAULT_LIMIT = 2000
 MAX_LINE_CHARS = 2000

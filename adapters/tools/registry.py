@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from adapters.tools.tool_errors import ToolError
-from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolCall, ToolOutcome
+from adapters.tools.support.tool_errors import ToolError
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolAccess, ToolCall, ToolOutcome
 
 
 class Tool(Protocol):

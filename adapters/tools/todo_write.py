@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import attrs
 
-from adapters.tools.tool_base import UnguardedTool
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from domain.messages import JSONObject
-from domain.record import Record
-from domain.tool_calls import ToolOutcome
+from adapters.tools.support.tool_base import UnguardedTool
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.repr_base import Record
+from domain.tools.calls import ToolOutcome
 
 STATUSES = ("pending", "in_progress", "completed")
 MARKS = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}

@@ -14,11 +14,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import attrs
 import httpx
 
-from adapters.tools.tool_errors import ToolError
-from adapters.tools.tool_input import ToolInput
-from domain.messages import JSONObject
-from domain.record import Record
-from domain.tool_calls import ToolAccess, ToolOutcome
+from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_input import ToolInput
+from domain.messages.content import JSONObject
+from domain.repr_base import Record
+from domain.tools.calls import ToolAccess, ToolOutcome
 from domain.version import VERSION
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})

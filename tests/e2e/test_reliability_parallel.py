@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from domain.session_log import decode_log
+from domain.sessions.log import decode_log
 from tests.conftest import HEXCLAW, hexclaw_env
 from tests.e2e.test_sessions_cli import session_files
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer

@@ -7,9 +7,9 @@ import json
 import os
 from pathlib import Path
 
-from adapters.cassette_file import load_cassette
-from domain.cassette_storage import SYSTEM_PLACEHOLDER
-from domain.system_prompt import IDENTITY
+from adapters.cassettes.file import load_cassette
+from domain.cassettes.storage import SYSTEM_PLACEHOLDER
+from domain.context.system_prompt import IDENTITY
 from tests.conftest import ROOT, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events

@@ -7,8 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
-from adapters.cassette_file import load_cassette
-from domain.cassette_storage import WORKSPACE_PLACEHOLDER
+from adapters.cassettes.file import load_cassette
+from domain.cassettes.storage import WORKSPACE_PLACEHOLDER
 from tests.conftest import ROOT, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from domain.session_log import FORMAT_VERSION, decode_log, encode_entry, project_slug
+from domain.sessions.log import FORMAT_VERSION, decode_log, encode_entry, project_slug
 from tests.conftest import hexclaw_env, run_hexclaw
 from tests.e2e.live_process import Reader, held_after_first_delta, one_error_line, running_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer

@@ -1,7 +1,8 @@
 """The Messages API's rules for a request's ``messages``, checked on the JSON actually sent.
 
-Written from the API's documented rules, independently of ``domain/conversation.py``, so a
-test that uses it checks the domain rather than repeating it.
+Written from the API's documented rules, independently of
+``domain/conversation/transcript.py``, so a test that uses it checks the domain rather than
+repeating it.
 """
 
 from __future__ import annotations

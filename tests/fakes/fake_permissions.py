@@ -1,12 +1,12 @@
 """A ``PermissionDecider`` from a table of verdicts and a scripted ``PermissionPrompt``.
 
 Loop tests need permission decisions they can state in one line; the real rules engine
-(``domain/permissions.py``) has its own tests.
+(``domain/permissions/policy.py``) has its own tests.
 """
 
 from __future__ import annotations
 
-from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall, Verdict
+from domain.tools.calls import Decision, PermissionAnswer, ToolAccess, ToolCall, Verdict
 
 
 class TableDecider:

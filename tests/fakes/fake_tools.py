@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.messages import JSONObject
-from domain.tool_calls import ToolAccess, ToolCall, ToolOutcome
+from domain.messages.content import JSONObject
+from domain.tools.calls import ToolAccess, ToolCall, ToolOutcome
 
 _SCHEMAS: dict[str, JSONObject] = {
     "Read": {

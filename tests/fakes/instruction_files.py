@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.instruction_memory import UnreadableInstructionFile
+from domain.context.instruction_memory import UnreadableInstructionFile
 
 
 class InMemoryFiles:

@@ -6,8 +6,8 @@ exactly what a session file would hold.
 
 from __future__ import annotations
 
-from domain.messages import JSONObject
-from domain.session_log import SessionHeader, encode_entry, header_entry
+from domain.messages.content import JSONObject
+from domain.sessions.log import SessionHeader, encode_entry, header_entry
 
 
 class MemoryRecorder:

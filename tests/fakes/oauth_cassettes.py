@@ -1,6 +1,6 @@
 """The OAuth cassette family: token requests recorded against the npm OAuth server.
 
-hexclaw's own token client (``adapters.oauth_http.OAuthHttpClient``) talks to a real OAuth 2.0
+hexclaw's own token client (``adapters.auth.oauth_http.OAuthHttpClient``) talks to a real OAuth 2.0
 server (``tests/fakes/oauth/server.mjs``, oauth2-mock-server) through the recording transport.
 The browser's part (the authorize redirect that hands out the code) is not HTTP that hexclaw
 sends, so it is done here directly and is not in the cassettes. Needs node; replay does not.
@@ -13,13 +13,13 @@ from pathlib import Path
 import attrs
 import httpx
 
-from adapters.cassette_recorder import RecordingTransport
-from adapters.oauth_http import OAuthHttpClient
-from adapters.system_clock import SystemClock
-from domain.auth_errors import RefreshRejected
-from domain.oauth_config import OAuthConfig
-from domain.oauth_flow import authorize_url, parse_callback
-from domain.pkce import Pkce, s256_challenge
+from adapters.auth.oauth_http import OAuthHttpClient
+from adapters.cassettes.recorder import RecordingTransport
+from adapters.system.clock import SystemClock
+from domain.auth.errors import RefreshRejected
+from domain.auth.oauth_config import OAuthConfig
+from domain.auth.oauth_flow import authorize_url, parse_callback
+from domain.auth.pkce import Pkce, s256_challenge
 from tests.fakes.oauth.server import CLIENT_ID, OAuthServer
 
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"

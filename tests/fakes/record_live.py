@@ -21,7 +21,7 @@ from pathlib import Path
 
 import attrs
 
-from adapters.cassette_file import load_cassette, save_cassette
+from adapters.cassettes.file import load_cassette, save_cassette
 from tests.conftest import HEXCLAW, ROOT, hexclaw_env
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import (

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domain.messages import ConversationMessage, Message
-from domain.stream_updates import StreamUpdate
-from domain.tool_calls import ToolCall, ToolOutcome
-from domain.turn_state import TurnState
+from domain.loop.turn_state import TurnState
+from domain.messages.content import ConversationMessage, Message
+from domain.stream.updates import StreamUpdate
+from domain.tools.calls import ToolCall, ToolOutcome
 
 
 class RecordingObserver:

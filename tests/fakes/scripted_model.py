@@ -1,7 +1,7 @@
 """An in-process ``ModelClient`` that plays scripted SSE events through the real reducer.
 
-For pure unit tests of the loop: the events go through ``domain.sse`` and
-``domain.stream_reducer`` exactly as bytes from the network would, without a socket.
+For pure unit tests of the loop: the events go through ``domain.stream.sse`` and
+``domain.stream.reducer`` exactly as bytes from the network would, without a socket.
 An ``Exception`` in the script is raised instead of answering; ``cut_after`` ends a reply
 early, as a dropped connection would.
 """
@@ -12,12 +12,12 @@ from typing import Any
 
 import attrs
 
-from domain.messages import Message
-from domain.model_request import MessageRequest
+from domain.messages.content import Message
+from domain.messages.request import MessageRequest
 from domain.ports import UpdateSink
-from domain.sse import SSEFramer
-from domain.stream_errors import IncompleteStream
-from domain.stream_reducer import StreamReducer
+from domain.stream.errors import IncompleteStream
+from domain.stream.reducer import StreamReducer
+from domain.stream.sse import SSEFramer
 from tests.fakes.sse_script import EventSpec, encode_events
 
 

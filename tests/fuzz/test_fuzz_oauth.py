@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.auth_errors import AuthError
-from domain.oauth_credentials import OAuthCredentials
-from domain.oauth_flow import parse_callback, parse_pasted_code
-from domain.token_response import parse_token_response
-from domain.url_encoding import quote
+from domain.auth.errors import AuthError
+from domain.auth.oauth_credentials import OAuthCredentials
+from domain.auth.oauth_flow import parse_callback, parse_pasted_code
+from domain.auth.token_response import parse_token_response
+from domain.auth.url_encoding import quote
 from tests.fuzz.limits import fuzz_settings, within_memory
 
 pytestmark = pytest.mark.fuzz

@@ -11,16 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.conversation import Conversation
-from domain.session_errors import SessionError
-from domain.session_log import (
+from domain.conversation.transcript import Conversation
+from domain.messages.wire import conversation_message_to_wire
+from domain.sessions.errors import SessionError
+from domain.sessions.log import (
     FORMAT_VERSION,
     HEADER_TYPE,
     conversation_from_log,
     decode_log,
     summarize,
 )
-from domain.wire import conversation_message_to_wire
 from tests.fuzz.limits import fuzz_settings, within_memory
 
 pytestmark = pytest.mark.fuzz

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.api_key_helper_settings import parse_helper_settings
-from domain.compaction import auto_compact_threshold
-from domain.oauth_config import parse_oauth_config
-from domain.permission_rules import RuleContext
-from domain.permissions import PolicyChoices, build_policy
-from domain.session_retention import cleanup_days
-from domain.settings import (
+from domain.auth.api_key_helper_settings import parse_helper_settings
+from domain.auth.oauth_config import parse_oauth_config
+from domain.conversation.compaction_plan import auto_compact_threshold
+from domain.permissions.policy import PolicyChoices, build_policy
+from domain.permissions.rules import RuleContext
+from domain.sessions.retention import cleanup_days
+from domain.settings.merge import (
     KNOWN_KEYS,
     Settings,
     SettingsError,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.messages import Message
-from domain.sse import SSEFramer
-from domain.stream_reducer import StreamReducer, reduce_chunks
+from domain.messages.content import Message
+from domain.stream.reducer import StreamReducer, reduce_chunks
+from domain.stream.sse import SSEFramer
 from tests.fakes.sse_script import encode_event, text_message_events, tool_use_events
 from tests.fuzz.limits import fuzz_settings, within_memory
 from tests.unit.test_stream_properties import cut, cut_points, framing_bytes

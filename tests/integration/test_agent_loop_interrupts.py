@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from adapters.anthropic_client import AnthropicClient, ClientConfig
-from adapters.static_auth import StaticAuthHeaders
-from adapters.system_random import SystemRandom
-from domain.agent_loop import INTERRUPTED_RESULT, NOT_STARTED_RESULT, AgentLoop, LoopSettings
-from domain.messages import TextBlock
-from domain.retry_policy import RetryPolicy
-from domain.session_log import conversation_from_log, decode_log
-from domain.stream_updates import BlockFinished, StreamUpdate, TextDelta
-from domain.turn_state import TurnState
-from domain.wire import conversation_message_to_wire
+from adapters.anthropic.client import AnthropicClient, ClientConfig
+from adapters.auth.static_headers import StaticAuthHeaders
+from adapters.system.entropy import SystemRandom
+from domain.loop.agent_loop import INTERRUPTED_RESULT, NOT_STARTED_RESULT, AgentLoop, LoopSettings
+from domain.loop.turn_state import TurnState
+from domain.messages.content import TextBlock
+from domain.messages.retry_policy import RetryPolicy
+from domain.messages.wire import conversation_message_to_wire
+from domain.sessions.log import conversation_from_log, decode_log
+from domain.stream.updates import BlockFinished, StreamUpdate, TextDelta
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
 from tests.fakes.fake_permissions import TableDecider

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from adapters.anthropic_client import AnthropicClient, ClientConfig
-from adapters.static_auth import StaticAuthHeaders
-from adapters.system_random import SystemRandom
-from domain.agent_loop import CUT_OFF_RESULT, AgentLoop, LoopSettings
-from domain.messages import TextBlock
-from domain.retry_policy import RetryPolicy
-from domain.turn_state import TurnState
+from adapters.anthropic.client import AnthropicClient, ClientConfig
+from adapters.auth.static_headers import StaticAuthHeaders
+from adapters.system.entropy import SystemRandom
+from domain.loop.agent_loop import CUT_OFF_RESULT, AgentLoop, LoopSettings
+from domain.loop.turn_state import TurnState
+from domain.messages.content import TextBlock
+from domain.messages.retry_policy import RetryPolicy
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
 from tests.fakes.fake_permissions import TableDecider

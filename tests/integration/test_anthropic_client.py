@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from adapters.anthropic_client import AnthropicClient, ClientConfig
-from adapters.static_auth import StaticAuthHeaders
-from domain.api_errors import ApiConnectionError, ApiStatusError, ApiTimeoutError
+from adapters.anthropic.client import AnthropicClient, ClientConfig
+from adapters.auth.static_headers import StaticAuthHeaders
 from domain.errors import HexclawError
-from domain.messages import (
+from domain.messages.api_errors import ApiConnectionError, ApiStatusError, ApiTimeoutError
+from domain.messages.content import (
     ConversationMessage,
     Message,
     ServerToolUseBlock,
@@ -24,10 +24,10 @@ from domain.messages import (
     ToolUseBlock,
     UnknownBlock,
 )
-from domain.model_request import MessageRequest
-from domain.retry_policy import RetryPolicy
-from domain.stream_errors import IncompleteStream, StreamError, StreamProtocolError
-from domain.stream_updates import (
+from domain.messages.request import MessageRequest
+from domain.messages.retry_policy import RetryPolicy
+from domain.stream.errors import IncompleteStream, StreamError, StreamProtocolError
+from domain.stream.updates import (
     BlockFinished,
     MessageStarted,
     StreamUpdate,

@@ -48,7 +48,7 @@ def test_a_changed_or_new_packaged_file_changes_the_sources_only(project: Path, 
 
 def test_a_renamed_module_changes_the_sources(project: Path) -> None:
     before = fingerprint(project)
-    (project / "domain/model.py").rename(project / "domain/models.py")
+    (project / "domain/model.py").rename(project / "domain/model_catalog.py")
     assert fingerprint(project)["sources"] != before["sources"]
 
 

@@ -10,18 +10,18 @@ import pytest
 import vcr
 from vcr.serializers import yamlserializer
 
-from adapters.anthropic_client import AnthropicClient, ClientConfig, make_http_client
-from adapters.cassette_file import load_cassette
-from adapters.cassette_replay import ReplayTransport
-from adapters.static_auth import StaticAuthHeaders
-from domain.api_errors import ApiStatusError
-from domain.cassette import Cassette
-from domain.cassette_storage import cassette_leaks
-from domain.chunked_body import fixed_size
-from domain.messages import Message, TextBlock, ToolUseBlock
-from domain.model_request import MessageRequest
-from domain.retry_policy import RetryPolicy
-from domain.wire import conversation_message_from_wire
+from adapters.anthropic.client import AnthropicClient, ClientConfig, make_http_client
+from adapters.auth.static_headers import StaticAuthHeaders
+from adapters.cassettes.file import load_cassette
+from adapters.cassettes.replay import ReplayTransport
+from domain.cassettes.cassette import Cassette
+from domain.cassettes.chunked_body import fixed_size
+from domain.cassettes.storage import cassette_leaks
+from domain.messages.api_errors import ApiStatusError
+from domain.messages.content import Message, TextBlock, ToolUseBlock
+from domain.messages.request import MessageRequest
+from domain.messages.retry_policy import RetryPolicy
+from domain.messages.wire import conversation_message_from_wire
 from tests.fakes.proxy_quirks import ANSWER, FOREIGN_TOOL_ID, QUIRKS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from vcr.serializers import yamlserializer
 
-from adapters.cassette_file import dump_cassette, load_cassette, parse_cassette, save_cassette
-from domain.cassette import Cassette, CassetteRequest, CassetteResponse, Interaction
-from domain.cassette_errors import CassetteUnreadable, CassetteUnwritable
+from adapters.cassettes.file import dump_cassette, load_cassette, parse_cassette, save_cassette
+from domain.cassettes.cassette import Cassette, CassetteRequest, CassetteResponse, Interaction
+from domain.cassettes.errors import CassetteUnreadable, CassetteUnwritable
 
 
 def _cassette(chunks: tuple[bytes, ...], request_body: bytes = b'{"a": 1}') -> Cassette:

@@ -7,13 +7,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.cassette_file import load_cassette
-from adapters.cassette_replay import ReplayTransport
-from adapters.oauth_http import OAuthHttpClient
-from adapters.system_clock import SystemClock
-from domain.auth_errors import RefreshRejected
-from domain.cassette_errors import ReplayMismatch
-from domain.redaction import REDACTED
+from adapters.auth.oauth_http import OAuthHttpClient
+from adapters.cassettes.file import load_cassette
+from adapters.cassettes.replay import ReplayTransport
+from adapters.system.clock import SystemClock
+from domain.auth.errors import RefreshRejected
+from domain.cassettes.errors import ReplayMismatch
+from domain.cassettes.redaction import REDACTED
 from tests.fakes.oauth_cassettes import REDIRECT, STATE, VERIFIER, config_for
 
 OAUTH = Path(__file__).resolve().parents[2] / "cassettes" / "oauth"

@@ -10,18 +10,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.anthropic_client import AnthropicClient, ClientConfig, make_http_client
-from adapters.cassette_file import load_cassette
-from adapters.cassette_recorder import RecordingTransport
-from adapters.cassette_replay import ReplayTransport
-from adapters.static_auth import StaticAuthHeaders
-from domain.cassette_errors import ReplayExhausted, ReplayMismatch
-from domain.chunked_body import boundaries_of, fixed_size
-from domain.messages import ConversationMessage, Message, TextBlock
-from domain.model_request import MessageRequest
-from domain.retry_policy import RetryPolicy
-from domain.stream_errors import IncompleteStream
-from domain.stream_updates import StreamUpdate, TextDelta
+from adapters.anthropic.client import AnthropicClient, ClientConfig, make_http_client
+from adapters.auth.static_headers import StaticAuthHeaders
+from adapters.cassettes.file import load_cassette
+from adapters.cassettes.recorder import RecordingTransport
+from adapters.cassettes.replay import ReplayTransport
+from domain.cassettes.chunked_body import boundaries_of, fixed_size
+from domain.cassettes.errors import ReplayExhausted, ReplayMismatch
+from domain.messages.content import ConversationMessage, Message, TextBlock
+from domain.messages.request import MessageRequest
+from domain.messages.retry_policy import RetryPolicy
+from domain.stream.errors import IncompleteStream
+from domain.stream.updates import StreamUpdate, TextDelta
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import encode_events, text_message_events
 

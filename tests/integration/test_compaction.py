@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.anthropic_client import AnthropicClient, ClientConfig
-from adapters.static_auth import StaticAuthHeaders
-from adapters.system_random import SystemRandom
-from domain.agent_loop import AgentLoop, LoopSettings
-from domain.compaction import (
+from adapters.anthropic.client import AnthropicClient, ClientConfig
+from adapters.auth.static_headers import StaticAuthHeaders
+from adapters.system.entropy import SystemRandom
+from domain.conversation.compaction_plan import (
     TAIL_NOTE,
     compacted_messages,
     estimate_tokens_of,
     replay_compaction,
     summary_message_text,
 )
-from domain.compactor import Compactor, run_compaction
-from domain.messages import TextBlock
-from domain.prompt_cache import PrefixCachingClient
-from domain.retry_policy import RetryPolicy
-from domain.session_log import decode_log, logged_messages
-from domain.wire import conversation_message_to_wire
+from domain.conversation.compaction_run import Compactor, run_compaction
+from domain.loop.agent_loop import AgentLoop, LoopSettings
+from domain.messages.content import TextBlock
+from domain.messages.prompt_cache import PrefixCachingClient
+from domain.messages.retry_policy import RetryPolicy
+from domain.messages.wire import conversation_message_to_wire
+from domain.sessions.log import decode_log, logged_messages
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import assert_api_accepts
 from tests.fakes.fake_permissions import TableDecider

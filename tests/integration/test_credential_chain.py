@@ -12,18 +12,18 @@ import attrs
 import httpx
 import pytest
 
-from adapters.api_key_helper import ApiKeyHelper
-from adapters.chain_auth import ChainAuth
-from adapters.credentials_store import CredentialsFile
-from adapters.oauth_http import OAuthHttpClient
-from adapters.system_clock import SystemClock
-from domain.auth_errors import ApiKeyHelperError, RefreshRejected, TokenExpired
-from domain.credential_chain import RefreshFirst, UseHeaders
-from domain.oauth_config import OAuthConfig
-from domain.oauth_credentials import OAuthCredentials
-from domain.oauth_flow import authorize_url, parse_callback
-from domain.pkce import Pkce, s256_challenge
-from domain.token_policy import TokenPolicy
+from adapters.auth.api_key_helper import ApiKeyHelper
+from adapters.auth.chain_auth import ChainAuth
+from adapters.auth.credentials_store import CredentialsFile
+from adapters.auth.oauth_http import OAuthHttpClient
+from adapters.system.clock import SystemClock
+from domain.auth.credential_chain import RefreshFirst, UseHeaders
+from domain.auth.errors import ApiKeyHelperError, RefreshRejected, TokenExpired
+from domain.auth.oauth_config import OAuthConfig
+from domain.auth.oauth_credentials import OAuthCredentials
+from domain.auth.oauth_flow import authorize_url, parse_callback
+from domain.auth.pkce import Pkce, s256_challenge
+from domain.auth.token_policy import TokenPolicy
 from tests.fakes.oauth.server import CLIENT_ID, OAuthServer
 
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"

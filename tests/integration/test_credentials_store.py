@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.credentials_store import CredentialsFile
-from domain.auth_errors import CredentialsFileError
-from domain.oauth_credentials import OAuthCredentials
+from adapters.auth.credentials_store import CredentialsFile
+from domain.auth.errors import CredentialsFileError
+from domain.auth.oauth_credentials import OAuthCredentials
 from tests.without_root import run_python_without_root
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,8 +157,8 @@ _CRASHING_CHILD = """
 import os, sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from adapters.credentials_store import CredentialsFile
-from domain.oauth_credentials import OAuthCredentials
+from adapters.auth.credentials_store import CredentialsFile
+from domain.auth.oauth_credentials import OAuthCredentials
 from tests.without_root import run_python_without_root
 
 def stop_before_rename(src, dst):
@@ -237,8 +237,8 @@ def _in_mount_namespace(mounts: str, code: str, *args: str) -> subprocess.Comple
 
 
 SAVE_AND_PRINT = (
-    "import sys; from pathlib import Path; from adapters.credentials_store import "
-    "CredentialsFile; from domain.oauth_credentials import OAuthCredentials\n"
+    "import sys; from pathlib import Path; from adapters.auth.credentials_store import "
+    "CredentialsFile; from domain.auth.oauth_credentials import OAuthCredentials\n"
     "store = CredentialsFile(Path(sys.argv[1]))\n"
     "try:\n"
     "    store.check_can_save()\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.environment_probe import MAX_CHANGE_LINES, EnvironmentProbe
+from adapters.system.environment_probe import MAX_CHANGE_LINES, EnvironmentProbe
 
 FIXED = {
     "GIT_AUTHOR_NAME": "Ana",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from adapters.anthropic_client import ClientConfig, make_http_client
+from adapters.anthropic.client import ClientConfig, make_http_client
 from tests.fakes.fault_server import TLSAnthropicServer
 
 

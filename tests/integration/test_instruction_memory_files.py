@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.memory_files import MAX_READ_BYTES, MemoryFiles
-from domain.instruction_memory import (
+from adapters.files.memory_files import MAX_READ_BYTES, MemoryFiles
+from domain.context.instruction_memory import (
     MemoryBudget,
     UnreadableInstructionFile,
     describe_memory,

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.oauth_http import OAuthHttpClient
-from adapters.system_clock import SystemClock
-from domain.auth_errors import OAuthServerError, RefreshRejected, TokenEndpointError
-from domain.oauth_config import OAuthConfig
-from domain.oauth_flow import authorize_url, parse_callback
-from domain.pkce import Pkce, s256_challenge
+from adapters.auth.oauth_http import OAuthHttpClient
+from adapters.system.clock import SystemClock
+from domain.auth.errors import OAuthServerError, RefreshRejected, TokenEndpointError
+from domain.auth.oauth_config import OAuthConfig
+from domain.auth.oauth_flow import authorize_url, parse_callback
+from domain.auth.pkce import Pkce, s256_challenge
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.oauth.server import CLIENT_ID, OAuthServer
 

@@ -10,14 +10,14 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from adapters.loopback_listener import LoopbackListener
-from domain.auth_errors import (
+from adapters.auth.loopback_listener import LoopbackListener
+from domain.auth.errors import (
     AuthorizationDenied,
     CallbackListenError,
     CallbackTimeout,
     StateMismatch,
 )
-from domain.oauth_flow import parse_callback
+from domain.auth.oauth_flow import parse_callback
 
 STATE = "expected-state"
 

@@ -12,10 +12,10 @@ from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from adapters.permission_menu import PermissionMenu, question_for
-from domain.permission_rules import RuleContext
-from domain.permissions import PermissionPolicy, PermissionRules
-from domain.tool_calls import Decision, PermissionAnswer, ToolAccess, ToolCall
+from adapters.terminal.permission_menu import PermissionMenu, question_for
+from domain.permissions.policy import PermissionPolicy, PermissionRules
+from domain.permissions.rules import RuleContext
+from domain.tools.calls import Decision, PermissionAnswer, ToolAccess, ToolCall
 
 CALL = ToolCall(id="toolu_1", name="Bash", input={"command": "npm test"})
 ACCESS = ToolAccess(tool="Bash", kind="execute", command="npm test")

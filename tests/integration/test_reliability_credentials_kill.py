@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from adapters.credentials_store import CredentialsFile
-from domain.oauth_credentials import OAuthCredentials
+from adapters.auth.credentials_store import CredentialsFile
+from domain.auth.oauth_credentials import OAuthCredentials
 from tests.conftest import ROOT
 
 # Large enough that one write takes several system calls and a kill can land inside it.
@@ -20,8 +20,8 @@ _SAVER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from adapters.credentials_store import CredentialsFile
-from domain.oauth_credentials import OAuthCredentials
+from adapters.auth.credentials_store import CredentialsFile
+from domain.auth.oauth_credentials import OAuthCredentials
 
 store = CredentialsFile(Path({path!r}))
 print("ready", flush=True)

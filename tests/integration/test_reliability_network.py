@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.anthropic_client import AnthropicClient, ClientConfig
-from adapters.static_auth import StaticAuthHeaders
-from domain.api_errors import ApiConnectionError, ApiError, ApiStatusError
-from domain.retry_policy import RetryPolicy
-from domain.stream_updates import StreamUpdate, TextDelta
+from adapters.anthropic.client import AnthropicClient, ClientConfig
+from adapters.auth.static_headers import StaticAuthHeaders
+from domain.messages.api_errors import ApiConnectionError, ApiError, ApiStatusError
+from domain.messages.retry_policy import RetryPolicy
+from domain.stream.updates import StreamUpdate, TextDelta
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import (
     TLSAnthropicServer,

@@ -12,7 +12,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from adapters.repl_input import (
+from adapters.terminal.repl_input import (
     MAX_ATTACHMENT_BYTES,
     EndOfInput,
     Interrupt,
@@ -22,7 +22,7 @@ from adapters.repl_input import (
     ReplInput,
     read_attachments,
 )
-from domain.slash_command_parser import CommandSpec
+from domain.commands.parser import CommandSpec
 
 SPECS = (CommandSpec("model", "change the model", "model", "[name]"), CommandSpec("memory", "m"))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.tools.text_files import SNIFF_BYTES
+from adapters.tools.support.text_files import SNIFF_BYTES
 from tests.integration.tool_harness import Harness
 
 BLOB = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 40 + b"old"

@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from adapters.loopback_listener import LoopbackListener
-from domain.auth_errors import StateMismatch
+from adapters.auth.loopback_listener import LoopbackListener
+from domain.auth.errors import StateMismatch
 from tests.integration.test_oauth_listener import STATE, Visitor, accept
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.session_store import ConflictingSessionFlags, SessionStore
-from adapters.system_clock import SystemClock
-from domain.messages import ConversationMessage, TextBlock, ToolUseBlock
-from domain.session_errors import (
+from adapters.files.session_store import ConflictingSessionFlags, SessionStore
+from adapters.system.clock import SystemClock
+from domain.messages.content import ConversationMessage, TextBlock, ToolUseBlock
+from domain.messages.wire import conversation_message_to_wire
+from domain.sessions.errors import (
     AmbiguousSessionId,
     InvalidSessionId,
     NoSessionToContinue,
@@ -23,7 +24,7 @@ from domain.session_errors import (
     SessionFormatTooNew,
     SessionNotFound,
 )
-from domain.session_log import (
+from domain.sessions.log import (
     FORMAT_VERSION,
     decode_log,
     encode_entry,
@@ -31,7 +32,6 @@ from domain.session_log import (
     message_entry,
     project_slug,
 )
-from domain.wire import conversation_message_to_wire
 from tests.conftest import ROOT
 from tests.fakes.api_rules import api_problems
 from tests.fakes.memory_recorder import MemoryRecorder
@@ -285,8 +285,8 @@ def test_a_file_that_is_not_a_session_cannot_be_resumed(
 CHILD = """
 import sys
 from pathlib import Path
-from adapters.session_store import SessionStore
-from adapters.system_clock import SystemClock
+from adapters.files.session_store import SessionStore
+from adapters.system.clock import SystemClock
 
 store = SessionStore(Path(sys.argv[1]), SystemClock())
 started = store.start(Path(sys.argv[2]))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings_files import apply_env, config_home, load_settings, settings_paths
-from domain.settings import SettingsError, describe_config
+from adapters.files.settings_files import apply_env, config_home, load_settings, settings_paths
+from domain.settings.merge import SettingsError, describe_config
 
 
 @pytest.fixture

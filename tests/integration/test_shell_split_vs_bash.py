@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.tools.background_jobs import BackgroundJobs
 from adapters.tools.bash import BashLimits, BashTool
-from adapters.tools.workspace import Workspace
-from domain.permission_rules import RuleContext, parse_rule
-from domain.permissions import PermissionPolicy, PermissionRules
-from domain.tool_calls import ToolAccess, Verdict
+from adapters.tools.support.background_jobs import BackgroundJobs
+from adapters.tools.support.workspace import Workspace
+from domain.permissions.policy import PermissionPolicy, PermissionRules
+from domain.permissions.rules import RuleContext, parse_rule
+from domain.tools.calls import ToolAccess, Verdict
 
 MARKER = "PWNED"
 TOUCH = shutil.which("touch") or "/usr/bin/touch"

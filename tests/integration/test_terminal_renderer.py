@@ -8,18 +8,18 @@ import re
 import pytest
 from rich.console import Console
 
-from adapters.terminal_renderer import TerminalRenderer, diff_text
-from domain.messages import Message, TextBlock, ThinkingBlock, Usage
-from domain.stream_updates import (
+from adapters.terminal.renderer import TerminalRenderer, diff_text
+from domain.display.tool_display import outcome_summary, tool_label
+from domain.loop.turn_state import TurnState
+from domain.messages.content import Message, TextBlock, ThinkingBlock, Usage
+from domain.stream.updates import (
     BlockFinished,
     MessageDeltaReceived,
     MessageStarted,
     TextDelta,
     ThinkingDelta,
 )
-from domain.tool_calls import ToolCall, ToolOutcome
-from domain.tool_display import outcome_summary, tool_label
-from domain.turn_state import TurnState
+from domain.tools.calls import ToolCall, ToolOutcome
 
 
 class StepClock:

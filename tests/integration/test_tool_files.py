@@ -264,7 +264,7 @@ def test_a_file_swapped_for_a_symlink_after_the_check_is_not_followed(
 
 
 def test_writing_replaces_a_symlink_rather_than_following_it(kit: Harness, tmp_path: Path) -> None:
-    from adapters.tools.safe_write import write_file
+    from adapters.tools.support.safe_write import write_file
 
     victim = tmp_path / "victim.txt"
     victim.write_text("untouched\n")

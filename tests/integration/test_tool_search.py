@@ -13,12 +13,12 @@ from adapters.tools.glob import MAX_RESULTS, GlobTool, expand_braces, name_prefi
 from adapters.tools.grep import GrepTool
 from adapters.tools.ls import LSTool
 from adapters.tools.registry import Tool
-from adapters.tools.ripgrep import ripgrep_path
-from adapters.tools.workspace import Workspace
-from domain.permission_rules import RuleContext, parse_rule
-from domain.permissions import PermissionPolicy, PermissionRules
-from domain.settings import Settings
-from domain.tool_calls import ToolCall
+from adapters.tools.support.ripgrep import ripgrep_path
+from adapters.tools.support.workspace import Workspace
+from domain.permissions.policy import PermissionPolicy, PermissionRules
+from domain.permissions.rules import RuleContext, parse_rule
+from domain.settings.merge import Settings
+from domain.tools.calls import ToolCall
 from entrypoints.bootstrap import Context, RunOptions, build_permissions, build_tools
 from tests.integration.tool_harness import Harness
 from tests.without_root import run_python_without_root
@@ -148,7 +148,7 @@ def test_grep_of_one_file_in_a_workspace_that_cannot_be_listed(tmp_path: Path) -
     (root / "src" / "a.py").write_text("the_needle = 1\n")
     script = (
         "import sys; from pathlib import Path; from adapters.tools.grep import GrepTool; "
-        "from adapters.tools.workspace import Workspace; "
+        "from adapters.tools.support.workspace import Workspace; "
         "tool = GrepTool(Workspace(Path(sys.argv[1]))); "
         "out = tool.run({'pattern': 'the_needle', 'path': sys.argv[1] + '/src/a.py'}); "
         "print(out.is_error, out.content)"

@@ -10,10 +10,10 @@ from typing import cast
 
 import pytest
 
+from adapters.tools.support.tool_errors import ToolError
 from adapters.tools.todo_write import Todo, TodoWriteTool
-from adapters.tools.tool_errors import ToolError
 from adapters.tools.web_fetch import FetchLimits, WebFetchTool, is_loopback, normalize_url
-from domain.tool_calls import ToolOutcome
+from domain.tools.calls import ToolOutcome
 
 PAGE = b"""<html><head><title>T</title><style>p {color: red}</style>
 <script>var secret = 1;</script></head>

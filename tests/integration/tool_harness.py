@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.tools.background_jobs import BackgroundJobs
 from adapters.tools.bash import BashLimits, BashTool
 from adapters.tools.bash_output import BashOutputTool
 from adapters.tools.edit import EditTool
-from adapters.tools.file_change import FileChanges
-from adapters.tools.file_state import FileStateTracker
 from adapters.tools.glob import GlobTool
 from adapters.tools.grep import GrepTool
 from adapters.tools.kill_shell import KillShellTool
@@ -18,11 +15,14 @@ from adapters.tools.multi_edit import MultiEditTool
 from adapters.tools.notebook_edit import NotebookEditTool
 from adapters.tools.read import ReadTool
 from adapters.tools.registry import ToolRegistry
+from adapters.tools.support.background_jobs import BackgroundJobs
+from adapters.tools.support.file_change import FileChanges
+from adapters.tools.support.file_state import FileStateTracker
+from adapters.tools.support.workspace import Workspace
 from adapters.tools.todo_write import TodoWriteTool
 from adapters.tools.web_fetch import WebFetchTool
-from adapters.tools.workspace import Workspace
 from adapters.tools.write import WriteTool
-from domain.tool_calls import ToolAccess, ToolCall, ToolOutcome
+from domain.tools.calls import ToolAccess, ToolCall, ToolOutcome
 
 
 class Harness:

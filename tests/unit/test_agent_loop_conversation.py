@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from domain.conversation import SESSION_ENDED_RESULT, Conversation, repaired
-from domain.messages import (
+from domain.conversation.transcript import SESSION_ENDED_RESULT, Conversation, repaired
+from domain.messages.content import (
     ConversationMessage,
     TextBlock,
     ThinkingBlock,
     ToolResultBlock,
     ToolUseBlock,
 )
-from domain.wire import conversation_message_to_wire
+from domain.messages.wire import conversation_message_to_wire
 from tests.fakes.api_rules import api_problems
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.agent_loop import (
+from domain.conversation.transcript import Conversation
+from domain.loop.agent_loop import (
     CUT_OFF_RESULT,
     INTERRUPTED_RESULT,
     NOT_STARTED_RESULT,
     AgentLoop,
     LoopSettings,
 )
-from domain.conversation import Conversation
-from domain.messages import TextBlock, ToolResultBlock
+from domain.loop.turn_state import TurnState
+from domain.messages.content import TextBlock, ToolResultBlock
+from domain.messages.wire import conversation_message_to_wire
 from domain.ports import PermissionPrompt
-from domain.session_log import conversation_from_log, decode_log
-from domain.stream_updates import MessageStarted, StreamUpdate, TextDelta
-from domain.tool_calls import PermissionAnswer, ToolCall, ToolOutcome
-from domain.turn_state import TurnState
-from domain.wire import conversation_message_to_wire
+from domain.sessions.log import conversation_from_log, decode_log
+from domain.stream.updates import MessageStarted, StreamUpdate, TextDelta
+from domain.tools.calls import PermissionAnswer, ToolCall, ToolOutcome
 from tests.fakes.api_rules import api_problems
 from tests.fakes.fake_permissions import ScriptedPrompt, TableDecider
 from tests.fakes.fake_tools import FakeToolRunner

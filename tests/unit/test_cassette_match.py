@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.cassette import CassetteRequest
-from domain.cassette_match import first_difference, request_difference
+from domain.cassettes.cassette import CassetteRequest
+from domain.cassettes.match import first_difference, request_difference
 
 
 def _messages(body: dict[str, Any], host: str = "127.0.0.1:4000") -> CassetteRequest:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from domain.cassette import CassetteRequest
-from domain.cassette_match import request_difference
-from domain.cassette_storage import SYSTEM_PLACEHOLDER, Redactor, without_system_prompt
+from domain.cassettes.cassette import CassetteRequest
+from domain.cassettes.match import request_difference
+from domain.cassettes.storage import SYSTEM_PLACEHOLDER, Redactor, without_system_prompt
 
 
 def messages_body(system: object) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.chunked_body import (
+from domain.cassettes.chunked_body import (
     boundaries_of,
     fixed_size,
     rewrite_chunks,

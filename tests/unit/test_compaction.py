@@ -10,9 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.agent_loop import AgentLoop, LoopSettings
-from domain.api_errors import ApiStatusError
-from domain.compaction import (
+from domain.conversation.compaction_plan import (
     CHARS_PER_TOKEN,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
     SUMMARY_INSTRUCTIONS,
@@ -28,9 +26,11 @@ from domain.compaction import (
     summary_message_text,
     summary_request_messages,
 )
-from domain.compactor import CompactionFailed, Compactor, run_compaction
-from domain.conversation import Conversation
-from domain.messages import (
+from domain.conversation.compaction_run import CompactionFailed, Compactor, run_compaction
+from domain.conversation.transcript import Conversation
+from domain.loop.agent_loop import AgentLoop, LoopSettings
+from domain.messages.api_errors import ApiStatusError
+from domain.messages.content import (
     ContentBlock,
     ConversationMessage,
     TextBlock,
@@ -38,8 +38,8 @@ from domain.messages import (
     ToolUseBlock,
     Usage,
 )
-from domain.settings import SettingsLayer, merge_layers
-from domain.wire import conversation_message_to_wire
+from domain.messages.wire import conversation_message_to_wire
+from domain.settings.merge import SettingsLayer, merge_layers
 from tests.fakes.api_rules import api_problems, assert_api_accepts
 from tests.fakes.fake_permissions import TableDecider
 from tests.fakes.fake_tools import FakeToolRunner

@@ -6,9 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from domain.file_mentions import Attachment, find_mentions, prompt_content
-from domain.messages import TextBlock
-from domain.slash_command_parser import (
+from domain.commands.parser import (
     ArgumentKind,
     CommandSpec,
     Completion,
@@ -17,6 +15,8 @@ from domain.slash_command_parser import (
     mention_folder,
     path_completions,
 )
+from domain.context.file_mentions import Attachment, find_mentions, prompt_content
+from domain.messages.content import TextBlock
 
 SPECS = (
     CommandSpec("help", "every command"),

@@ -8,11 +8,11 @@ import itertools
 import attrs
 import pytest
 
-from domain.auth_errors import NotLoggedIn, TokenExpired
-from domain.credential_chain import RefreshFirst, Unusable, UseHeaders, resolve_chain
-from domain.oauth_credentials import OAuthCredentials
-from domain.secret_mask import mask_secret
-from domain.token_policy import TokenPolicy
+from domain.auth.credential_chain import RefreshFirst, Unusable, UseHeaders, resolve_chain
+from domain.auth.errors import NotLoggedIn, TokenExpired
+from domain.auth.oauth_credentials import OAuthCredentials
+from domain.auth.secret_mask import mask_secret
+from domain.auth.token_policy import TokenPolicy
 
 T0 = 1_000_000.0
 STORED = {

@@ -8,10 +8,10 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.cassette import CassetteResponse
-from domain.cassette_storage import WORKSPACE_PLACEHOLDER, Redactor, restore_chunks
-from domain.chunked_body import rewrite_chunks
-from domain.delta_fragments import delta_fragments, spans_across_fragments
+from domain.cassettes.cassette import CassetteResponse
+from domain.cassettes.chunked_body import rewrite_chunks
+from domain.cassettes.delta_fragments import delta_fragments, spans_across_fragments
+from domain.cassettes.storage import WORKSPACE_PLACEHOLDER, Redactor, restore_chunks
 from tests.fakes.sse_script import encode_events, json_delta, text_delta
 
 WORKSPACE = "/tmp/rec-abc/project"

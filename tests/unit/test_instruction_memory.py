@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.instruction_memory import (
+from domain.context.instruction_memory import (
     LoadedMemory,
     MemoryBudget,
     ancestors,

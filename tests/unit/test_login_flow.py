@@ -8,11 +8,11 @@ from collections.abc import Callable
 import attrs
 import pytest
 
-from domain.auth_errors import OAuthServerError, StateMismatch
-from domain.oauth_config import OAuthConfig
-from domain.oauth_credentials import OAuthCredentials
-from domain.oauth_login import LoginFlow, ManualLoginUnavailable
-from domain.pkce import s256_challenge
+from domain.auth.errors import OAuthServerError, StateMismatch
+from domain.auth.oauth_config import OAuthConfig
+from domain.auth.oauth_credentials import OAuthCredentials
+from domain.auth.oauth_login import LoginFlow, ManualLoginUnavailable
+from domain.auth.pkce import s256_challenge
 
 ISSUED = OAuthCredentials("at", "rt", 1000.0, ("user:inference",))
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from domain.auth_errors import OAuthConfigError
-from domain.oauth_config import (
+from domain.auth.errors import OAuthConfigError
+from domain.auth.oauth_config import (
     ANTHROPIC_SCOPES,
     OAuthConfig,
     parse_oauth_config,

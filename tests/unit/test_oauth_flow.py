@@ -6,11 +6,11 @@ import urllib.parse
 
 import pytest
 
-from domain.auth_errors import AuthorizationDenied, InvalidCallback, StateMismatch
-from domain.oauth_config import OAuthConfig
-from domain.oauth_flow import authorize_url, parse_callback, parse_pasted_code
-from domain.pkce import Pkce
-from domain.url_encoding import MalformedQuery, encode_pairs, parse_pairs, quote, unquote
+from domain.auth.errors import AuthorizationDenied, InvalidCallback, StateMismatch
+from domain.auth.oauth_config import OAuthConfig
+from domain.auth.oauth_flow import authorize_url, parse_callback, parse_pasted_code
+from domain.auth.pkce import Pkce
+from domain.auth.url_encoding import MalformedQuery, encode_pairs, parse_pairs, quote, unquote
 
 PKCE = Pkce(verifier="v" * 43, challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
 STATE = "s-T4te_~.xyz"

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from domain.auth_errors import CredentialsFileError, OAuthServerError, TokenEndpointError
-from domain.oauth_config import OAuthConfig
-from domain.oauth_credentials import OAuthCredentials, credentials_from_entry
-from domain.token_request import exchange_request, refresh_request
-from domain.token_response import parse_token_response
-from domain.url_encoding import parse_pairs
+from domain.auth.errors import CredentialsFileError, OAuthServerError, TokenEndpointError
+from domain.auth.oauth_config import OAuthConfig
+from domain.auth.oauth_credentials import OAuthCredentials, credentials_from_entry
+from domain.auth.token_request import exchange_request, refresh_request
+from domain.auth.token_response import parse_token_response
+from domain.auth.url_encoding import parse_pairs
 
 NOW = 1_700_000_000.5
 SCOPES = ("user:profile", "user:inference")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.permission_modes import PERMISSION_MODES
-from domain.permission_rules import InvalidPermissionRule, RuleContext, session_rules
-from domain.permissions import (
+from domain.permissions.modes import PERMISSION_MODES
+from domain.permissions.policy import (
     PermissionPolicy,
     PermissionRules,
     PolicyChoices,
@@ -14,9 +13,10 @@ from domain.permissions import (
     build_policy,
     tools_opted_in,
 )
-from domain.settings import Settings, SettingsLayer, merge_layers
-from domain.settings_trust import Scope
-from domain.tool_calls import ToolAccess
+from domain.permissions.rules import InvalidPermissionRule, RuleContext, session_rules
+from domain.settings.layer_trust import Scope
+from domain.settings.merge import Settings, SettingsLayer, merge_layers
+from domain.tools.calls import ToolAccess
 
 CTX = RuleContext(workspace="/ws", home="/home/me")
 

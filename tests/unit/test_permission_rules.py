@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.path_patterns import matches
-from domain.permission_rules import (
+from domain.permissions.path_patterns import matches
+from domain.permissions.policy import PermissionPolicy, PermissionRules
+from domain.permissions.rules import (
     InvalidPermissionRule,
     PermissionRule,
     RuleContext,
@@ -18,9 +19,8 @@ from domain.permission_rules import (
     touching_rule,
     unchecked_rule,
 )
-from domain.permissions import PermissionPolicy, PermissionRules
-from domain.shell_split import parse_command_line
-from domain.tool_calls import ToolAccess
+from domain.permissions.shell_split import parse_command_line
+from domain.tools.calls import ToolAccess
 
 CTX = RuleContext(workspace="/ws", home="/home/me")
 

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from domain import oauth_flow
-from domain.oauth_flow import new_state, states_match
-from domain.pkce import base64url, is_valid_verifier, new_pkce, s256_challenge
+from domain.auth import oauth_flow
+from domain.auth.oauth_flow import new_state, states_match
+from domain.auth.pkce import base64url, is_valid_verifier, new_pkce, s256_challenge
 
 RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"

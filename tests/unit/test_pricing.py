@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from domain.messages import Usage
-from domain.pricing import CostLedger, ModelPrice, describe_cost, estimate_cost, price_of
-from domain.pricing_table import PRICES_AS_OF, PRICES_PER_MTOK
+from domain.cost import CostLedger, ModelPrice, describe_cost, estimate_cost, price_of
+from domain.messages.content import Usage
+from domain.price_table import PRICES_AS_OF, PRICES_PER_MTOK
 
 MILLION = 1_000_000
 

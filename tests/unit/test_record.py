@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from domain.messages import TextBlock
-from domain.record import Record
-from domain.tool_calls import Decision
+from domain.messages.content import TextBlock
+from domain.repr_base import Record
+from domain.tools.calls import Decision
 
 
 def _show(value: list[int]) -> str:

@@ -6,22 +6,22 @@ import json
 
 import pytest
 
-from domain.cassette import Cassette, CassetteRequest, CassetteResponse, Interaction
-from domain.cassette_storage import (
+from domain.cassettes.cassette import Cassette, CassetteRequest, CassetteResponse, Interaction
+from domain.cassettes.chunked_body import rewrite_chunks
+from domain.cassettes.redaction import (
+    REDACTED,
+    field_spans,
+    find_secrets,
+    redact_headers,
+    secret_spans,
+)
+from domain.cassettes.storage import (
     WORKSPACE_PLACEHOLDER,
     Redactor,
     cassette_leaks,
     comparable_request,
     restore_chunks,
     workspace_spans,
-)
-from domain.chunked_body import rewrite_chunks
-from domain.redaction import (
-    REDACTED,
-    field_spans,
-    find_secrets,
-    redact_headers,
-    secret_spans,
 )
 
 API_KEY = "sk-ant-api03-" + "Z" * 40

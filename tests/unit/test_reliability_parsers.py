@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from domain.auth_errors import TokenEndpointError
-from domain.messages import ToolUseBlock, UnknownBlock
-from domain.session_log import FORMAT_VERSION, HEADER_TYPE, conversation_from_log, decode_log
-from domain.settings import SettingsError, parse_settings_text
-from domain.token_response import parse_token_response
-from domain.wire import block_from_wire
+from domain.auth.errors import TokenEndpointError
+from domain.auth.token_response import parse_token_response
+from domain.messages.content import ToolUseBlock, UnknownBlock
+from domain.messages.wire import block_from_wire
+from domain.sessions.log import FORMAT_VERSION, HEADER_TYPE, conversation_from_log, decode_log
+from domain.settings.merge import SettingsError, parse_settings_text
 
 NOW = 1_700_000_000.0
 

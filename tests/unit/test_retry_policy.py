@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.api_errors import ApiStatusError
-from domain.retry_policy import MAX_RETRY_AFTER_SECONDS, RetryPolicy
+from domain.messages.api_errors import ApiStatusError
+from domain.messages.retry_policy import MAX_RETRY_AFTER_SECONDS, RetryPolicy
 
 
 def test_max_retries_counts_failures_after_the_first_attempt() -> None:

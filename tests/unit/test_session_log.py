@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from domain.compaction import compacted_messages
-from domain.messages import ConversationMessage, TextBlock, ToolUseBlock, Usage
-from domain.session_errors import InvalidSessionId, NotASessionLog, SessionFormatTooNew
-from domain.session_log import (
+from domain.conversation.compaction_plan import compacted_messages
+from domain.messages.content import ConversationMessage, TextBlock, ToolUseBlock, Usage
+from domain.messages.wire import conversation_message_to_wire
+from domain.sessions.errors import InvalidSessionId, NotASessionLog, SessionFormatTooNew
+from domain.sessions.log import (
     FORMAT_VERSION,
     SessionHeader,
     check_session_id,
@@ -23,8 +24,7 @@ from domain.session_log import (
     summarize,
     turn_end_entry,
 )
-from domain.session_retention import cleanup_days, is_expired
-from domain.wire import conversation_message_to_wire
+from domain.sessions.retention import cleanup_days, is_expired
 from tests.fakes.api_rules import api_problems
 
 HEADER = SessionHeader(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from domain.settings import (
+from domain.settings.merge import (
     SettingsError,
     SettingsLayer,
     config_entries,

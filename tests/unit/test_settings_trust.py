@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from domain.permission_rules import RuleContext
-from domain.permissions import PolicyChoices, build_policy
-from domain.settings import (
+from domain.permissions.policy import PolicyChoices, build_policy
+from domain.permissions.rules import RuleContext
+from domain.settings.layer_trust import LAYER_TRUST, UNTRUSTED_KEYS, Scope
+from domain.settings.merge import (
     CLAUDE_CODE_ONLY_KEYS,
     HOOKS_WARNING,
     SettingsLayer,
     merge_layers,
     settings_env,
 )
-from domain.settings_trust import LAYER_TRUST, UNTRUSTED_KEYS, Scope
 
 WORKSPACE = "/ws"
 HOSTILE: dict[str, Any] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.slash_command_parser import (
+from domain.commands.parser import (
     CommandSpec,
     SlashInvocation,
     edit_distance,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.sse import ServerSentEvent, SSEFramer, SSEFramingError
+from domain.stream.sse import ServerSentEvent, SSEFramer, SSEFramingError
 
 
 def frame(*chunks: bytes) -> list[ServerSentEvent]:

@@ -10,11 +10,18 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain import stream_reducer
 from domain.errors import HexclawError
-from domain.messages import ContentBlock, Message, TextBlock, ThinkingBlock, ToolUseBlock, Usage
-from domain.sse import ServerSentEvent, SSEFramer, SSEFramingError
-from domain.stream_reducer import StreamReducer
+from domain.messages.content import (
+    ContentBlock,
+    Message,
+    TextBlock,
+    ThinkingBlock,
+    ToolUseBlock,
+    Usage,
+)
+from domain.stream import reducer as stream_reducer
+from domain.stream.reducer import StreamReducer
+from domain.stream.sse import ServerSentEvent, SSEFramer, SSEFramingError
 from tests.fakes.sse_script import (
     EventSpec,
     block_start,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from domain.messages import (
+from domain.messages.content import (
     Message,
     RedactedThinkingBlock,
     ServerToolUseBlock,
@@ -16,10 +16,10 @@ from domain.messages import (
     ToolUseBlock,
     Usage,
 )
-from domain.sse import ServerSentEvent
-from domain.stream_errors import IncompleteStream, StreamError, StreamProtocolError
-from domain.stream_reducer import StreamReducer
-from domain.stream_updates import (
+from domain.stream.errors import IncompleteStream, StreamError, StreamProtocolError
+from domain.stream.reducer import StreamReducer
+from domain.stream.sse import ServerSentEvent
+from domain.stream.updates import (
     BlockFinished,
     MessageDeltaReceived,
     MessageFinished,

@@ -11,9 +11,9 @@ import attrs
 import pytest
 
 from domain.calendar_date import iso_date
-from domain.environment_info import EnvironmentInfo, GitSnapshot
-from domain.instruction_memory import MemoryBudget, discovery_plan, load_memory
-from domain.system_prompt import (
+from domain.context.environment_info import EnvironmentInfo, GitSnapshot
+from domain.context.instruction_memory import MemoryBudget, discovery_plan, load_memory
+from domain.context.system_prompt import (
     IDENTITY,
     SystemPromptInputs,
     build_system_prompt,
@@ -194,7 +194,9 @@ def test_tool_rules_cover_only_the_tools_offered() -> None:
 def test_every_claude_code_tool_has_a_rule() -> None:
     if not TOOLS.exists():
         pytest.skip("the shared tool reference is not present")
+    not_offered_yet = {"Agent", "Skill"}  # the same set as in test_tool_definitions
     names = [tool["name"] for tool in json.loads(TOOLS.read_text())]
+    names = [name for name in names if name not in not_offered_yet]
     rules = tool_rules_section(names)
     missing = [name for name in names if f"- {name}: " not in rules]
     assert missing == []

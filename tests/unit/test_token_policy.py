@@ -6,8 +6,8 @@ import datetime as dt
 
 from freezegun import freeze_time
 
-from adapters.system_clock import SystemClock
-from domain.token_policy import TokenPolicy
+from adapters.system.clock import SystemClock
+from domain.auth.token_policy import TokenPolicy
 
 START = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 EXPIRES_AT = START.timestamp() + 600  # the token dies ten minutes after START

@@ -6,15 +6,16 @@ from typing import Any
 
 import pytest
 
-from domain.conversation import Conversation
-from domain.messages import (
+from domain.conversation.transcript import Conversation
+from domain.messages.content import (
     ContentBlock,
     ConversationMessage,
     TextBlock,
     ToolResultBlock,
     ToolUseBlock,
 )
-from domain.session_log import (
+from domain.messages.wire import conversation_message_to_wire
+from domain.sessions.log import (
     RETRACTED,
     SessionHeader,
     conversation_from_log,
@@ -24,7 +25,6 @@ from domain.session_log import (
     message_entry,
     retracted_entry,
 )
-from domain.wire import conversation_message_to_wire
 
 HEADER = SessionHeader(session_id="s", cwd="/w", started_at="2025-01-01T00:00:00Z", version="0")
 

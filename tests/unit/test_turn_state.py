@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import pytest
 
 from domain.errors import HexclawError
-from domain.turn_state import IllegalTransition, TurnEvent, TurnState, next_state
+from domain.loop.turn_state import IllegalTransition, TurnEvent, TurnState, next_state
 
 S, E = TurnState, TurnEvent
 

@@ -1,0 +1,34 @@
+"""Reads instruction files (CLAUDE.md and the like) for ``domain.context.instruction_memory``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from domain.context.instruction_memory import UnreadableInstructionFile
+
+# Far above any budget: a huge file costs only this much to read before it is cut.
+MAX_READ_BYTES = 1 << 20
+
+
+class MemoryFiles:
+    def real_path(self, path: str) -> str:
+        return os.path.realpath(path)
+
+    def text_of(self, path: str) -> str | None:
+        file = Path(path)
+        try:
+            with file.open("rb") as handle:
+                data = handle.read(MAX_READ_BYTES)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except IsADirectoryError:
+            raise UnreadableInstructionFile(path, "it is a directory") from None
+        except PermissionError:
+            raise UnreadableInstructionFile(path, "permission denied") from None
+        except OSError as exc:
+            raise UnreadableInstructionFile(path, exc.strerror or type(exc).__name__) from None
+        if b"\x00" in data:
+            raise UnreadableInstructionFile(path, "it is not a text file")
+        # A read can stop inside a multi-byte character; "replace" keeps the rest usable.
+        return data.decode("utf-8", errors="replace").removeprefix("\ufeff")

@@ -1,0 +1,97 @@
+"""Reading the settings.json layers from disk."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, MutableMapping
+from pathlib import Path
+
+from domain.settings.layer_trust import Scope
+from domain.settings.merge import (
+    Settings,
+    SettingsError,
+    SettingsLayer,
+    merge_layers,
+    parse_settings_text,
+    settings_env,
+)
+
+
+def config_home(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    override = env.get("CLAUDE_CONFIG_HOME")
+    return Path(override) if override else Path.home() / ".claude"
+
+
+def settings_paths(workspace: Path, home: Path) -> list[Path]:
+    return [path for path, _scope in _layer_files(workspace, home)]
+
+
+def _layer_files(workspace: Path, home: Path) -> list[tuple[Path, Scope]]:
+    return [
+        (home / "settings.json", "user"),
+        (workspace / ".claude" / "settings.json", "project"),
+        (workspace / ".claude" / "settings.local.json", "local"),
+    ]
+
+
+def read_layer(path: Path, required: bool = False, scope: Scope = "flag") -> SettingsLayer | None:
+    try:
+        # Editors on Windows like to start JSON files with a byte order mark.
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        if required:
+            raise SettingsError(f"{path}: settings file not found") from None
+        return None
+    except NotADirectoryError:
+        # A project may well have a file named .claude; the config home must be a folder.
+        if required or scope == "user":
+            raise SettingsError(
+                f"{path}: cannot read settings: {path.parent} is not a folder"
+            ) from None
+        return None
+    except IsADirectoryError:
+        raise SettingsError(f"{path}: is a directory, not a settings file") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: cannot read settings (not UTF-8 text)") from None
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise SettingsError(f"{path}: cannot read settings ({reason})") from None
+    return SettingsLayer(str(path), parse_settings_text(text, str(path)), scope)
+
+
+def load_settings(workspace: Path, home: Path, extra: str | None = None) -> Settings:
+    """The merged settings; ``extra`` is a file path or inline JSON (``--settings``)."""
+    layers = [
+        layer
+        for path, scope in _layer_files(workspace, home)
+        if (layer := read_layer(path, scope=scope))
+    ]
+    if extra:
+        if extra.lstrip().startswith("{"):
+            inline = parse_settings_text(extra, "--settings")
+            layers.append(SettingsLayer("--settings", inline, "flag"))
+        else:
+            layer = read_layer(Path(extra), required=True)
+            if layer is not None:
+                layers.append(layer)
+    return merge_layers(layers, _inside(workspace))
+
+
+def _inside(workspace: Path) -> Callable[[str], bool]:
+    """Whether a directory named in settings is the workspace or under it, as the tools will
+    resolve it (relative to the workspace, ``~`` expanded, symlinks followed)."""
+    root = os.path.realpath(workspace)
+
+    def inside(directory: str) -> bool:
+        real = os.path.realpath(os.path.join(root, os.path.expanduser(directory)))
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+    return inside
+
+
+def apply_env(settings: Settings, target: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Set the settings' ``env`` in this process (so the tools it starts inherit it too)."""
+    env = settings_env(settings)
+    (os.environ if target is None else target).update(env)
+    return env

@@ -1,0 +1,80 @@
+"""The workspace boundary: resolving tool paths (symlinks included) and saying what is inside.
+
+Relative paths start at the workspace root and ``~`` is the home directory. A path is inside
+when its fully resolved form is under the root or an additional directory, so ``../`` and a
+symlink that leaves the workspace both count as outside.
+
+Rule a reader must not break: a write goes to the path resolved when permission was asked.
+``access_of`` remembers that resolution and ``write_target`` refuses the write if the path
+resolves elsewhere by the time it runs (a file swapped for a symlink in between).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from adapters.tools.support.tool_errors import ToolError
+from domain.repr_base import Record
+from domain.tools.calls import AccessKind, ToolAccess
+
+
+@attrs.frozen(repr=False)
+class ResolvedPath(Record):
+    given: str
+    real: str
+    inside: bool
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.given,) if self.given == self.real else (self.given, self.real)
+
+
+class Workspace:
+    def __init__(self, root: Path, extra_roots: Sequence[Path] = ()) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.roots = (str(self.root), *(os.path.realpath(self.root / p) for p in extra_roots))
+        self._write_targets: dict[str, str] = {}
+
+    def resolve(self, raw: str) -> ResolvedPath:
+        expanded = os.path.expanduser(raw)
+        joined = expanded if os.path.isabs(expanded) else os.path.join(self.root, expanded)
+        given = os.path.normpath(joined)
+        real = os.path.realpath(joined)
+        return ResolvedPath(given=given, real=real, inside=self.contains(real))
+
+    def contains(self, real: str) -> bool:
+        return any(
+            real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots
+        )
+
+    def access(self, tool: str, kind: AccessKind, raw: str | None) -> ToolAccess:
+        if not raw:
+            return ToolAccess(tool=tool, kind=kind)
+        resolved = self.resolve(raw)
+        if kind == "write":
+            self._write_targets[resolved.given] = resolved.real
+        return ToolAccess(
+            tool=tool, kind=kind, paths=resolved.paths, outside_workspace=not resolved.inside
+        )
+
+    def write_target(self, raw: str) -> ResolvedPath:
+        resolved = self.resolve(raw)
+        checked = self._write_targets.pop(resolved.given, None)
+        if checked is not None and checked != resolved.real:
+            raise ToolError(
+                f"{resolved.given} now resolves to {resolved.real}, not to {checked} as when "
+                "permission was given (it was replaced by a symlink?); nothing was written"
+            )
+        return resolved
+
+    def display(self, path: str) -> str:
+        """A path as the user would write it: relative inside the workspace, else absolute."""
+        try:
+            rel = os.path.relpath(path, self.root)
+        except ValueError:
+            return path
+        return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel

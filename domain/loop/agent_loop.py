@@ -1,0 +1,448 @@
+"""The agent loop: one user turn from prompt to final answer, tools and permissions included.
+
+Rules a reader must not break:
+- every ``tool_use`` in an appended assistant message is answered by exactly one
+  ``tool_result`` in the next user message, whatever happens (denial, error, interruption);
+- an interruption (``KeyboardInterrupt``, at any point) leaves a conversation the API accepts:
+  what had streamed is kept as it was and the next turn just continues;
+- a failed or interrupted call is never re-sent automatically, and a cut-off message's calls
+  are never run;
+- a turn whose first request the API refuses outright (a non-retryable 4xx: too long, a bad
+  attachment) leaves no trace in the conversation: its user content is taken back out (and
+  the log says so), or every later turn would carry it and be refused the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+
+from domain.auth.errors import AuthError
+from domain.conversation.transcript import Conversation, sendable_blocks
+from domain.loop.turn_state import TurnEvent, TurnState, next_state
+from domain.messages.api_errors import ApiError, ApiStatusError
+from domain.messages.content import (
+    ContentBlock,
+    ConversationMessage,
+    Message,
+    TextBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+    Usage,
+)
+from domain.messages.request import MessageRequest
+from domain.ports import (
+    ContextCompactor,
+    ModelClient,
+    PermissionDecider,
+    PermissionPrompt,
+    SessionRecorder,
+    ToolRunner,
+    TurnObserver,
+)
+from domain.repr_base import Record
+from domain.sessions.log import message_entry, retracted_entry, turn_end_entry
+from domain.stream.errors import StreamFailure
+from domain.stream.partial_message import PartialMessage
+from domain.stream.updates import StreamUpdate
+from domain.tools.calls import PermissionAnswer, ToolCall, ToolOutcome
+
+__all__ = [
+    "DEFAULT_MAX_TURNS",
+    "AgentLoop",
+    "Conversation",
+    "LoopSettings",
+    "PermissionDenial",
+    "TurnResult",
+]
+
+DEFAULT_MAX_TURNS = 50
+INTERRUPTED_RESULT = (
+    "The user interrupted this tool call while it was running; it may have partly run. "
+    "Check its effects before relying on them."
+)
+NOT_STARTED_RESULT = "Not run: the user interrupted the turn before this tool call started."
+CUT_OFF_RESULT = "Not run: the message was cut off before this call could be run."
+# Stop reasons after which calls in the message are not run: the message is cut or declined.
+_NOT_RUNNABLE = frozenset({"max_tokens", "refusal", "model_context_window_exceeded"})
+NOTICES = {
+    "max_tokens": "The answer hit the output limit (max_tokens) and is cut off; "
+    "say 'continue' to have it go on.",
+    "refusal": "The model declined this request (stop_reason: refusal).",
+    "model_context_window_exceeded": "The conversation no longer fits the model's context "
+    "window; start a new session or shorten the conversation.",
+}
+
+Subtype = Literal["success", "error_max_turns", "error_during_execution", "interrupted"]
+
+
+@attrs.define(repr=False)
+class LoopSettings(Record):
+    model: str
+    max_tokens: int
+    max_turns: int = DEFAULT_MAX_TURNS
+    system: list[dict[str, object]] = attrs.field(factory=list)
+
+
+@attrs.define(repr=False)
+class PermissionDenial(Record):
+    tool_name: str
+    tool_use_id: str
+    tool_input: dict[str, object]
+    reason: str
+
+
+@attrs.define(repr=False)
+class TurnResult(Record):
+    subtype: Subtype
+    final_text: str
+    stop_reason: str | None
+    model_calls: int
+    usage: Usage
+    permission_denials: list[PermissionDenial]
+    error: Exception | None = None
+    call_usages: list[Usage] = attrs.field(factory=list)
+    # The API refused the turn's first request, and the turn's user content is no longer in
+    # the conversation: the user has to send it again (changed) for it to count.
+    retracted: bool = False
+
+    @property
+    def is_error(self) -> bool:
+        return self.subtype != "success"
+
+
+@attrs.define(repr=False)
+class _Turn(Record):
+    """What one user turn has gathered so far."""
+
+    usage: Usage = attrs.field(factory=Usage)
+    call_usages: list[Usage] = attrs.field(factory=list)
+    denials: list[PermissionDenial] = attrs.field(factory=list)
+    final_text: str = ""
+    stop_reason: str | None = None
+    # Set while a message streams and until it is in the conversation.
+    streaming: PartialMessage | None = None
+    tool_running: bool = False
+    retracted: bool = False
+
+    def result(self, subtype: Subtype, error: Exception | None = None) -> TurnResult:
+        return TurnResult(
+            subtype=subtype,
+            final_text=self.final_text,
+            stop_reason=self.stop_reason,
+            model_calls=len(self.call_usages),
+            usage=self.usage,
+            permission_denials=self.denials,
+            error=error,
+            call_usages=self.call_usages,
+            retracted=self.retracted,
+        )
+
+
+class AgentLoop:
+    def __init__(
+        self,
+        client: ModelClient,
+        tools: ToolRunner,
+        permissions: PermissionDecider,
+        prompt: PermissionPrompt | None,
+        observer: TurnObserver,
+        settings: LoopSettings,
+        conversation: Conversation | None = None,
+        recorder: SessionRecorder | None = None,
+        session_id: str = "",
+        compactor: ContextCompactor | None = None,
+    ) -> None:
+        self.client = client
+        self.tools = tools
+        self.permissions = permissions
+        self.prompt = prompt
+        self.observer = observer
+        self.settings = settings
+        self.conversation = conversation or Conversation()
+        self.recorder = recorder
+        self.session_id = session_id
+        self.compactor = compactor
+        self.state = TurnState.AWAITING_INPUT
+
+    def run_turn(self, content: Sequence[ContentBlock]) -> TurnResult:
+        """One user turn; returns how it ended. Only a bug below the loop raises."""
+        turn = _Turn()
+        try:
+            if self.state.terminal:
+                self._go(TurnEvent.NEXT_INPUT)
+            self.conversation.add_user_content(content)
+            self._record(message_entry(ConversationMessage(role="user", content=list(content))))
+            self._go(TurnEvent.SEND)
+            result = self._converse(turn)
+        except KeyboardInterrupt:
+            self._settle(turn, NOT_STARTED_RESULT, interrupted=True)
+            if not self.state.terminal:
+                self._go(TurnEvent.INTERRUPT)
+            result = turn.result("interrupted")
+        except (ApiError, StreamFailure, AuthError) as exc:
+            if not self._retract(turn, exc, content):
+                failed = exc.partial if isinstance(exc, StreamFailure) else None
+                self._settle(turn, CUT_OFF_RESULT, failed=failed)
+            if not self.state.terminal:
+                self._go(TurnEvent.ERROR)
+            result = turn.result("error_during_execution", exc)
+        except BaseException as exc:
+            # A bug below the loop: still leave a conversation the API accepts, then surface it.
+            self._settle(turn, _internal_error_result(exc))
+            if not self.state.terminal:
+                self._go(TurnEvent.ERROR)
+            raise
+        self._record(turn_end_entry(result.subtype, result.model_calls, result.usage))
+        return result
+
+    def _retract(self, turn: _Turn, exc: Exception, content: Sequence[ContentBlock]) -> bool:
+        """After a refusal of the turn's first request before any output, take the turn's
+        user content back out; True when that was the case and it is done."""
+        # No usable credentials is a refusal before anything was sent (the REPL before /login).
+        refused = isinstance(exc, AuthError) or (
+            isinstance(exc, ApiStatusError) and 400 <= exc.status < 500 and not exc.retryable
+        )
+        streamed = turn.streaming is not None and bool(turn.streaming.content())
+        if not refused or turn.call_usages or streamed:
+            return False
+        if not self.conversation.retract_user_content(content):
+            return False
+        turn.streaming = None
+        turn.retracted = True
+        self._record(retracted_entry(len(sendable_blocks(content))))
+        return True
+
+    def _converse(self, turn: _Turn) -> TurnResult:
+        while True:
+            if len(turn.call_usages) >= self.settings.max_turns:
+                self._go(TurnEvent.MAX_TURNS)
+                self.observer.on_notice(
+                    f"Stopped after {len(turn.call_usages)} model calls "
+                    f"(--max-turns {self.settings.max_turns})."
+                )
+                return turn.result("error_max_turns")
+            if self.compactor is not None:
+                self.compactor.before_call(self)
+            message = self._call_model(turn)
+            content = self._append_answer(turn, message)
+            tool_uses = [b for b in content if isinstance(b, ToolUseBlock)]
+            if message.stop_reason == "pause_turn" and not tool_uses:
+                # The API paused a long server-side turn; sending the conversation back resumes
+                # it, and the continuation joins the paused message.
+                self._go(TurnEvent.PAUSED)
+                continue
+            if not tool_uses:
+                self._notify(message.stop_reason)
+                self._go(TurnEvent.MESSAGE_DONE)
+                return turn.result("success")
+            self._go(TurnEvent.MESSAGE_WITH_TOOLS)
+            if message.stop_reason in _NOT_RUNNABLE:
+                self._notify(message.stop_reason)
+                self._answer_all(tool_uses, CUT_OFF_RESULT)
+                self._go(TurnEvent.TOOLS_NOT_RUN)
+                return turn.result("success")
+            self._run_tools(turn, tool_uses)
+            self._go(TurnEvent.TOOLS_DONE)
+
+    def _call_model(self, turn: _Turn) -> Message:
+        request = MessageRequest(
+            model=self.settings.model,
+            max_tokens=self.settings.max_tokens,
+            messages=self.conversation.messages,
+            system=list(self.settings.system),
+            tools=self.tools.definitions(),
+        )
+        partial = PartialMessage()
+        turn.streaming = partial
+
+        def forward(update: StreamUpdate) -> None:
+            partial.track(update)
+            self.observer.on_update(update)
+
+        return self.client.stream_message(request, forward)
+
+    def _append_answer(self, turn: _Turn, message: Message) -> list[ContentBlock]:
+        """Put a finished message in the conversation and the log; returns what was kept."""
+        content = sendable_blocks(message.content)
+        if content:
+            self.conversation.add_assistant(content)
+        # An empty answer cannot be sent back; the next user content then merges with the last.
+        turn.streaming = None
+        self._count_usage(turn, message.usage)
+        turn.stop_reason = message.stop_reason
+        if message.text:
+            turn.final_text = message.text
+        if content:
+            self._record(
+                message_entry(
+                    ConversationMessage(role="assistant", content=content),
+                    model=message.model,
+                    message_id=message.id,
+                    stop_reason=message.stop_reason,
+                    usage=message.usage,
+                )
+            )
+        self.observer.on_assistant_message(message)
+        return content
+
+    def _count_usage(self, turn: _Turn, usage: Usage) -> None:
+        turn.usage = turn.usage + usage
+        turn.call_usages.append(usage)
+        self.conversation.usage = self.conversation.usage + usage
+        self.conversation.last_call_usage = usage
+
+    def _notify(self, stop_reason: str | None) -> None:
+        if stop_reason in NOTICES:
+            self.observer.on_notice(NOTICES[stop_reason])
+
+    def _run_tools(self, turn: _Turn, tool_uses: list[ToolUseBlock]) -> None:
+        """Run the calls in order; if that is cut short, answer the rest and re-raise."""
+        results: list[ToolResultBlock] = []
+        outcomes: list[ToolOutcome] = []
+        try:
+            for block in tool_uses:
+                turn.tool_running = False
+                outcome = self._run_one(turn, block)
+                results.append(_result_block(block.id, outcome))
+                outcomes.append(outcome)
+        except BaseException as exc:
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            for position, block in enumerate(tool_uses[len(results) :]):
+                if not interrupted:
+                    text = _internal_error_result(exc)
+                elif position == 0 and turn.tool_running:
+                    text = INTERRUPTED_RESULT
+                else:
+                    text = NOT_STARTED_RESULT
+                outcome = ToolOutcome(content=text, is_error=True, summary="interrupted")
+                results.append(_result_block(block.id, outcome))
+                outcomes.append(outcome)
+            self._add_results(results, outcomes)
+            raise
+        self._add_results(results, outcomes)
+
+    def _run_one(self, turn: _Turn, block: ToolUseBlock) -> ToolOutcome:
+        call = ToolCall(id=block.id, name=block.name, input=block.input)
+        if block.input_error is not None:
+            return ToolOutcome(
+                content=f"Not run: {block.input_error}. Send the call again with valid JSON input.",
+                is_error=True,
+                summary="invalid input",
+            )
+        verdict, reason = self._permission(call)
+        if verdict == "deny":
+            turn.denials.append(PermissionDenial(block.name, block.id, dict(block.input), reason))
+            outcome = ToolOutcome(
+                content=f"Permission denied: {reason}. Do not retry this call as is; "
+                "ask the user or take another approach.",
+                is_error=True,
+                summary="denied",
+            )
+            self.observer.on_tool_end(call, outcome)
+            return outcome
+        self.observer.on_tool_start(call)
+        turn.tool_running = True
+        try:
+            outcome = self.tools.run(call)
+        except Exception as exc:  # the port promises outcomes, not exceptions; still answer
+            outcome = ToolOutcome(
+                content=f"The tool failed inside hexclaw: {type(exc).__name__}: {exc}",
+                is_error=True,
+                summary="tool crashed",
+            )
+        turn.tool_running = False
+        self.observer.on_tool_end(call, outcome)
+        return outcome
+
+    def _permission(self, call: ToolCall) -> tuple[Literal["allow", "deny"], str]:
+        access = self.tools.access_of(call)
+        decision = self.permissions.decide(access)
+        if decision.verdict != "ask":
+            return decision.verdict, decision.reason or "not allowed by the permission rules"
+        if self.prompt is None:
+            why = f" ({decision.reason})" if decision.reason else ""
+            return (
+                "deny",
+                f"{call.name} needs the user's permission{why}, and print mode cannot ask",
+            )
+        self._go(TurnEvent.NEEDS_PERMISSION)
+        try:
+            answer = self.prompt.ask(call, access, decision)
+        except Exception as exc:  # a prompt that cannot ask (stdin closed) denies, not crashes
+            answer = PermissionAnswer("deny", f"hexclaw could not ask for permission ({exc})")
+        self._go(TurnEvent.ANSWERED)
+        if answer.verdict == "deny":
+            return "deny", answer.reason or "the user denied this call"
+        if answer.verdict == "allow_session":
+            self.permissions.allow_for_session(access)
+        return "allow", ""
+
+    def _answer_all(self, tool_uses: list[ToolUseBlock], text: str) -> None:
+        outcomes = [ToolOutcome(content=text, is_error=True, summary="not run") for _ in tool_uses]
+        self._add_results(
+            [_result_block(b.id, o) for b, o in zip(tool_uses, outcomes, strict=True)], outcomes
+        )
+
+    def _add_results(self, results: list[ToolResultBlock], outcomes: list[ToolOutcome]) -> None:
+        message = self.conversation.add_tool_results(results)
+        self._record(message_entry(ConversationMessage(role="user", content=list(results))))
+        self.observer.on_tool_results(message, outcomes)
+
+    def _settle(
+        self,
+        turn: _Turn,
+        unanswered_result: str,
+        interrupted: bool = False,
+        failed: Message | None = None,
+    ) -> None:
+        """After an interruption or a failure: keep what streamed, answer every open call."""
+        partial, turn.streaming = turn.streaming, None
+        kept: list[ContentBlock] = []
+        if failed is not None:
+            # A call whose input was cut mid-way cannot be sent back; finished ones can.
+            kept = [
+                b
+                for b in sendable_blocks(failed.content)
+                if not (isinstance(b, ToolUseBlock) and b.input_error is not None)
+            ]
+            self._count_usage(turn, failed.usage)
+        elif partial is not None:
+            kept = sendable_blocks(partial.content())
+            self._count_usage(turn, partial.usage)
+        if kept:
+            self.conversation.add_assistant(kept)
+            text = "".join(b.text for b in kept if isinstance(b, TextBlock))
+            if text:
+                turn.final_text = text
+            self._record(
+                message_entry(
+                    ConversationMessage(role="assistant", content=kept),
+                    usage=failed.usage if failed is not None else None,
+                    incomplete=not interrupted,
+                    interrupted=interrupted,
+                )
+            )
+        unanswered = self.conversation.unanswered_tool_uses()
+        if unanswered:
+            self._answer_all(unanswered, unanswered_result)
+
+    def _go(self, event: TurnEvent) -> None:
+        self.state = next_state(self.state, event)
+        self.observer.on_state(self.state)
+
+    def _record(self, entry: dict[str, object]) -> None:
+        if self.recorder is not None:
+            self.recorder.append(entry)
+
+
+def _internal_error_result(exc: BaseException) -> str:
+    return f"Not run: hexclaw hit an internal error ({type(exc).__name__}) and stopped the turn."
+
+
+def _result_block(tool_use_id: str, outcome: ToolOutcome) -> ToolResultBlock:
+    return ToolResultBlock(
+        tool_use_id=tool_use_id, content=outcome.content, is_error=outcome.is_error
+    )

@@ -1,0 +1,300 @@
+"""The permission policy: decides allow, ask or deny for a call from the mode and the rules.
+
+Order of precedence (the first that applies wins):
+1. a deny rule (deny always wins over allow, in every mode, bypass included);
+2. calls that touch nothing (TodoWrite, reading a background job's output) are allowed;
+3. ``plan`` mode denies anything that writes or runs;
+4. a command line the splitter cannot fully read asks while a Bash deny or ask rule exists,
+   since the rule cannot be checked (bypass included), unless an exact allow rule names it;
+5. ``bypassPermissions`` allows everything else;
+6. a write into ``.git`` or ``.claude`` asks whatever the mode and the allow rules say: git
+   hooks and config run commands, and ``.claude`` holds the settings and instructions of the
+   next run, so an edit there would turn ``acceptEdits`` into running anything;
+7. an ask rule asks, even when an allow rule also matches;
+8. allow rules;
+9. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
+   allows writes inside the workspace; anything else asks (in print mode the loop turns that
+   into a denial, since nothing can be asked).
+
+An "allow for the session" answer is an allow rule, so it is remembered only where allow rules
+count: not for 6 or 7, which come before them (the ``Decision`` says so, and the question then
+offers no session option); for 4, its exact rule lets the command past the check.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+
+import attrs
+
+from domain.errors import HexclawError
+from domain.permissions.modes import PERMISSION_MODES, PermissionMode
+from domain.permissions.rules import (
+    InvalidPermissionRule,
+    PermissionRule,
+    RuleBehavior,
+    RuleContext,
+    covering_rule,
+    parse_rule,
+    parse_rule_list,
+    path_filter,
+    session_rules,
+    touching_rule,
+    unchecked_rule,
+)
+from domain.repr_base import Record
+from domain.settings.merge import Settings
+from domain.tools.calls import Decision, ToolAccess
+
+PROTECTED_FOLDERS = (".git", ".claude")
+BYPASS_WARNING = (
+    "bypassPermissions mode: every tool call runs without asking, including commands and "
+    "edits outside the workspace. Deny rules still apply."
+)
+
+
+class UnknownPermissionMode(HexclawError):
+    exit_code = 2
+
+
+def parse_mode(text: str) -> PermissionMode:
+    for mode in PERMISSION_MODES:
+        if text == mode:
+            return mode
+    raise UnknownPermissionMode(
+        f"unknown permission mode {text!r}; choose one of {', '.join(PERMISSION_MODES)}"
+    )
+
+
+@attrs.define(repr=False)
+class PermissionRules(Record):
+    allow: list[PermissionRule] = attrs.field(factory=list)
+    ask: list[PermissionRule] = attrs.field(factory=list)
+    deny: list[PermissionRule] = attrs.field(factory=list)
+
+    def by_behavior(self) -> dict[RuleBehavior, list[PermissionRule]]:
+        return {"allow": self.allow, "ask": self.ask, "deny": self.deny}
+
+
+class PermissionPolicy:
+    """Implements ``PermissionDecider``; the REPL's ``/permissions`` reads and changes it."""
+
+    def __init__(self, mode: PermissionMode, rules: PermissionRules, context: RuleContext) -> None:
+        self._mode: PermissionMode = mode
+        self.rules = rules
+        self.context = context
+
+    @property
+    def mode(self) -> PermissionMode:
+        return self._mode
+
+    def set_mode(self, mode: str) -> PermissionMode:
+        self._mode = parse_mode(mode)
+        return self._mode
+
+    def add_rule(
+        self, behavior: RuleBehavior, text: str, source: str = "session"
+    ) -> PermissionRule:
+        rule = parse_rule(text, source)
+        self.rules.by_behavior()[behavior].append(rule)
+        return rule
+
+    def decide(self, access: ToolAccess) -> Decision:
+        rule = touching_rule(self.rules.deny, access, self.context)
+        if rule is not None:
+            return Decision("deny", f"the rule {rule} ({_origin(rule)}) denies {_what(access)}")
+        if access.kind == "none":
+            return Decision("allow")
+        if self._mode == "plan" and access.kind in ("write", "execute"):
+            return Decision(
+                "deny",
+                f"plan mode is read-only, so {_what(access)} is not allowed; present the plan "
+                "and let the user leave plan mode first",
+            )
+        # A deny or ask rule hexclaw cannot check holds even in bypass mode: ask.
+        rule = unchecked_rule([*self.rules.deny, *self.rules.ask], self.rules.allow, access)
+        if rule is not None:
+            reason = (
+                f"the rule {rule} ({_origin(rule)}) cannot be checked against {_what(access)}: "
+                "part of it is only known when it runs"
+            )
+            # The session's exact allow rule gets the command past this check, but an ask
+            # rule that also touches it would still ask (bypass mode allows before that).
+            asking = None
+            if self._mode != "bypassPermissions":
+                asking = touching_rule(self.rules.ask, access, self.context)
+            if asking is not None:
+                return _every_time(reason, f"the rule {asking} always asks")
+            return Decision("ask", reason)
+        if self._mode == "bypassPermissions":
+            return Decision("allow")
+        folder = _protected_folder(access, self.context.workspace)
+        if folder is not None:
+            return _every_time(
+                f"{_what(access)} changes {folder}/, which decides what later runs of git or "
+                "hexclaw do; that always needs the user's approval",
+                f"{folder}/ changes always need approval",
+            )
+        rule = touching_rule(self.rules.ask, access, self.context)
+        if rule is not None:
+            return _every_time(
+                f"the rule {rule} ({_origin(rule)}) asks before {_what(access)}",
+                f"the rule {rule} always asks",
+            )
+        if covering_rule(self.rules.allow, access, self.context) is not None:
+            return Decision("allow")
+        return self._mode_default(access)
+
+    def _mode_default(self, access: ToolAccess) -> Decision:
+        if access.kind == "read":
+            if not access.outside_workspace:
+                return Decision("allow")
+            return Decision("ask", f"{_what(access)} is outside the workspace and needs approval")
+        if access.kind == "write":
+            if access.outside_workspace:
+                return Decision(
+                    "ask", f"{_what(access)} is outside the workspace and needs approval"
+                )
+            if self._mode == "acceptEdits":
+                return Decision("allow")
+        return Decision("ask", f"{_what(access)} needs the user's approval in {self._mode} mode")
+
+    def allow_for_session(self, access: ToolAccess) -> None:
+        # An answer this policy would not honour is an allow once: its rule would only show in
+        # /permissions without effect, and could start to count after a change of mode.
+        if not self.decide(access).session_allow:
+            return
+        for rule in session_rules(access):
+            if rule not in self.rules.allow:
+                self.rules.allow.append(rule)
+
+    def hidden_paths(self, tool: str) -> Callable[[str], bool] | None:
+        """The paths deny rules keep from a search tool (Glob, Grep, LS leave them out)."""
+        return path_filter(self.rules.deny, tool, self.context)
+
+    def tool_disabled(self, tool: str) -> bool:
+        """A bare deny rule (``--disallowedTools Bash``) removes the tool from what is offered."""
+        return any(rule.specifier is None and rule.covers_tool(tool) for rule in self.rules.deny)
+
+    def describe(self) -> list[str]:
+        """The mode and the active rules, one per line, for ``/permissions``."""
+        lines = [f"mode: {self._mode}"]
+        for behavior, rules in self.rules.by_behavior().items():
+            lines.extend(f"{behavior}: {rule}  [{_origin(rule)}]" for rule in rules)
+        return lines
+
+
+@attrs.frozen(repr=False)
+class PolicyChoices(Record):
+    """What the command line says about permissions for this run."""
+
+    mode: str | None = None
+    allowed: tuple[str, ...] = ()
+    disallowed: tuple[str, ...] = ()
+
+
+@attrs.frozen(repr=False)
+class BuiltPolicy(Record):
+    policy: PermissionPolicy
+    warnings: tuple[str, ...]
+
+
+def build_policy(settings: Settings, choices: PolicyChoices, context: RuleContext) -> BuiltPolicy:
+    """The policy from settings (``permissions.*``) and the command line, which adds to them.
+
+    A bad rule on the command line is an error; a bad rule or mode in a settings file is
+    skipped with a warning so one typo does not lock the user out.
+    """
+    warnings: list[str] = []
+    rules = PermissionRules()
+    for behavior, target in rules.by_behavior().items():
+        values = settings.get("permissions", behavior, default=[])
+        source = settings.source_of("permissions", behavior) or "settings"
+        target.extend(_settings_rules(values, source, warnings))
+    rules.allow.extend(parse_rule_list(choices.allowed, "--allowedTools"))
+    rules.deny.extend(parse_rule_list(choices.disallowed, "--disallowedTools"))
+    mode: PermissionMode = "default"
+    configured = settings.get("permissions", "defaultMode")
+    if choices.mode is not None:
+        mode = parse_mode(choices.mode)
+    elif configured is not None:
+        try:
+            mode = parse_mode(str(configured))
+        except UnknownPermissionMode as exc:
+            source = settings.source_of("permissions", "defaultMode") or "settings"
+            warnings.append(f"{source}: {exc} (using default)")
+        if mode == "bypassPermissions":
+            # A settings file can come with a cloned repository; only the user, on the command
+            # line, may switch every permission check off.
+            source = settings.source_of("permissions", "defaultMode") or "settings"
+            warnings.append(
+                f"{source}: defaultMode bypassPermissions is ignored; it needs "
+                "--dangerously-skip-permissions or --permission-mode bypassPermissions "
+                "(using default)"
+            )
+            mode = "default"
+    return BuiltPolicy(PermissionPolicy(mode, rules, context), tuple(warnings))
+
+
+def tools_opted_in(settings: Settings, choices: PolicyChoices) -> bool:
+    """Whether print mode offers tools: only when the user asked for them, as Claude Code does."""
+    return bool(choices.allowed or choices.mode or settings.user_asked_for_tools)
+
+
+def _settings_rules(values: object, source: str, warnings: list[str]) -> list[PermissionRule]:
+    if not isinstance(values, list):
+        warnings.append(f"{source}: permission rules must be a list of strings (ignored)")
+        return []
+    rules: list[PermissionRule] = []
+    for value in values:
+        if not isinstance(value, str):
+            warnings.append(f"{source}: permission rule {value!r} is not a string (ignored)")
+            continue
+        try:
+            rules.append(parse_rule(value, source))
+        except InvalidPermissionRule as exc:
+            warnings.append(f"{exc} (ignored)")
+    return rules
+
+
+def _protected_folder(access: ToolAccess, workspace: str) -> str | None:
+    """The protected folder (``.git``, ``.claude``) a write lands in, if any. Inside the
+    workspace only the part below its root counts, so a workspace that itself lives in such
+    a folder still works; outside it (the user's ``~/.claude`` too) every part counts."""
+    if access.kind != "write":
+        return None
+    root = posixpath.normpath(workspace)
+    for path in access.paths:
+        normal = posixpath.normpath(path)
+        inside = normal == root or normal.startswith(root.rstrip("/") + "/")
+        part = normal[len(root) :] if inside else normal
+        for name in part.split("/"):
+            if name.lower() in PROTECTED_FOLDERS:
+                return name
+    return None
+
+
+def _every_time(reason: str, why: str) -> Decision:
+    """An ask that comes back whatever the user answers, so no "allow for the session"."""
+    return Decision("ask", reason, session_allow=False, every_time=why)
+
+
+def _origin(rule: PermissionRule) -> str:
+    return rule.source or "settings"
+
+
+def _what(access: ToolAccess) -> str:
+    if access.kind == "execute" and access.command:
+        return f"running `{_short(access.command)}`"
+    if access.kind == "network" and access.domain:
+        return f"fetching from {access.domain}"
+    verb = {"read": "reading", "write": "writing"}.get(access.kind)
+    if verb and access.paths:
+        return f"{verb} {access.paths[-1]}"
+    return f"using {access.tool}"
+
+
+def _short(command: str, limit: int = 120) -> str:
+    flat = " ".join(command.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,99 @@
+"""Which settings each layer may set: a project folder cannot take over the user's machine.
+
+The user's own ``settings.json`` (in the config home) and ``--settings`` are trusted: the user
+wrote them. ``.claude/settings.json`` and ``.claude/settings.local.json`` come with the folder,
+and a folder may be a stranger's clone, so those layers cannot:
+
+- set ``env``: it reaches hexclaw and every tool it starts (``GIT_CONFIG_*`` runs commands
+  through git, ``ANTHROPIC_BASE_URL`` sends the user's key elsewhere, ``LD_PRELOAD``...); no
+  list of safe names would stay complete, so none is accepted;
+- set ``apiKeyHelper`` (a command hexclaw runs), its TTL, or ``oauth`` (where a login goes);
+- add a directory outside the workspace to ``permissions.additionalDirectories``;
+- allow a whole tool that runs commands or reaches the network (``Bash``, ``Bash(*)``,
+  ``WebFetch``): a project may pre-approve ``Bash(npm test)``, not every command.
+
+Nor do a project's allow rules switch tools on in print mode: ``hexclaw -p`` in a stranger's
+clone offers tools only when the user asked for them (flags or the user's own settings),
+since the prompt can be steered by the clone's CLAUDE.md.
+
+A ``bypassPermissions`` default mode is refused by ``permissions.py`` for every settings file,
+trusted or not: only the command line switches the checks off.
+
+Each refusal is named in one warning line per layer; the value is dropped, so an earlier
+(trusted) layer's value stays in force.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+import attrs
+
+from domain.repr_base import Record
+
+Scope = Literal["user", "project", "local", "flag"]
+
+UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth")
+_WHOLE_TOOL = re.compile(r"\s*(Bash|WebFetch)\s*(\(\s*(\*|:\*|\*:\*)?\s*\))?\s*")
+TRUSTED_SCOPES: frozenset[Scope] = frozenset({"user", "flag"})
+
+
+@attrs.frozen(repr=False)
+class LayerTrust(Record):
+    refused_keys: tuple[str, ...]
+    directories_outside_workspace: bool
+
+
+LAYER_TRUST: dict[Scope, LayerTrust] = {
+    "user": LayerTrust((), directories_outside_workspace=True),
+    "flag": LayerTrust((), directories_outside_workspace=True),
+    "project": LayerTrust(UNTRUSTED_KEYS, directories_outside_workspace=False),
+    "local": LayerTrust(UNTRUSTED_KEYS, directories_outside_workspace=False),
+}
+
+
+def refuse_untrusted(
+    scope: Scope, source: str, values: dict[str, Any], inside_workspace: Callable[[str], bool]
+) -> str | None:
+    """Drop from ``values`` what a layer of this scope may not set; the warning, if any."""
+    trust = LAYER_TRUST[scope]
+    refused: list[str] = []
+    for key in trust.refused_keys:
+        if key in values:
+            refused.append(_describe(key, values.pop(key)))
+    permissions = values.get("permissions")
+    if isinstance(permissions, dict):
+        directories = permissions.get("additionalDirectories")
+        if not trust.directories_outside_workspace and isinstance(directories, list):
+            outside = [d for d in directories if isinstance(d, str) and not inside_workspace(d)]
+            if outside:
+                permissions["additionalDirectories"] = [d for d in directories if d not in outside]
+                refused.append(
+                    "permissions.additionalDirectories "
+                    + ", ".join(json.dumps(d) for d in outside)
+                    + " (outside the workspace)"
+                )
+        allow = permissions.get("allow")
+        if scope not in TRUSTED_SCOPES and isinstance(allow, list):
+            broad = [r for r in allow if isinstance(r, str) and _WHOLE_TOOL.fullmatch(r)]
+            if broad:
+                permissions["allow"] = [r for r in allow if r not in broad]
+                shown = ", ".join(json.dumps(r) for r in broad)
+                refused.append(f"permissions.allow {shown} (a whole tool)")
+    if not refused:
+        return None
+    return (
+        f"{source}: ignored {'; '.join(refused)}: a project's settings cannot set these "
+        "(put them in settings.json in your config home, or pass --settings)"
+    )
+
+
+def _describe(key: str, value: Any) -> str:
+    if key == "env" and isinstance(value, dict) and value:
+        names = sorted(str(name) for name in value)
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        return f"env ({shown})"
+    return key

@@ -1,0 +1,62 @@
+"""What the agent loop knows about a tool call: the call, what it touches, and its outcome."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from domain.messages.content import JSONObject
+from domain.repr_base import Record
+
+AccessKind = Literal["read", "write", "execute", "network", "none"]
+
+
+@attrs.frozen(repr=False)
+class ToolCall(Record):
+    id: str
+    name: str
+    input: JSONObject
+
+
+@attrs.frozen(repr=False)
+class ToolAccess(Record):
+    """What a call would touch, resolved by the tool adapter (symlinks followed) before deciding."""
+
+    tool: str
+    kind: AccessKind
+    paths: tuple[str, ...] = ()
+    outside_workspace: bool = False
+    command: str | None = None
+    domain: str | None = None
+
+
+@attrs.frozen(repr=False)
+class ToolOutcome(Record):
+    content: str | list[JSONObject]
+    is_error: bool = False
+    summary: str = ""
+    diff: str | None = None
+    structured: JSONObject | None = None
+
+
+Verdict = Literal["allow", "deny", "ask"]
+
+
+@attrs.frozen(repr=False)
+class Decision(Record):
+    verdict: Verdict
+    reason: str = ""
+    # For an "ask": whether the policy would remember an "allow for the session" answer. When
+    # it would not (it asks again whatever was answered), a question must not offer one, and
+    # ``every_time`` says why in a few words.
+    session_allow: bool = True
+    every_time: str = ""
+
+
+@attrs.frozen(repr=False)
+class PermissionAnswer(Record):
+    """The user's answer to a permission question."""
+
+    verdict: Literal["allow_once", "allow_session", "deny"]
+    reason: str = ""

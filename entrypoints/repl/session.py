@@ -1,0 +1,191 @@
+"""``hexclaw`` with no ``-p``: the interactive REPL.
+
+Rules a reader must not break: nothing that happens in a turn or a slash command ends the
+REPL (errors are one line, then the prompt comes back); only ``/exit``, ``/quit``, Ctrl-D
+and Ctrl-C twice at an empty prompt leave.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+
+from rich.text import Text
+
+from adapters.terminal.repl_input import (
+    EndOfInput,
+    Interrupt,
+    PlainInput,
+    ReplInput,
+    read_attachments,
+    while_busy,
+)
+from domain.commands.parser import ArgumentKind, parse_slash
+from domain.context.file_mentions import prompt_content
+from domain.errors import HexclawError
+from domain.version import VERSION
+from entrypoints.bootstrap import RunOptions, build_loop, build_repl_terminal, load_context
+from entrypoints.cli import EXIT_TERMINATED
+from entrypoints.repl.slash_commands import COMMANDS, argument_values, run_slash
+from entrypoints.repl.state import ReplState
+
+PROMPT = "> "
+RETRACTED_NOTICE = (
+    "The API refused that message, so it was taken out of the conversation: "
+    "change it and send it again (Up recalls it)."
+)
+ReplReader = ReplInput | PlainInput
+
+
+def run_prompt(state: ReplState, text: str) -> None:
+    renderer = state.renderer
+    attachments, notes = read_attachments(state.ctx.workspace, text)
+    for note in notes:
+        renderer.on_notice(note)
+    for attachment in attachments:
+        lines = attachment.text.count("\n") + 1
+        renderer.info(f"  ⎿  attached {attachment.path} ({lines} lines)")
+    renderer.begin_turn()
+    started = time.monotonic()
+    try:
+        with while_busy():
+            result = state.loop.run_turn(prompt_content(text, attachments))
+    finally:
+        renderer.stop()
+    state.record_turn(result, time.monotonic() - started)
+    if result.error is not None:
+        renderer.error(str(result.error))
+    if result.retracted:
+        renderer.on_notice(RETRACTED_NOTICE)
+
+
+def handle(state: ReplState, text: str) -> None:
+    """One line of input; every failure becomes one line on screen."""
+    try:
+        invocation = parse_slash(text)
+        if invocation is not None:
+            run_slash(state, invocation)
+        else:
+            run_prompt(state, text)
+    except HexclawError as exc:
+        state.renderer.stop()
+        state.renderer.error(str(exc))
+    except KeyboardInterrupt:
+        state.renderer.stop()
+        state.renderer.error("interrupted")
+    except Exception as exc:
+        state.renderer.stop()
+        if os.environ.get("HEXCLAW_DEBUG"):
+            raise
+        state.renderer.error(
+            f"internal error: {type(exc).__name__}: {exc} (set HEXCLAW_DEBUG=1 for details)"
+        )
+
+
+def _welcome(state: ReplState) -> None:
+    line = Text.assemble(
+        ("✻ hexclaw ", "bold"),
+        (VERSION, "dim"),
+        ("  ·  ", "dim"),
+        (state.model, "bold"),
+        ("  ·  ", "dim"),
+        (str(state.ctx.workspace), ""),
+    )
+    state.renderer.print(line)
+    state.renderer.info(
+        "/help for commands · @path attaches a file · Ctrl-C interrupts · Ctrl-D leaves"
+    )
+    resumed = len(state.loop.conversation.messages)
+    if resumed:
+        state.renderer.info(f"Resumed session {state.session_id}: {resumed} messages.")
+
+
+def _goodbye(state: ReplState) -> None:
+    path = getattr(state.loop.recorder, "path", None)
+    saved = isinstance(path, Path) and path.exists()
+    tail = f" · resume with: hexclaw --resume {state.session_id}" if saved else ""
+    state.renderer.info(f"{state.cost_text()} this run{tail}")
+
+
+def run_repl(args: argparse.Namespace) -> int:
+    ctx = load_context(args.settings)
+    options = RunOptions.from_args(args, interactive=True)
+
+    def toolbar() -> str:
+        return state.toolbar()
+
+    def values() -> Mapping[ArgumentKind, Sequence[str]]:
+        return argument_values(state)
+
+    terminal = build_repl_terminal(ctx, options, COMMANDS, values, toolbar)
+    loop = build_loop(ctx, options, terminal.renderer, terminal.menu)
+    state = ReplState(
+        ctx=ctx,
+        options=options,
+        loop=loop,
+        renderer=terminal.renderer,
+        started=time.monotonic(),
+    )
+    try:
+        with _terminate_ends(state):
+            _welcome(state)
+            _converse(state, terminal.reader, args.prompt)
+    except KeyboardInterrupt:
+        if not state.terminated:
+            raise
+    state.renderer.stop()
+    _goodbye(state)
+    return EXIT_TERMINATED if state.terminated else 0
+
+
+def _converse(state: ReplState, reader: ReplReader, pending: str | None) -> None:
+    interrupted_once = False
+    while not state.leaving:
+        if pending is not None:
+            text, pending = pending, None
+            state.renderer.print(Text(f"{PROMPT}{text}", style="bold"))
+        else:
+            try:
+                event = reader.read(PROMPT)
+            except KeyboardInterrupt:
+                if state.leaving:
+                    return
+                event = Interrupt()
+            if isinstance(event, EndOfInput):
+                return
+            if isinstance(event, Interrupt):
+                if interrupted_once:
+                    return
+                interrupted_once = True
+                state.renderer.info("Press Ctrl-C again to leave (or Ctrl-D, or /exit).")
+                continue
+            text = event.text
+        interrupted_once = False
+        if text.strip():
+            handle(state, text)
+
+
+@contextlib.contextmanager
+def _terminate_ends(state: ReplState) -> Iterator[None]:
+    """SIGTERM interrupts what is running (so the turn settles and the session stays
+    resumable) and then ends the REPL, where a Ctrl-C would only return to the prompt."""
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        state.leaving = state.terminated = True
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
