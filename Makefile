@@ -5,11 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test check lint typecheck contracts fuzz bench bench-quick record clean
+.PHONY: demo test check lint fmt typecheck contracts fuzz bench bench-quick record clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
+	# A wheel installs the code inside site-packages/hexclaw; in this development venv the
+	# checkout is that root, so the tests and the launcher import domain/adapters/entrypoints
+	# from here.
+	$(BIN)/python -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "hexclaw-checkout.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -28,6 +32,10 @@ test: $(STAMP) $(OAUTH_FAKE)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

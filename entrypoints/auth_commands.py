@@ -25,16 +25,16 @@ from domain.auth.oauth_credentials import OAuthCredentials
 from domain.auth.secret_mask import mask_secret
 from domain.auth.token_policy import TokenPolicy
 from entrypoints.bootstrap import (
-    Context,
     build_auth,
     build_browser,
     build_callback_listener,
     build_login_flow,
     clock,
     credentials_store,
-    load_context,
     oauth_config,
+    print_warnings,
 )
+from entrypoints.config import Config, load_config
 
 _SENT_AS = {
     API_KEY_VAR: "x-api-key",
@@ -45,11 +45,12 @@ _SENT_AS = {
 
 
 def run_auth_command(args: argparse.Namespace) -> int:
-    ctx = load_context(args.settings)
+    ctx = load_config(args.settings)
+    print_warnings(ctx)
     if args.command == "login":
-        return _login(ctx, args)
+        return log_in(ctx, manual=args.manual, no_browser=args.no_browser, port=args.port)
     if args.command == "logout":
-        return _logout(ctx)
+        return log_out(ctx)
     return _status(ctx)
 
 
@@ -57,17 +58,19 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _login(ctx: Context, args: argparse.Namespace) -> int:
-    config = oauth_config(ctx, args.port)
+def log_in(ctx: Config, manual: bool, no_browser: bool, port: int | None = None) -> int:
+    """The OAuth login: the loopback redirect (opening the browser unless ``no_browser``), or
+    a pasted code with ``manual``."""
+    config = oauth_config(ctx, port)
     # The authorization server issues tokens for a code only once: a save that can only fail
     # must stop the login before the browser opens or a code is asked for, not after.
     credentials_store(ctx).check_can_save()
     flow = build_login_flow(ctx, config, _say)
-    if args.manual:
+    if manual:
         credentials = flow.with_pasted_code(_read_pasted_code)
     else:
         with build_callback_listener(config) as listener:
-            browser = None if args.no_browser else build_browser()
+            browser = None if no_browser else build_browser()
             credentials = flow.with_loopback(listener, browser)
     path = credentials_store(ctx).path
     _say(f"Logged in with OAuth; credentials saved to {path}")
@@ -90,7 +93,7 @@ def _read_pasted_code() -> str:
     return line
 
 
-def _logout(ctx: Context) -> int:
+def log_out(ctx: Config) -> int:
     store = credentials_store(ctx)
     if store.remove_oauth():
         _say(f"Logged out: removed the OAuth credentials from {store.path}")
@@ -102,7 +105,7 @@ def _logout(ctx: Context) -> int:
     return 0
 
 
-def _status(ctx: Context) -> int:
+def _status(ctx: Config) -> int:
     config = oauth_config(ctx)
     policy = TokenPolicy(config.expiry_margin)
     result = build_auth(ctx, check=False).resolve()

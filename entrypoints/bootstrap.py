@@ -1,9 +1,12 @@
-"""The composition root: the one place that builds adapters and wires them into the domain."""
+"""The composition root: the one place that builds adapters and wires them into the domain.
+
+``build_run`` turns a ``config.Config`` and ``config.RunOptions`` into a ``Run`` (the loop, its
+permission policy, compactor and session); ``builtin_tools`` is the one list of built-in tools.
+Warnings gathered while building go into ``Config.warnings``; ``print_warnings`` prints them.
+"""
 
 from __future__ import annotations
 
-import argparse
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -25,7 +28,6 @@ from adapters.auth.oauth_http import OAuthHttpClient
 from adapters.auth.static_headers import StaticAuthHeaders
 from adapters.files.memory_files import MemoryFiles
 from adapters.files.session_store import SessionStore, StartedSession
-from adapters.files.settings_files import apply_env, config_home, load_settings
 from adapters.system.clock import SystemClock
 from adapters.system.entropy import SystemRandom
 from adapters.system.environment_probe import EnvironmentProbe
@@ -34,6 +36,7 @@ from domain.auth.api_key_helper_settings import parse_helper_settings
 from domain.auth.credential_chain import API_KEY_VAR, AUTH_TOKEN_VAR, Unusable
 from domain.auth.errors import OAuthConfigError
 from domain.auth.oauth_config import OAuthConfig, parse_oauth_config
+from domain.auth.ports import AuthHeaderSource
 from domain.auth.token_policy import TokenPolicy
 from domain.cassettes.errors import RecordReplayConflict
 from domain.context.instruction_memory import LoadedMemory, discovery_plan, load_memory
@@ -45,11 +48,12 @@ from domain.context.system_prompt import (
 )
 from domain.conversation.compaction_plan import auto_compact_threshold
 from domain.conversation.compaction_run import Compactor
+from domain.display.terminal_safety import printable
 from domain.loop.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
+from domain.loop.ports import TurnObserver
 from domain.messages.content import JSONObject
-from domain.messages.prompt_cache import PrefixCachingClient
 from domain.messages.retry_policy import RetryPolicy
-from domain.model_catalog import DEFAULT_MODEL, default_max_tokens
+from domain.model_catalog import default_max_tokens
 from domain.permissions.policy import (
     BYPASS_WARNING,
     PermissionPolicy,
@@ -57,12 +61,12 @@ from domain.permissions.policy import (
     build_policy,
     tools_opted_in,
 )
+from domain.permissions.ports import PermissionPrompt
 from domain.permissions.rules import RuleContext
-from domain.ports import AuthHeaderSource, PermissionPrompt, TurnObserver
 from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
-from domain.settings.merge import Settings
-from domain.startup_errors import WorkingDirectoryUnusable
+from domain.stream.prompt_cache import PrefixCachingClient
+from entrypoints.config import Config, RunOptions, number_env, resolve_model
 
 if TYPE_CHECKING:
     # Login, cassettes and the REPL load what only they need (yaml, filelock, rich,
@@ -74,47 +78,12 @@ if TYPE_CHECKING:
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
     from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
+    from adapters.tools.registry import Tool
     from domain.auth.oauth_login import LoginFlow
     from domain.commands.parser import CommandSpec
 
 
-@attrs.define(repr=False)
-class Context(Record):
-    """What every command needs: where we are, the environment and the merged settings."""
-
-    workspace: Path
-    home: Path
-    environ: dict[str, str]
-    settings: Settings
-    # The instruction files in this run's system prompt, for /memory (None: not built yet,
-    # or --system-prompt replaced it).
-    memory: LoadedMemory | None = None
-
-    def env(self, name: str) -> str | None:
-        value = self.environ.get(name)
-        return value if value else None
-
-
-def load_context(settings_arg: str | None = None) -> Context:
-    environ = dict(os.environ)
-    home = config_home(environ)
-    try:
-        workspace = Path.cwd().resolve()
-    except OSError as exc:
-        raise WorkingDirectoryUnusable(exc.strerror or type(exc).__name__) from None
-    settings = load_settings(workspace, home, settings_arg)
-    for warning in settings.warnings:
-        print(f"hexclaw: warning: {warning}", file=sys.stderr)
-    # Settings' env reaches hexclaw itself and, through os.environ, every tool it starts.
-    environ.update(apply_env(settings))
-    return Context(workspace=workspace, home=home, environ=environ, settings=settings)
-
-
-def resolve_model(ctx: Context, flag: str | None) -> str:
-    return flag or ctx.env("ANTHROPIC_MODEL") or ctx.settings.get("model") or DEFAULT_MODEL
-
-
-def oauth_config(ctx: Context, port: int | None = None) -> OAuthConfig:
+def oauth_config(ctx: Config, port: int | None = None) -> OAuthConfig:
     def source(field: str | None) -> str:
         named = ctx.settings.source_of("oauth", field) if field else None
         return named or ctx.settings.source_of("oauth") or "settings"
@@ -122,11 +91,11 @@ def oauth_config(ctx: Context, port: int | None = None) -> OAuthConfig:
     return parse_oauth_config(ctx.settings.get("oauth"), source).with_port(port)
 
 
-def credentials_store(ctx: Context) -> CredentialsFile:
+def credentials_store(ctx: Config) -> CredentialsFile:
     return CredentialsFile.in_home(ctx.home)
 
 
-def build_auth(ctx: Context, check: bool = True) -> ChainAuth:
+def build_auth(ctx: Config, check: bool = True) -> ChainAuth:
     """The credential chain; ``check`` fails now, not at the first request, when none is usable."""
     helper = parse_helper_settings(
         ctx.settings.get("apiKeyHelper"),
@@ -161,7 +130,7 @@ def build_auth(ctx: Context, check: bool = True) -> ChainAuth:
     return auth
 
 
-def build_login_flow(ctx: Context, config: OAuthConfig, say: Callable[[str], None]) -> LoginFlow:
+def build_login_flow(ctx: Config, config: OAuthConfig, say: Callable[[str], None]) -> LoginFlow:
     from domain.auth.oauth_login import LoginFlow
 
     endpoint = OAuthHttpClient(config, SystemClock())
@@ -182,12 +151,12 @@ def build_browser() -> SystemBrowser:
     return SystemBrowser()
 
 
-def build_client(ctx: Context, options: RunOptions | None = None) -> AnthropicClient:
+def build_client(ctx: Config, options: RunOptions | None = None) -> AnthropicClient:
     config = ClientConfig(
         base_url=(ctx.env("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
-        connect_timeout=_float_env(ctx, "HEXCLAW_CONNECT_TIMEOUT", 10.0),
-        read_timeout=_float_env(ctx, "HEXCLAW_READ_TIMEOUT", 600.0),
-        retry=RetryPolicy(max_retries=int(_float_env(ctx, "HEXCLAW_MAX_RETRIES", 2))),
+        connect_timeout=number_env(ctx, "HEXCLAW_CONNECT_TIMEOUT", 10.0),
+        read_timeout=number_env(ctx, "HEXCLAW_READ_TIMEOUT", 600.0),
+        retry=RetryPolicy(max_retries=int(number_env(ctx, "HEXCLAW_MAX_RETRIES", 2))),
     )
     if options is not None and options.replay:
         # A replay answers from the cassette: no credentials are needed or sent anywhere.
@@ -202,7 +171,7 @@ def build_client(ctx: Context, options: RunOptions | None = None) -> AnthropicCl
 
 
 def build_cassette_transport(
-    ctx: Context, options: RunOptions | None
+    ctx: Config, options: RunOptions | None
 ) -> RecordingTransport | ReplayTransport | None:
     """``--record FILE`` / ``--replay FILE``: HTTP traffic goes to or comes from a cassette."""
     if options is None or not (options.record or options.replay):
@@ -214,60 +183,30 @@ def build_cassette_transport(
 
     workspace = str(ctx.workspace)
     if options.replay:
-        pace = _float_env(ctx, "HEXCLAW_REPLAY_PACE", 0.0)
+        pace = number_env(ctx, "HEXCLAW_REPLAY_PACE", 0.0)
         return ReplayTransport.from_file(Path(options.replay), workspace=workspace, pace=pace)
     return RecordingTransport(Path(str(options.record)), workspace=workspace)
 
 
-@attrs.frozen(repr=False)
-class RunOptions(Record):
-    """The command-line choices that shape a run (print mode and the REPL alike)."""
+@attrs.define(repr=False)
+class Run(Record):
+    """One run, wired: the loop and the collaborators the entry points use beside it.
 
-    interactive: bool = False
-    model: str | None = None
-    max_tokens: int | None = None
-    max_turns: int | None = None
-    permission_mode: str | None = None
-    allowed_tools: tuple[str, ...] = ()
-    disallowed_tools: tuple[str, ...] = ()
-    system_prompt: str | None = None
-    append_system_prompt: str | None = None
-    continue_session: bool = False
-    resume: str | None = None
-    no_session_persistence: bool = False
-    record: str | None = None
-    replay: str | None = None
-    no_color: bool = False
-    verbose: bool = False
+    ``session`` changes when the REPL switches to another session (``/clear``, ``/resume``).
+    """
 
-    @classmethod
-    def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
-        return cls(
-            interactive=interactive,
-            model=args.model,
-            max_tokens=args.max_tokens,
-            max_turns=args.max_turns,
-            permission_mode=args.permission_mode,
-            allowed_tools=tuple(args.allowed_tools),
-            disallowed_tools=tuple(args.disallowed_tools),
-            system_prompt=args.system_prompt,
-            append_system_prompt=args.append_system_prompt,
-            continue_session=args.continue_session,
-            resume=args.resume,
-            no_session_persistence=args.no_session_persistence,
-            record=args.record,
-            replay=args.replay,
-            no_color=args.no_color,
-            verbose=args.verbose,
-        )
+    loop: AgentLoop
+    policy: PermissionPolicy
+    compactor: Compactor
+    session: StartedSession
 
 
-def build_loop(
-    ctx: Context,
+def build_run(
+    ctx: Config,
     options: RunOptions,
     observer: TurnObserver,
     prompt: PermissionPrompt | None,
-) -> AgentLoop:
+) -> Run:
     """The agent loop for one run; ``prompt`` is None in print mode, where nothing can be asked."""
     model = resolve_model(ctx, options.model)
     settings = LoopSettings(
@@ -278,6 +217,7 @@ def build_loop(
     client = PrefixCachingClient(build_client(ctx, options))
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
+    compactor = build_compactor(ctx)
     loop = AgentLoop(
         client=client,
         tools=build_tools(ctx, options, permissions),
@@ -288,39 +228,36 @@ def build_loop(
         conversation=session.conversation,
         recorder=session.recorder,
         session_id=session.session_id,
-        compactor=build_compactor(ctx),
+        compactor=compactor,
     )
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
     loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
-    for refusal in ctx.memory.refusals() if ctx.memory is not None else []:
-        print(f"hexclaw: warning: {refusal}", file=sys.stderr)
-    return loop
+    ctx.warnings.extend(ctx.memory.refusals() if ctx.memory is not None else [])
+    return Run(loop=loop, policy=permissions, compactor=compactor, session=session)
+
+
+def print_warnings(ctx: Config) -> None:
+    """Print the run's warnings (settings, rules, session, memory), each once, on stderr."""
+    for warning in ctx.warnings:
+        print(f"hexclaw: warning: {printable(warning)}", file=sys.stderr)
+    ctx.warnings.clear()
 
 
 def _policy_choices(options: RunOptions) -> PolicyChoices:
     return PolicyChoices(options.permission_mode, options.allowed_tools, options.disallowed_tools)
 
 
-def build_permissions(ctx: Context, options: RunOptions) -> PermissionPolicy:
+def build_permissions(ctx: Config, options: RunOptions) -> PermissionPolicy:
     """The permission policy from settings and the command line (which adds to them)."""
     context = RuleContext(workspace=str(ctx.workspace), home=str(Path.home()))
     built = build_policy(ctx.settings, _policy_choices(options), context)
-    for warning in built.warnings:
-        print(f"hexclaw: warning: {warning}", file=sys.stderr)
+    ctx.warnings.extend(built.warnings)
     if built.policy.mode == "bypassPermissions":
-        print(f"hexclaw: warning: {BYPASS_WARNING}", file=sys.stderr)
+        ctx.warnings.append(BYPASS_WARNING)
     return built.policy
 
 
-def permission_policy(loop: AgentLoop) -> PermissionPolicy:
-    """The run's policy, for ``/permissions``: ``describe()`` lists the mode and the rules,
-    ``set_mode()`` and ``add_rule()`` change them for the rest of the session."""
-    if not isinstance(loop.permissions, PermissionPolicy):
-        raise TypeError("this loop was not built by build_loop")
-    return loop.permissions
-
-
-def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> ToolRegistry:
+def build_tools(ctx: Config, options: RunOptions, policy: PermissionPolicy) -> ToolRegistry:
     """The built-in tools for the workspace, minus those a bare deny rule switches off.
 
     Print mode offers none unless the user opted in (``--allowedTools``, ``--permission-mode``,
@@ -328,6 +265,15 @@ def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> 
     """
     if not options.interactive and not tools_opted_in(ctx.settings, _policy_choices(options)):
         return ToolRegistry([])
+    tools = builtin_tools(ctx, policy)
+    return ToolRegistry([tool for tool in tools if not policy.tool_disabled(tool.name)])
+
+
+def builtin_tools(ctx: Config, policy: PermissionPolicy) -> list[Tool]:
+    """Every built-in tool, in the order offered to the model: the one list of them.
+
+    A new tool is added here (and in its own module under ``adapters/tools/``).
+    """
     import atexit
 
     from adapters.tools.bash import BashLimits, BashTool
@@ -340,7 +286,6 @@ def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> 
     from adapters.tools.multi_edit import MultiEditTool
     from adapters.tools.notebook_edit import NotebookEditTool
     from adapters.tools.read import ReadTool
-    from adapters.tools.registry import Tool
     from adapters.tools.support.background_jobs import BackgroundJobs
     from adapters.tools.support.file_change import FileChanges
     from adapters.tools.support.file_state import FileStateTracker
@@ -355,13 +300,13 @@ def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> 
     changes = FileChanges(workspace, files)
     jobs = BackgroundJobs()
     limits = BashLimits(
-        default_timeout=_float_env(ctx, "BASH_DEFAULT_TIMEOUT_MS", 120_000) / 1000,
-        max_timeout=_float_env(ctx, "BASH_MAX_TIMEOUT_MS", 600_000) / 1000,
-        output_chars=int(_float_env(ctx, "BASH_MAX_OUTPUT_LENGTH", 30_000)),
+        default_timeout=number_env(ctx, "BASH_DEFAULT_TIMEOUT_MS", 120_000) / 1000,
+        max_timeout=number_env(ctx, "BASH_MAX_TIMEOUT_MS", 600_000) / 1000,
+        output_chars=int(number_env(ctx, "BASH_MAX_OUTPUT_LENGTH", 30_000)),
     )
     # Background jobs must not outlive hexclaw.
     atexit.register(jobs.stop_all)
-    tools: list[Tool] = [
+    return [
         BashTool(workspace, jobs, limits),
         BashOutputTool(jobs),
         KillShellTool(jobs),
@@ -376,14 +321,13 @@ def build_tools(ctx: Context, options: RunOptions, policy: PermissionPolicy) -> 
         WebFetchTool(),
         TodoWriteTool(),
     ]
-    return ToolRegistry([tool for tool in tools if not policy.tool_disabled(tool.name)])
 
 
-def build_session_store(ctx: Context) -> SessionStore:
+def build_session_store(ctx: Config) -> SessionStore:
     return SessionStore(ctx.home, SystemClock())
 
 
-def open_session(ctx: Context, options: RunOptions) -> StartedSession:
+def open_session(ctx: Config, options: RunOptions) -> StartedSession:
     """The run's session (new, ``--continue`` or ``--resume``); expired ones are deleted after
     it is chosen, so resuming an old session never deletes it first."""
     store = build_session_store(ctx)
@@ -396,8 +340,7 @@ def open_session(ctx: Context, options: RunOptions) -> StartedSession:
     days, problem = cleanup_days(ctx.settings.get("cleanupPeriodDays"))
     if days is not None:
         store.cleanup(days, keep=[session.path])
-    for warning in [*session.warnings, *([problem] if problem else [])]:
-        print(f"hexclaw: warning: {warning}", file=sys.stderr)
+    ctx.warnings.extend([*session.warnings, *([problem] if problem else [])])
     return session
 
 
@@ -417,12 +360,12 @@ class ReplTerminal(Record):
     reader: ReplInput | PlainInput
 
 
-def use_color(ctx: Context, options: RunOptions) -> bool:
+def use_color(ctx: Config, options: RunOptions) -> bool:
     return sys.stdout.isatty() and not ctx.env("NO_COLOR") and not options.no_color
 
 
 def build_repl_terminal(
-    ctx: Context,
+    ctx: Config,
     options: RunOptions,
     commands: Sequence[CommandSpec],
     argument_values: ArgumentValues,
@@ -450,13 +393,13 @@ def build_repl_terminal(
     return ReplTerminal(renderer, PermissionMenu(str(ctx.workspace), color), reader)
 
 
-def load_instruction_memory(ctx: Context) -> LoadedMemory:
+def load_instruction_memory(ctx: Config) -> LoadedMemory:
     plan = discovery_plan(str(ctx.workspace), str(ctx.home))
     return load_memory(plan, MemoryFiles(), home=str(Path.home()))
 
 
 def system_prompt_for(
-    ctx: Context, options: RunOptions, model: str, tool_names: Sequence[str]
+    ctx: Config, options: RunOptions, model: str, tool_names: Sequence[str]
 ) -> list[JSONObject]:
     """hexclaw's system prompt, or ``--system-prompt`` instead; ``--append-system-prompt`` last."""
     secrets = secret_values(ctx.environ)
@@ -475,24 +418,5 @@ def system_prompt_for(
     return build_system_prompt(inputs, SystemClock())
 
 
-def build_compactor(ctx: Context) -> Compactor:
+def build_compactor(ctx: Config) -> Compactor:
     return Compactor(threshold=auto_compact_threshold(ctx.settings))
-
-
-def _float_env(ctx: Context, name: str, default: float) -> float:
-    """A number of zero or more from the environment; anything else is named and ignored."""
-    raw = ctx.env(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        print(
-            f"hexclaw: warning: {name} must be a number, zero or more; got {raw!r} "
-            f"(using {default:g})",
-            file=sys.stderr,
-        )
-        return default
-    return value

@@ -10,6 +10,7 @@ import gc
 import sys
 
 from domain.version import VERSION
+from entrypoints.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE
 
 # Not typing.TYPE_CHECKING: importing typing alone costs --version a few milliseconds.
 TYPE_CHECKING = False
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
-EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 SUBCOMMANDS = ("login", "logout", "auth", "sessions")
 
@@ -41,7 +41,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from domain.permissions.modes import PERMISSION_MODES
+    from domain.permission_modes import PERMISSION_MODES
 
     parser = _parser("hexclaw")
     parser.description = (

@@ -9,7 +9,8 @@ from typing import BinaryIO
 
 from domain.errors import HexclawError
 from domain.messages.content import TextBlock
-from entrypoints.bootstrap import RunOptions, build_loop, load_context, permission_policy
+from entrypoints.bootstrap import build_run, print_warnings
+from entrypoints.config import RunOptions, load_config
 from entrypoints.print_output import PrintObserver
 
 
@@ -48,7 +49,7 @@ def read_prompt(args: argparse.Namespace, stdin: BinaryIO | None = None) -> str:
 
 def run_print(args: argparse.Namespace) -> int:
     prompt = read_prompt(args)
-    ctx = load_context(args.settings)
+    ctx = load_config(args.settings)
     observer = PrintObserver(
         args.output_format,
         sys.stdout,
@@ -57,13 +58,15 @@ def run_print(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         workspace=str(ctx.workspace),
     )
-    loop = build_loop(ctx, RunOptions.from_args(args, interactive=False), observer, None)
+    run = build_run(ctx, RunOptions.from_args(args, interactive=False), observer, None)
+    print_warnings(ctx)
+    loop = run.loop
     observer.session_id = loop.session_id
     observer.start(
         loop.settings.model,
         str(ctx.workspace),
         [d["name"] for d in loop.tools.definitions()],
-        permission_policy(loop).mode,
+        run.policy.mode,
     )
     started = time.monotonic()
     result = loop.run_turn([TextBlock(text=prompt)])

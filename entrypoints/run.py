@@ -9,7 +9,7 @@ import sys
 
 from domain.display.terminal_safety import printable
 from domain.errors import HexclawError
-from entrypoints.cli import EXIT_INTERRUPTED, EXIT_TERMINATED
+from entrypoints.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 
 def _dispatch(args: argparse.Namespace) -> int:

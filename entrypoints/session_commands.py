@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import TextIO
 
 from adapters.files.session_store import ListedSession
-from entrypoints.bootstrap import build_session_store, load_context
+from entrypoints.bootstrap import build_session_store, print_warnings
+from entrypoints.config import load_config
 
 _ID_WIDTH = 36
 _MIN_PROMPT_WIDTH = 20
@@ -17,7 +18,8 @@ _MIN_PROMPT_WIDTH = 20
 
 def run_sessions(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    ctx = load_context(args.settings)
+    ctx = load_config(args.settings)
+    print_warnings(ctx)
     listed = build_session_store(ctx).list_sessions(ctx.workspace)
     if not listed:
         out.write(f"No saved sessions for {ctx.workspace}.\n")

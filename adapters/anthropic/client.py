@@ -17,13 +17,15 @@ from datetime import UTC
 import attrs
 import httpx
 
+from domain.auth.ports import AuthHeaderSource
 from domain.messages.api_errors import ApiConnectionError, ApiError, ApiStatusError, ApiTimeoutError
 from domain.messages.content import Message
 from domain.messages.request import MessageRequest
 from domain.messages.retry_policy import RetryPolicy
-from domain.ports import AuthHeaderSource, RandomSource, UpdateSink
+from domain.ports import RandomSource
 from domain.repr_base import Record
 from domain.stream.errors import IncompleteStream, StreamError, StreamProtocolError
+from domain.stream.ports import UpdateSink
 from domain.stream.reducer import StreamReducer
 from domain.stream.sse import SSEFramer, SSEFramingError
 from domain.stream.updates import MessageStarted, StreamUpdate

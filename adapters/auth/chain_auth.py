@@ -23,8 +23,9 @@ from domain.auth.credential_chain import (
 )
 from domain.auth.errors import NotLoggedIn, TokenExpired
 from domain.auth.oauth_credentials import OAuthCredentials
+from domain.auth.ports import TokenEndpoint
 from domain.auth.token_policy import TokenPolicy
-from domain.ports import Clock, TokenEndpoint
+from domain.ports import Clock
 
 
 class _Inputs:

@@ -7,23 +7,18 @@ not finish is named in the snapshot's note instead.
 
 from __future__ import annotations
 
-import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from adapters.system.git import GitFailed, GitRunner, inside_dot_git_tree
 from domain.context.environment_info import EnvironmentInfo, GitSnapshot
 
 DEFAULT_TIMEOUT = 3.0
 # The prompt shows fewer than this; the rest only counts toward the total.
 MAX_CHANGE_LINES = 200
 RECENT_COMMITS = 5
-
-
-class _GitFailed(Exception):
-    pass
 
 
 class EnvironmentProbe:
@@ -42,13 +37,13 @@ class EnvironmentProbe:
 
     def git_snapshot(self, working_directory: Path) -> GitSnapshot | None:
         """None when the directory is not in a git work tree (or git is not installed)."""
-        run = _GitRunner(self._git, working_directory, time.monotonic() + self._timeout)
+        run = GitRunner(working_directory, self._timeout, self._git).run
         try:
             inside = run("rev-parse", "--is-inside-work-tree").strip() == "true"
         except FileNotFoundError:
             return None
-        except _GitFailed as exc:
-            if not _has_dot_git(working_directory):
+        except GitFailed as exc:
+            if not inside_dot_git_tree(working_directory):
                 return None
             return GitSnapshot(branch=None, note=str(exc))
         if not inside:
@@ -68,7 +63,7 @@ class EnvironmentProbe:
                 if line.strip()
             ]
             commits = run("log", f"-n{RECENT_COMMITS}", "--format=%h %s", check=False).splitlines()
-        except (_GitFailed, FileNotFoundError) as exc:
+        except (GitFailed, FileNotFoundError) as exc:
             notes.append(str(exc) or "git failed")
         return GitSnapshot(
             branch=branch,
@@ -78,45 +73,3 @@ class EnvironmentProbe:
             recent_commits=tuple(c for c in commits if c.strip()),
             note="; ".join(notes) or None,
         )
-
-
-class _GitRunner:
-    def __init__(self, git: str, cwd: Path, deadline: float) -> None:
-        self.git = git
-        self.cwd = cwd
-        self.deadline = deadline
-        # No index refresh lock (other git processes may be working in this tree),
-        # no credential prompt, and plain untranslated output.
-        self.env = {
-            **os.environ,
-            "GIT_OPTIONAL_LOCKS": "0",
-            "GIT_TERMINAL_PROMPT": "0",
-            "LC_ALL": "C",
-        }
-
-    def __call__(self, *args: str, check: bool = True) -> str:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise _GitFailed(f"git {args[0]} was skipped: git is slow here")
-        try:
-            done = subprocess.run(
-                [self.git, "--no-pager", *args],
-                cwd=self.cwd,
-                env=self.env,
-                capture_output=True,
-                stdin=subprocess.DEVNULL,
-                timeout=remaining,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise _GitFailed(f"git {args[0]} did not finish in time") from None
-        if done.returncode != 0:
-            if not check:
-                return ""
-            first = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
-            raise _GitFailed(f"git {args[0]} failed: {first[0] if first else done.returncode}")
-        return done.stdout.decode("utf-8", "replace")
-
-
-def _has_dot_git(directory: Path) -> bool:
-    return any((d / ".git").exists() for d in (directory, *directory.parents))

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
@@ -42,7 +42,7 @@ from domain.context.file_mentions import Attachment, find_mentions
 from domain.repr_base import Record
 
 MAX_FOLDER_ENTRIES = 2000
-ArgumentValues = Callable[[], Mapping[ArgumentKind, Sequence[str]]]
+ArgumentValues = Callable[[ArgumentKind], Sequence[str]]
 
 
 @attrs.frozen(repr=False)
@@ -96,7 +96,7 @@ class ReplCompleter(Completer):
         if partial is not None:
             entries = folder_entries(self._workspace, mention_folder(partial))
             return path_completions(partial, entries)
-        return complete_command_line(text_before_cursor, self._specs, self._values())
+        return complete_command_line(text_before_cursor, self._specs, self._values)
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent

@@ -21,8 +21,8 @@ import attrs
 from domain.auth.errors import AuthError, NotLoggedIn, TokenExpired
 from domain.auth.oauth_config import OAUTH_BETA
 from domain.auth.oauth_credentials import OAuthCredentials
+from domain.auth.ports import ChainInputs
 from domain.auth.token_policy import TokenPolicy
-from domain.ports import ChainInputs
 from domain.repr_base import Record
 
 API_KEY_VAR = "ANTHROPIC_API_KEY"

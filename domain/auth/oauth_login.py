@@ -10,7 +10,8 @@ from domain.auth.oauth_config import OAuthConfig
 from domain.auth.oauth_credentials import OAuthCredentials
 from domain.auth.oauth_flow import authorize_url, new_state, parse_callback, parse_pasted_code
 from domain.auth.pkce import new_pkce
-from domain.ports import Browser, CallbackListener, CredentialsStore, RandomSource, TokenEndpoint
+from domain.auth.ports import Browser, CallbackListener, CredentialsStore, TokenEndpoint
+from domain.ports import RandomSource
 
 
 class ManualLoginUnavailable(AuthError):

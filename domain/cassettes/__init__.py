@@ -1,1 +1,11 @@
-"""TODO"""
+"""Cassettes: recorded HTTP interactions, how they are stored, matched and redacted.
+
+Rules a reader must not break:
+- Nothing secret reaches a cassette: ``redaction`` works on spans of the raw bytes, so
+  everything but the secret keeps its exact bytes, and chunk boundaries survive.
+- The Nth live request must match the Nth recording; a mismatch names the request and field.
+
+What lives where: ``cassette`` (the model and vcrpy's file form), ``storage`` (what an
+interaction looks like once stored), ``match``, ``redaction``, ``chunked_body`` and
+``delta_fragments`` (editing a streamed body in place), ``errors``.
+"""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import attrs
@@ -115,7 +115,7 @@ def edit_distance(a: str, b: str) -> int:
 def complete_command_line(
     text_before_cursor: str,
     specs: Sequence[CommandSpec],
-    argument_values: Mapping[ArgumentKind, Sequence[str]],
+    argument_values: Callable[[ArgumentKind], Sequence[str]],
 ) -> list[Completion]:
     """Candidates for a line that starts with ``/``: command names, then the first argument."""
     if not text_before_cursor.startswith("/") or "\n" in text_before_cursor:
@@ -131,7 +131,7 @@ def complete_command_line(
     if spec is None or " " in rest.lstrip():
         return []
     partial = rest.lstrip()
-    values = argument_values.get(spec.argument, ())
+    values = argument_values(spec.argument)
     return [
         Completion(text=value, start=-len(partial))
         for value in values

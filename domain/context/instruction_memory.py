@@ -24,8 +24,8 @@ from typing import Literal
 
 import attrs
 
+from domain.context.ports import InstructionFileReader
 from domain.errors import HexclawError
-from domain.ports import InstructionFileReader
 from domain.repr_base import Record
 
 Kind = Literal["user", "project", "local", "agents", "import"]

@@ -7,17 +7,11 @@ cassette rules) knows the shapes, and the same rules apply here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from domain.cassettes.chunked_body import rewrite_chunks
 from domain.cassettes.redaction import MIN_SCRUBBED_SECRET, secret_spans
-
-SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
-
-
-def looks_secret(name: str) -> bool:
-    return SECRET_NAME.search(name) is not None
+from domain.secret_names import looks_secret
 
 
 def secret_values(environ: Mapping[str, str]) -> tuple[str, ...]:

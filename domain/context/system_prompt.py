@@ -10,10 +10,10 @@ secret that found its way into an instruction file or a commit message is not se
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from domain.calendar_date import iso_date
 from domain.context.environment_info import EnvironmentInfo, GitSnapshot
 from domain.context.instruction_memory import LoadedMemory
 from domain.context.prompt_secrets import redact_text
@@ -157,6 +157,12 @@ def instructions_section(memory: LoadedMemory) -> str | None:
         parts.append(f"Contents of {entry.path} ({entry.reason}):\n\n{entry.text.rstrip()}")
     parts += notes
     return "\n\n".join(parts)
+
+
+def iso_date(epoch_seconds: float, utc_offset_seconds: int = 0) -> str:
+    """The local date (YYYY-MM-DD) of an instant the clock port gave, at the adapter's offset."""
+    local = datetime.fromtimestamp(epoch_seconds, UTC) + timedelta(seconds=utc_offset_seconds)
+    return local.date().isoformat()
 
 
 def today_of(clock: Clock, environment: EnvironmentInfo) -> str:

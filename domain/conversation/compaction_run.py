@@ -9,8 +9,8 @@ session file keeps the full history. Nothing changes unless the summary arrived.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 import attrs
 
@@ -26,6 +26,7 @@ from domain.conversation.compaction_plan import (
     plan_compaction,
     summary_request_messages,
 )
+from domain.conversation.ports import SessionRecorder
 from domain.conversation.transcript import Conversation
 from domain.errors import HexclawError
 from domain.messages.api_errors import ApiError
@@ -33,13 +34,10 @@ from domain.messages.content import JSONObject, Usage
 from domain.messages.request import MessageRequest
 from domain.messages.wire import usage_to_wire
 from domain.model_catalog import context_window
-from domain.ports import ModelClient, SessionRecorder
 from domain.repr_base import Record
 from domain.stream.errors import StreamFailure
+from domain.stream.ports import ModelClient
 from domain.stream.updates import StreamUpdate
-
-if TYPE_CHECKING:
-    from domain.loop.agent_loop import AgentLoop
 
 Trigger = Literal["auto", "manual"]
 
@@ -57,6 +55,22 @@ class CompactionOutcome(Record):
     usage: Usage
     cut_off: bool = False
     """The summary hit the output limit, so its end may be missing."""
+
+
+@attrs.frozen(repr=False)
+class CompactionScope(Record):
+    """What a compaction works with: the conversation and the collaborators of the call that
+    would come next (the same client, model, system prompt and tools, so the cached prefix is
+    reused), and where notices go."""
+
+    client: ModelClient
+    conversation: Conversation
+    model: str
+    max_tokens: int
+    system: Sequence[JSONObject]
+    tools: Sequence[JSONObject]
+    recorder: SessionRecorder | None
+    notice: Callable[[str], None]
 
 
 def run_compaction(
@@ -134,50 +148,52 @@ class Compactor:
         # judging again: a heuristic over the threshold must not compact in a loop.
         self._waiting_for_measure = False
 
-    def before_call(self, loop: AgentLoop) -> None:
-        conversation = loop.conversation
+    def before_call(self, scope: CompactionScope) -> None:
+        """Called before every model call; may replace the conversation with a summary.
+
+        Never raises for a failed compaction (it says so through ``scope.notice`` and lets the
+        call go on); a ``KeyboardInterrupt`` passes through with the conversation unchanged.
+        """
+        conversation = scope.conversation
         if conversation.last_call_usage is not None:
             self._waiting_for_measure = False
         if not self.automatic or self._waiting_for_measure:
             return
-        model = loop.settings.model
-        tokens = estimate_context_tokens(
-            conversation, loop.settings.system, loop.tools.definitions()
-        )
-        if not compaction_due(tokens, model, self.threshold):
+        tokens = estimate_context_tokens(conversation, scope.system, scope.tools)
+        if not compaction_due(tokens, scope.model, self.threshold):
             return
-        window = context_window(model)
-        loop.observer.on_notice(
+        window = context_window(scope.model)
+        scope.notice(
             f"The context is {100 * tokens // window}% full ({tokens:,} of {window:,} tokens); "
             f"compacting the conversation (automatic at {round(100 * self.threshold)}%)."
         )
         try:
-            outcome = self.compact(loop, trigger="auto")
+            outcome = self.compact(scope, trigger="auto")
         except CompactionFailed as exc:
-            loop.observer.on_notice(
+            scope.notice(
                 f"Automatic compaction failed: {exc}. Continuing with the full conversation."
             )
             self._waiting_for_measure = True
             return
         self._waiting_for_measure = True
-        loop.observer.on_notice(describe_outcome(outcome))
+        scope.notice(describe_outcome(outcome))
 
     def compact(
-        self, loop: AgentLoop, focus: str | None = None, trigger: Trigger = "manual"
+        self, scope: CompactionScope, focus: str | None = None, trigger: Trigger = "manual"
     ) -> CompactionOutcome:
-        """Compact the loop's conversation now (``/compact [focus]``); raises CompactionFailed."""
-        messages = loop.conversation.messages
-        tail_budget = int(self.tail_share * context_window(loop.settings.model))
+        """Compact the conversation now (``/compact [focus]``); raises CompactionFailed."""
+        messages = scope.conversation.messages
+        tail_budget = int(self.tail_share * context_window(scope.model))
         # At least half of the conversation goes into the summary, or compacting is pointless.
         keep_tokens = min(tail_budget, estimate_tokens_of(messages) // 2)
         outcome = run_compaction(
-            loop.client,
-            loop.conversation,
-            loop.settings.model,
-            loop.settings.max_tokens,
-            system=loop.settings.system,
-            tools=loop.tools.definitions(),
-            recorder=loop.recorder,
+            scope.client,
+            scope.conversation,
+            scope.model,
+            scope.max_tokens,
+            system=scope.system,
+            tools=scope.tools,
+            recorder=scope.recorder,
             focus=focus,
             trigger=trigger,
             keep_tokens=keep_tokens,

@@ -1,1 +1,11 @@
-"""TODO"""
+"""The agent loop: one user turn from prompt to final answer, tools and permissions included.
+
+Rules a reader must not break:
+- The turn moves only through the transitions of ``turn_state``'s table.
+- Every ``tool_use`` gets exactly one ``tool_result``, whatever happens (denial, error,
+  interruption); an interrupted turn leaves a conversation the API accepts.
+- A partial answer is kept marked incomplete and never re-sent.
+
+What lives where: ``agent_loop``, ``turn_state``, ``ports`` (the ``TurnObserver`` the terminal
+and output formats implement).
+"""

@@ -20,7 +20,10 @@ from typing import Literal
 import attrs
 
 from domain.auth.errors import AuthError
+from domain.conversation.compaction_run import CompactionScope, Compactor
+from domain.conversation.ports import SessionRecorder
 from domain.conversation.transcript import Conversation, sendable_blocks
+from domain.loop.ports import TurnObserver
 from domain.loop.turn_state import TurnEvent, TurnState, next_state
 from domain.messages.api_errors import ApiError, ApiStatusError
 from domain.messages.content import (
@@ -33,21 +36,15 @@ from domain.messages.content import (
     Usage,
 )
 from domain.messages.request import MessageRequest
-from domain.ports import (
-    ContextCompactor,
-    ModelClient,
-    PermissionDecider,
-    PermissionPrompt,
-    SessionRecorder,
-    ToolRunner,
-    TurnObserver,
-)
+from domain.permissions.ports import PermissionDecider, PermissionPrompt
 from domain.repr_base import Record
 from domain.sessions.log import message_entry, retracted_entry, turn_end_entry
 from domain.stream.errors import StreamFailure
 from domain.stream.partial_message import PartialMessage
+from domain.stream.ports import ModelClient
 from domain.stream.updates import StreamUpdate
 from domain.tools.calls import PermissionAnswer, ToolCall, ToolOutcome
+from domain.tools.ports import ToolRunner
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
@@ -153,7 +150,7 @@ class AgentLoop:
         conversation: Conversation | None = None,
         recorder: SessionRecorder | None = None,
         session_id: str = "",
-        compactor: ContextCompactor | None = None,
+        compactor: Compactor | None = None,
     ) -> None:
         self.client = client
         self.tools = tools
@@ -166,6 +163,19 @@ class AgentLoop:
         self.session_id = session_id
         self.compactor = compactor
         self.state = TurnState.AWAITING_INPUT
+
+    def compaction_scope(self) -> CompactionScope:
+        """What a compaction of this loop's conversation works with, now."""
+        return CompactionScope(
+            client=self.client,
+            conversation=self.conversation,
+            model=self.settings.model,
+            max_tokens=self.settings.max_tokens,
+            system=self.settings.system,
+            tools=self.tools.definitions(),
+            recorder=self.recorder,
+            notice=self.observer.on_notice,
+        )
 
     def run_turn(self, content: Sequence[ContentBlock]) -> TurnResult:
         """One user turn; returns how it ended. Only a bug below the loop raises."""
@@ -225,7 +235,7 @@ class AgentLoop:
                 )
                 return turn.result("error_max_turns")
             if self.compactor is not None:
-                self.compactor.before_call(self)
+                self.compactor.before_call(self.compaction_scope())
             message = self._call_model(turn)
             content = self._append_answer(turn, message)
             tool_uses = [b for b in content if isinstance(b, ToolUseBlock)]

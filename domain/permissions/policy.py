@@ -29,7 +29,7 @@ from collections.abc import Callable
 import attrs
 
 from domain.errors import HexclawError
-from domain.permissions.modes import PERMISSION_MODES, PermissionMode
+from domain.permission_modes import PERMISSION_MODES, PermissionMode
 from domain.permissions.rules import (
     InvalidPermissionRule,
     PermissionRule,

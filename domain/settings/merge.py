@@ -17,10 +17,10 @@ from typing import Any
 
 import attrs
 
-from domain.context.prompt_secrets import looks_secret
 from domain.errors import HexclawError
-from domain.permissions.modes import PERMISSION_MODES
+from domain.permission_modes import PERMISSION_MODES
 from domain.repr_base import Record
+from domain.secret_names import looks_secret
 from domain.settings.layer_trust import TRUSTED_SCOPES, Scope, refuse_untrusted
 
 CONCATENATED_LISTS = frozenset(

@@ -12,8 +12,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
 from types import FrameType
 
 from rich.text import Text
@@ -30,9 +29,10 @@ from domain.commands.parser import ArgumentKind, parse_slash
 from domain.context.file_mentions import prompt_content
 from domain.errors import HexclawError
 from domain.version import VERSION
-from entrypoints.bootstrap import RunOptions, build_loop, build_repl_terminal, load_context
-from entrypoints.cli import EXIT_TERMINATED
-from entrypoints.repl.slash_commands import COMMANDS, argument_values, run_slash
+from entrypoints.bootstrap import build_repl_terminal, build_run, print_warnings
+from entrypoints.config import RunOptions, load_config
+from entrypoints.exit_codes import EXIT_TERMINATED
+from entrypoints.repl.commands import REGISTRY, argument_values
 from entrypoints.repl.state import ReplState
 
 PROMPT = "> "
@@ -70,7 +70,7 @@ def handle(state: ReplState, text: str) -> None:
     try:
         invocation = parse_slash(text)
         if invocation is not None:
-            run_slash(state, invocation)
+            REGISTRY.run(state, invocation)
         else:
             run_prompt(state, text)
     except HexclawError as exc:
@@ -107,28 +107,29 @@ def _welcome(state: ReplState) -> None:
 
 
 def _goodbye(state: ReplState) -> None:
-    path = getattr(state.loop.recorder, "path", None)
-    saved = isinstance(path, Path) and path.exists()
+    path = state.run.session.path
+    saved = path.exists()
     tail = f" · resume with: hexclaw --resume {state.session_id}" if saved else ""
     state.renderer.info(f"{state.cost_text()} this run{tail}")
 
 
 def run_repl(args: argparse.Namespace) -> int:
-    ctx = load_context(args.settings)
+    ctx = load_config(args.settings)
     options = RunOptions.from_args(args, interactive=True)
 
     def toolbar() -> str:
         return state.toolbar()
 
-    def values() -> Mapping[ArgumentKind, Sequence[str]]:
-        return argument_values(state)
+    def values(kind: ArgumentKind) -> Sequence[str]:
+        return argument_values(state, kind)
 
-    terminal = build_repl_terminal(ctx, options, COMMANDS, values, toolbar)
-    loop = build_loop(ctx, options, terminal.renderer, terminal.menu)
+    terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar)
+    run = build_run(ctx, options, terminal.renderer, terminal.menu)
+    print_warnings(ctx)
     state = ReplState(
         ctx=ctx,
         options=options,
-        loop=loop,
+        run=run,
         renderer=terminal.renderer,
         started=time.monotonic(),
     )

@@ -9,8 +9,10 @@ from domain.conversation.compaction_plan import estimate_context_tokens
 from domain.cost import CostLedger, format_usd
 from domain.loop.agent_loop import AgentLoop, TurnResult
 from domain.model_catalog import context_window
+from domain.permissions.policy import PermissionPolicy
 from domain.repr_base import Record
-from entrypoints.bootstrap import Context, RunOptions
+from entrypoints.bootstrap import Run
+from entrypoints.config import Config, RunOptions
 
 
 def format_tokens(count: int) -> str:
@@ -23,9 +25,9 @@ def format_tokens(count: int) -> str:
 
 @attrs.define(repr=False)
 class ReplState(Record):
-    ctx: Context
+    ctx: Config
     options: RunOptions
-    loop: AgentLoop
+    run: Run
     renderer: TerminalRenderer
     started: float
     ledger: CostLedger = attrs.field(factory=CostLedger)
@@ -34,6 +36,16 @@ class ReplState(Record):
     terminated: bool = False
     # How many of the compactor's calls are already in the ledger.
     compactions_counted: int = 0
+    # This folder's session ids for completion, and when they were read.
+    session_id_cache: tuple[float, list[str]] | None = None
+
+    @property
+    def loop(self) -> AgentLoop:
+        return self.run.loop
+
+    @property
+    def policy(self) -> PermissionPolicy:
+        return self.run.policy
 
     @property
     def session_id(self) -> str:
@@ -45,8 +57,7 @@ class ReplState(Record):
 
     @property
     def permission_mode(self) -> str:
-        mode = getattr(self.loop.permissions, "mode", None)
-        return str(mode or self.options.permission_mode or "default")
+        return self.run.policy.mode
 
     def context_used(self) -> tuple[int, int]:
         """Tokens the next request's prompt will take (as the API last measured it, plus an
@@ -65,9 +76,9 @@ class ReplState(Record):
 
     def count_compactions(self) -> None:
         """Compaction calls (automatic, in a turn, or /compact) are turns of their own in /cost."""
-        usages = getattr(self.loop.compactor, "usages", None)
-        if not isinstance(usages, list):
+        if self.loop.compactor is None:
             return
+        usages = self.loop.compactor.usages
         for usage in usages[self.compactions_counted :]:
             self.ledger.record(self.model, usage, label="compaction")
         self.compactions_counted = len(usages)

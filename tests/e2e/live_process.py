@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import HEXCLAW
 from tests.fakes.anthropic_server import Reply
 from tests.fakes.sse_script import EventSpec, encode_events
+from tests.support import HEXCLAW
 
 
 def one_error_line(stderr: str) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
 
 
 @pytest.fixture

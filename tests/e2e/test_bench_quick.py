@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from bench.__main__ import ROWS
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXPECTED_LINES = (
     "hexclaw --version wall time",

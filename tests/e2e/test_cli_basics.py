@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from domain.version import VERSION
-from tests.conftest import HEXCLAW, ROOT
+from tests.support import HEXCLAW, ROOT
 
 HEAVY = ("httpx", "rich", "prompt_toolkit")
 

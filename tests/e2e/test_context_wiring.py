@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import hexclaw_env, run_hexclaw
 
 
 def ask(

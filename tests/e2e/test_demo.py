@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 VENV = Path(sys.executable).parent.parent
 FIXED = "return sum(values) / len(values)"

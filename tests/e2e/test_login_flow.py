@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import HEXCLAW, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.oauth.server import BROWSER, OAuthServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 pytestmark = pytest.mark.node
 

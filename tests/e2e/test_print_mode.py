@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HEXCLAW, hexclaw_env, run_hexclaw
 from tests.e2e.live_process import (
     Reader,
     held_after_first_delta,
@@ -22,6 +21,7 @@ from tests.fakes.sse_script import (
     error_event,
     text_message_events,
 )
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 
 def test_text_streams_the_answer_as_it_arrives(

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.e2e.test_sessions_cli import logged, session_files
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import (
@@ -24,6 +23,7 @@ from tests.fakes.fault_server import (
 )
 from tests.fakes.sse_script import encode_events, text_message_events
 from tests.integration.test_anthropic_client import before_delta
+from tests.support import hexclaw_env, run_hexclaw
 
 ANSWER = "Streamed up to here, then the server went quiet"
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HEXCLAW, hexclaw_env
 from tests.e2e.test_login_flow import (
     Api,
     _browser_log,
@@ -27,6 +26,7 @@ from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthrop
 from tests.fakes.fault_server import OAuthFault
 from tests.fakes.oauth.server import BROWSER, OAuthServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import HEXCLAW, hexclaw_env
 from tests.without_root import without_root_powers
 
 OTHER_KEYS = {"otherTool": {"token": "not ours", "n": [1, 2]}}

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 from domain.sessions.log import decode_log
-from tests.conftest import HEXCLAW, hexclaw_env
 from tests.e2e.test_sessions_cli import session_files
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import OAuthFault
 from tests.fakes.sse_script import text_message_events
+from tests.support import HEXCLAW, hexclaw_env
 
 PROCESSES = 50
 OTHER_KEYS = {"otherTool": {"token": "not ours"}}

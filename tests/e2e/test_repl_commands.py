@@ -6,9 +6,9 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.conftest import HEXCLAW, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 
 def repl(

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HEXCLAW, hexclaw_env
 from tests.e2e.tmux_driver import TmuxDriver
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import HEXCLAW, hexclaw_env
 
 pytestmark = [pytest.mark.tmux, pytest.mark.timeout(60)]
 

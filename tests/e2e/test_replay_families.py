@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_hexclaw
 from tests.fakes.proxy_quirks import ANSWER, FOREIGN_TOOL_ID, QUIRKS, Quirk
 from tests.fakes.record_cassettes import CASSETTES, quirk_args
 from tests.fakes.record_live import SCENARIOS, LiveScenario
+from tests.support import run_hexclaw
 
 PLAIN = [q for q in QUIRKS if q.name != "foreign-tool-call-ids"]
 USAGE = {

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_make_record_without_a_key_skips_visibly_and_changes_nothing() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 from adapters.cassettes.file import load_cassette
 from domain.cassettes.storage import SYSTEM_PLACEHOLDER
 from domain.context.system_prompt import IDENTITY
-from tests.conftest import ROOT, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import ROOT, hexclaw_env, run_hexclaw
 
 GLOBAL_SECRET = "my-private-global-note-4711"
 PROJECT_SECRET = "project-internal-codename-bluejay"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from adapters.cassettes.file import load_cassette
 from domain.cassettes.storage import WORKSPACE_PLACEHOLDER
-from tests.conftest import ROOT, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import ROOT, hexclaw_env, run_hexclaw
 
 PROMPT = "What does notes.txt say?"
 TOOLS = ["--allowedTools", "Read"]  # print mode offers tools only when asked

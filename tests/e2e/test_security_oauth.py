@@ -12,11 +12,11 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import OAuthFault
 from tests.fakes.oauth.server import BROWSER
 from tests.fakes.sse_script import text_message_events
+from tests.support import hexclaw_env, run_hexclaw
 
 CLIENT_ID = "hexclaw-security"
 

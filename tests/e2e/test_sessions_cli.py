@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from domain.sessions.log import FORMAT_VERSION, decode_log, encode_entry, project_slug
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.e2e.live_process import Reader, held_after_first_delta, one_error_line, running_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
 from tests.fakes.sse_script import text_message_events
+from tests.support import hexclaw_env, run_hexclaw
 
 DAY = 86_400
 

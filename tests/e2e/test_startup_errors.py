@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HEXCLAW, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 
 def one_error_line(stderr: str) -> str:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from entrypoints.demo import CHECK, MODEL, PROJECT, SESSION, demo_args
-from tests.conftest import HEXCLAW, hexclaw_env
 from tests.fakes.anthropic_server import RecordedRequest, Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import (
     EventSpec,
@@ -31,6 +30,7 @@ from tests.fakes.sse_script import (
     message_stop,
     text_delta,
 )
+from tests.support import HEXCLAW, hexclaw_env
 
 
 class DemoModel:

@@ -21,9 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import HEXCLAW, hexclaw_env
 from tests.fakes.anthropic_server import ScriptedAnthropicServer
 from tests.fakes.proxy_quirks import MODEL, QUIRKS, Quirk
+from tests.support import HEXCLAW, hexclaw_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes"

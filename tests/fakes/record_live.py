@@ -22,7 +22,6 @@ from pathlib import Path
 import attrs
 
 from adapters.cassettes.file import load_cassette, save_cassette
-from tests.conftest import HEXCLAW, ROOT, hexclaw_env
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import (
     block_start,
@@ -33,6 +32,7 @@ from tests.fakes.sse_script import (
     ping,
     text_delta,
 )
+from tests.support import HEXCLAW, ROOT, hexclaw_env
 
 FOLDER = ROOT / "cassettes" / "anthropic"
 LIVE_URL = "https://api.anthropic.com"

@@ -14,8 +14,8 @@ import attrs
 
 from domain.messages.content import Message
 from domain.messages.request import MessageRequest
-from domain.ports import UpdateSink
 from domain.stream.errors import IncompleteStream
+from domain.stream.ports import UpdateSink
 from domain.stream.reducer import StreamReducer
 from domain.stream.sse import SSEFramer
 from tests.fakes.sse_script import EventSpec, encode_events

@@ -18,10 +18,10 @@ from domain.conversation.compaction_plan import (
 from domain.conversation.compaction_run import Compactor, run_compaction
 from domain.loop.agent_loop import AgentLoop, LoopSettings
 from domain.messages.content import TextBlock
-from domain.messages.prompt_cache import PrefixCachingClient
 from domain.messages.retry_policy import RetryPolicy
 from domain.messages.wire import conversation_message_to_wire
 from domain.sessions.log import decode_log, logged_messages
+from domain.stream.prompt_cache import PrefixCachingClient
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import assert_api_accepts
 from tests.fakes.fake_permissions import TableDecider

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from adapters.auth.credentials_store import CredentialsFile
 from domain.auth.oauth_credentials import OAuthCredentials
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 # Large enough that one write takes several system calls and a kill can land inside it.
 OTHERS = {"otherTool": {"blob": "x" * 300_000}}

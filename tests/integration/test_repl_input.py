@@ -33,8 +33,12 @@ def keys() -> Iterator[PipeInput]:
         yield pipe
 
 
+def models_only(kind: str) -> list[str]:
+    return ["claude-opus-4-5"] if kind == "model" else []
+
+
 def reader(pipe: PipeInput, history: Path | None = None, workspace: Path = Path()) -> ReplInput:
-    completer = ReplCompleter(SPECS, lambda: {"model": ["claude-opus-4-5"]}, workspace)
+    completer = ReplCompleter(SPECS, models_only, workspace)
     return ReplInput(history, completer, lambda: "toolbar", False, pipe, DummyOutput())
 
 
@@ -66,7 +70,7 @@ def test_commands_arguments_and_paths_complete(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("")
     (tmp_path / "setup.cfg").write_text("")
-    completer = ReplCompleter(SPECS, lambda: {"model": ["claude-opus-4-5"]}, tmp_path)
+    completer = ReplCompleter(SPECS, models_only, tmp_path)
 
     def complete(text: str) -> list[str]:
         found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))

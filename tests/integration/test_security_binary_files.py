@@ -4,7 +4,6 @@ A file that only looks like text (binary bytes after the sniffed start) is edite
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,10 @@ BLOB = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 40 + b"old"
 
 
 @pytest.fixture
-def kit(workspace: Path) -> Iterator[Harness]:
-    harness = Harness(workspace)
+def kit(kit: Harness, workspace: Path) -> Harness:
     (workspace / "tool.bin").write_bytes(BLOB)
     (workspace / "nb.ipynb").write_bytes(BLOB)
-    yield harness
-    harness.close()
+    return kit
 
 
 @pytest.mark.parametrize(

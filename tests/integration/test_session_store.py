@@ -32,9 +32,9 @@ from domain.sessions.log import (
     message_entry,
     project_slug,
 )
-from tests.conftest import ROOT
 from tests.fakes.api_rules import api_problems
 from tests.fakes.memory_recorder import MemoryRecorder
+from tests.support import ROOT
 
 DAY = 86_400
 

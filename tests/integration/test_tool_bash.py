@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from adapters.tools.bash import BashLimits
 from tests.integration.tool_harness import Harness
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def kit(workspace: Path) -> Iterator[Harness]:
-    harness = Harness(workspace)
-    yield harness
-    harness.close()
 
 
 def dead(pid: int) -> bool:

@@ -25,7 +25,9 @@ def test_names_and_schemas_match_claude_code(workspace: Path) -> None:
     reference = json.loads(REFERENCE.read_text())
     for tool in reference:
         if tool["name"] in NOT_OFFERED_YET:
-            assert tool["name"] not in definitions, f"{tool['name']} is offered: drop it from the set"
+            assert tool["name"] not in definitions, (
+                f"{tool['name']} is offered: drop it from the set"
+            )
             continue
         assert tool["name"] in definitions, tool["name"]
         assert definitions[tool["name"]]["input_schema"] == tool["input_schema"], tool["name"]

@@ -6,19 +6,11 @@ import base64
 import json
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.integration.tool_harness import Harness
-
-
-@pytest.fixture
-def kit(workspace: Path) -> Iterator[Harness]:
-    harness = Harness(workspace)
-    yield harness
-    harness.close()
 
 
 def test_read_numbers_lines_like_cat_n(kit: Harness) -> None:

@@ -4,7 +4,6 @@ the deny rules of a real permission policy."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,15 @@ from domain.permissions.policy import PermissionPolicy, PermissionRules
 from domain.permissions.rules import RuleContext, parse_rule
 from domain.settings.merge import Settings
 from domain.tools.calls import ToolCall
-from entrypoints.bootstrap import Context, RunOptions, build_permissions, build_tools
+from entrypoints.bootstrap import build_permissions, build_tools
+from entrypoints.config import Config, RunOptions
 from tests.integration.tool_harness import Harness
 from tests.without_root import run_python_without_root
 
 
 @pytest.fixture
-def kit(workspace: Path) -> Iterator[Harness]:
+def kit(kit: Harness, workspace: Path) -> Harness:
+    """The shared harness over a small tree with ignored, hidden and dated files."""
     files = {
         "src/app.py": "import os\n\ndef main():\n    return os.getcwd()\n",
         "src/util/helpers.py": "def helper():\n    return 'Main'\n",
@@ -42,9 +43,7 @@ def kit(workspace: Path) -> Iterator[Harness]:
         path.write_text(text)
         os.utime(path, (1_700_000_000 + index, 1_700_000_000 + index))
     (workspace / ".gitignore").write_text("build/\n*.log\n")
-    harness = Harness(workspace)
-    yield harness
-    harness.close()
+    return kit
 
 
 def names(kit: Harness, text: str) -> list[str]:
@@ -353,7 +352,7 @@ def test_rules_added_during_a_session_apply_to_the_next_search(secrets: Path) ->
 
 def test_the_composition_root_hands_the_deny_rules_to_the_search_tools(secrets: Path) -> None:
     settings = Settings(values={"permissions": {"deny": ["Read(./.env)"]}})
-    ctx = Context(workspace=secrets, home=secrets / "home", environ={}, settings=settings)
+    ctx = Config(workspace=secrets, home=secrets / "home", environ={}, settings=settings)
     options = RunOptions(interactive=True)
     registry = build_tools(ctx, options, build_permissions(ctx, options))
     call = ToolCall(id="toolu_1", name="Grep", input={"pattern": "SECRET", "path": "."})

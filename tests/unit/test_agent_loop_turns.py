@@ -16,7 +16,7 @@ from domain.loop.agent_loop import (
 from domain.loop.turn_state import TurnState
 from domain.messages.content import TextBlock, ToolResultBlock
 from domain.messages.wire import conversation_message_to_wire
-from domain.ports import PermissionPrompt
+from domain.permissions.ports import PermissionPrompt
 from domain.sessions.log import conversation_from_log, decode_log
 from domain.stream.updates import MessageStarted, StreamUpdate, TextDelta
 from domain.tools.calls import PermissionAnswer, ToolCall, ToolOutcome

@@ -432,6 +432,6 @@ def test_manual_compaction_keeps_at_least_half_in_the_summary() -> None:
     observer = RecordingObserver()
     loop = make_loop([summary_events("S")], Compactor(), observer)
     loop.conversation.messages = tool_conversation()
-    outcome = loop.compactor.compact(loop, focus=None)  # type: ignore[union-attr]
+    outcome = loop.compactor.compact(loop.compaction_scope(), focus=None)  # type: ignore[union-attr]
     assert outcome.summarized_messages >= 4
     assert_api_accepts(wire(loop.conversation.messages))

@@ -33,45 +33,49 @@ VALUES: Mapping[ArgumentKind, Sequence[str]] = {
 }
 
 
+def values_of(kind: ArgumentKind) -> Sequence[str]:
+    return VALUES.get(kind, ())
+
+
 def texts(completions: list[Completion]) -> list[str]:
     return [c.text for c in completions]
 
 
 def test_a_slash_offers_every_command_with_its_summary() -> None:
-    completions = complete_command_line("/", SPECS, VALUES)
+    completions = complete_command_line("/", SPECS, values_of)
     assert texts(completions) == ["/help", "/model", "/memory", "/permissions", "/resume", "/exit"]
     assert completions[1].meta == "show or change the model"
     assert all(c.start == -1 for c in completions)
 
 
 def test_a_prefix_narrows_the_commands_and_replaces_what_was_typed() -> None:
-    completions = complete_command_line("/m", SPECS, VALUES)
+    completions = complete_command_line("/m", SPECS, values_of)
     assert texts(completions) == ["/model", "/memory"]
     assert completions[0].start == -2
-    assert texts(complete_command_line("/MO", SPECS, VALUES)) == ["/model"]
+    assert texts(complete_command_line("/MO", SPECS, values_of)) == ["/model"]
 
 
 def test_model_names_complete_after_model() -> None:
-    completions = complete_command_line("/model claude-s", SPECS, VALUES)
+    completions = complete_command_line("/model claude-s", SPECS, values_of)
     assert texts(completions) == ["claude-sonnet-4-5"]
     assert completions[0].start == -len("claude-s")
-    assert texts(complete_command_line("/model ", SPECS, VALUES)) == list(VALUES["model"])
+    assert texts(complete_command_line("/model ", SPECS, values_of)) == list(VALUES["model"])
 
 
 def test_permission_modes_and_session_ids_complete() -> None:
-    assert texts(complete_command_line("/permissions a", SPECS, VALUES)) == ["acceptEdits"]
-    assert texts(complete_command_line("/resume 0c", SPECS, VALUES)) == ["0c11-bbbb"]
+    assert texts(complete_command_line("/permissions a", SPECS, values_of)) == ["acceptEdits"]
+    assert texts(complete_command_line("/resume 0c", SPECS, values_of)) == ["0c11-bbbb"]
 
 
 def test_nothing_completes_for_commands_without_arguments_or_past_the_first() -> None:
-    assert complete_command_line("/help ", SPECS, VALUES) == []
-    assert complete_command_line("/model claude-opus-4-5 x", SPECS, VALUES) == []
-    assert complete_command_line("/nosuch ", SPECS, VALUES) == []
-    assert complete_command_line("hello /m", SPECS, VALUES) == []
+    assert complete_command_line("/help ", SPECS, values_of) == []
+    assert complete_command_line("/model claude-opus-4-5 x", SPECS, values_of) == []
+    assert complete_command_line("/nosuch ", SPECS, values_of) == []
+    assert complete_command_line("hello /m", SPECS, values_of) == []
 
 
 def test_a_complete_argument_is_not_offered_again() -> None:
-    assert complete_command_line("/permissions plan", SPECS, VALUES) == []
+    assert complete_command_line("/permissions plan", SPECS, values_of) == []
 
 
 @pytest.mark.parametrize(

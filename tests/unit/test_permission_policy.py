@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.permissions.modes import PERMISSION_MODES
+from domain.permission_modes import PERMISSION_MODES
 from domain.permissions.policy import (
     PermissionPolicy,
     PermissionRules,

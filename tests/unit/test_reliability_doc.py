@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 DOC = ROOT / "docs" / "reliability.md"
 _REFERENCE = re.compile(r"(tests/[\w/]+\.py)::(\w+)")

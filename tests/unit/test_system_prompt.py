@@ -10,7 +10,6 @@ from typing import Any
 import attrs
 import pytest
 
-from domain.calendar_date import iso_date
 from domain.context.environment_info import EnvironmentInfo, GitSnapshot
 from domain.context.instruction_memory import MemoryBudget, discovery_plan, load_memory
 from domain.context.system_prompt import (
@@ -21,6 +20,7 @@ from domain.context.system_prompt import (
     environment_section,
     git_status_section,
     instructions_section,
+    iso_date,
     tool_rules_section,
 )
 from tests.fakes.instruction_files import InMemoryFiles

@@ -12,7 +12,7 @@ import attrs
 
 from domain.messages.content import Message
 from domain.messages.request import MessageRequest
-from domain.ports import ModelClient, UpdateSink
+from domain.stream.ports import ModelClient, UpdateSink
 
 
 class PrefixCachingClient:

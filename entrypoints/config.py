@@ -1,0 +1,126 @@
+"""Options and environment to the configuration of one run, with the warnings found on the way.
+
+Rules a reader must not break:
+- Nothing here prints and nothing here builds an adapter: a warning goes into
+  ``Config.warnings`` and ``bootstrap.print_warnings`` prints it, once.
+- Only the standard library, attrs and the settings reader are imported, so option parsing
+  stays cheap for every command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+
+import attrs
+
+from adapters.files.settings_files import apply_env, config_home, load_settings
+from domain.context.instruction_memory import LoadedMemory
+from domain.model_catalog import DEFAULT_MODEL
+from domain.repr_base import Record
+from domain.settings.merge import Settings
+from domain.startup_errors import WorkingDirectoryUnusable
+
+
+@attrs.define(repr=False)
+class Config(Record):
+    """What every command needs: where we are, the environment and the merged settings."""
+
+    workspace: Path
+    home: Path
+    environ: dict[str, str]
+    settings: Settings
+    # The instruction files in this run's system prompt, for /memory (None: not built yet,
+    # or --system-prompt replaced it).
+    memory: LoadedMemory | None = None
+    # Warnings found while configuring the run; printed once, by print_warnings.
+    warnings: list[str] = attrs.field(factory=list)
+
+    def env(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        return value if value else None
+
+
+def load_config(settings_arg: str | None = None) -> Config:
+    environ = dict(os.environ)
+    home = config_home(environ)
+    try:
+        workspace = Path.cwd().resolve()
+    except OSError as exc:
+        raise WorkingDirectoryUnusable(exc.strerror or type(exc).__name__) from None
+    settings = load_settings(workspace, home, settings_arg)
+    # Settings' env reaches hexclaw itself and, through os.environ, every tool it starts.
+    environ.update(apply_env(settings))
+    return Config(
+        workspace=workspace,
+        home=home,
+        environ=environ,
+        settings=settings,
+        warnings=list(settings.warnings),
+    )
+
+
+def resolve_model(ctx: Config, flag: str | None) -> str:
+    return flag or ctx.env("ANTHROPIC_MODEL") or ctx.settings.get("model") or DEFAULT_MODEL
+
+
+@attrs.frozen(repr=False)
+class RunOptions(Record):
+    """The command-line choices that shape a run (print mode and the REPL alike)."""
+
+    interactive: bool = False
+    model: str | None = None
+    max_tokens: int | None = None
+    max_turns: int | None = None
+    permission_mode: str | None = None
+    allowed_tools: tuple[str, ...] = ()
+    disallowed_tools: tuple[str, ...] = ()
+    system_prompt: str | None = None
+    append_system_prompt: str | None = None
+    continue_session: bool = False
+    resume: str | None = None
+    no_session_persistence: bool = False
+    record: str | None = None
+    replay: str | None = None
+    no_color: bool = False
+    verbose: bool = False
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
+        return cls(
+            interactive=interactive,
+            model=args.model,
+            max_tokens=args.max_tokens,
+            max_turns=args.max_turns,
+            permission_mode=args.permission_mode,
+            allowed_tools=tuple(args.allowed_tools),
+            disallowed_tools=tuple(args.disallowed_tools),
+            system_prompt=args.system_prompt,
+            append_system_prompt=args.append_system_prompt,
+            continue_session=args.continue_session,
+            resume=args.resume,
+            no_session_persistence=args.no_session_persistence,
+            record=args.record,
+            replay=args.replay,
+            no_color=args.no_color,
+            verbose=args.verbose,
+        )
+
+
+def number_env(ctx: Config, name: str, default: float) -> float:
+    """A number of zero or more from the environment; anything else is named and ignored."""
+    raw = ctx.env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        ctx.warnings.append(
+            f"{name} must be a number, zero or more; got {raw!r} (using {default:g})"
+        )
+        return default
+    return value

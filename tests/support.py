@@ -1,0 +1,54 @@
+"""Helpers the tests share: running hexclaw as a subprocess against the scripted server.
+
+Fixtures live in the conftest files; plain functions and constants live here, so a test
+module imports them by name instead of from a conftest.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEXCLAW = [sys.executable, "-m", "entrypoints.cli"]
+
+
+def hexclaw_env(server_url: str, config_home: Path, **extra: str) -> dict[str, str]:
+    """An environment for running hexclaw as a subprocess against the scripted server."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANTHROPIC_", "CLAUDE_", "HEXCLAW_"))
+    }
+    env.update(
+        ANTHROPIC_API_KEY="sk-ant-test-key",
+        ANTHROPIC_BASE_URL=server_url,
+        CLAUDE_CONFIG_HOME=str(config_home),
+        HOME=str(config_home.parent),
+        NO_COLOR="1",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def run_hexclaw(
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    stdin: str | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HEXCLAW, *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
