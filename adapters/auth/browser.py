@@ -11,7 +11,7 @@ import webbrowser
 
 
 class SystemBrowser:
-    def show(self, url: str) -> None:
+    def open(self, url: str) -> None:
         threading.Thread(target=_open, args=(url,), name="browser", daemon=True).start()
 
 

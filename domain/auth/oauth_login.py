@@ -48,7 +48,7 @@ class LoginFlow:
         self._say("Open this URL in a browser to log in:")
         self._say(url)
         if browser is not None:
-            browser.show(url)
+            browser.open(url)
         code = listener.wait(lambda query: parse_callback(query, state))
         return self._finish(code, pkce.verifier, redirect_uri, state)
 

@@ -61,6 +61,6 @@ class CallbackListener(Protocol):
 
 
 class Browser(Protocol):
-    def show(self, url: str) -> None:
+    def open(self, url: str) -> None:
         """Try to show ``url`` in the user's browser; never blocks, never raises."""
         ...

@@ -62,7 +62,7 @@ class Store:
 class Browser:
     opened: list[str] = attrs.field(factory=list)
 
-    def show(self, url: str) -> None:
+    def open(self, url: str) -> None:
         self.opened.append(url)
 
 
