@@ -39,6 +39,12 @@ from domain.auth.oauth_config import OAuthConfig, parse_oauth_config
 from domain.auth.ports import AuthHeaderSource
 from domain.auth.token_policy import TokenPolicy
 from domain.cassettes.errors import RecordReplayConflict
+from domain.checkpoints.limits import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_FILE_BYTES,
+    refused_workspace,
+    size_limit,
+)
 from domain.context.instruction_memory import LoadedMemory, discovery_plan, load_memory
 from domain.context.prompt_secrets import secret_values
 from domain.context.system_prompt import (
@@ -66,6 +72,7 @@ from domain.permissions.rules import RuleContext
 from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
 from domain.stream.prompt_cache import PrefixCachingClient
+from domain.tools.ports import ToolRunner
 from entrypoints.config import Config, RunOptions, number_env, resolve_model
 
 if TYPE_CHECKING:
@@ -75,6 +82,7 @@ if TYPE_CHECKING:
     from adapters.auth.loopback_listener import LoopbackListener
     from adapters.cassettes.recorder import RecordingTransport
     from adapters.cassettes.replay import ReplayTransport
+    from adapters.checkpoints.recorder import CheckpointRecorder
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
     from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
@@ -199,6 +207,8 @@ class Run(Record):
     policy: PermissionPolicy
     compactor: Compactor
     session: StartedSession
+    checkpoints: CheckpointRecorder | None = None
+    """None when no tool can change a file, or the workspace is not one to snapshot."""
 
 
 def build_run(
@@ -218,9 +228,16 @@ def build_run(
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
     compactor = build_compactor(ctx)
+    registry = build_tools(ctx, options, permissions)
+    checkpoints = build_checkpoints(ctx, options, session, registry, observer)
+    tools: ToolRunner = registry
+    if checkpoints is not None:
+        from adapters.checkpoints.recorder import CheckpointingTools
+
+        tools = CheckpointingTools(registry, checkpoints)
     loop = AgentLoop(
         client=client,
-        tools=build_tools(ctx, options, permissions),
+        tools=tools,
         permissions=permissions,
         prompt=prompt,
         observer=observer,
@@ -233,7 +250,41 @@ def build_run(
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
     loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
     ctx.warnings.extend(ctx.memory.refusals() if ctx.memory is not None else [])
-    return Run(loop=loop, policy=permissions, compactor=compactor, session=session)
+    return Run(
+        loop=loop,
+        policy=permissions,
+        compactor=compactor,
+        session=session,
+        checkpoints=checkpoints,
+    )
+
+
+def build_checkpoints(
+    ctx: Config,
+    options: RunOptions,
+    session: StartedSession,
+    tools: ToolRegistry,
+    observer: TurnObserver,
+) -> CheckpointRecorder | None:
+    """The run's checkpoints under ``file-history/<session>/`` in the config home."""
+    if not tools.names or options.no_session_persistence:
+        return None
+    from adapters.checkpoints.recorder import CheckpointRecorder, history_folder
+
+    refused = refused_workspace(str(ctx.workspace), str(Path.home()))
+    if refused is not None:
+        ctx.warnings.append(f"no checkpoints (rewind is off): {refused}")
+        return None
+    return CheckpointRecorder(
+        ctx.workspace,
+        history_folder(ctx.home, session.session_id),
+        SystemClock(),
+        max_bytes=size_limit(ctx.settings.get("checkpointMaxBytes"), DEFAULT_MAX_BYTES),
+        max_file_bytes=size_limit(
+            ctx.settings.get("checkpointMaxFileBytes"), DEFAULT_MAX_FILE_BYTES
+        ),
+        notice=observer.on_notice,
+    )
 
 
 def print_warnings(ctx: Config) -> None:

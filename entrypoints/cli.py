@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-SUBCOMMANDS = ("login", "logout", "auth", "sessions")
+SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind")
 
 
 class UsageError(Exception):
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         "REPL; with -p, answers once and exits."
     )
     parser.epilog = (
-        "Commands: login, logout, auth status, sessions. "
+        "Commands: login, logout, auth status, sessions, rewind. "
         "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`."
     )
     parser.add_argument("prompt", nargs="?", help="the first prompt (with -p: the only one)")
@@ -126,6 +126,21 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         parser.add_argument("action", choices=("status",))
     elif name == "sessions":
         parser.description = "List the saved sessions of this folder."
+    elif name == "rewind":
+        parser.description = (
+            "List a session's checkpoints, or put its files and conversation back as they "
+            "were when turn N started."
+        )
+        parser.add_argument("turn", nargs="?", type=_positive_int, help="the turn (see --list)")
+        parser.add_argument("--list", action="store_true", help="list the turns")
+        parser.add_argument("--session", metavar="ID", help="a session of this folder (newest)")
+        what = parser.add_mutually_exclusive_group()
+        what.add_argument("--code", dest="what", action="store_const", const="code")
+        what.add_argument("--conversation", dest="what", action="store_const", const="conversation")
+        what.add_argument("--both", dest="what", action="store_const", const="both")
+        parser.set_defaults(what="both")
+        parser.add_argument("--yes", action="store_true", help="do not ask first")
+        parser.add_argument("--force", action="store_true", help="rewind files changed since, too")
     parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
     return parser
 

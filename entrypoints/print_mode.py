@@ -69,6 +69,8 @@ def run_print(args: argparse.Namespace) -> int:
         run.policy.mode,
     )
     started = time.monotonic()
+    if run.checkpoints is not None:
+        run.checkpoints.begin_turn(prompt, len(loop.conversation.messages))
     result = loop.run_turn([TextBlock(text=prompt)])
     duration_ms = int((time.monotonic() - started) * 1000)
     observer.finish(result, loop.settings.model, duration_ms, duration_ms)

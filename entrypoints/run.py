@@ -21,6 +21,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.repl.session import run_repl
 
         return run_repl(args)
+    if args.command == "rewind":
+        from entrypoints.rewind_commands import run_rewind
+
+        return run_rewind(args)
     if args.command == "sessions":
         from entrypoints.session_commands import run_sessions
 

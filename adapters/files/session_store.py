@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import uuid
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -259,6 +260,8 @@ class SessionStore:
                 except OSError:
                     continue
                 deleted.append(path)
+                # The session's checkpoints go with it.
+                shutil.rmtree(self.root.parent / "file-history" / path.stem, ignore_errors=True)
         return deleted
 
 

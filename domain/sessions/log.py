@@ -34,6 +34,9 @@ HEADER_TYPE = "hexclaw-session"
 MESSAGE = "message"
 TURN_END = "turn_end"
 RETRACTED = "retracted"
+# The conversation goes back to its first ``messages`` messages (a rewind); what came after
+# stays in the log above this entry, so nothing is lost.
+REWOUND = "rewind"
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _MAX_SLUG = 180
@@ -202,6 +205,9 @@ def conversation_from_log(log: SessionLog) -> Conversation:
             last_call_usage = None
         elif kind == RETRACTED:
             messages = _without_retracted(merged(messages), entry.get("blocks"))
+        elif kind == REWOUND and _count(entry.get("messages")) is not None:
+            messages = merged(messages)[: _count(entry.get("messages"))]
+            last_call_usage = None
         if kind in (MESSAGE, COMPACTION) and "usage" in entry:
             call_usage = usage_from_wire(entry["usage"])
             usage = usage + call_usage
@@ -209,6 +215,14 @@ def conversation_from_log(log: SessionLog) -> Conversation:
                 last_call_usage = call_usage
     # ``repaired`` also merges same-role neighbours, as adding them one by one would.
     return Conversation(messages=repaired(messages), usage=usage, last_call_usage=last_call_usage)
+
+
+def rewound_entry(messages: int, turn: int) -> JSONObject:
+    return {"type": REWOUND, "messages": messages, "turn": turn}
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _without_retracted(

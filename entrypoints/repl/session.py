@@ -55,6 +55,8 @@ def run_prompt(state: ReplState, text: str) -> None:
     started = time.monotonic()
     try:
         with while_busy():
+            if state.run.checkpoints is not None:
+                state.run.checkpoints.begin_turn(text, len(state.loop.conversation.messages))
             result = state.loop.run_turn(prompt_content(text, attachments))
     finally:
         renderer.stop()

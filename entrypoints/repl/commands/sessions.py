@@ -36,6 +36,10 @@ def switch_to(state: ReplState, started: StartedSession) -> None:
     if old is not None:
         old.close()
     state.run.session = started
+    if state.run.checkpoints is not None:
+        from adapters.checkpoints.recorder import history_folder
+
+        state.run.checkpoints.use_session(history_folder(state.ctx.home, started.session_id))
     state.loop.conversation = started.conversation or Conversation()
     state.loop.recorder = started.recorder
     state.loop.session_id = started.session_id
