@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 from bench import (
+    checkpoints,
     machine,
     one_shot,
     peers,
@@ -42,6 +43,7 @@ ROWS: tuple[ModuleType, ...] = (
     search_tools,
     session_resume,
     repl_memory,
+    checkpoints,
 )
 TABLE_MARK = "<!-- table -->"
 # The rows that run hexclaw as a program, next to Claude Code.

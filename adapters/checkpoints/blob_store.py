@@ -11,6 +11,15 @@ from pathlib import Path
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        # The stored bytes, counted once and then kept up to date: bounding the store must not
+        # stat every blob around every tool call.
+        self._total: int | None = None
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = sum(self.sizes().values())
+        return self._total
 
     def _path(self, digest: str) -> Path:
         return self.root / digest[:2] / digest[2:]
@@ -22,8 +31,11 @@ class BlobStore:
             return digest
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(zlib.compress(data, 6))
+        compressed = zlib.compress(data, 6)
+        temporary.write_bytes(compressed)
         os.replace(temporary, target)
+        if self._total is not None:
+            self._total += len(compressed)
         return digest
 
     def get(self, digest: str) -> bytes:
@@ -45,3 +57,4 @@ class BlobStore:
     def remove(self, digests: set[str]) -> None:
         for digest in digests:
             self._path(digest).unlink(missing_ok=True)
+        self._total = None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.checkpoints.blob_store import BlobStore
-from adapters.checkpoints.workspace_scan import scan
+from adapters.checkpoints.workspace_scan import WorkspaceScanner
 from domain.checkpoints.journal import (
     BeforeImage,
     RecordedChange,
@@ -57,6 +57,7 @@ class CheckpointRecorder:
         self.max_file_bytes = max_file_bytes
         self.notice = notice
         self.blobs = BlobStore(folder / "blobs")
+        self.scanner = WorkspaceScanner(workspace)
         # path -> (state when stored, its blob); None for a file too large to keep.
         self._baseline: dict[str, tuple[FileStat, str | None]] | None = None
         self._turn = max((t.number for t in self.turns()), default=0)
@@ -96,7 +97,7 @@ class CheckpointRecorder:
 
     def _refresh_baseline(self) -> dict[str, FileStat]:
         """Scan, and store the content of every file whose state is new since the last scan."""
-        states = scan(self.workspace)
+        states = self.scanner.scan()
         baseline = self._baseline if self._baseline is not None else {}
         for path, state in states.items():
             known = baseline.get(path)
@@ -132,7 +133,7 @@ class CheckpointRecorder:
         before = self._refresh_baseline()
         prior = dict(self._baseline or {})
         outcome = run()
-        after = scan(self.workspace)
+        after = self.scanner.scan()
         for change in compare(before, after):
             kept = prior.get(change.path)
             if change.kind != "created" and (kept is None or kept[1] is None):
@@ -172,9 +173,9 @@ class CheckpointRecorder:
         return BeforeImage(self._keep(path, state), state.mode)
 
     def _bound(self) -> None:
-        sizes = self.blobs.sizes()
-        if sum(sizes.values()) <= self.max_bytes:
+        if self.blobs.total <= self.max_bytes:
             return
+        sizes = self.blobs.sizes()
         baseline_blobs = {b for _, b in (self._baseline or {}).values() if b is not None}
         turns = self.turns()
         gone = turns_to_evict(turns, sizes, baseline_blobs, self.max_bytes)

@@ -57,7 +57,7 @@ def turn_entry(number: int, at: float, prompt: str, messages: int) -> JSONObject
 
 
 def change_entry(change: RecordedChange) -> JSONObject:
-    after = None if change.after is None else attrs.asdict(change.after)
+    after = None if change.after is None else change.after._asdict()
     return {
         "type": "change",
         "turn": change.turn,

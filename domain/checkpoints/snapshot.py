@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import attrs
 
@@ -12,9 +12,9 @@ from domain.repr_base import Record
 ChangeKind = Literal["created", "deleted", "modified"]
 
 
-@attrs.frozen(repr=False)
-class FileStat(Record):
-    """What a scan records of a file: enough to see that it changed without reading it."""
+class FileStat(NamedTuple):
+    """What a scan records of a file: enough to see that it changed without reading it.
+    A named tuple: a scan makes one per file, thousands around every Bash call."""
 
     size: int
     mtime_ns: int
