@@ -212,3 +212,30 @@ def test_the_home_folder_is_never_snapshotted(
     assert "no checkpoints (rewind is off): the workspace is your home folder" in done.stderr
     assert not (config_home / "file-history").exists()
     assert os.environ.get("HOME") != str(home)
+
+
+def test_the_repl_lists_previews_and_rewinds_files_and_conversation(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, project: Path
+) -> None:
+    first_turn(anthropic_server)
+    anthropic_server.add(Reply.sse(text_message_events("after the rewind")))
+    env = hexclaw_env(anthropic_server.url, config_home, HEXCLAW_MAX_RETRIES="0")
+    start = tree(project)
+    lines = [
+        "turn one",
+        "/rewind",
+        "/rewind 1",  # a preview: nothing changes without --yes
+        "/rewind 1 --yes",
+        "what now",
+        "/exit",
+    ]
+    done = run_hexclaw(TOOLS, env, project, stdin="\n".join(lines) + "\n", timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "1  " in done.stdout
+    assert "a.txt (new)  +1 -0" in done.stdout
+    assert "Nothing changed yet: /rewind 1 --yes applies it." in done.stdout
+    assert "Files are as they were when turn 1 started." in done.stdout
+    assert tree(project) == start
+    last = json.dumps(anthropic_server.requests[-1].body["messages"])
+    assert "what now" in last
+    assert "turn one" not in last
