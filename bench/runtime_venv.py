@@ -36,7 +36,12 @@ LOCK = PEERS_DIR / "runtime-venv.lock"
 PACKAGES = ("domain", "adapters", "entrypoints")
 # What setuptools puts in the wheel: the modules and the package data of pyproject.toml.
 PACKAGED_SUFFIXES = (".py", ".json", ".yaml", ".md")
-PROJECT_FILES = ("pyproject.toml", "README.md", "scripts/hexclaw")
+PROJECT_FILES = (
+    "pyproject.toml",
+    "README.md",
+    "scripts/hexclaw",
+    "scripts/hexclaw_root/__init__.py",
+)
 DEPENDENCY_FILES = ("pyproject.toml", "constraints.txt")
 INSTALL_TIMEOUT = 900
 DEVELOPMENT_NOTE = (

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.runtime_venv import copy_project
+
 # Building the wheel and installing it with its dependencies takes a while on a busy machine.
 pytestmark = pytest.mark.timeout(900)
 
@@ -30,7 +32,9 @@ def run(*argv: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("install")
-    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", where, ROOT)
+    # Built from a copy, as the bench does: setuptools would leave build/ in the checkout.
+    project = copy_project(where / "source")
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", where, project)
     assert built.returncode == 0, built.stderr
     wheel = next(where.glob("hexclaw-*.whl"))
     env = where / "venv"
