@@ -33,16 +33,15 @@ class Adopted:
 
     def __init__(self, channel: socket.socket) -> None:
         self.channel = channel
-        self.listener: socket.socket | None = None
+        self.listeners: list[socket.socket] = []
         self.closed = False
 
     def close(self) -> None:
         self.closed = True
-        for sock in (self.listener, self.channel):
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
+        for sock in [*self.listeners, self.channel]:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
 
 class FilteringProxy:
@@ -55,8 +54,8 @@ class FilteringProxy:
         """Every host:port let through, in order."""
 
     def adopt(self, channel: socket.socket) -> Adopted:
-        """Wait (in a thread) for the listening socket a sandbox sends over ``channel``, then
-        serve it until the returned handle is closed."""
+        """Wait (in a thread) for the listening sockets a sandbox sends over ``channel``, then
+        serve them until the returned handle is closed."""
         adopted = Adopted(channel)
         with self._lock:
             self._adopted.append(adopted)
@@ -77,19 +76,21 @@ class FilteringProxy:
     def _receive(self, adopted: Adopted) -> None:
         adopted.channel.settimeout(HANDOVER_TIMEOUT)
         try:
-            _, fds, _, _ = socket.recv_fds(adopted.channel, 16, 1)
+            _, fds, _, _ = socket.recv_fds(adopted.channel, 16, 4)
         except OSError:
             return
-        if not fds:
-            return
-        listener = socket.socket(fileno=fds[0])
-        if listener.family != socket.AF_INET or listener.type != socket.SOCK_STREAM:
-            listener.close()
-            return
-        adopted.listener = listener
-        if adopted.closed:
-            listener.close()
-            return
+        listeners = [socket.socket(fileno=fd) for fd in fds]
+        for listener in listeners:
+            if listener.family != socket.AF_INET or listener.type != socket.SOCK_STREAM:
+                listener.close()
+                continue
+            adopted.listeners.append(listener)
+            if adopted.closed:
+                listener.close()
+                continue
+            threading.Thread(target=self._accept, args=(adopted, listener), daemon=True).start()
+
+    def _accept(self, adopted: Adopted, listener: socket.socket) -> None:
         while not adopted.closed:
             try:
                 client, _ = listener.accept()

@@ -214,17 +214,19 @@ class Sandbox:
             # Chosen before any descriptor is opened: this can refuse.
             python = self._bridge_python or _visible_python(plan)
             port = self.config.network.http_proxy_port or BRIDGE_PORT
+            socks_port = self.config.network.socks_proxy_port or port
             url = f"http://127.0.0.1:{port}"
             for name in ("HTTP_PROXY", "HTTPS_PROXY"):
                 env[name] = env[name.lower()] = url
-            # The same port speaks SOCKS5 too (told apart by its first byte); socks5h sends
-            # the host name, so the allowlist is checked on the name, as for HTTP.
-            env["ALL_PROXY"] = env["all_proxy"] = f"socks5h://127.0.0.1:{port}"
+            # Every port speaks both HTTP and SOCKS5 (told apart by the first byte); socks5h
+            # sends the host name, so the allowlist is checked on the name, as for HTTP.
+            env["ALL_PROXY"] = env["all_proxy"] = f"socks5h://127.0.0.1:{socks_port}"
+            ports = ",".join(str(p) for p in dict.fromkeys((port, socks_port)))
             env["NO_PROXY"] = env["no_proxy"] = ""
             ours, theirs = socket.socketpair()
             adopted = self._proxy_server().adopt(ours)
             fds.append(theirs.detach())
-            bridge = [python, "-I", "-S", "-c", BRIDGE_SOURCE, str(fds[-1]), str(port)]
+            bridge = [python, "-I", "-S", "-c", BRIDGE_SOURCE, str(fds[-1]), ports]
             inner = [*bridge, *inner]
         seccomp_fd: int | None = None
         if self._seccomp is not None:

@@ -256,6 +256,23 @@ def test_socks5_on_the_same_port_obeys_the_same_allowlist(
         kit.close()
 
 
+def test_configured_proxy_ports_are_the_ones_inside(tmp_path: Path, listener: _Listener) -> None:
+    require_bwrap()
+    network = {"allowedDomains": ["127.0.0.1"], "httpProxyPort": 8118, "socksProxyPort": 1080}
+    kit = SandboxKit(tmp_path, settings={"network": network})
+    try:
+        shown = kit.run("echo $HTTPS_PROXY $ALL_PROXY")
+        assert shown.content == "http://127.0.0.1:8118 socks5h://127.0.0.1:1080"
+        socks = kit.run(
+            f"curl -sS -m 5 -x socks5h://127.0.0.1:1080 http://127.0.0.1:{listener.port}/s"
+        )
+        assert "listener says hi" in str(socks.content), socks.content
+        assert not kit.run(_fetch(listener.port, "/h")).is_error
+        assert listener.seen == ["/s", "/h"]
+    finally:
+        kit.close()
+
+
 def test_webfetch_allow_rules_open_their_domain_too(tmp_path: Path, listener: _Listener) -> None:
     require_bwrap()
     kit = SandboxKit(tmp_path, allow=("WebFetch(domain:127.0.0.1)",))
