@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_permission_print_mode import tool_results
+from tests.e2e.test_sandbox_tmux import session_folders
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.integration.sandbox_harness import require_bwrap
@@ -29,6 +30,7 @@ def test_sandbox_on_confines_and_auto_allows_bash_then_off_asks_again(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
 ) -> None:
     require_bwrap()
+    before = session_folders()
     victim = workspace.parent / "victim.txt"
     victim.write_text("untouched\n")
     calls: list[tuple[str, str, dict[str, Any]]] = [
@@ -53,3 +55,4 @@ def test_sandbox_on_confines_and_auto_allows_bash_then_off_asks_again(
     assert results["t_out"]["is_error"] is True
     assert "Read-only file system" in results["t_out"]["content"]
     assert victim.read_text() == "untouched\n"
+    assert session_folders() == before  # the session's /tmp went with the session

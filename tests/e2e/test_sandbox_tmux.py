@@ -4,7 +4,10 @@ the next command reaches it through the proxy."""
 from __future__ import annotations
 
 import http.server
+import os
+import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +62,7 @@ def test_a_refused_host_is_asked_about_and_then_reached_through_the_proxy(
     listener: tuple[int, list[str]],
 ) -> None:
     require_bwrap()
+    before = session_folders()
     port, seen = listener
     fetch = f"curl -sS -m 5 http://127.0.0.1:{port}/"
     calls: list[tuple[str, str, dict[str, Any]]] = [
@@ -83,3 +87,15 @@ def test_a_refused_host_is_asked_about_and_then_reached_through_the_proxy(
     assert seen == ["/again"]
     first = anthropic_server.requests[1].body["messages"][-1]["content"][0]
     assert "the user has now allowed it for this session" in first["content"]
+    # Leaving removes the session's /tmp (and with it the proxy's sockets).
+    ask(tmux, "/exit")
+    deadline = time.monotonic() + 10
+    while session_folders() - before:
+        assert time.monotonic() < deadline, session_folders() - before
+        time.sleep(0.1)
+
+
+def session_folders() -> set[str]:
+    return {
+        name for name in os.listdir(tempfile.gettempdir()) if name.startswith("hexclaw-sandbox-")
+    }
