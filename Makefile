@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test check lint fmt typecheck contracts fuzz bench bench-quick record clean
+.PHONY: sandbox-deps bench-deps demo test check lint fmt typecheck contracts fuzz bench bench-quick record clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,16 @@ $(OAUTH_FAKE): tests/fakes/oauth/package.json tests/fakes/oauth/package-lock.jso
 		npm ci --prefix tests/fakes/oauth --no-audit --no-fund && touch $(OAUTH_FAKE); \
 	else echo "npm not found: the OAuth server tests will be skipped"; fi
 
-test: $(STAMP) $(OAUTH_FAKE)
+# bubblewrap, which the sandbox tests run for real: installed when missing and we are root
+# (CI containers); otherwise those tests skip and say why.
+sandbox-deps:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) \
+		|| echo "could not install bubblewrap: the sandbox tests will be skipped"; \
+	else echo "bwrap not found (apt-get install bubblewrap): the sandbox tests will be skipped"; fi
+
+test: $(STAMP) $(OAUTH_FAKE) sandbox-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -49,7 +58,15 @@ fuzz: $(STAMP)
 	# 5,000 examples per test outlast pytest's 120 s per-test timeout on a busy machine.
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz -p no:randomly --timeout 1800 tests
 
-bench: $(STAMP)
+# Claude Code's sandbox, which the sandbox_session row compares with, needs socat as well.
+bench-deps: sandbox-deps
+	@if command -v socat >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq socat) \
+		|| echo "could not install socat: Claude Code's sandbox row will say so"; \
+	else echo "socat not found: Claude Code's sandbox row will say so"; fi
+
+bench: $(STAMP) bench-deps
 	$(BIN)/python -m bench
 
 bench-quick: $(STAMP)

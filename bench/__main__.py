@@ -25,6 +25,7 @@ from bench import (
     peers,
     repl_memory,
     runtime_venv,
+    sandbox_session,
     search_tools,
     session_resume,
     sse_throughput,
@@ -39,6 +40,7 @@ ROWS: tuple[ModuleType, ...] = (
     startup,
     one_shot,
     tool_session,
+    sandbox_session,
     sse_throughput,
     search_tools,
     session_resume,
@@ -47,7 +49,13 @@ ROWS: tuple[ModuleType, ...] = (
 )
 TABLE_MARK = "<!-- table -->"
 # The rows that run hexclaw as a program, next to Claude Code.
-RUN_PROGRAMS = {startup.NAME, one_shot.NAME, tool_session.NAME, repl_memory.NAME}
+RUN_PROGRAMS = {
+    startup.NAME,
+    one_shot.NAME,
+    tool_session.NAME,
+    sandbox_session.NAME,
+    repl_memory.NAME,
+}
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:

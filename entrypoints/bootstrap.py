@@ -83,10 +83,12 @@ if TYPE_CHECKING:
     from adapters.cassettes.recorder import RecordingTransport
     from adapters.cassettes.replay import ReplayTransport
     from adapters.checkpoints.recorder import CheckpointRecorder
+    from adapters.sandbox.runner import Sandbox
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
     from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
     from adapters.tools.registry import Tool
+    from adapters.tools.support.workspace import Workspace
     from domain.auth.oauth_login import LoginFlow
     from domain.commands.parser import CommandSpec
 
@@ -209,6 +211,9 @@ class Run(Record):
     session: StartedSession
     checkpoints: CheckpointRecorder | None = None
     """None when no tool can change a file, or the workspace is not one to snapshot."""
+    sandbox: Sandbox | None = None
+    """The OS sandbox Bash runs in (``/sandbox``); None when Bash is not offered, or in print
+    mode when the sandbox is off."""
 
 
 def build_run(
@@ -247,6 +252,9 @@ def build_run(
         session_id=session.session_id,
         compactor=compactor,
     )
+    sandbox = sandbox_in(registry)
+    if sandbox is not None and prompt is not None:
+        sandbox.ask_domain = _domain_question(prompt, permissions)
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
     loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
     ctx.warnings.extend(ctx.memory.refusals() if ctx.memory is not None else [])
@@ -256,6 +264,7 @@ def build_run(
         compactor=compactor,
         session=session,
         checkpoints=checkpoints,
+        sandbox=sandbox,
     )
 
 
@@ -316,11 +325,13 @@ def build_tools(ctx: Config, options: RunOptions, policy: PermissionPolicy) -> T
     """
     if not options.interactive and not tools_opted_in(ctx.settings, _policy_choices(options)):
         return ToolRegistry([])
-    tools = builtin_tools(ctx, policy)
+    tools = builtin_tools(ctx, policy, options)
     return ToolRegistry([tool for tool in tools if not policy.tool_disabled(tool.name)])
 
 
-def builtin_tools(ctx: Config, policy: PermissionPolicy) -> list[Tool]:
+def builtin_tools(
+    ctx: Config, policy: PermissionPolicy, options: RunOptions | None = None
+) -> list[Tool]:
     """Every built-in tool, in the order offered to the model: the one list of them.
 
     A new tool is added here (and in its own module under ``adapters/tools/``).
@@ -355,10 +366,14 @@ def builtin_tools(ctx: Config, policy: PermissionPolicy) -> list[Tool]:
         max_timeout=number_env(ctx, "BASH_MAX_TIMEOUT_MS", 600_000) / 1000,
         output_chars=int(number_env(ctx, "BASH_MAX_OUTPUT_LENGTH", 30_000)),
     )
+    sandbox = build_sandbox(ctx, options or RunOptions(), policy, workspace)
+    if sandbox is not None:
+        # Registered first so it runs last: the jobs inside it stop before its folders go.
+        atexit.register(sandbox.close)
     # Background jobs must not outlive hexclaw.
     atexit.register(jobs.stop_all)
     return [
-        BashTool(workspace, jobs, limits),
+        BashTool(workspace, jobs, limits, sandbox=sandbox),
         BashOutputTool(jobs),
         KillShellTool(jobs),
         ReadTool(workspace, files),
@@ -372,6 +387,74 @@ def builtin_tools(ctx: Config, policy: PermissionPolicy) -> list[Tool]:
         WebFetchTool(),
         TodoWriteTool(),
     ]
+
+
+def build_sandbox(
+    ctx: Config, options: RunOptions, policy: PermissionPolicy, workspace: Workspace
+) -> Sandbox | None:
+    """The OS sandbox for Bash: always in the REPL (``/sandbox`` can switch it on), in print
+    mode only when settings or ``--sandbox`` turn it on."""
+    from domain.sandbox.config import parse_sandbox
+
+    parsed = parse_sandbox(
+        ctx.settings.get("sandbox"),
+        lambda key: ctx.settings.source_of("sandbox", *[k for k in key.split(".") if k]),
+        ctx.settings.untrusted_sources,
+    )
+    ctx.warnings.extend(parsed.warnings)
+    config = parsed.config.switched(True) if options.sandbox else parsed.config
+    if config.network.allow_unix_sockets and not config.network.allow_all_unix_sockets:
+        ctx.warnings.append(
+            "sandbox.network.allowUnixSockets cannot be enforced by path on Linux, so those "
+            "sockets stay closed; allowAllUnixSockets opens every one"
+        )
+    if not config.enabled and not options.interactive:
+        # Nothing can switch it on later in print mode: spare -p the sandbox's imports.
+        return None
+    from adapters.sandbox.runner import Sandbox
+    from domain.sandbox.plan import PlanInputs
+
+    inputs = PlanInputs(
+        workspace=str(workspace.root),
+        home=str(Path.home()),
+        config_home=str(ctx.home),
+        session_tmp="",
+        additional_directories=workspace.roots[1:],
+        filesystem=config.filesystem,
+    )
+    # The policy's own rules, live: Read/Edit deny rules and WebFetch allow rules shape the
+    # boundary, including those added during the session.
+    return Sandbox(config, inputs, ctx.environ.get("PATH"), policy.rules)
+
+
+def _domain_question(prompt: PermissionPrompt, policy: PermissionPolicy) -> Callable[[str], bool]:
+    """Asks, in the REPL, about a host the sandbox's proxy refused; an allow (once or for
+    the session) becomes a ``WebFetch(domain:...)`` rule for the session, which the proxy
+    reads from the next connection on."""
+    from domain.tools.calls import Decision, ToolAccess, ToolCall
+
+    def ask(host: str) -> bool:
+        call = ToolCall(id="sandbox-network", name="WebFetch", input={"url": f"https://{host}/"})
+        access = ToolAccess(tool="WebFetch", kind="network", domain=host)
+        reason = (
+            f"a sandboxed command tried to reach {host}, which the sandbox's allowed domains "
+            "do not list"
+        )
+        answer = prompt.ask(call, access, Decision("ask", reason))
+        if answer.verdict == "deny":
+            return False
+        policy.add_rule("allow", f"WebFetch(domain:{host})", "session")
+        return True
+
+    return ask
+
+
+def sandbox_in(registry: ToolRegistry) -> Sandbox | None:
+    """The session's sandbox, held by its Bash tool."""
+    from adapters.tools.bash import BashTool
+
+    tool = registry.tool("Bash")
+    return tool.sandbox if isinstance(tool, BashTool) else None
 
 
 def build_session_store(ctx: Config) -> SessionStore:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind")
+SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind", "doctor")
 
 
 class UsageError(Exception):
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         "REPL; with -p, answers once and exits."
     )
     parser.epilog = (
-        "Commands: login, logout, auth status, sessions, rewind. "
+        "Commands: login, logout, auth status, sessions, rewind, doctor. "
         "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`."
     )
     parser.add_argument("prompt", nargs="?", help="the first prompt (with -p: the only one)")
@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="RULES",
         help="tools always denied",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run Bash in the OS sandbox (bubblewrap) for this run",
     )
     parser.add_argument(
         "-c",
@@ -141,6 +146,8 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         parser.set_defaults(what="both")
         parser.add_argument("--yes", action="store_true", help="do not ask first")
         parser.add_argument("--force", action="store_true", help="rewind files changed since, too")
+    elif name == "doctor":
+        parser.description = "Check the sandbox, ripgrep, config home, credentials and settings."
     parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
     return parser
 

@@ -86,6 +86,7 @@ class RunOptions(Record):
     replay: str | None = None
     no_color: bool = False
     verbose: bool = False
+    sandbox: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
@@ -106,6 +107,7 @@ class RunOptions(Record):
             replay=args.replay,
             no_color=args.no_color,
             verbose=args.verbose,
+            sandbox=getattr(args, "sandbox", False),
         )
 
 

@@ -25,6 +25,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.rewind_commands import run_rewind
 
         return run_rewind(args)
+    if args.command == "doctor":
+        from entrypoints.doctor import run_doctor
+
+        return run_doctor(args)
     if args.command == "sessions":
         from entrypoints.session_commands import run_sessions
 

@@ -8,8 +8,11 @@ as head and tail only, so memory stays bounded however much a command prints.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -21,6 +24,10 @@ from adapters.tools.support.workspace import Workspace
 from domain.messages.content import JSONObject
 from domain.repr_base import Record
 from domain.tools.calls import ToolAccess, ToolOutcome
+
+if TYPE_CHECKING:
+    from adapters.sandbox.runner import Launch, Sandbox
+    from domain.sandbox.plan import SandboxPlan
 
 # $1 is the file for the final working directory, $2 the command; positional parameters are
 # cleared so the command sees none, as at a prompt.
@@ -69,6 +76,15 @@ at once; read its output with BashOutput and stop it with KillShell.
 - Prefer Read, Glob, Grep, Edit and Write over cat, find, grep, sed and echo redirections."""
 
 
+SANDBOX_NOTE = """
+- Commands run in an OS sandbox: only the workspace and /tmp are writable (.git/hooks, \
+.git/config and .claude stay read-only), the config home is hidden, and the network is \
+closed except for allowed domains through a proxy. A failure such as "Read-only file system" \
+or a 403 from the proxy comes from the sandbox: explain what needs access and ask the user; \
+set dangerouslyDisableSandbox only when the user asks for it or a command cannot work \
+sandboxed (it then needs the user's permission)."""
+
+
 class BashTool:
     name = "Bash"
 
@@ -78,21 +94,40 @@ class BashTool:
         jobs: BackgroundJobs,
         limits: BashLimits | None = None,
         shell: str = "/bin/bash",
+        sandbox: Sandbox | None = None,
     ) -> None:
         self.workspace = workspace
         self.jobs = jobs
         self.limits = limits or BashLimits()
         self.shell = shell
+        self.sandbox = sandbox
         self.cwd = str(workspace.root)
 
     def definition(self) -> JSONObject:
-        return {"name": self.name, "description": _description(self.limits), "input_schema": SCHEMA}
+        description = _description(self.limits)
+        if self.sandbox is not None and self.sandbox.enabled:
+            description += SANDBOX_NOTE
+        return {"name": self.name, "description": description, "input_schema": SCHEMA}
 
     def access_of(self, tool_input: JSONObject) -> ToolAccess:
         command = tool_input.get("command")
+        text = command if isinstance(command, str) else None
         return ToolAccess(
-            tool=self.name, kind="execute", command=command if isinstance(command, str) else None
+            tool=self.name,
+            kind="execute",
+            command=text,
+            sandbox_auto_allow=text is not None and self._auto_allowed(text, tool_input),
         )
+
+    def _auto_allowed(self, command: str, tool_input: JSONObject) -> bool:
+        sandbox = self.sandbox
+        if sandbox is None or not sandbox.config.auto_allows:
+            return False
+        if not sandbox.route(command, tool_input.get("dangerouslyDisableSandbox") is True).confined:
+            return False
+        # Failing closed, the call is refused when it runs, so allowing it here is harmless;
+        # with failIfUnavailable off it would run unsandboxed, so it is asked about.
+        return sandbox.config.fail_if_unavailable or sandbox.available()
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
@@ -101,35 +136,53 @@ class BashTool:
         background = args.optional_bool("run_in_background")
         label = args.optional_string("description") or _one_line(command)
         notes: list[str] = []
+        plan: SandboxPlan | None = None
+        if self.sandbox is not None:
+            # Only a session with a sandbox loads it: -p without one starts as fast as before.
+            from adapters.sandbox.confinement import confine
+
+            disable = args.optional_bool("dangerouslyDisableSandbox")
+            confinement = confine(self.sandbox, command, disable)
+            if isinstance(confinement, ToolOutcome):
+                return confinement
+            plan, note = confinement
+            if note:
+                notes.append(note)
         if not os.path.isdir(self.cwd):
             notes.append(f"The working directory {self.cwd} is gone; ran in {self.workspace.root}.")
             self.cwd = str(self.workspace.root)
         if background:
-            job = self.jobs.start([self.shell, "-c", command], self.cwd, command)
-            return ToolOutcome(
-                content=f"Started in the background as {job.id} (pid {job.proc.pid}). Read its "
-                f'output with BashOutput (bash_id "{job.id}"); stop it with KillShell '
-                f'(shell_id "{job.id}").',
-                summary=f"{label} (background job {job.id})",
-                structured={"backgroundTaskId": job.id},
-            )
+            return self._start_background(command, plan, label)
         timeout = self.limits.default_timeout
         if timeout_ms is not None:
             timeout = min(timeout_ms / 1000, self.limits.max_timeout)
         output = HeadTailBuffer(self.limits.output_chars * 2, self.limits.output_chars * 2)
-        fd, cwd_file = tempfile.mkstemp(prefix="hexclaw-cwd-")
-        os.close(fd)
+        launch: Launch | None = None
+        if plan is not None and self.sandbox is not None:
+            cwd_file, cwd_inside = self.sandbox.scratch_file()
+            launch = self.sandbox.launch(
+                [self.shell, "-c", _SCRIPT, "hexclaw", cwd_inside, command], self.cwd, plan
+            )
+            argv = launch.argv
+        else:
+            fd, cwd_file = tempfile.mkstemp(prefix="hexclaw-cwd-")
+            os.close(fd)
+            argv = [self.shell, "-c", _SCRIPT, "hexclaw", cwd_file, command]
         try:
             result = run_streaming(
-                [self.shell, "-c", _SCRIPT, "hexclaw", cwd_file, command],
+                argv,
                 self.cwd,
                 output.feed,
                 timeout,
                 grace=self.limits.kill_grace,
+                pass_fds=launch.pass_fds if launch is not None else (),
             )
             notes.extend(self._follow_cd(cwd_file))
         finally:
-            os.unlink(cwd_file)
+            if launch is not None:
+                launch.close()
+            with contextlib.suppress(OSError):
+                os.unlink(cwd_file)
         text = output.text(self.limits.output_chars).rstrip("\n")
         code = result.returncode
         if result.timed_out:
@@ -138,9 +191,21 @@ class BashTool:
             )
         elif code is not None and code != 0:
             notes.append(f"Exit code {code}")
+        flagged: list[tuple[str, str]] = []
+        if plan is not None:
+            assert self.sandbox is not None
+            from adapters.sandbox.confinement import sandbox_notes
+
+            flagged = sandbox_notes(
+                self.sandbox, plan, text if code != 0 else "", self.workspace.display
+            )
+            notes.extend(note for _, note in flagged)
         body = "\n".join(part for part in [text or "(no output)", *notes] if part)
         failed = result.timed_out or code != 0
         status = "timed out" if result.timed_out else f"exit {code}"
+        if flagged:
+            # The user's one line says what the sandbox stopped (or wants reviewed).
+            status += "; " + "; ".join(short for short, _ in flagged)
         return ToolOutcome(
             content=body,
             is_error=failed,
@@ -154,12 +219,40 @@ class BashTool:
             },
         )
 
+    def _start_background(self, command: str, plan: SandboxPlan | None, label: str) -> ToolOutcome:
+        argv = [self.shell, "-c", command]
+        if plan is not None and self.sandbox is not None:
+            # The launch's proxy port is served until the session ends (Sandbox.close).
+            launch = self.sandbox.launch(argv, self.cwd, plan)
+            try:
+                job = self.jobs.start(launch.argv, self.cwd, command, launch.pass_fds)
+            finally:
+                launch.started()
+        else:
+            job = self.jobs.start(argv, self.cwd, command)
+        return ToolOutcome(
+            content=f"Started in the background as {job.id} (pid {job.proc.pid}). Read its "
+            f'output with BashOutput (bash_id "{job.id}"); stop it with KillShell '
+            f'(shell_id "{job.id}").',
+            summary=f"{label} (background job {job.id})",
+            structured={"backgroundTaskId": job.id},
+        )
+
     def _follow_cd(self, cwd_file: str) -> list[str]:
+        # A sandboxed command can replace the file (it lies in its /tmp): never follow a
+        # symlink, never wait on a FIFO, read only a small regular file.
         try:
-            with open(cwd_file, encoding="utf-8", errors="replace") as handle:
-                new = handle.read().strip()
+            fd = os.open(cwd_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             return []
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return []
+            new = os.read(fd, 65536).decode("utf-8", "replace").strip()
+        except OSError:
+            return []
+        finally:
+            os.close(fd)
         if not new or new == self.cwd:
             return []
         if self.workspace.contains(os.path.realpath(new)) and os.path.isdir(new):

@@ -32,6 +32,9 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return list(self._tools)
 
+    def tool(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
     def definitions(self) -> list[JSONObject]:
         return [tool.definition() for tool in self._tools.values()]
 

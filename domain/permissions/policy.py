@@ -13,8 +13,9 @@ Order of precedence (the first that applies wins):
 7. an ask rule asks, even when an allow rule also matches;
 8. allow rules;
 9. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
-   allows writes inside the workspace; anything else asks (in print mode the loop turns that
-   into a denial, since nothing can be asked).
+   allows writes inside the workspace; a command that runs confined in the OS sandbox with
+   ``autoAllowBashIfSandboxed`` is allowed (``ToolAccess.sandbox_auto_allow``); anything
+   else asks (in print mode the loop turns that into a denial, since nothing can be asked).
 
 An "allow for the session" answer is an allow rule, so it is remembered only where allow rules
 count: not for 6 or 7, which come before them (the ``Decision`` says so, and the question then
@@ -158,6 +159,8 @@ class PermissionPolicy:
                 )
             if self._mode == "acceptEdits":
                 return Decision("allow")
+        if access.kind == "execute" and access.sandbox_auto_allow:
+            return Decision("allow")
         return Decision("ask", f"{_what(access)} needs the user's approval in {self._mode} mode")
 
     def allow_for_session(self, access: ToolAccess) -> None:

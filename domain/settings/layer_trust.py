@@ -12,6 +12,11 @@ and a folder may be a stranger's clone, so those layers cannot:
 - allow a whole tool that runs commands or reaches the network (``Bash``, ``Bash(*)``,
   ``WebFetch``): a project may pre-approve ``Bash(npm test)``, not every command.
 
+- widen the OS sandbox: ``sandbox.excludedCommands``, ``filesystem.allowWrite``/``allowRead``,
+  the network's allowed domains and sockets, or set ``enabled``, ``failIfUnavailable`` to
+  false or ``allowUnsandboxedCommands``, ``autoAllowBashIfSandboxed`` to true; it may switch
+  the sandbox on and narrow it.
+
 Nor do a project's allow rules switch tools on in print mode: ``hexclaw -p`` in a stranger's
 clone offers tools only when the user asked for them (flags or the user's own settings),
 since the prompt can be steered by the clone's CLAUDE.md.
@@ -64,6 +69,8 @@ def refuse_untrusted(
     for key in trust.refused_keys:
         if key in values:
             refused.append(_describe(key, values.pop(key)))
+    if scope not in TRUSTED_SCOPES:
+        refused += _refuse_sandbox_widening(values.get("sandbox"))
     permissions = values.get("permissions")
     if isinstance(permissions, dict):
         directories = permissions.get("additionalDirectories")
@@ -89,6 +96,39 @@ def refuse_untrusted(
         f"{source}: ignored {'; '.join(refused)}: a project's settings cannot set these "
         "(put them in settings.json in your config home, or pass --settings)"
     )
+
+
+# What would widen the sandbox, by path inside the ``sandbox`` block, and the value that
+# would (None: any value).
+_SANDBOX_WIDENING: tuple[tuple[tuple[str, ...], object], ...] = (
+    (("enabled",), False),
+    (("excludedCommands",), None),
+    (("allowUnsandboxedCommands",), True),
+    (("failIfUnavailable",), False),
+    (("autoAllowBashIfSandboxed",), True),
+    (("filesystem", "allowWrite"), None),
+    (("filesystem", "allowRead"), None),
+    (("network", "allowedDomains"), None),
+    (("network", "allowUnixSockets"), None),
+    (("network", "allowAllUnixSockets"), True),
+    (("network", "allowLocalBinding"), True),
+)
+
+
+def _refuse_sandbox_widening(block: object) -> list[str]:
+    if not isinstance(block, dict):
+        return []
+    refused: list[str] = []
+    for path, widening in _SANDBOX_WIDENING:
+        parent: Any = block
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or path[-1] not in parent:
+            continue
+        if widening is None or parent[path[-1]] == widening:
+            del parent[path[-1]]
+            refused.append("sandbox." + ".".join(path))
+    return refused
 
 
 def _describe(key: str, value: Any) -> str:

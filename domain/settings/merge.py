@@ -47,6 +47,7 @@ KNOWN_KEYS = frozenset(
         "autoCompactThreshold",
         "maxTokens",
         "maxTurns",
+        "sandbox",
         "$schema",
     }
 )
@@ -70,7 +71,6 @@ CLAUDE_CODE_ONLY_KEYS = frozenset(
         "otelHeadersHelper",
         "outputStyle",
         "preferredNotifChannel",
-        "sandbox",
         "spinnerTipsEnabled",
         "statusLine",
         "subagentStatusLine",
@@ -127,6 +127,8 @@ VALUE_RULES: dict[tuple[str, ...], tuple[Callable[[Any], bool], str]] = {
     ("autoCompactThreshold",): (_fraction, "a share of the context window above 0, up to 1"),
     ("maxTokens",): (_positive_int, "a whole number above 0"),
     ("maxTurns",): (_positive_int, "a whole number above 0"),
+    # Its keys are checked where the sandbox reads them (domain/sandbox/config.py).
+    ("sandbox",): (lambda v: isinstance(v, dict), "an object"),
     ("$schema",): (lambda v: isinstance(v, str), "a string"),
 }
 KNOWN_PERMISSION_KEYS = frozenset(p[1] for p in VALUE_RULES if p[0] == "permissions" and len(p) > 1)
@@ -153,6 +155,8 @@ class Settings(Record):
     """The sources that were merged, in order."""
     user_asked_for_tools: bool = False
     """A trusted layer (the user's own settings or --settings) allows tools or sets a mode."""
+    untrusted_sources: list[str] = attrs.field(factory=list)
+    """The layers that came with the folder (a project's settings), by source."""
 
     def get(self, *path: str, default: Any = None) -> Any:
         node: Any = self.values
@@ -178,6 +182,8 @@ def merge_layers(
         if values.get("hooks"):
             hooks_from.append(layer.source)
         settings.layers.append(layer.source)
+        if layer.scope not in TRUSTED_SCOPES:
+            settings.untrusted_sources.append(layer.source)
         permissions = values.get("permissions")
         if (
             layer.scope in TRUSTED_SCOPES

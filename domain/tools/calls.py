@@ -29,6 +29,9 @@ class ToolAccess(Record):
     outside_workspace: bool = False
     command: str | None = None
     domain: str | None = None
+    # A command that will run confined in the OS sandbox the user enabled with
+    # autoAllowBashIfSandboxed: the mode's question is skipped (deny and ask rules still hold).
+    sandbox_auto_allow: bool = False
 
 
 @attrs.frozen(repr=False)

@@ -45,13 +45,15 @@ class BackgroundJobs:
         self._jobs: dict[str, BackgroundJob] = {}
         self._directory: str | None = None
 
-    def start(self, argv: Sequence[str], cwd: str, command: str) -> BackgroundJob:
+    def start(
+        self, argv: Sequence[str], cwd: str, command: str, pass_fds: Sequence[int] = ()
+    ) -> BackgroundJob:
         if self._directory is None:
             self._directory = tempfile.mkdtemp(prefix="hexclaw-jobs-")
         job_id = f"bash_{len(self._jobs) + 1}"
         path = os.path.join(self._directory, f"{job_id}.log")
         with open(path, "wb") as output:
-            proc = start_in_group(argv, cwd, stdout=output)
+            proc = start_in_group(argv, cwd, stdout=output, pass_fds=pass_fds)
         job = BackgroundJob(job_id, command, proc, path)
         self._jobs[job_id] = job
         return job

@@ -46,6 +46,7 @@ def start_in_group(
     env: Mapping[str, str] | None = None,
     stdout: int | IO[bytes] = subprocess.PIPE,
     stderr: int | IO[bytes] = subprocess.STDOUT,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         list(argv),
@@ -55,6 +56,7 @@ def start_in_group(
         stdout=stdout,
         stderr=stderr,
         start_new_session=True,
+        pass_fds=tuple(pass_fds),
     )
 
 
@@ -66,13 +68,15 @@ def run_streaming(
     env: Mapping[str, str] | None = None,
     grace: float = DEFAULT_GRACE,
     merge_stderr: bool = True,
+    pass_fds: Sequence[int] = (),
 ) -> ProcessResult:
     """Run ``argv`` with stdout (and stderr, unless ``merge_stderr`` is False) streamed to
-    ``on_output``, which returns False to stop early. A separate stderr is kept to 4 KiB."""
+    ``on_output``, which returns False to stop early. A separate stderr is kept to 4 KiB.
+    ``pass_fds`` stay open in the child (the sandbox's seccomp program and proxy channel)."""
     if merge_stderr:
-        return _run(argv, cwd, on_output, timeout, env, grace, subprocess.STDOUT)
+        return _run(argv, cwd, on_output, timeout, env, grace, subprocess.STDOUT, pass_fds)
     with tempfile.TemporaryFile() as errors:
-        result = _run(argv, cwd, on_output, timeout, env, grace, errors)
+        result = _run(argv, cwd, on_output, timeout, env, grace, errors, pass_fds)
         errors.seek(0)
         text = errors.read(4096).decode("utf-8", "replace").strip()
         return attrs.evolve(result, stderr=text)
@@ -86,8 +90,9 @@ def _run(
     env: Mapping[str, str] | None,
     grace: float,
     stderr: int | IO[bytes],
+    pass_fds: Sequence[int] = (),
 ) -> ProcessResult:
-    proc = start_in_group(argv, cwd, env, stderr=stderr)
+    proc = start_in_group(argv, cwd, env, stderr=stderr, pass_fds=pass_fds)
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
     deadline = time.monotonic() + timeout

@@ -11,7 +11,8 @@ Rules a reader must not break:
 What lives where: ``registry`` (the registry, ``command``, errors), ``completion`` (Tab's
 argument values), ``basics`` (/help /status /config), ``model_and_permissions``,
 ``conversation`` (/clear /compact /cost /export), ``sessions`` (/sessions /resume),
-``workspace`` (/memory /init /diff), ``rewind``, ``account`` (/login /logout), ``leaving`` (/exit).
+``workspace`` (/memory /init /diff), ``rewind``, ``account`` (/login /logout), ``sandbox``
+(/sandbox), ``leaving`` (/exit).
 Importing this package registers them all, in that order.
 """
 
@@ -24,6 +25,7 @@ from entrypoints.repl.commands import sessions  # noqa: F401
 from entrypoints.repl.commands import workspace  # noqa: F401
 from entrypoints.repl.commands import rewind  # noqa: F401
 from entrypoints.repl.commands import account  # noqa: F401
+from entrypoints.repl.commands import sandbox  # noqa: F401
 from entrypoints.repl.commands import leaving  # noqa: F401
 
 # isort: on

@@ -1,0 +1,121 @@
+"""The OS sandbox through ``hexclaw -p --sandbox``: the scripted model runs what Bash rules
+cannot stop (a Makefile, an interpreter, git's own options) under ``Bash(*)``, and the
+sandbox contains it; with bubblewrap missing, Bash is refused in one line."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_permission_print_mode import tool_results
+from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.integration.sandbox_harness import require_bwrap
+from tests.support import hexclaw_env, run_hexclaw
+
+
+@pytest.fixture
+def tmp_path() -> Iterator[Path]:
+    """Outside /tmp, which the sandbox replaces with its own: the victims must be in sight."""
+    folder = Path(tempfile.mkdtemp(prefix="hexclaw-sandbox-e2e-", dir="/var/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "victim.txt").write_text("untouched\n")
+    return folder
+
+
+def results_by_id(server: ScriptedAnthropicServer) -> dict[str, dict[str, Any]]:
+    return {r["tool_use_id"]: r for r in tool_results(server.requests[1].body)}
+
+
+def test_a_makefile_an_interpreter_and_git_options_are_contained_under_bash_star(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, outside: Path
+) -> None:
+    require_bwrap()
+    (config_home / "credentials.json").write_text('{"claudeAiOauth": {"accessToken": "tok-9f3"}}')
+    (workspace / "Makefile").write_text(f"clean:\n\trm -rf {outside}/*\n")
+    (workspace / "a").write_text("a\n")
+    (workspace / "b").write_text("b\n")
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("t_make", "Bash", {"command": "make clean"}),
+        ("t_py", "Bash", {"command": f"python3 -c \"open('{outside}/py.txt', 'w')\""}),
+        ("t_git", "Bash", {"command": f"git diff --no-index --output={outside}/diff a b"}),
+        ("t_creds", "Bash", {"command": f"cat {config_home}/credentials.json"}),
+        ("t_in", "Bash", {"command": "echo made > inside.txt"}),
+    ]
+    anthropic_server.add(Reply.sse(tool_use_events(calls)), Reply.sse(text_message_events("ok")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["-p", "go", "--sandbox", "--allowedTools", "Bash(*)"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    results = results_by_id(anthropic_server)
+    for tool_id in ("t_make", "t_py", "t_git", "t_creds"):
+        assert results[tool_id]["is_error"] is True, (tool_id, results[tool_id])
+    assert "Read-only file system" in results["t_make"]["content"]
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
+    assert (outside / "victim.txt").read_text() == "untouched\n"
+    assert results["t_in"]["is_error"] is False
+    assert (workspace / "inside.txt").read_text() == "made\n"
+    assert "tok-9f3" not in str(anthropic_server.requests[1].body)
+
+
+def test_sandboxed_bash_is_auto_allowed_but_leaving_the_sandbox_is_asked(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, outside: Path
+) -> None:
+    require_bwrap()
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("t_auto", "Bash", {"command": "echo auto > auto.txt"}),
+        (
+            "t_out",
+            "Bash",
+            {"command": f"touch {outside}/escaped", "dangerouslyDisableSandbox": True},
+        ),
+    ]
+    anthropic_server.add(Reply.sse(tool_use_events(calls)), Reply.sse(text_message_events("ok")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    # --allowedTools Read offers the tools; nothing allows Bash but the sandbox.
+    done = run_hexclaw(["-p", "go", "--sandbox", "--allowedTools", "Read"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    results = results_by_id(anthropic_server)
+    assert results["t_auto"]["is_error"] is False
+    assert (workspace / "auto.txt").read_text() == "auto\n"
+    # Outside the sandbox it is a normal question, which print mode cannot ask: denied.
+    assert results["t_out"]["is_error"] is True
+    assert "Permission denied" in results["t_out"]["content"]
+    assert not (outside / "escaped").exists()
+
+
+def test_without_bwrap_bash_is_refused_in_one_line_naming_the_fix(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, outside: Path
+) -> None:
+    settings = config_home / "settings.json"
+    settings.write_text('{"sandbox": {"enabled": true}}')
+    command = f"touch {outside}/made"
+    anthropic_server.add(
+        Reply.sse(tool_use_events([("t_bash", "Bash", {"command": command})])),
+        Reply.sse(text_message_events("ok")),
+    )
+    empty = workspace.parent / "empty-bin"
+    empty.mkdir()
+    env = hexclaw_env(anthropic_server.url, config_home, PATH=str(empty))
+    done = run_hexclaw(["-p", "go", "--allowedTools", "Bash(*)"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    (result,) = tool_results(anthropic_server.requests[1].body)
+    assert result["is_error"] is True
+    assert result["content"] == (
+        "the sandbox is enabled but cannot start: bwrap (bubblewrap) is not on PATH; install "
+        "bubblewrap (apt-get install bubblewrap, or dnf install bubblewrap), or set "
+        '"sandbox": {"failIfUnavailable": false} in your settings to run unsandboxed. '
+        "Bash is refused until then"
+    )
+    assert not (outside / "made").exists()
