@@ -1,0 +1,122 @@
+"""Attacks on Bash permission rules, each through ``hexclaw -p`` as a subprocess against the
+scripted server: the scripted model asks for the hostile call, and the test checks the disk
+(a marker file outside the workspace, a victim file) and the tool result that reached the
+server. Each attack is first run with permissions skipped, which shows it does work when
+nothing stops it."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import hexclaw_env, run_hexclaw
+from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.sse_script import text_message_events, tool_use_events
+
+
+@dataclass
+class Outcome:
+    returncode: int
+    stderr: str
+    result: dict[str, Any]
+
+
+def attack(
+    server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tool_input: dict[str, Any],
+    args: list[str],
+    tool: str = "Bash",
+) -> Outcome:
+    """One hostile tool call through ``hexclaw -p``; its tool result as the server got it."""
+    start = len(server.requests)
+    server.add(
+        Reply.sse(tool_use_events([("toolu_x", tool, tool_input)])),
+        Reply.sse(text_message_events("done")),
+    )
+    env = hexclaw_env(server.url, config_home)
+    done = run_hexclaw(["-p", "go", *args], env, workspace)
+    assert done.returncode == 0, done.stderr
+    body = server.requests[start + 1].body
+    (result,) = [b for b in body["messages"][-1]["content"] if b.get("type") == "tool_result"]
+    return Outcome(done.returncode, done.stderr, result)
+
+
+def bash(
+    server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    command: str,
+    args: list[str],
+) -> Outcome:
+    return attack(server, config_home, workspace, {"command": command}, args)
+
+
+def git_init(folder: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    (folder / "a").write_text("one\n")
+    (folder / "b").write_text("two\n")
+
+
+def refused(outcome: Outcome) -> bool:
+    return outcome.result["is_error"] is True and "Permission denied" in str(
+        outcome.result["content"]
+    )
+
+
+SKIP = ["--dangerously-skip-permissions"]
+
+# Expansions that run code, hidden behind an allowed prefix: ${_@P} prompt-expands the last
+# word of the previous command, ${HOME:_} evaluates $_ as arithmetic, whose array subscript
+# runs the substitution it holds; the wrapper's own copy of the line works the same way.
+EXPANSIONS = [
+    "git diff '$(touch ../P && id > ../P)'; git diff ${_@P}",
+    "git diff --quiet '$(touch ../P)' ${__hexclaw_command@P}",
+    "git diff 'a['; git diff ${_}'$(touch ../P)]'; git diff ${HOME:_}",
+    "git diff 'a['; git diff ${_}'$(touch ../P)]'; git diff ${BASH_VERSINFO[_]}",
+]
+
+
+@pytest.mark.parametrize("command", EXPANSIONS)
+def test_expansions_that_run_code_are_not_allowed_by_a_prefix_rule(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    command: str,
+) -> None:
+    git_init(workspace)
+    marker = workspace.parent / "P"
+    bash(anthropic_server, config_home, workspace, command, SKIP)
+    assert marker.exists(), "the attack does not run code under bash"
+    marker.unlink()
+    outcome = bash(
+        anthropic_server, config_home, workspace, command, ["--allowedTools", "Bash(git diff:*)"]
+    )
+    assert refused(outcome)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("mode", [[], ["--permission-mode", "bypassPermissions"]])
+def test_a_deny_rule_is_not_dodged_by_a_prompt_expansion(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    mode: list[str],
+) -> None:
+    git_init(workspace)
+    victim = workspace.parent / "victim"
+    command = "git diff '$(rm -f ../victim)'; git diff ${_@P}"
+    victim.write_text("keep me\n")
+    bash(anthropic_server, config_home, workspace, command, SKIP)
+    assert not victim.exists(), "the attack does not delete under bash"
+    victim.write_text("keep me\n")
+    args = ["--allowedTools", "Bash", "--disallowedTools", "Bash(rm:*)", *mode]
+    outcome = bash(anthropic_server, config_home, workspace, command, args)
+    assert refused(outcome)
+    assert "Bash(rm:*)" in outcome.result["content"]
+    assert victim.read_text() == "keep me\n"
