@@ -15,7 +15,9 @@ every part (each command piece, each path: the path as given and as resolved). F
 deny and ask rules also see what each piece really runs (``/bin/rm``, ``sudo rm``,
 ``bash -c 'rm …'``: see ``shell_wrappers``), and a command line the splitter cannot fully read
 is asked about while such a rule exists (``unchecked_rule``). Allow rules judge the text as
-written; prefix and wildcard rules never allow a ``dynamic`` line, only an exact rule does.
+written; prefix and wildcard rules never allow a ``dynamic`` line, a redirection into a file
+or an option that writes or runs (``git diff --output``, see ``command_options``): only an
+exact rule does.
 An "allow for this session" rule for a command is that exact command, ``*`` included.
 """
 
@@ -28,6 +30,7 @@ from typing import Literal
 
 import attrs
 
+from domain.command_options import risky_option
 from domain.errors import HexclawError
 from domain.permissions import path_patterns
 from domain.permissions.shell_split import normalize, parse_command_line
@@ -145,7 +148,11 @@ def covering_rule(
             return rule
     if access.kind == "execute":
         line = parse_command_line(access.command or "")
-        if line.dynamic or any(c.writes_files for c in line.commands):
+        # Like a redirection, an option that writes or runs (git diff --output=…) needs the
+        # exact rule checked above: a prefix rule allows reading, not that.
+        if line.dynamic or any(
+            c.writes_files or risky_option(c.words) is not None for c in line.commands
+        ):
             return None
     parts = _parts(access)
     if not parts:

@@ -120,3 +120,54 @@ def test_a_deny_rule_is_not_dodged_by_a_prompt_expansion(
     assert refused(outcome)
     assert "Bash(rm:*)" in outcome.result["content"]
     assert victim.read_text() == "keep me\n"
+
+
+def git_commit(folder: Path) -> None:
+    git_init(folder)
+    (folder / "notes.txt").write_text("foo bar\n")
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "-C", str(folder), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(folder), *identity, "commit", "-qm", "one"], check=True)
+
+
+# Options of read-only git commands that write a file or run a program: (rule, command, the
+# file the attack leaves, relative to the workspace).
+WRITING_OPTIONS = [
+    ("Bash(git diff:*)", "git diff --no-index --output=../x a b", "../x"),
+    ("Bash(git diff:*)", "git diff --no-index --output=.git/hooks/pre-commit a b",
+     ".git/hooks/pre-commit"),
+    ("Bash(git grep:*)", "git grep --open-files-in-pager='id > ../X; true' -e foo", "../X"),
+    ("Bash(git grep:*)", "git grep -O'id > ../X; true' -e foo", "../X"),
+    # git takes an abbreviation of a long option.
+    ("Bash(git grep:*)", "git grep --open-files-in-p='id > ../X; true' -e foo", "../X"),
+    ("Bash(git log:*)", "git log -1 --output=../L", "../L"),
+    ("Bash(git:*)", "git -c alias.l='!id > ../X' l", "../X"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "command", "left"), WRITING_OPTIONS)
+def test_options_that_write_or_run_need_more_than_a_prefix_rule(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    rule: str,
+    command: str,
+    left: str,
+) -> None:
+    git_commit(workspace)
+    target = workspace / left
+    bash(anthropic_server, config_home, workspace, command, [*SKIP, "--verbose"])
+    assert target.exists(), "the option does not write or run under bash"
+    target.unlink()
+    outcome = bash(anthropic_server, config_home, workspace, command, ["--allowedTools", rule])
+    assert refused(outcome)
+    assert not target.exists()
+    # The rule still allows the command without the option.
+    plain = bash(
+        anthropic_server,
+        config_home,
+        workspace,
+        "git diff --stat",
+        ["--allowedTools", "Bash(git diff:*)"],
+    )
+    assert plain.result["is_error"] is False
