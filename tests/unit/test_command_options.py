@@ -48,7 +48,7 @@ def spellings() -> list[str]:
 @pytest.mark.parametrize("command", spellings())
 def test_every_entry_of_the_table_is_caught(command: str) -> None:
     assert risky(command)
-    rule = parse_rule(f"Bash({command.split()[0]}:*)")
+    rule = parse_rule(f"Bash({command.split(maxsplit=1)[0]}:*)")
     access = ToolAccess(tool="Bash", kind="execute", command=command)
     assert covering_rule([rule], access, CTX) is None
     # An exact rule for the very command still allows it.
