@@ -141,10 +141,11 @@ def _git(args: Sequence[Word]) -> RiskyOption | None:
         i += 1
     if i == len(args):
         return None
-    if not args[i].literal:
-        return RiskyOption(args[i].raw, "runs")
-    subcommand = args[i].value
-    rest = args[i + 1 :]
+    return git_subcommand_option(args[i].value, args[i + 1 :])
+
+
+def git_subcommand_option(subcommand: str, rest: Sequence[Word]) -> RiskyOption | None:
+    """The first option of ``git <subcommand> <rest…>`` that writes or runs, if any."""
     if subcommand in GIT_RUNNING:
         return RiskyOption(subcommand, "runs")
     action = GIT_RUNNING_ACTIONS.get(subcommand)
