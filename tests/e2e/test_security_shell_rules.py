@@ -6,6 +6,7 @@ nothing stops it."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,3 +172,42 @@ def test_options_that_write_or_run_need_more_than_a_prefix_rule(
         ["--allowedTools", "Bash(git diff:*)"],
     )
     assert plain.result["is_error"] is False
+
+
+# Ways to run rm that a deny rule on rm must see: definitions, wrappers, a git alias.
+HIDDEN_RM = [
+    "function f { rm -f ../victim; }; f",
+    "coproc X { rm -f ../victim; }; wait",
+    "ionice -c 3 rm -f ../victim",
+    "flock ../lock rm -f ../victim",
+    "flock ../lock -c 'true; rm -f ../victim'",
+    "script -qc 'true; rm -f ../victim' /dev/null",
+    "chroot --skip-chdir / rm -f ../victim",
+    "setsid -w rm -f ../victim",
+    "stdbuf -oL rm -f ../victim",
+    "unbuffer rm -f ../victim",
+    "git -c alias.x='!rm -f ../victim' x",
+]
+
+
+@pytest.mark.parametrize("command", HIDDEN_RM)
+def test_a_deny_rule_sees_rm_through_definitions_and_wrappers(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    command: str,
+) -> None:
+    program = command.split(maxsplit=1)[0]
+    if program not in ("function", "coproc") and shutil.which(program) is None:
+        pytest.skip(f"{program} is not installed here")
+    git_init(workspace)
+    victim = workspace.parent / "victim"
+    victim.write_text("keep me\n")
+    bash(anthropic_server, config_home, workspace, command, SKIP)
+    assert not victim.exists(), "the line does not run rm under bash"
+    victim.write_text("keep me\n")
+    args = ["--allowedTools", "Bash", "--disallowedTools", "Bash(rm:*)"]
+    outcome = bash(anthropic_server, config_home, workspace, command, args)
+    assert refused(outcome)
+    assert "Bash(rm:*)" in outcome.result["content"]
+    assert victim.read_text() == "keep me\n"
