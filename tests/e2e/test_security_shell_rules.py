@@ -211,3 +211,21 @@ def test_a_deny_rule_sees_rm_through_definitions_and_wrappers(
     assert refused(outcome)
     assert "Bash(rm:*)" in outcome.result["content"]
     assert victim.read_text() == "keep me\n"
+
+
+def test_an_exact_rule_does_not_fold_a_newline_into_a_space(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    # make⏎test runs plain make (its first target), then the shell's test builtin.
+    (workspace / "Makefile").write_text("all:\n\ttouch ../P\ntest:\n\ttrue\n")
+    marker = workspace.parent / "P"
+    bash(anthropic_server, config_home, workspace, "make\ntest", SKIP)
+    assert marker.exists(), "make⏎test does not run the first target under bash"
+    marker.unlink()
+    rule = ["--allowedTools", "Bash(make test)"]
+    outcome = bash(anthropic_server, config_home, workspace, "make\ntest", rule)
+    assert refused(outcome)
+    assert not marker.exists()
+    # The rule still allows the command it names, spaces and tabs folded.
+    exact = bash(anthropic_server, config_home, workspace, "make  \ttest", rule)
+    assert exact.result["is_error"] is False

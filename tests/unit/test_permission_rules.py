@@ -537,3 +537,21 @@ def test_the_path_filter_hides_what_read_deny_rules_cover() -> None:
     everything = path_filter([parse_rule("Read")], "LS", CTX)
     assert everything is not None
     assert everything("/ws/anything")
+
+
+@pytest.mark.parametrize(
+    ("command", "covered"),
+    [
+        ("make test", True),
+        ("make \t test", True),
+        ("  make test\n", True),
+        ("make\ntest", False),  # two commands: make, then the test builtin
+        ("make \\\ntest", True),  # a continuation disappears: this is make test
+        ("make\u00a0test", False),  # a no-break space is part of a word to bash
+    ],
+)
+def test_an_exact_rule_folds_blanks_but_not_newlines(command: str, covered: bool) -> None:
+    rule = parse_rule("Bash(make test)")
+    assert (covering_rule([rule], bash(command), CTX) is not None) is covered
+    (session,) = session_rules(bash("make\ntest"))
+    assert covering_rule([session], bash("make test"), CTX) is None
