@@ -33,7 +33,7 @@ import attrs
 from domain.command_options import risky_option
 from domain.errors import HexclawError
 from domain.permissions import path_patterns
-from domain.permissions.shell_split import normalize, parse_command_line
+from domain.permissions.shell_split import parse_command_line
 from domain.permissions.shell_wrappers import executed
 from domain.repr_base import Record
 from domain.tools.calls import ToolAccess
