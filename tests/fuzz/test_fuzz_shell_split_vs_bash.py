@@ -1,0 +1,236 @@
+"""The splitter against real bash, on command lines generated from bash's grammar.
+
+hypothesis builds lines out of expansions (every parameter operator, ``@`` transformations,
+indirection, offsets, subscripts, ``$_``), arithmetic, substitutions, function and coproc
+definitions, builtins that evaluate, assignments, redirections and control operators, with
+``touch T`` hidden wherever bash might run it. Each line runs through the real Bash tool in an
+empty folder; what bash left there is the truth:
+- a line that made bash create any file is never allowed by a prefix rule (``Bash(echo:*)``,
+  ``Bash(true:*)``, ``Bash(git diff:*)``): the splitter judged it dynamic, writing, or not
+  covered;
+- a line that made bash run ``touch`` is never allowed with ``Bash`` allowed and
+  ``Bash(touch:*)`` denied: it is denied, or asked about as a line the rule cannot be checked
+  against.
+The example count is small and fixed (derandomized) in the normal suite, and large under
+``make fuzz`` (HYPOTHESIS_PROFILE=fuzz).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.tools.background_jobs import BackgroundJobs
+from adapters.tools.bash import BashLimits, BashTool
+from adapters.tools.workspace import Workspace
+from domain.permission_rules import RuleContext, parse_rule
+from domain.permissions import PermissionPolicy, PermissionRules
+from domain.tool_calls import ToolAccess, Verdict
+from tests.fuzz.limits import fuzz_settings
+
+pytestmark = pytest.mark.fuzz
+
+FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+# A few hundred lines in the normal suite, the same ones every run; thousands in make fuzz.
+EXAMPLES = settings(fuzz_settings, max_examples=3000 if FUZZING else 300, derandomize=not FUZZING)
+
+TOUCH = "touch T"
+PAYLOAD = st.sampled_from(
+    [
+        f"'$({TOUCH})'",
+        f'"$({TOUCH})"',
+        f"$({TOUCH})",
+        f"`{TOUCH}`",
+        f"'a[$({TOUCH})]'",
+        f"a[\\$\\({TOUCH}\\)]",
+        f"<({TOUCH})",
+        f"$'\\x24({TOUCH})'",
+    ]
+)
+NAMES = st.sampled_from(["x", "_", "HOME", "a", "BASH_COMMAND", "__hexclaw_command", "1", "@"])
+PLAIN = st.sampled_from(["a", "b-c", "d.e", "", " ", "1"])
+
+
+@st.composite
+def parameter(draw: st.DrawFn) -> str:
+    name = draw(NAMES)
+    form = draw(
+        st.sampled_from(
+            [
+                "${N}",
+                "$N",
+                "${#N}",
+                "${N:-W}",
+                "${N-W}",
+                "${N:=W}",
+                "${N:+W}",
+                "${N:?W}",
+                "${N@P}",
+                "${N@Q}",
+                "${N@E}",
+                "${N@A}",
+                "${!N}",
+                "${N:1}",
+                "${N:_}",
+                "${N: -1:1}",
+                "${N[_]}",
+                "${N[0]}",
+                "${N[x]}",
+                "${N/a/b}",
+                "${N^^}",
+                "${N,,}",
+                "${N#a}",
+                "${N%a}",
+                "${N:-$(T)}",
+                "${N:-'W'}",
+                '"${N}"',
+                "${N:-`T`}",
+            ]
+        )
+    )
+    word = draw(st.one_of(PLAIN, PAYLOAD))
+    return (
+        form.replace("N", name)
+        .replace("W", word)
+        .replace("(T)", f"({TOUCH})")
+        .replace("`T`", f"`{TOUCH}`")
+    )
+
+
+ARITHMETIC = st.sampled_from(
+    [
+        "$((1+2))",
+        "$((x))",
+        "$((_))",
+        "$((a[x]))",
+        f"$((a[$({TOUCH})]))",
+        "$[x]",
+        "$((BASH_COMMAND))",
+    ]
+)
+WORD = st.one_of(
+    PLAIN,
+    PAYLOAD,
+    parameter(),
+    ARITHMETIC,
+    st.sampled_from(["'a['", "]", "'x'", "--quiet", "-v", "--output=R", "-O", "~", "*", "{a,b}"]),
+)
+HEAD = st.sampled_from(
+    [
+        "echo", "true", "git diff", "test -v", "printf -v", "declare -i y=", "let", "eval",
+        "[[", "((", "set -x;", "export", "local", "read", ":", "f", "g", "alias", "command",
+        "env", "x=", "a[x]=", "PS4=", "declare -n r=", "trap", "hash -p /usr/bin/touch",
+    ]
+)  # fmt: skip
+DEFINITION = st.sampled_from(
+    [
+        f"f() {{ {TOUCH}; }}",
+        f"function g {{ {TOUCH}; }}",
+        f"coproc {{ {TOUCH}; }}",
+        f"coproc C {{ {TOUCH}; }}",
+        f"g () {{ {TOUCH}; }}",
+        f"trap '{TOUCH}' EXIT",
+        f"alias echo='{TOUCH}'",
+        f"x='$({TOUCH})'",
+        f"x='a[$({TOUCH})]'",
+        f"PS4='$({TOUCH})'",
+    ]
+)
+REDIRECTION = st.sampled_from(
+    ["", "", "", "> R", ">> R", "2> R", ">&2", "> /dev/null", "{fd}> R", "&> R", "< /dev/null"]
+)
+SEPARATOR = st.sampled_from(["; ", " && ", " || ", " | ", "\n", " & "])
+
+
+@st.composite
+def simple_command(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 5)) == 0:
+        return draw(DEFINITION)
+    head = draw(HEAD)
+    words = draw(st.lists(WORD, max_size=3))
+    glue = "" if head.endswith("=") else " "
+    line = head + glue + " ".join(words)
+    if head == "[[":
+        line += " -eq 0 ]]"
+    elif head == "((":
+        line += " ))"
+    return f"{line} {draw(REDIRECTION)}".strip()
+
+
+@st.composite
+def command_line(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(simple_command(), min_size=1, max_size=4))
+    line = pieces[0]
+    for piece in pieces[1:]:
+        line += draw(SEPARATOR) + piece
+    return line
+
+
+def decide(command: str, allow: list[str], deny: list[str]) -> Verdict:
+    rules = PermissionRules(
+        allow=[parse_rule(text) for text in allow], deny=[parse_rule(text) for text in deny]
+    )
+    policy = PermissionPolicy("default", rules, RuleContext(workspace="/ws", home="/home/me"))
+    return policy.decide(ToolAccess(tool="Bash", kind="execute", command=command)).verdict
+
+
+class FreshFolder:
+    """The real Bash tool in a folder emptied before each line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir()
+        self.jobs = BackgroundJobs(grace=0.5)
+        self.tool = BashTool(Workspace(root), self.jobs, BashLimits(5, kill_grace=0.5))
+
+    def run(self, command: str) -> set[str]:
+        for entry in self.root.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        self.tool.run({"command": command, "timeout": 5000})
+        return {entry.name for entry in self.root.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshFolder]:
+    fresh = FreshFolder(tmp_path_factory.mktemp("differential") / "run")
+    yield fresh
+    fresh.jobs.stop_all()
+
+
+@EXAMPLES
+@given(command_line())
+def test_what_bash_runs_is_never_allowed_unseen(folder: FreshFolder, command: str) -> None:
+    created = folder.run(command)
+    if created:
+        for prefix in ("Bash(echo:*)", "Bash(true:*)", "Bash(git diff:*)"):
+            verdict = decide(command, [prefix], [])
+            assert verdict != "allow", f"{prefix} allowed {command!r}, which created {created}"
+    if "T" in created:
+        verdict = decide(command, ["Bash"], ["Bash(touch:*)"])
+        assert verdict != "allow", f"Bash(touch:*) did not stop {command!r}"
+
+
+def test_the_generator_makes_lines_that_run_touch_and_lines_that_are_allowed(
+    folder: FreshFolder,
+) -> None:
+    """The invariants mean something: the grammar does reach touch, and harmless lines pass."""
+    ran = [
+        f"echo ${{_@P}} '$({TOUCH})'; echo ${{_@P}}",
+        f"f() {{ {TOUCH}; }}; f",
+        f"x='a[$({TOUCH})]'; echo ${{HOME:x}}",
+    ]
+    for line in ran:
+        assert "T" in folder.run(line), line
+        assert decide(line, ["Bash"], ["Bash(touch:*)"]) != "allow"
+    for line in ("echo ${x:-a} ${#HOME}", "echo a && true", "echo '$(touch T)' > /dev/null"):
+        assert folder.run(line) == set()
+        assert decide(line, ["Bash(echo:*)", "Bash(true:*)"], []) == "allow"
