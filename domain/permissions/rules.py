@@ -30,9 +30,9 @@ from typing import Literal
 
 import attrs
 
-from domain.command_options import risky_option
 from domain.errors import HexclawError
 from domain.permissions import path_patterns
+from domain.permissions.command_options import risky_option
 from domain.permissions.shell_split import parse_command_line
 from domain.permissions.shell_wrappers import executed
 from domain.repr_base import Record

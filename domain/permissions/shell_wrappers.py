@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from domain.command_options import GIT_GLOBAL_FLAGS, git_subcommand_option
+from domain.permissions.command_options import GIT_GLOBAL_FLAGS, git_subcommand_option
 from domain.permissions.shell_split import (
     RESERVED_WORDS,
     SimpleCommand,

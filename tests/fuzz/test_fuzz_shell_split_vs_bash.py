@@ -26,12 +26,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.tools.background_jobs import BackgroundJobs
 from adapters.tools.bash import BashLimits, BashTool
-from adapters.tools.workspace import Workspace
-from domain.permission_rules import RuleContext, parse_rule
-from domain.permissions import PermissionPolicy, PermissionRules
-from domain.tool_calls import ToolAccess, Verdict
+from adapters.tools.support.background_jobs import BackgroundJobs
+from adapters.tools.support.workspace import Workspace
+from domain.permissions.policy import PermissionPolicy, PermissionRules
+from domain.permissions.rules import RuleContext, parse_rule
+from domain.tools.calls import ToolAccess, Verdict
 from tests.fuzz.limits import fuzz_settings
 
 pytestmark = pytest.mark.fuzz

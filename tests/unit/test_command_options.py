@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.command_options import (
+from domain.permissions.command_options import (
     GIT_ANY,
     GIT_GLOBAL,
     GIT_RUNNING,
@@ -14,9 +14,9 @@ from domain.command_options import (
     OTHER,
     risky_option,
 )
-from domain.permission_rules import RuleContext, covering_rule, parse_rule
-from domain.shell_split import parse_command_line
-from domain.tool_calls import ToolAccess
+from domain.permissions.rules import RuleContext, covering_rule, parse_rule
+from domain.permissions.shell_split import parse_command_line
+from domain.tools.calls import ToolAccess
 
 CTX = RuleContext(workspace="/ws", home="/home/me")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from domain.permission_rules import RuleContext, parse_rule
-from domain.permissions import PermissionPolicy, PermissionRules
-from domain.shell_split import parse_command_line
-from domain.shell_wrappers import _WRAPPERS, executed
-from domain.tool_calls import ToolAccess
+from domain.permissions.policy import PermissionPolicy, PermissionRules
+from domain.permissions.rules import RuleContext, parse_rule
+from domain.permissions.shell_split import parse_command_line
+from domain.permissions.shell_wrappers import _WRAPPERS, executed
+from domain.tools.calls import ToolAccess
 
 # At least one line per wrapper, each running rm x.
 EXAMPLES: dict[str, list[str]] = {

@@ -21,8 +21,8 @@ from typing import Literal
 
 import attrs
 
-from domain.repr_base import Record
 from domain.permissions.shell_split import RESERVED_WORDS, Word, is_assignment
+from domain.repr_base import Record
 
 Effect = Literal["writes", "runs"]
 
