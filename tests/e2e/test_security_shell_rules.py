@@ -317,3 +317,30 @@ def test_accept_edits_asks_before_changing_instructions_and_hooks(
     for name in NEXT_RUN_FILES:
         if name != "AGENTS.md":
             assert not (workspace / name).exists(), name
+
+
+def test_a_shared_cassette_does_not_run_an_expansion_past_a_prefix_rule(tmp_path: Path) -> None:
+    """The documented way to replay a bug report, `--replay bug.yaml --allowedTools
+    "Bash(git diff:*)"`: the cassette's model asks for the hostile line, the rule holds."""
+    command = EXPANSIONS[0]
+    rule = ["--allowedTools", "Bash(git diff:*)"]
+    recorded_in = tmp_path / "recorded"
+    recorded_in.mkdir()
+    cassette = tmp_path / "bug.yaml"
+    home = tmp_path / "home"
+    home.mkdir()
+    script = [
+        Reply.sse(tool_use_events([("toolu_x", "Bash", {"command": command})])),
+        Reply.sse(text_message_events("done")),
+    ]
+    with ScriptedAnthropicServer(script) as server:
+        env = hexclaw_env(server.url, home)
+        done = run_hexclaw(["-p", "go", *rule, "--record", str(cassette)], env, recorded_in)
+    assert done.returncode == 0, done.stderr
+    assert command.split("'")[1] in cassette.read_text()
+    replay_in = tmp_path / "replay" / "here"
+    replay_in.mkdir(parents=True)
+    offline = {k: v for k, v in env.items() if not k.startswith("ANTHROPIC_")}
+    run_hexclaw(["-p", "go", *rule, "--replay", str(cassette)], offline, replay_in)
+    assert not (replay_in.parent / "P").exists()
+    assert not (recorded_in.parent / "P").exists()
