@@ -70,6 +70,7 @@ _SUBSCRIPT_EVALUATORS = frozenset(
         "declare", "typeset", "local", "export", "readonly", "let",
     }
 )  # fmt: skip
+_PASS_TO_BUILTIN = frozenset({"time", "command", "builtin"})
 # Builtins whose options change how a value is read: -i (arithmetic), -n (a reference).
 _DECLARING = frozenset({"declare", "typeset", "local", "export", "readonly"})
 # ``set`` options that only make the shell stricter; any other (``-x`` expands PS4 with
@@ -487,6 +488,11 @@ def _piece_is_dynamic(words: tuple[Word, ...]) -> bool:
             "[" in word.raw.partition("=")[0] or assigns_command_variable(word.raw)
         ):
             return True  # a subscript is arithmetic; a command variable runs its value later
+        start += 1
+    # time, command and builtin run the builtin that follows them (command let x evaluates).
+    while start < len(words) and (
+        words[start].value in _PASS_TO_BUILTIN or (start and words[start].value in ("-p", "--"))
+    ):
         start += 1
     if start == len(words):
         return False

@@ -126,6 +126,7 @@ HEAD = st.sampled_from(
         "echo", "true", "git diff", "test -v", "printf -v", "declare -i y=", "let", "eval",
         "[[", "((", "set -x;", "export", "local", "read", ":", "f", "g", "alias", "command",
         "env", "x=", "a[x]=", "PS4=", "declare -n r=", "trap", "hash -p /usr/bin/touch",
+        "command let", "builtin printf -v", "time -p let", "time [[", "! let",
     ]
 )  # fmt: skip
 DEFINITION = st.sampled_from(
@@ -156,7 +157,7 @@ def simple_command(draw: st.DrawFn) -> str:
     words = draw(st.lists(WORD, max_size=3))
     glue = "" if head.endswith("=") else " "
     line = head + glue + " ".join(words)
-    if head == "[[":
+    if head.endswith("[["):
         line += " -eq 0 ]]"
     elif head == "((":
         line += " ))"

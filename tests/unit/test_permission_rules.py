@@ -593,6 +593,13 @@ EVALUATING = [
     "export PAGER=less",
     "GIT_PAGER=x git log",
     "f () { true; }",
+    # time, command and builtin hand the words to the builtin after them.
+    "time [[ x -eq 0 ]]",
+    "time -p let x",
+    "command let x",
+    "builtin printf -v 'v[x]' 1",
+    "command -p test -v 'v[x]'",
+    "! let x",
 ]
 
 
