@@ -143,6 +143,19 @@ DEFINITION = st.sampled_from(
         f"PS4='$({TOUCH})'",
     ]
 )
+# Ways to hand touch to another program, each followed by " touch T" or given it as a body.
+WRAPPED = st.sampled_from(
+    [
+        "command", "builtin", "exec", "nohup", "time -p", "nice -n 5", "timeout 5", "env -i A=1",
+        "ionice -c 3", "flock .l", "setsid -w", "stdbuf -oL", "taskset 1", "chroot --skip-chdir /",
+        "xargs -a /dev/null -r", "find . -maxdepth 0 -exec", "eval", "{fd}>/dev/null",
+    ]
+)  # fmt: skip
+BODY_TAKING = st.sampled_from(
+    [
+        "bash -c", "sh -ec", "env -S", "flock .l -c", "script -qc", "su -c", "git -c alias.x=!",
+    ]
+)  # fmt: skip
 REDIRECTION = st.sampled_from(
     ["", "", "", "> R", ">> R", "2> R", ">&2", "> /dev/null", "{fd}> R", "&> R", "< /dev/null"]
 )
@@ -151,8 +164,20 @@ SEPARATOR = st.sampled_from(["; ", " && ", " || ", " | ", "\n", " & "])
 
 @st.composite
 def simple_command(draw: st.DrawFn) -> str:
-    if draw(st.integers(0, 5)) == 0:
+    kind = draw(st.integers(0, 7))
+    if kind == 0:
         return draw(DEFINITION)
+    if kind == 1:
+        wrapper = draw(WRAPPED)
+        end = " \\;" if wrapper.endswith("-exec") else ""
+        return f"{wrapper} {TOUCH}{end}"
+    if kind == 2:
+        runner = draw(BODY_TAKING)
+        body = draw(st.sampled_from([TOUCH, f"true; {TOUCH}", f"echo $({TOUCH})"]))
+        if runner.endswith("!"):
+            return f"git -c alias.x='!{body}' x"
+        suffix = " /dev/null" if runner.startswith("script") else ""
+        return f"{runner} '{body}'{suffix}"
     head = draw(HEAD)
     words = draw(st.lists(WORD, max_size=3))
     glue = "" if head.endswith("=") else " "
