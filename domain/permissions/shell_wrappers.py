@@ -136,8 +136,8 @@ _WRAPPERS: dict[str, _Options] = {
         shell_value="c",
         long_flags=frozenset(
             {"--shared", "--exclusive", "--unlock", "--nonblock", "--nb", "--close", "--no-fork"}
-        )
-        | {"--verbose"},
+            | {"--verbose"}
+        ),
         long_valued=frozenset({"--timeout", "--wait", "--conflict-exit-code"}),
         long_shell_value=frozenset({"--command"}),
         positional=1,
