@@ -207,22 +207,25 @@ def decide(command: str, allow: list[str], deny: list[str]) -> Verdict:
 
 
 class FreshFolder:
-    """The real Bash tool in a folder emptied before each line."""
+    """The real Bash tool, in a new empty folder for each line: a job a line leaves running
+    in the background must not be taken for what the next line did."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir()
         self.jobs = BackgroundJobs(grace=0.5)
-        self.tool = BashTool(Workspace(root), self.jobs, BashLimits(5, kill_grace=0.5))
+        self.count = 0
 
     def run(self, command: str) -> set[str]:
-        for entry in self.root.iterdir():
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-        self.tool.run({"command": command, "timeout": 5000})
-        return {entry.name for entry in self.root.iterdir()}
+        self.count += 1
+        folder = self.root / f"line{self.count}"
+        folder.mkdir()
+        tool = BashTool(Workspace(folder), self.jobs, BashLimits(5, kill_grace=0.5))
+        # The trailing wait lets what the line started in the background finish here.
+        tool.run({"command": command + "\nwait", "timeout": 5000})
+        found = {entry.name for entry in folder.iterdir()}
+        shutil.rmtree(folder, ignore_errors=True)
+        return found
 
 
 @pytest.fixture(scope="module")
