@@ -154,10 +154,11 @@ class PermissionPolicy:
             return Decision("allow")
         protected = _protected_path(access, self.context.workspace)
         if protected is not None:
+            name, why = protected
             return _every_time(
-                f"{_what(access)} changes {protected}, which decides what later runs of git, "
+                f"{_what(access)} changes {name}{why}, which decides what later runs of git, "
                 "its hooks or hexclaw do; that always needs the user's approval",
-                f"{protected} changes always need approval",
+                f"{name} changes always need approval",
             )
         rule = touching_rule(self.rules.ask, access, self.context)
         if rule is not None:
@@ -281,9 +282,10 @@ def _settings_rules(values: object, source: str, warnings: list[str]) -> list[Pe
     return rules
 
 
-def _protected_path(access: ToolAccess, workspace: str) -> str | None:
+def _protected_path(access: ToolAccess, workspace: str) -> tuple[str, str] | None:
     """What protected a write touches, if anything: a protected folder it lands in (``.git/``),
-    or a protected file or git-dir file it is (``CLAUDE.md``, ``HEAD``). Inside the workspace
+    or a protected file or git-dir file it is (``CLAUDE.md``, ``HEAD``), with a note on why
+    when the name alone does not say it. Inside the workspace
     only the part below its root counts, so a workspace that itself lives in such a folder
     still works; outside it (the user's ``~/.claude`` too) every part counts."""
     if access.kind != "write":
@@ -296,12 +298,15 @@ def _protected_path(access: ToolAccess, workspace: str) -> str | None:
         names = [name for name in part.split("/") if name]
         for name in names:
             if name.lower() in PROTECTED_FOLDERS:
-                return name + "/"
+                return name + "/", ""
         last = names[-1] if names else ""
         if last in PROTECTED_FILES:
-            return last
+            return last, ""
         if last.lower() in GIT_DIR_FILES:
-            return f"{last} (a file git reads as part of a repository)"
+            return (
+                last,
+                " (a file git reads as part of a repository: with it, a folder can be a git dir)",
+            )
     return None
 
 
