@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.support import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
 
 
 @dataclass
