@@ -7,9 +7,12 @@ Order of precedence (the first that applies wins):
 4. a command line the splitter cannot fully read asks while a Bash deny or ask rule exists,
    since the rule cannot be checked (bypass included), unless an exact allow rule names it;
 5. ``bypassPermissions`` allows everything else;
-6. a write into ``.git`` or ``.claude`` asks whatever the mode and the allow rules say: git
-   hooks and config run commands, and ``.claude`` holds the settings and instructions of the
-   next run, so an edit there would turn ``acceptEdits`` into running anything;
+6. a write that decides what a later run of git, a hook manager or hexclaw does asks whatever
+   the mode and the allow rules say (``PROTECTED_FOLDERS``, ``PROTECTED_FILES``,
+   ``GIT_DIR_FILES``): git hooks and config run commands, a ``HEAD`` or ``config`` file makes
+   a folder a git dir whose config git then obeys, ``.claude`` and ``CLAUDE.md`` hold the
+   settings and instructions of the next run, and ``.husky/`` holds hooks, so an edit there
+   would turn ``acceptEdits`` into running anything;
 7. an ask rule asks, even when an allow rule also matches;
 8. allow rules;
 9. the mode's default: reads inside the workspace are allowed in every mode; ``acceptEdits``
@@ -48,7 +51,27 @@ from domain.repr_base import Record
 from domain.settings.merge import Settings
 from domain.tools.calls import Decision, ToolAccess
 
-PROTECTED_FOLDERS = (".git", ".claude")
+# Folders anywhere in the path (compared without case, as on a case-insensitive disk): git's
+# own, hexclaw's settings, and the hook folders of hook managers (husky points git's
+# core.hooksPath at .husky).
+PROTECTED_FOLDERS = (".git", ".claude", ".husky", ".githooks", ".git-hooks", ".hooks", ".lefthook")
+# Files, by name: instructions every later run reads, and configuration that makes a tool
+# run commands when the user next commits or enters the folder.
+PROTECTED_FILES = (
+    "CLAUDE.md",
+    "CLAUDE.local.md",
+    "AGENTS.md",
+    ".mcp.json",
+    ".envrc",
+    ".pre-commit-config.yaml",
+    "lefthook.yml",
+    ".lefthook.yml",
+    "lefthook-local.yml",
+)
+# The files that make a folder a git dir (HEAD beside objects/ and refs/), or that git reads
+# in one: written at the workspace root they make `git diff --no-index` and the user's own
+# next git command obey a planted config (a diff.external, a core.pager).
+GIT_DIR_FILES = ("head", "config", "packed-refs", "commondir", "gitdir")
 BYPASS_WARNING = (
     "bypassPermissions mode: every tool call runs without asking, including commands and "
     "edits outside the workspace. Deny rules still apply."
@@ -130,12 +153,13 @@ class PermissionPolicy:
             return Decision("ask", reason)
         if self._mode == "bypassPermissions":
             return Decision("allow")
-        folder = _protected_folder(access, self.context.workspace)
-        if folder is not None:
+        protected = _protected_path(access, self.context.workspace)
+        if protected is not None:
+            name, why = protected
             return _every_time(
-                f"{_what(access)} changes {folder}/, which decides what later runs of git or "
-                "hexclaw do; that always needs the user's approval",
-                f"{folder}/ changes always need approval",
+                f"{_what(access)} changes {name}{why}, which decides what later runs of git, "
+                "its hooks or hexclaw do; that always needs the user's approval",
+                f"{name} changes always need approval",
             )
         rule = touching_rule(self.rules.ask, access, self.context)
         if rule is not None:
@@ -261,10 +285,12 @@ def _settings_rules(values: object, source: str, warnings: list[str]) -> list[Pe
     return rules
 
 
-def _protected_folder(access: ToolAccess, workspace: str) -> str | None:
-    """The protected folder (``.git``, ``.claude``) a write lands in, if any. Inside the
-    workspace only the part below its root counts, so a workspace that itself lives in such
-    a folder still works; outside it (the user's ``~/.claude`` too) every part counts."""
+def _protected_path(access: ToolAccess, workspace: str) -> tuple[str, str] | None:
+    """What protected a write touches, if anything: a protected folder it lands in (``.git/``),
+    or a protected file or git-dir file it is (``CLAUDE.md``, ``HEAD``), with a note on why
+    when the name alone does not say it. Inside the workspace
+    only the part below its root counts, so a workspace that itself lives in such a folder
+    still works; outside it (the user's ``~/.claude`` too) every part counts."""
     if access.kind != "write":
         return None
     root = posixpath.normpath(workspace)
@@ -272,9 +298,18 @@ def _protected_folder(access: ToolAccess, workspace: str) -> str | None:
         normal = posixpath.normpath(path)
         inside = normal == root or normal.startswith(root.rstrip("/") + "/")
         part = normal[len(root) :] if inside else normal
-        for name in part.split("/"):
+        names = [name for name in part.split("/") if name]
+        for name in names:
             if name.lower() in PROTECTED_FOLDERS:
-                return name
+                return name + "/", ""
+        last = names[-1] if names else ""
+        if last in PROTECTED_FILES:
+            return last, ""
+        if last.lower() in GIT_DIR_FILES:
+            return (
+                last,
+                " (a file git reads as part of a repository: with it, a folder can be a git dir)",
+            )
     return None
 
 

@@ -15,7 +15,9 @@ every part (each command piece, each path: the path as given and as resolved). F
 deny and ask rules also see what each piece really runs (``/bin/rm``, ``sudo rm``,
 ``bash -c 'rm …'``: see ``shell_wrappers``), and a command line the splitter cannot fully read
 is asked about while such a rule exists (``unchecked_rule``). Allow rules judge the text as
-written; prefix and wildcard rules never allow a ``dynamic`` line, only an exact rule does.
+written; prefix and wildcard rules never allow a ``dynamic`` line, a redirection into a file
+or an option that writes or runs (``git diff --output``, see ``command_options``): only an
+exact rule does.
 An "allow for this session" rule for a command is that exact command, ``*`` included.
 """
 
@@ -30,7 +32,8 @@ import attrs
 
 from domain.errors import HexclawError
 from domain.permissions import path_patterns
-from domain.permissions.shell_split import normalize, parse_command_line
+from domain.permissions.command_options import risky_option
+from domain.permissions.shell_split import parse_command_line
 from domain.permissions.shell_wrappers import executed
 from domain.repr_base import Record
 from domain.tools.calls import ToolAccess
@@ -145,7 +148,11 @@ def covering_rule(
             return rule
     if access.kind == "execute":
         line = parse_command_line(access.command or "")
-        if line.dynamic or any(c.writes_files for c in line.commands):
+        # Like a redirection, an option that writes or runs (git diff --output=…) needs the
+        # exact rule checked above: a prefix rule allows reading, not that.
+        if line.dynamic or any(
+            c.writes_files or risky_option(c.words) is not None for c in line.commands
+        ):
             return None
     parts = _parts(access)
     if not parts:
@@ -246,19 +253,26 @@ def _part_matches(rule: PermissionRule, part: str, access: ToolAccess, ctx: Rule
 def _exact_command(rule: PermissionRule, access: ToolAccess) -> bool:
     spec = rule.specifier or ""
     literal = rule.exact or "*" not in spec
-    return literal and normalize(spec) == normalize(access.command or "")
+    return literal and exact_text(spec) == exact_text(access.command or "")
+
+
+def exact_text(command: str) -> str:
+    """A command as an exact rule compares it: runs of spaces and tabs as one space, but a
+    newline kept, since to bash it ends a command (``make⏎test`` runs plain ``make``)."""
+    lines = command.strip(" \t\n").split("\n")
+    return "\n".join(re.sub(r"[ \t]+", " ", line).strip(" \t") for line in lines)
 
 
 def _command_matches(spec: str, command: str, *, exact: bool = False) -> bool:
     if exact:
-        return normalize(spec) == command
+        return exact_text(spec) == command
     if spec.endswith(":*"):
-        prefix = normalize(spec[:-2])
+        prefix = exact_text(spec[:-2])
         return command == prefix or command.startswith(prefix + " ")
     if "*" in spec:
-        regex = ".*".join(re.escape(piece) for piece in normalize(spec).split("*"))
+        regex = ".*".join(re.escape(piece) for piece in exact_text(spec).split("*"))
         return re.fullmatch(regex, command, re.DOTALL) is not None
-    return normalize(spec) == command
+    return exact_text(spec) == command
 
 
 def _domain_matches(pattern: str, host: str) -> bool:
@@ -286,7 +300,7 @@ def _rule_base(spec: str, ctx: RuleContext) -> tuple[str, str]:
 def session_rules(access: ToolAccess) -> list[PermissionRule]:
     """The rules an "allow for this session" answer adds: as narrow as the call itself."""
     if access.kind == "execute" and access.command:
-        return [PermissionRule("Bash", normalize(access.command), "session", exact=True)]
+        return [PermissionRule("Bash", exact_text(access.command), "session", exact=True)]
     if access.kind == "network" and access.domain:
         return [PermissionRule(access.tool, f"domain:{access.domain}", "session")]
     if access.kind in ("read", "write") and access.paths:

@@ -6,11 +6,20 @@ quotes and comments, and each piece is judged on its own. The lexer follows bash
 for quotes (``'…'``, ``"…"``, ``$'…'`` with its backslash escapes), backslashes, line
 continuations and comments (an unquoted ``#`` that starts a word runs to the end of the line).
 
-It is not a full shell parser, so it says when it is not sure: the line is ``dynamic`` when
-something in it decides at run time what runs (command and process substitution, arithmetic,
-a command name that is a variable or a glob, an array subscript holding a substitution) or
-when bash could read it differently from this lexer (a newline inside quotes, an unbalanced
-quote, a here-document, quotes or braces inside ``${…}``, a ``(`` inside a word). A dynamic
+It is not a full shell parser, and it reads by an allowlist: what it does not positively
+understand makes the line ``dynamic``. It understands words made of plain characters,
+quotes, backslashes, globs and braces; ``$name`` and the special parameters; ``${name}``,
+``${#name}`` and ``${name:-word}`` (also ``-``, ``:=``, ``=``, ``:+``, ``+``, ``:?``, ``?``)
+with a word of plain characters; ``$'…'``; redirections; and the control operators. Anything
+else is dynamic: command and process substitution, arithmetic in any form (``$((…))``,
+``((…))``, ``let``, ``${x:offset}``, ``${a[i]}``, an array subscript a builtin evaluates),
+every other ``${…}`` form (``@`` transformations such as ``@P`` expand a prompt, which runs
+substitutions, ``!`` indirection, pattern replacement), ``$_`` and the other variables
+whose value is this very line or the last word of the previous command, a command name that
+is a variable or a glob, a ``(`` after a word (a function definition), ``function``,
+``coproc``, ``case``, ``select``, ``[[``, builtins that change what later commands run
+(``alias``, ``trap``, ``hash``, ``enable``...), and anything bash could read differently
+from this lexer (a newline inside quotes, an unbalanced quote, a here-document). A dynamic
 line needs an exact rule or the user's approval; whatever follows the first doubt only has to
 be read well enough for deny rules, which the policy backs up by asking. Substitution bodies
 are pieces too, so a deny rule sees ``rm`` in ``echo "$(rm -rf x)"``. A redirection into a
@@ -19,6 +28,7 @@ file marks its piece ``writes_files``.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import attrs
@@ -30,6 +40,57 @@ RESERVED_WORDS = frozenset(
 )
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
 _PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9?#@*$!-]")
+# Variables whose value is text this line chose: the last word of the previous command, the
+# command being run, the wrapper's own copy of the whole line. Used as a word they are data,
+# but an arithmetic or prompt evaluation of them runs what they hold; fail closed on them.
+_DYNAMIC_NAMES = frozenset(
+    {"_", "BASH_COMMAND", "BASH_EXECUTION_STRING", "__hexclaw_command", "__hexclaw_cwd_file"}
+)
+_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#$!@*-])"
+# The only ${…} forms read as static: ${name}, ${#name}, and a default, assignment,
+# alternative or error word made of plain characters.
+_STATIC_BRACED = re.compile(rf"#?({_NAME})")
+_DEFAULT_WORD = re.compile(rf"({_NAME})(:?[-=+?])([A-Za-z0-9_./,:@%+= -]*)")
+# Commands the splitter does not read into: their words are commands, patterns or arithmetic
+# bash evaluates (``[[ $x -eq 1 ]]`` evaluates what $x holds, subscripts included), or they
+# change what later words run (an alias, a hashed path, a trap, a loaded builtin).
+DYNAMIC_COMMANDS = frozenset(
+    {
+        "function", "coproc", "case", "select", "[[", "((", "let", "alias", "unalias",
+        "trap", "hash", "enable", "bind", "complete", "compgen", "shopt", "fc", "history",
+        "mapfile", "readarray",
+    }
+)  # fmt: skip
+# Builtins that evaluate an array subscript in a name they are given (``printf -v 'a[i]'``,
+# ``test -v 'a[i]'``, ``read 'a[i]'``): the subscript is arithmetic, which expands any
+# substitution that a variable in it holds.
+_SUBSCRIPT_EVALUATORS = frozenset(
+    {
+        "printf", "read", "test", "[", "unset", "mapfile", "readarray", "wait", "getopts",
+        "declare", "typeset", "local", "export", "readonly", "let",
+    }
+)  # fmt: skip
+_PASS_TO_BUILTIN = frozenset({"time", "command", "builtin"})
+# Builtins whose options change how a value is read: -i (arithmetic), -n (a reference).
+_DECLARING = frozenset({"declare", "typeset", "local", "export", "readonly"})
+# ``set`` options that only make the shell stricter; any other (``-x`` expands PS4 with
+# substitutions, ``-a`` exports, ``-T`` inherits traps) is not followed.
+_SET_OPTIONS = re.compile(r"[-+][eu]*o?|pipefail|errexit|nounset")
+# ``{fd}>file``: bash stores a new descriptor in fd; the word names no command.
+_BRACE_FD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+# Variables other programs run or expand as commands when they see them: a prompt, a shell's
+# startup file, a pager, an editor, git's helpers, the dynamic linker, an interpreter's
+# startup options. An assignment to one runs what it holds later, out of sight.
+_COMMAND_VARIABLES = frozenset(
+    {
+        "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND", "BASH_ENV", "ENV", "SHELLOPTS",
+        "BASHOPTS", "BASH_XTRACEFD", "PATH", "IFS", "CDPATH", "GLOBIGNORE", "EXECIGNORE",
+        "HOME", "PAGER", "MANPAGER", "MANOPT", "LESS", "LESSOPEN", "LESSCLOSE", "EDITOR",
+        "VISUAL", "SSH_ASKPASS", "SUDO_ASKPASS", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME",
+        "NODE_OPTIONS", "PERL5OPT", "PERL5LIB", "RUBYOPT", "RUBYLIB", "TERMINFO",
+    }
+)  # fmt: skip
+_COMMAND_VARIABLE_PREFIXES = ("GIT_", "LD_", "BASH_FUNC_", "DYLD_")
 _REDIRECT = re.compile(r"&>>|&>|<<<|<<-|<<|<>|<&|>>|>\||>&|<|>")
 _FD_DUP = re.compile(r"(?:[0-9]+-?|-)(?=[ \t\n;&|()<>]|$)")
 _FD_NUMBER = re.compile(r"[0-9]+")
@@ -93,6 +154,17 @@ def is_assignment(word: Word) -> bool:
     return _ASSIGNMENT.match(word.raw) is not None
 
 
+def is_command_variable(name: str) -> bool:
+    """Whether a program runs or expands the value of the variable ``name`` as a command."""
+    return name in _COMMAND_VARIABLES or name.startswith(_COMMAND_VARIABLE_PREFIXES)
+
+
+def assigns_command_variable(text: str) -> bool:
+    """Whether ``NAME=value`` (or ``NAME[…]=…``) assigns a variable a program runs."""
+    name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
+    return name is not None and "=" in text and is_command_variable(name.group())
+
+
 def parse_command_line(command: str) -> CommandLine:
     lexer = _Lexer(command, 0, nested=False, level=0)
     lexer.run()
@@ -144,8 +216,9 @@ class _Lexer:
             elif char in "<>" or s.startswith("&>", self.i):
                 self._redirect()
             elif char == "(":
-                # f(), X=(…), @(…) and (( … )) are read differently by bash.
-                if self.word_started or s.startswith("((", self.i):
+                # f(), f (), X=(…), @(…) and (( … )) are read differently by bash: "(" only
+                # opens a subshell where a command starts.
+                if self.word_started or self.words or s.startswith("((", self.i):
                     self.dynamic = True
                 self._cut()
                 self.depth += 1
@@ -166,7 +239,8 @@ class _Lexer:
             else:
                 if char in "*?[{" and not self.word_pattern:
                     self.word_pattern.append("")  # from here on _add keeps the word's text
-                self._add(char, char)
+                # A leading "~" expands to a home directory: the value is not the text.
+                self._add(char, char, literal=not (char == "~" and not self.word_started))
                 self.i += 1
         self._cut()
         if self.nested:
@@ -217,7 +291,7 @@ class _Lexer:
         text = normalize("".join(self.raw))
         if text:
             words = tuple(self.words)
-            if not _command_word_is_literal(words):
+            if not _command_word_is_literal(words) or _piece_is_dynamic(words):
                 self.dynamic = True
             self.commands.append(SimpleCommand(text, self.writes, words))
         self.raw.clear()
@@ -298,6 +372,7 @@ class _Lexer:
         if after == "'" and not in_quotes:
             self._ansi_c_quoted()
         elif after == '"' and not in_quotes:
+            self.dynamic = True  # $"…" is translated through a message catalogue first
             self._double_quoted(2)
         elif after == "(":
             self._substitution(i + 2)
@@ -314,20 +389,22 @@ class _Lexer:
                 self.i += 1
             else:
                 text = s[i : name.end()]
+                if name.group() in _DYNAMIC_NAMES:
+                    self.dynamic = True
                 self._add(text, text, literal=False)
                 self.i = name.end()
 
     def _parameter(self) -> None:
-        """``${…}``: bash finds its end with rules of its own for quotes and nested braces, so
-        any of those inside makes the line dynamic."""
+        """``${…}``: only the forms ``_static_braced`` knows are static. The others run code
+        (``@P``, arithmetic offsets and subscripts), choose a variable at run time (``!``), or
+        have rules of their own for quotes and nested braces that bash alone follows."""
         s, i = self.s, self.i
         close = s.find("}", i + 2)
         if close < 0:
             self.dynamic = True
             stop = len(s)
         else:
-            inside = s[i + 2 : close]
-            if any(c in inside for c in "'\"`\\\n{") or "$(" in inside:
+            if not _static_braced(s[i + 2 : close]):
                 self.dynamic = True
             stop = close + 1
         self._add(s[i:stop], s[i:stop], literal=False)
@@ -363,8 +440,10 @@ class _Lexer:
 
     def _redirect(self) -> None:
         s = self.s
-        if self.word_started and _FD_NUMBER.fullmatch("".join(self.word_raw)):
-            self._reset_word()  # "2>…": the digits name a descriptor, they are not a word
+        before = "".join(self.word_raw)
+        if self.word_started and (_FD_NUMBER.fullmatch(before) or _BRACE_FD.fullmatch(before)):
+            # "2>…" and "{fd}>…": the word names a descriptor, it is not a word of the command
+            self._reset_word()
         else:
             self._end_word()
         if self.redirect is not None:
@@ -382,6 +461,57 @@ class _Lexer:
                 self.raw.append(dup.group())
                 self.i = dup.end()
                 self.redirect = None
+
+
+def _static_braced(inside: str) -> bool:
+    """Whether ``${inside}`` is a form whose expansion runs nothing and reads no other name."""
+    plain = _STATIC_BRACED.fullmatch(inside)
+    if plain is not None:
+        return plain.group(1) not in _DYNAMIC_NAMES
+    form = _DEFAULT_WORD.fullmatch(inside)
+    if form is None:
+        return False
+    name, operator, _ = form.groups()
+    if name in _DYNAMIC_NAMES:
+        return False
+    return "=" not in operator or not is_command_variable(name)
+
+
+def _piece_is_dynamic(words: tuple[Word, ...]) -> bool:
+    """Whether the words of one simple command hold syntax the splitter does not follow."""
+    start = 0
+    while start < len(words) and (
+        words[start].raw in RESERVED_WORDS or is_assignment(words[start])
+    ):
+        word = words[start]
+        if is_assignment(word) and (
+            "[" in word.raw.partition("=")[0] or assigns_command_variable(word.raw)
+        ):
+            return True  # a subscript is arithmetic; a command variable runs its value later
+        start += 1
+    # time, command and builtin run the builtin that follows them (command let x evaluates).
+    while start < len(words) and (
+        words[start].value in _PASS_TO_BUILTIN or (start and words[start].value in ("-p", "--"))
+    ):
+        start += 1
+    if start == len(words):
+        return False
+    head, args = words[start].value, words[start + 1 :]
+    if head in DYNAMIC_COMMANDS:
+        return True
+    if head == "set":
+        return not all(a.literal and _SET_OPTIONS.fullmatch(a.value) for a in args)
+    if head in _DECLARING and any(
+        a.value[:1] in "-+" or assigns_command_variable(a.value) or not a.literal for a in args
+    ):
+        return True  # -i makes assignments arithmetic, -n makes a name a reference
+    if head in ("printf", "test", "["):
+        names = [b for a, b in itertools.pairwise(args) if a.value in ("-v", "-R")]
+        names += [a for a in args if a.value.startswith("-v") and len(a.value) > 2]
+        return any("[" in a.value for a in names)
+    if head in _SUBSCRIPT_EVALUATORS:
+        return any("[" in a.value for a in args)
+    return False
 
 
 def _command_word_is_literal(words: tuple[Word, ...]) -> bool:

@@ -4,10 +4,14 @@
 ``bash -c 'rm -rf x'`` all run ``rm``, so a deny rule on ``rm`` must see each of them. This
 names every command a piece runs: its command word by basename, then the command inside each
 wrapper (``command``, ``env``, ``exec``, ``nohup``, ``sudo``, ``time``, ``nice``, ``timeout``,
-``xargs``, ``find -exec`` and a few more), and the pieces of a body a shell runs (``bash -c``,
-``sh -c``, ``eval``, ``env -S``, ``sudo -s``). A wrapper option it does not know makes every
-later word a possible command. The result is not ``certain`` when a command name or a body is
-not literal text (``$CMD``, a glob) or the nesting is too deep: the policy then asks.
+``xargs``, ``ionice``, ``flock``, ``chroot``, ``script -c``, ``find -exec`` and more: the
+table ``_WRAPPERS``), and the pieces of a body a shell runs (``bash -c``, ``sh -c``, ``eval``,
+``env -S``, ``sudo -s``, ``flock -c``, ``watch``, a ``git -c alias.x='!…'`` alias). For
+``git`` it also names the subcommand without the options before it, so ``Bash(git push:*)``
+sees ``git -C . push``. A wrapper option it does not know makes every later word a possible
+command. The result is not ``certain`` when a command name or a body is not literal text
+(``$CMD``, a glob), a git option runs something it cannot see (``-c core.pager=…``,
+``--upload-pack=…``), or the nesting is too deep: the policy then asks.
 
 Allow rules do not look through wrappers: ``Bash(git diff:*)`` does not allow ``sudo git diff``.
 """
@@ -19,10 +23,12 @@ from collections.abc import Sequence
 
 import attrs
 
+from domain.permissions.command_options import GIT_GLOBAL_FLAGS, git_subcommand_option
 from domain.permissions.shell_split import (
     RESERVED_WORDS,
     SimpleCommand,
     Word,
+    assigns_command_variable,
     is_assignment,
     normalize,
     parse_command_line,
@@ -33,6 +39,12 @@ _MAX_LEVEL = 8
 _BUDGET = 200
 _SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh", "mksh", "ash", "yash"})
 _EXEC_ACTIONS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+# git settings that run nothing; any other -c setting may name a program (core.pager,
+# diff.external, core.sshCommand, core.fsmonitor, credential.helper, filter.*...).
+_GIT_SAFE_CONFIG = frozenset(
+    {"core.quotepath", "core.autocrlf", "init.defaultbranch", "safe.directory", "pull.rebase"}
+)
+_GIT_SAFE_CONFIG_PREFIXES = ("user.", "color.", "advice.", "column.", "i18n.")
 
 
 @attrs.frozen(repr=False)
@@ -55,6 +67,12 @@ class _Options(Record):
     long_body: frozenset[str] = frozenset()
     positional: int = 0  # operands before the command (timeout's duration)
     assignments: bool = False  # NAME=value words before the command (env)
+    shell_value: str = ""  # short options whose value is a command line (flock -c, script -c)
+    long_shell_value: frozenset[str] = frozenset()
+    # Operands are not the command (script's log file, su's user), though one may be: each is
+    # looked at as a possible command, and the options after it are read on.
+    operands_are_files: bool = False
+    always_shell: bool = False  # the words after the options go to a shell (watch)
 
 
 _WRAPPERS: dict[str, _Options] = {
@@ -101,6 +119,82 @@ _WRAPPERS: dict[str, _Options] = {
         ),
     ),
     "doas": _Options(flags="nL", valued="uC", to_shell="s"),
+    "ionice": _Options(
+        flags="t",
+        valued="cnpPu",
+        long_flags=frozenset({"--ignore"}),
+        long_valued=frozenset({"--class", "--classdata", "--pid", "--pgid", "--uid"}),
+    ),
+    "chroot": _Options(
+        long_flags=frozenset({"--skip-chdir"}),
+        long_valued=frozenset({"--userspec", "--groups"}),
+        positional=1,
+    ),
+    "flock": _Options(
+        flags="sxunoFe",
+        valued="wE",
+        shell_value="c",
+        long_flags=frozenset(
+            {"--shared", "--exclusive", "--unlock", "--nonblock", "--nb", "--close", "--no-fork"}
+            | {"--verbose"}
+        ),
+        long_valued=frozenset({"--timeout", "--wait", "--conflict-exit-code"}),
+        long_shell_value=frozenset({"--command"}),
+        positional=1,
+    ),
+    "script": _Options(
+        flags="aefqh",
+        valued="TIOBmEo",
+        attached="t",
+        shell_value="c",
+        long_flags=frozenset({"--append", "--return", "--flush", "--force", "--quiet"}),
+        long_valued=frozenset(
+            {"--log-in", "--log-out", "--log-io", "--log-timing", "--logging-format", "--echo"}
+        ),
+        long_shell_value=frozenset({"--command"}),
+        operands_are_files=True,
+    ),
+    "su": _Options(
+        flags="lmpPf",
+        valued="sgGw",
+        shell_value="cC",
+        long_flags=frozenset({"--login", "--preserve-environment", "--pty"}),
+        long_valued=frozenset({"--shell", "--group", "--supp-group", "--whitelist-environment"}),
+        long_shell_value=frozenset({"--command", "--session-command"}),
+        operands_are_files=True,
+    ),
+    "runuser": _Options(
+        flags="lmpP",
+        valued="sgGwu",
+        shell_value="cC",
+        long_flags=frozenset({"--login", "--preserve-environment", "--pty"}),
+        long_valued=frozenset({"--shell", "--group", "--supp-group", "--user"}),
+        long_shell_value=frozenset({"--command", "--session-command"}),
+        operands_are_files=True,
+    ),
+    "unbuffer": _Options(flags="p"),
+    "taskset": _Options(
+        flags="acp", long_flags=frozenset({"--all-tasks", "--cpu-list"}), positional=1
+    ),
+    "chrt": _Options(flags="abdefiormpRv", valued="TPD", positional=1),
+    "prlimit": _Options(valued="p", long_valued=frozenset({"--pid"})),
+    "fakeroot": _Options(flags="uhv", valued="lisb", long_valued=frozenset({"--faked", "--lib"})),
+    "watch": _Options(
+        flags="bcdegtxpwr",
+        valued="nq",
+        long_valued=frozenset({"--interval"}),
+        always_shell=True,
+    ),
+    # Many options each: any option makes every later word a possible command.
+    "strace": _Options(),
+    "ltrace": _Options(),
+    "valgrind": _Options(),
+    "unshare": _Options(),
+    "nsenter": _Options(),
+    "systemd-run": _Options(),
+    "firejail": _Options(),
+    "xvfb-run": _Options(),
+    "catchsegv": _Options(),
     "xargs": _Options(
         flags="0rtpxo",
         valued="ILnPsdEa",
@@ -143,10 +237,16 @@ class _Walk:
         if not head.literal or not name:
             return False
         self.found.append(normalize(" ".join([name, *(w.value for w in args)])))
+        if name == "function" or (name == "coproc" and len(args) > 1 and args[1].raw == "{"):
+            # A definition: its name, then the body's first words (the splitter marks the
+            # line dynamic, and a deny rule still sees what the body runs).
+            return self.words(args[1:], level + 1) and False
         if name in _WRAPPERS:
             return self._wrapper(_WRAPPERS[name], args, level)
         if name in _SHELLS:
             return self._shell(args, level)
+        if name == "git":
+            return self._git(args, level)
         if name == "eval":
             return self.body(args, level)
         if name == "find":
@@ -165,7 +265,8 @@ class _Walk:
         return certain
 
     def _wrapper(self, options: _Options, args: Sequence[Word], level: int) -> bool:
-        i, operands, to_shell = 0, options.positional, False
+        i, operands, to_shell = 0, options.positional, options.always_shell
+        certain = True
         while i < len(args):
             word = args[i]
             value = word.value
@@ -179,6 +280,9 @@ class _Walk:
                 if key in options.long_body:
                     inline = [Word(attached, attached)] if equals else []
                     return self.body([*inline, *args[i + 1 :]], level)
+                if key in options.long_shell_value:
+                    line = [Word(attached, attached)] if equals else list(args[i + 1 : i + 2])
+                    return self.body(line, level) and certain
                 if key in options.long_valued:
                     i += 1 if equals else 2
                 elif key in options.long_flags:
@@ -193,6 +297,10 @@ class _Walk:
                 if cluster.body is not None:
                     inline = [Word(cluster.body, cluster.body)] if cluster.body else []
                     return self.body([*inline, *args[i + 1 :]], level)
+                if cluster.shell_value is not None:
+                    given = cluster.shell_value
+                    line = [Word(given, given)] if given else list(args[i + 1 : i + 2])
+                    return self.body(line, level) and certain
                 to_shell = to_shell or cluster.shell
                 i += 2 if cluster.value_follows else 1
                 continue
@@ -200,12 +308,19 @@ class _Walk:
                 operands -= 1
                 i += 1
             elif options.assignments and "=" in value:
+                if assigns_command_variable(value):
+                    certain = False  # env PAGER=… git log runs the pager it sets
+                i += 1
+            elif options.operands_are_files:
+                certain = self.words(args[i:], level + 1) and certain
                 i += 1
             else:
                 break
+        if options.operands_are_files:
+            return certain
         if to_shell:
-            return self.body(args[i:], level)
-        return self.words(args[i:], level + 1)
+            return self.body(args[i:], level) and certain
+        return self.words(args[i:], level + 1) and certain
 
     def _every_suffix(self, args: Sequence[Word], level: int) -> bool:
         certain = True
@@ -237,6 +352,43 @@ class _Walk:
             return True  # a script file or standard input: nothing to read on this line
         return self.body(args[i : i + 1], level)
 
+    def _git(self, args: Sequence[Word], level: int) -> bool:
+        """git's options before the subcommand; ``-c alias.x='!…'`` bodies are read as shell
+        lines, other config values that run something are not known to be harmless."""
+        certain, i = True, 0
+        while i < len(args) and (args[i].value.startswith("-") or not args[i].literal):
+            word = args[i]
+            key = word.value.partition("=")[0]
+            if not word.literal:
+                return False
+            if word.value in ("-c", "-C", "--git-dir", "--work-tree", "--namespace"):
+                if i + 1 < len(args) and not args[i + 1].literal:
+                    return False
+                if word.value == "-c" and i + 1 < len(args):
+                    certain = self._git_config(args[i + 1].value, level) and certain
+                i += 2
+            elif (
+                key in ("--git-dir", "--work-tree", "--namespace") or word.value in GIT_GLOBAL_FLAGS
+            ):
+                i += 1
+            else:
+                return False  # --exec-path=…, --config-env=… or an option not understood
+        if i == len(args):
+            return certain
+        # The subcommand as a command of its own, so deny rules such as Bash(git push:*)
+        # see it whatever global options come first.
+        self.found.append(normalize(" ".join(["git", *(w.value for w in args[i:])])))
+        option = git_subcommand_option(args[i].value, args[i + 1 :])
+        return certain and (option is None or option.effect != "runs")
+
+    def _git_config(self, setting: str, level: int) -> bool:
+        key, _, value = setting.partition("=")
+        key = key.lower()
+        if key.startswith("alias."):
+            # "!…" runs through the shell; any other alias is a git subcommand.
+            return not value.startswith("!") or self.body([Word(value[1:], value[1:])], level)
+        return key in _GIT_SAFE_CONFIG or key.startswith(_GIT_SAFE_CONFIG_PREFIXES)
+
     def _find(self, args: Sequence[Word], level: int) -> bool:
         certain, i = True, 0
         while i < len(args):
@@ -255,6 +407,7 @@ class _Cluster(Record):
     value_follows: bool = False  # the next word is an option's value
     shell: bool = False
     body: str | None = None  # a command line: attached, or "" when it is the next words
+    shell_value: str | None = None  # one command line: attached, or "" when it is the next word
 
 
 def _read_cluster(options: _Options, letters: str) -> _Cluster | None:
@@ -264,6 +417,8 @@ def _read_cluster(options: _Options, letters: str) -> _Cluster | None:
         rest = letters[k + 1 :]
         if letter in options.body:
             return _Cluster(body=rest)
+        if letter in options.shell_value:
+            return _Cluster(shell_value=rest)
         if letter in options.valued:
             return _Cluster(value_follows=not rest, shell=shell)
         if letter in options.attached:

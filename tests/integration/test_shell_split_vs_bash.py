@@ -101,6 +101,34 @@ RUNS_TOUCH = [
     "! touch PWNED",
     "f() { touch PWNED; }; f",
     "echo a |& touch PWNED",
+    # Expansions that evaluate: a prompt expansion, arithmetic offsets and subscripts.
+    "echo '$(touch PWNED)'; echo ${_@P}",
+    "echo 'a['; echo ${_}'$(touch PWNED)]'; echo ${HOME:_}",
+    "echo 'a['; echo ${_}'$(touch PWNED)]'; echo ${BASH_VERSINFO[_]}",
+    "x='a[$(touch PWNED)]'; echo $((x))",
+    "echo 'b[$(touch PWNED)]'; [[ $_ -eq 0 ]]",
+    "PS4='$(touch PWNED)'; set -x; echo",
+    # Definitions, a descriptor variable and git's aliases.
+    "function f { touch PWNED; }; f",
+    "coproc X { touch PWNED; }; wait",
+    "{fd}>/dev/null touch PWNED",
+    "git -c alias.x='!touch PWNED' x",
+    # Wrappers (those installed here).
+    *(
+        line
+        for line in (
+            "ionice -c 3 touch PWNED",
+            "flock .lock touch PWNED",
+            "flock .lock -c 'true; touch PWNED'",
+            "script -qc 'true; touch PWNED' /dev/null",
+            "chroot --skip-chdir / touch PWNED",
+            "setsid -w touch PWNED",
+            "stdbuf -oL touch PWNED",
+            "taskset 1 touch PWNED",
+            "unbuffer touch PWNED",
+        )
+        if shutil.which(line.split(maxsplit=1)[0])
+    ),
 ]
 
 # Lines that look like they hide something but only echo: the prefix rule allows them.

@@ -353,3 +353,41 @@ def test_a_workspace_inside_a_dot_claude_folder_still_accepts_edits() -> None:
     built = build_policy(Settings(), PolicyChoices(mode="acceptEdits"), context)
     edit = ToolAccess("Edit", "write", ("/home/me/.claude/projects/demo/a.py",))
     assert built.policy.decide(edit).verdict == "allow"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ws/HEAD",  # with objects/ and refs/, the folder is a git dir
+        "/ws/config",  # ...whose config git obeys (diff.external, core.pager)
+        "/ws/sub/packed-refs",
+        "/ws/Config",  # a case-insensitive disk
+        "/ws/commondir",
+        "/ws/CLAUDE.md",
+        "/ws/CLAUDE.local.md",
+        "/ws/AGENTS.md",
+        "/ws/pkg/CLAUDE.md",  # read when hexclaw starts in pkg/
+        "/ws/.husky/pre-commit",
+        "/ws/.githooks/pre-push",
+        "/ws/.lefthook/pre-commit/x.sh",
+        "/ws/lefthook.yml",
+        "/ws/.pre-commit-config.yaml",
+        "/ws/.envrc",
+        "/ws/.mcp.json",
+    ],
+)
+def test_writes_that_change_the_next_run_always_ask(path: str) -> None:
+    access = ToolAccess("Write", "write", (path,))
+    for mode, allow in (("acceptEdits", []), ("default", ["Write(**)", "Edit"])):
+        decision = policy(mode, allow=allow).decide(access)
+        assert decision.verdict == "ask", (path, mode)
+        assert decision.session_allow is False
+        assert "always needs the user's approval" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/ws/config/settings.py", "/ws/src/head.py", "/ws/refs/notes.md", "/ws/hooks/useX.ts"],
+)
+def test_folders_named_like_git_files_are_not_protected(path: str) -> None:
+    assert policy("acceptEdits").decide(ToolAccess("Write", "write", (path,))).verdict == "allow"

@@ -537,3 +537,95 @@ def test_the_path_filter_hides_what_read_deny_rules_cover() -> None:
     everything = path_filter([parse_rule("Read")], "LS", CTX)
     assert everything is not None
     assert everything("/ws/anything")
+
+
+@pytest.mark.parametrize(
+    ("command", "covered"),
+    [
+        ("make test", True),
+        ("make \t test", True),
+        ("  make test\n", True),
+        ("make\ntest", False),  # two commands: make, then the test builtin
+        ("make \\\ntest", True),  # a continuation disappears: this is make test
+        ("make\u00a0test", False),  # a no-break space is part of a word to bash
+    ],
+)
+def test_an_exact_rule_folds_blanks_but_not_newlines(command: str, covered: bool) -> None:
+    rule = parse_rule("Bash(make test)")
+    assert (covering_rule([rule], bash(command), CTX) is not None) is covered
+    (session,) = session_rules(bash("make\ntest"))
+    assert covering_rule([session], bash("make test"), CTX) is None
+
+
+# Each of these runs what a variable holds when x='a[$(touch P)]' (checked against bash).
+EVALUATING = [
+    "echo ${_@P}",
+    "echo ${x@P}",
+    "echo ${!x}",
+    "echo ${HOME:_}",
+    'echo "${@:x}"',
+    "echo ${v[x]}",
+    "echo ${BASH_VERSINFO[_]}",
+    "echo ${x/a/b}",  # not on the allowlist, though harmless
+    "echo $_",
+    "echo $BASH_COMMAND",
+    "echo ${__hexclaw_command}",
+    "echo $'a' $\"b\"",
+    "declare -i v=x",
+    "typeset -i v; v=x",
+    "local -n r=v",
+    "v[x]=1",
+    "let x",
+    "test -v 'v[x]'",
+    "[[ x -eq 0 ]]",
+    "read 'v[x]'",
+    "printf -v 'v[x]' 1",
+    "unset 'v[x]'",
+    "mapfile -C cb v",
+    "function f { true; }",
+    "coproc true",
+    "case x in x) true;; esac",
+    "alias ls=true",
+    "trap 'true' EXIT",
+    "hash -p /bin/true ls",
+    "set -x",
+    "PS4='$x' make",
+    "export PAGER=less",
+    "GIT_PAGER=x git log",
+    "f () { true; }",
+    # time, command and builtin hand the words to the builtin after them.
+    "time [[ x -eq 0 ]]",
+    "time -p let x",
+    "command let x",
+    "builtin printf -v 'v[x]' 1",
+    "command -p test -v 'v[x]'",
+    "! let x",
+]
+
+
+@pytest.mark.parametrize("command", EVALUATING)
+def test_expansions_and_builtins_that_evaluate_are_dynamic(command: str) -> None:
+    assert parse_command_line(command).dynamic
+    assert (
+        covering_rule([parse_rule(f"Bash({command.split(maxsplit=1)[0]}:*)")], bash(command), CTX)
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo ${HOME} $HOME ${#HOME} $? $# $@ ${1} $$",
+        "echo ${x:-a} ${x-b.c} ${x:=d} ${x:+e/f} ${x:?g h} ${x=i}",
+        'echo "${x:-a b}"',
+        "set -euo pipefail",
+        "export A=1 B=2",
+        "declare x=1",
+        "X=1 make",
+        "{fd}>/dev/null echo hi",
+        "printf '[%s]' a",
+        "[ -f x ]",
+    ],
+)
+def test_the_static_forms_stay_static(command: str) -> None:
+    assert not parse_command_line(command).dynamic
