@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
+from adapters.checkpoints.change_watch import ChangeWatch
 from domain.checkpoints.snapshot import FileStat
 
 GIT_TIMEOUT = 10.0
@@ -60,15 +62,21 @@ def _walk(workspace: Path) -> list[str]:
 
 
 class WorkspaceScanner:
-    """Scans one workspace again and again. The list of files is asked of git (or walked) only
-    when a folder's own modification time changed since the last scan: creating, deleting or
-    renaming a file changes its folder's, so an unchanged set of folders means an unchanged
-    list, and each scan is then only an ``lstat`` per file."""
+    """Scans one workspace again and again, as cheaply as it can while missing nothing.
+
+    With inotify (Linux) every folder is watched: a scan stats only the paths the kernel says
+    were touched since the last one, and asks git for the list again only when files or
+    folders came or went. Without it (or after the event queue overflowed), the list is asked
+    for again when a folder's own modification time changed (creating, deleting or renaming a
+    file changes its folder's) and every listed file is stat'ed.
+    """
 
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace
         self._listing: list[str] = []
         self._folders: dict[str, int] = {}
+        self._states: dict[str, FileStat] | None = None
+        self._watch = ChangeWatch(workspace)
 
     def _folders_changed(self, root: int) -> bool:
         if not self._folders:
@@ -81,28 +89,61 @@ class WorkspaceScanner:
                 return True
         return False
 
+    def _relist(self, root: int) -> None:
+        # Folders (and their watches) before the list: a change made while git lists is seen
+        # by the next scan.
+        self._folders = _folder_times(self.workspace, root, _in_git(self.workspace))
+        if not self._watch.watch(self._folders):
+            self._watch.close()  # a folder it cannot watch: full scans from now on
+        listing = _git_listing(self.workspace)
+        self._listing = listing if listing is not None else _walk(self.workspace)
+
     def scan(self) -> dict[str, FileStat]:
         """Every listed regular file, relative to the workspace, with its state."""
         root = os.open(self.workspace, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            if self._folders_changed(root):
-                # Folder times before the list: a change made while git lists is seen next time.
-                self._folders = _folder_times(self.workspace, root, _in_git(self.workspace))
-                listing = _git_listing(self.workspace)
-                self._listing = listing if listing is not None else _walk(self.workspace)
-            states: dict[str, FileStat] = {}
-            for path in self._listing:
-                try:
-                    info = os.lstat(path, dir_fd=root)
-                except OSError:
+            states = self._states
+            changes = self._watch.drain() if states is not None else None
+            if states is None or changes is None:
+                if states is None or not self._watch.available:
+                    if self._folders_changed(root):
+                        self._relist(root)
+                else:
+                    self._relist(root)
+                self._states = _states(root, self._listing)
+                return dict(self._states)
+            candidates = changes.paths
+            if changes.structural:
+                before = set(self._listing)
+                self._relist(root)
+                after = set(self._listing)
+                candidates = candidates | (after ^ before)
+            listed = set(self._listing) if changes.structural else None
+            for path in candidates:
+                if listed is not None and path not in listed:
+                    states.pop(path, None)
                     continue
-                if stat.S_ISREG(info.st_mode):
-                    states[path] = FileStat(
-                        info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode & 0o7777
-                    )
-            return states
+                if listed is None and path not in states:
+                    continue  # not a listed file (ignored, or a folder)
+                states.pop(path, None)
+                states.update(_states(root, [path]))
+            return dict(states)
         finally:
             os.close(root)
+
+
+def _states(root: int, paths: Iterable[str]) -> dict[str, FileStat]:
+    states: dict[str, FileStat] = {}
+    for path in paths:
+        try:
+            info = os.lstat(path, dir_fd=root)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            states[path] = FileStat(
+                info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode & 0o7777
+            )
+    return states
 
 
 def _ignored_folders(workspace: Path) -> set[str]:
