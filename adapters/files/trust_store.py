@@ -153,3 +153,18 @@ def _ledger(document: dict[str, Any], source: str) -> TrustLedger:
         )
     approvals: list[Approval] = [approval_from_entry(entry, source) for entry in entries]
     return TrustLedger(tuple(approvals))
+
+
+def workspace_key(workspace: Path | str) -> str:
+    """The workspace as approvals name it: its real path, so a symlinked checkout and the
+    folder itself share approvals and a relative path never names two folders."""
+    return os.path.realpath(workspace)
+
+
+def load_ledger(home: Path, warnings: list[str]) -> TrustLedger:
+    """The approvals for deciding what runs; an unusable file approves nothing (and says so)."""
+    try:
+        return TrustStore.in_home(home).load()
+    except TrustFileError as exc:
+        warnings.append(str(exc))
+        return TrustLedger()
