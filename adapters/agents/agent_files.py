@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import attrs
@@ -10,7 +10,7 @@ import attrs
 from adapters.files.trust_store import load_ledger, workspace_key
 from domain.agents.definitions import AgentDefinition, AgentScope, parse_agent
 from domain.trust.items import TrustItem
-from domain.trust.ledger import TrustLedger
+from domain.trust.ledger import TrustCheck, TrustLedger
 from domain.trust.notices import skipped_line
 
 
@@ -20,9 +20,12 @@ def load_agents(
     known_tools: Collection[str] | None = None,
     ledger: TrustLedger | None = None,
     warnings: list[str] | None = None,
+    approve: Callable[[TrustCheck], bool] | None = None,
 ) -> list[AgentDefinition]:
     """User agents, then project ones (which replace a user agent of the same name), sorted by
-    name. Problems go to ``warnings`` (one line each)."""
+    name. Problems go to ``warnings`` (one line each). ``approve`` (the REPL) is asked about a
+    project agent's unapproved ``permissionMode`` (and stores the answer); without it the mode
+    is dropped with a warning."""
     sink: list[str] = [] if warnings is None else warnings
     found: dict[str, AgentDefinition] = {}
     folders: list[tuple[Path, AgentScope]] = [
@@ -35,7 +38,7 @@ def load_agents(
     agents = sorted(found.values(), key=lambda a: a.name)
     if any(a.scope == "project" and a.permission_mode for a in agents):
         trusted = ledger if ledger is not None else load_ledger(home, sink)
-        agents = [_checked(a, workspace, trusted, sink) for a in agents]
+        agents = [_checked(a, workspace, trusted, sink, approve) for a in agents]
     for agent in agents:
         sink.extend(agent.warnings)
     return agents
@@ -61,13 +64,17 @@ def agent_trust_item(agent: AgentDefinition, workspace: Path) -> TrustItem | Non
 
 
 def _checked(
-    agent: AgentDefinition, workspace: Path, ledger: TrustLedger, warnings: list[str]
+    agent: AgentDefinition,
+    workspace: Path,
+    ledger: TrustLedger,
+    warnings: list[str],
+    approve: Callable[[TrustCheck], bool] | None,
 ) -> AgentDefinition:
     item = agent_trust_item(agent, workspace)
     if item is None:
         return agent
     check = ledger.check(item)
-    if check.verdict == "approved":
+    if check.verdict == "approved" or (approve is not None and approve(check)):
         return agent
     warnings.append(skipped_line(check))
     return attrs.evolve(agent, permission_mode=None)

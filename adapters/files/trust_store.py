@@ -17,11 +17,13 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from domain.trust.errors import TrustFileError
+from domain.trust.items import TrustItem
 from domain.trust.ledger import Approval, TrustLedger, approval_from_entry
 
 TRUST_FILE = "hexclaw-trust.json"
@@ -168,3 +170,9 @@ def load_ledger(home: Path, warnings: list[str]) -> TrustLedger:
     except TrustFileError as exc:
         warnings.append(str(exc))
         return TrustLedger()
+
+
+def approve_now(home: Path, items: Sequence[TrustItem]) -> TrustLedger:
+    """Pins ``items`` to their current content, stamped with the current UTC time."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return TrustStore.in_home(home).update(lambda ledger: ledger.approve(items, stamp))

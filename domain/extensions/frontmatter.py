@@ -19,6 +19,8 @@ class MarkdownFile(Record):
     body: str
     problem: str = ""
     """Why the frontmatter could not be read as YAML (the line fallback was used)."""
+    lines: dict[str, str] = attrs.field(factory=dict)
+    """Each ``key: value`` line as written: ``argument-hint: [file]`` is text, not a list."""
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
@@ -41,6 +43,7 @@ def parse_markdown(text: str) -> MarkdownFile:
     if match is None:
         return MarkdownFile({}, text)
     front, body = match.group("front"), text[match.end() :]
+    lines = _line_values(front)
     import yaml  # only files with frontmatter need it; most runs read none
 
     try:
@@ -48,10 +51,10 @@ def parse_markdown(text: str) -> MarkdownFile:
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 2}" if where is not None else ""
-        return MarkdownFile(_line_values(front), body, f"frontmatter is not valid YAML{line}")
+        return MarkdownFile(lines, body, f"frontmatter is not valid YAML{line}", lines)
     if not isinstance(loaded, dict):
-        return MarkdownFile(_line_values(front), body, "frontmatter is not a mapping")
-    return MarkdownFile({str(k): v for k, v in loaded.items()}, body)
+        return MarkdownFile(lines, body, "frontmatter is not a mapping", lines)
+    return MarkdownFile({str(k): v for k, v in loaded.items()}, body, "", lines)
 
 
 def _line_values(front: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def skipped_line(check: TrustCheck) -> str:
     item = check.item
     why = "changed since you approved it" if check.verdict == "changed" else "not approved"
     return (
-        f"hexclaw: skipped {KIND_NAMES[item.kind]} {item.item_id} ({why}); "
+        f"skipped {KIND_NAMES[item.kind]} {item.item_id} ({why}); "
         f"approve it in the REPL or with `hexclaw trust approve {item.path}`"
     )
 
