@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HEXCLAW, hexclaw_env
 from tests.e2e.tmux_driver import TmuxDriver
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import HEXCLAW, hexclaw_env
 
 pytestmark = [pytest.mark.tmux, pytest.mark.timeout(90)]
 READY = re.compile(r"context \S+/200\.0k")
@@ -121,8 +121,8 @@ def test_custom_commands_hooks_and_agents_in_the_repl(
     tmux.wait_for(READY, timeout=15)
 
     send_prompt(tmux, "/help")
-    tmux.wait_for("Custom commands", timeout=10)
-    assert "/greet NAME  Greet someone (user)" in tmux.screen(history=80)
+    tmux.wait_for("Keys", timeout=10)
+    assert re.search(r"/greet NAME\s+Greet someone \(user\)", tmux.screen(history=80))
 
     send_prompt(tmux, "/hooks")
     screen = tmux.wait_for("Stop: true", timeout=10)

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.e2e.hook_scripts import (
     hook,
     python_command,
@@ -20,6 +19,7 @@ from tests.e2e.hook_scripts import (
 )
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
 
 COMMON_KEYS = {"session_id", "transcript_path", "cwd", "hook_event_name"}
 

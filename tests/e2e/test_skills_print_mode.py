@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/claude-code-tools.json"
 BODY = "Use pdftotext to read PDFs. SECRET-BODY-MARKER"

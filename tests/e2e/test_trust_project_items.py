@@ -8,9 +8,9 @@ import json
 import stat
 from pathlib import Path
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import hexclaw_env, run_hexclaw
 
 
 def hostile_hooks(markers: Path, name: str) -> str:
