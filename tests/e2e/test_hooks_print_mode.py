@@ -455,7 +455,7 @@ def test_disable_all_hooks_runs_none(
     assert not marker.exists()
 
 
-def test_repl_compaction_fires_pre_compact_then_session_start_compact(
+def test_repl_compaction_and_clear_fire_their_session_events(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
     logger, _ = write_scripts(tmp_path / "hooks")
@@ -469,7 +469,7 @@ def test_repl_compaction_fires_pre_compact_then_session_start_compact(
         Reply.sse(text_message_events("Summary: two things.")),
     )
     env = hexclaw_env(anthropic_server.url, config_home)
-    lines = "one\ntwo\n/compact keep the names\n"
+    lines = "one\ntwo\n/compact keep the names\n/clear\n"
     done = run_hexclaw([], env, workspace, stdin=lines, timeout=30)
     assert done.returncode == 0, done.stderr
     entries = [
@@ -480,6 +480,11 @@ def test_repl_compaction_fires_pre_compact_then_session_start_compact(
         ("SessionStart", "startup"),
         ("PreCompact", "manual"),
         ("SessionStart", "compact"),
+        ("SessionEnd", "clear"),
+        ("SessionStart", "clear"),
         ("SessionEnd", "prompt_input_exit"),
     ]
+    first, *_, cleared, last = read_log(log)
+    assert cleared["session_id"] != first["session_id"]  # the new session's id
+    assert last["session_id"] == cleared["session_id"]
     assert read_log(log)[1]["custom_instructions"] == "keep the names"
