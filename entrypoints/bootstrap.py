@@ -71,6 +71,7 @@ from domain.permissions.ports import PermissionPrompt
 from domain.permissions.rules import RuleContext
 from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
+from domain.skills.definitions import LoadedExtensions
 from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
 from entrypoints.config import Config, RunOptions, number_env, resolve_model
@@ -89,8 +90,15 @@ if TYPE_CHECKING:
     from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
     from adapters.tools.registry import Tool
     from adapters.tools.support.workspace import Workspace
+    from domain.agents.definitions import AgentDefinition
     from domain.auth.oauth_login import LoginFlow
+    from domain.commands.custom import CustomCommand
     from domain.commands.parser import CommandSpec
+    from domain.hooks.dispatch import HookDispatcher
+    from domain.trust.ledger import TrustCheck
+
+# The REPL's answer to "run this project item?"; None in print mode, which never asks.
+Approver = Callable[["TrustCheck"], bool]
 
 
 def oauth_config(ctx: Config, port: int | None = None) -> OAuthConfig:
@@ -221,8 +229,11 @@ def build_run(
     options: RunOptions,
     observer: TurnObserver,
     prompt: PermissionPrompt | None,
+    approver: Approver | None = None,
 ) -> Run:
-    """The agent loop for one run; ``prompt`` is None in print mode, where nothing can be asked."""
+    """The agent loop for one run; ``prompt`` is None in print mode, where nothing can be asked.
+    ``approver`` asks the user about project items that need approval (hooks, skills with
+    scripts); without it they are skipped with a warning line each."""
     model = resolve_model(ctx, options.model)
     settings = LoopSettings(
         model=model,
@@ -233,6 +244,8 @@ def build_run(
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
     compactor = build_compactor(ctx)
+    if approver is not None:
+        load_extensions(ctx, approver)  # asks about project skills before the tools list them
     registry = build_tools(ctx, options, permissions)
     checkpoints = build_checkpoints(ctx, options, session, registry, observer)
     tools: ToolRunner = registry
@@ -251,12 +264,18 @@ def build_run(
         recorder=session.recorder,
         session_id=session.session_id,
         compactor=compactor,
+        hooks=build_hooks(
+            ctx, options, observer, permissions, session.session_id, str(session.path), approver
+        ),
     )
     sandbox = sandbox_in(registry)
     if sandbox is not None and prompt is not None:
         sandbox.ask_domain = _domain_question(prompt, permissions)
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
     loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
+    listed = extension_listing(ctx, tool_names)
+    if listed:
+        loop.settings.system.append({"type": "text", "text": listed})
     ctx.warnings.extend(ctx.memory.refusals() if ctx.memory is not None else [])
     return Run(
         loop=loop,
@@ -303,6 +322,74 @@ def print_warnings(ctx: Config) -> None:
     ctx.warnings.clear()
 
 
+def build_hooks(
+    ctx: Config,
+    options: RunOptions,
+    observer: TurnObserver,
+    policy: PermissionPolicy,
+    session_id: str,
+    transcript_path: str,
+    approver: Approver | None,
+) -> HookDispatcher | None:
+    """The settings' hooks; a project file's only once its exact hooks are approved."""
+    if not ctx.settings.hook_layers:
+        return None  # most runs have none: nothing of hooks is even imported
+    from adapters.files.trust_store import load_ledger
+    from adapters.hooks.loading import load_hooks
+    from adapters.hooks.reporting import LineHookReporter
+    from adapters.hooks.runner import HookProcessRunner
+    from domain.hooks.dispatch import HookDispatcher
+
+    warnings: list[str] = []
+    ledger = load_ledger(ctx.home, warnings)
+    loaded = load_hooks(ctx.settings.hook_layers, str(ctx.workspace), ledger)
+    warnings.extend(loaded.warnings)
+    approved = approve_items(ctx, [p.check for p in loaded.pending], approver, warnings)
+    loaded = loaded.with_approved([p for p in loaded.pending if p.check in approved])
+    ctx.warnings.extend(warnings)
+    return HookDispatcher(
+        loaded.hooks,
+        HookProcessRunner(str(ctx.workspace), ctx.environ),
+        LineHookReporter(observer.on_notice, verbose=options.verbose),
+        str(ctx.workspace),
+        lambda: policy.mode,
+        session_id=session_id,
+        transcript_path=transcript_path,
+    )
+
+
+def session_hooks(loop: AgentLoop) -> HookDispatcher | None:
+    """The loop's hooks, for the session-level events the entry points fire."""
+    if loop.hooks is None:
+        return None
+    from domain.hooks.dispatch import HookDispatcher
+
+    return loop.hooks if isinstance(loop.hooks, HookDispatcher) else None
+
+
+def approve_items(
+    ctx: Config, checks: Sequence[TrustCheck], approver: Approver | None, warnings: list[str]
+) -> list[TrustCheck]:
+    """The project items the user approves now (stored, pinned to their content); without an
+    approver (print mode) none, and each is named in one warning line."""
+    from domain.trust.notices import skipped_line
+
+    if approver is None:
+        warnings.extend(skipped_line(check) for check in checks)
+        return []
+    approved = [check for check in checks if approver(check)]
+    if approved:
+        from adapters.files.trust_store import approve_now
+        from domain.trust.errors import TrustError
+
+        try:
+            approve_now(ctx.home, [c.item for c in approved])
+        except TrustError as exc:
+            warnings.append(f"{exc} (approved for this session only)")
+    warnings.extend(skipped_line(check) for check in checks if check not in approved)
+    return approved
+
+
 def _policy_choices(options: RunOptions) -> PolicyChoices:
     return PolicyChoices(options.permission_mode, options.allowed_tools, options.disallowed_tools)
 
@@ -325,7 +412,7 @@ def build_tools(ctx: Config, options: RunOptions, policy: PermissionPolicy) -> T
     """
     if not options.interactive and not tools_opted_in(ctx.settings, _policy_choices(options)):
         return ToolRegistry([])
-    tools = builtin_tools(ctx, policy, options)
+    tools = [*builtin_tools(ctx, policy, options), *extension_tools(ctx, policy)]
     return ToolRegistry([tool for tool in tools if not policy.tool_disabled(tool.name)])
 
 
@@ -455,6 +542,101 @@ def sandbox_in(registry: ToolRegistry) -> Sandbox | None:
 
     tool = registry.tool("Bash")
     return tool.sandbox if isinstance(tool, BashTool) else None
+
+
+def load_extensions(ctx: Config, approver: Approver | None = None) -> LoadedExtensions:
+    """Read once per run; ``approver`` (the REPL) is asked about project skills with scripts."""
+    from adapters.commands.command_files import load_commands
+    from adapters.files.trust_store import load_ledger
+    from adapters.skills.skill_files import load_skills
+
+    if ctx.extensions is None:
+        warnings: list[str] = []
+        ledger = load_ledger(ctx.home, warnings)
+
+        def approve(check: TrustCheck) -> bool:
+            return bool(approve_items(ctx, [check], approver, []))
+
+        ask = approve if approver is not None else None
+        skills = load_skills(ctx.workspace, ctx.home, ledger, warnings, ask)
+        commands = load_commands(ctx.workspace, ctx.home, warnings)
+        ctx.warnings.extend(warnings)
+        ctx.extensions = LoadedExtensions(tuple(skills), tuple(commands.values()))
+    return ctx.extensions
+
+
+def file_agents(
+    ctx: Config, known_tools: Sequence[str] | None, approver: Approver | None = None
+) -> list[AgentDefinition]:
+    """The agents of ``.claude/agents`` and the config home, for the subagent runtime; a project
+    agent's ``permissionMode`` counts once approved (asked through ``approver``, stored)."""
+    from adapters.agents.agent_files import load_agents
+    from adapters.files.trust_store import load_ledger
+
+    warnings: list[str] = []
+    ledger = load_ledger(ctx.home, warnings)
+
+    def approve(check: TrustCheck) -> bool:
+        return bool(approve_items(ctx, [check], approver, []))
+
+    agents = load_agents(
+        ctx.workspace,
+        ctx.home,
+        known_tools,
+        ledger,
+        warnings,
+        approve if approver is not None else None,
+    )
+    ctx.warnings.extend(warnings)
+    return agents
+
+
+def extension_tools(ctx: Config, policy: PermissionPolicy) -> list[Tool]:
+    """Skill (when there are skills or commands) and SlashCommand (when there are commands)."""
+    from adapters.tools.skill import SkillTool
+    from adapters.tools.slash_command import SlashCommandTool
+
+    found = load_extensions(ctx)
+    runner = _command_runner(ctx, policy)
+
+    def grant_read(folder: str) -> None:
+        # A loaded skill's own files are readable for the rest of the session.
+        policy.add_rule("allow", f"Read(/{folder.rstrip('/')}/**)", source="a loaded skill")
+
+    tools: list[Tool] = []
+    if found.skills or found.commands:
+        tools.append(SkillTool(found.skills, found.commands, grant_read, runner))
+    if found.commands:
+        tools.append(SlashCommandTool(found.commands, runner))
+    return tools
+
+
+def _command_runner(ctx: Config, policy: PermissionPolicy) -> Callable[[CustomCommand, str], str]:
+    def run(command: CustomCommand, args: str) -> str:
+        from adapters.commands.expander import CommandExpander
+        from adapters.files.trust_store import load_ledger
+        from domain.messages.content import TextBlock
+
+        notes: list[str] = []
+        ledger = load_ledger(ctx.home, notes)
+        # The model cannot approve a project command or answer a question: no approve, no
+        # confirm, so what would need either does not run.
+        expansion = CommandExpander(ctx.workspace, policy, ledger).expand(command, args)
+        texts = [b.text for b in expansion.content if isinstance(b, TextBlock)]
+        return "\n".join([*texts, *notes, *expansion.notes])
+
+    return run
+
+
+def extension_listing(ctx: Config, tool_names: Sequence[str]) -> str:
+    """Names and descriptions of skills and commands, when the model has the tools to use them."""
+    if "Skill" not in tool_names:
+        return ""
+    from domain.skills.definitions import listing
+
+    found = load_extensions(ctx)
+    commands = found.commands if "SlashCommand" in tool_names else ()
+    return listing(found.skills, commands)
 
 
 def build_session_store(ctx: Config) -> SessionStore:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind", "doctor")
+SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind", "doctor", "trust")
 
 
 class UsageError(Exception):
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         "REPL; with -p, answers once and exits."
     )
     parser.epilog = (
-        "Commands: login, logout, auth status, sessions, rewind, doctor. "
+        "Commands: login, logout, auth status, sessions, rewind, doctor, trust. "
         "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`."
     )
     parser.add_argument("prompt", nargs="?", help="the first prompt (with -p: the only one)")
@@ -148,6 +148,18 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
         parser.add_argument("--force", action="store_true", help="rewind files changed since, too")
     elif name == "doctor":
         parser.description = "Check the sandbox, ripgrep, config home, credentials and settings."
+    elif name == "trust":
+        parser.description = (
+            "Approvals of what a project brings that can run code (hooks, commands with "
+            "!`cmd`, .mcp.json servers, skill scripts, agents' permissionMode), each pinned "
+            "to its exact content."
+        )
+        parser.add_argument("action", choices=("list", "approve", "revoke"))
+        parser.add_argument(
+            "path",
+            nargs="?",
+            help="a project folder, or one file in it (approve: required; revoke: default .)",
+        )
     parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
     return parser
 

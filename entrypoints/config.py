@@ -21,6 +21,7 @@ from domain.context.instruction_memory import LoadedMemory
 from domain.model_catalog import DEFAULT_MODEL
 from domain.repr_base import Record
 from domain.settings.merge import Settings
+from domain.skills.definitions import LoadedExtensions
 from domain.startup_errors import WorkingDirectoryUnusable
 
 
@@ -37,6 +38,8 @@ class Config(Record):
     memory: LoadedMemory | None = None
     # Warnings found while configuring the run; printed once, by print_warnings.
     warnings: list[str] = attrs.field(factory=list)
+    # Skills and custom commands, read once when the tools are built.
+    extensions: LoadedExtensions | None = None
 
     def env(self, name: str) -> str | None:
         value = self.environ.get(name)

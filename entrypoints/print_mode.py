@@ -8,8 +8,8 @@ import time
 from typing import BinaryIO
 
 from domain.errors import HexclawError
-from domain.messages.content import TextBlock
-from entrypoints.bootstrap import build_run, print_warnings
+from domain.messages.content import ContentBlock, TextBlock
+from entrypoints.bootstrap import build_run, print_warnings, session_hooks
 from entrypoints.config import RunOptions, load_config
 from entrypoints.print_output import PrintObserver
 
@@ -69,9 +69,25 @@ def run_print(args: argparse.Namespace) -> int:
         run.policy.mode,
     )
     started = time.monotonic()
+    hooks = session_hooks(loop)
+    if hooks is not None:
+        hooks.session_start("resume" if args.resume or args.continue_session else "startup")
+    content: list[ContentBlock] | None = None
+    if prompt.startswith("/"):
+        from entrypoints.custom_commands import expand_prompt
+        from entrypoints.repl.commands import REGISTRY
+
+        builtin = {n for spec in REGISTRY.specs for n in (spec.name, *spec.aliases)}
+        content = expand_prompt(ctx, run, prompt, observer.on_notice, builtin)
+    if content is None:
+        content = [TextBlock(text=prompt)]
     if run.checkpoints is not None:
         run.checkpoints.begin_turn(prompt, len(loop.conversation.messages))
-    result = loop.run_turn([TextBlock(text=prompt)])
+    try:
+        result = loop.run_turn(content)
+    finally:
+        if hooks is not None:
+            hooks.session_end("other")
     duration_ms = int((time.monotonic() - started) * 1000)
     observer.finish(result, loop.settings.model, duration_ms, duration_ms)
     if result.subtype == "interrupted":

@@ -33,6 +33,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.session_commands import run_sessions
 
         return run_sessions(args)
+    if args.command == "trust":
+        from entrypoints.trust_commands import run_trust
+
+        return run_trust(args)
     # The parser knows no other command: login, logout or auth.
     from entrypoints.auth_commands import run_auth_command
 

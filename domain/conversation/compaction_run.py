@@ -26,7 +26,7 @@ from domain.conversation.compaction_plan import (
     plan_compaction,
     summary_request_messages,
 )
-from domain.conversation.ports import SessionRecorder
+from domain.conversation.ports import CompactionHooks, SessionRecorder
 from domain.conversation.transcript import Conversation
 from domain.errors import HexclawError
 from domain.messages.api_errors import ApiError
@@ -71,6 +71,7 @@ class CompactionScope(Record):
     tools: Sequence[JSONObject]
     recorder: SessionRecorder | None
     notice: Callable[[str], None]
+    hooks: CompactionHooks | None = None
 
 
 def run_compaction(
@@ -186,6 +187,8 @@ class Compactor:
         tail_budget = int(self.tail_share * context_window(scope.model))
         # At least half of the conversation goes into the summary, or compacting is pointless.
         keep_tokens = min(tail_budget, estimate_tokens_of(messages) // 2)
+        if scope.hooks is not None:
+            scope.hooks.on_compact(trigger, focus or "")
         outcome = run_compaction(
             scope.client,
             scope.conversation,
@@ -199,6 +202,8 @@ class Compactor:
             keep_tokens=keep_tokens,
         )
         self.usages.append(outcome.usage)
+        if scope.hooks is not None:
+            scope.hooks.after_compact()
         return outcome
 
 

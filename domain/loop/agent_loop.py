@@ -23,6 +23,7 @@ from domain.auth.errors import AuthError
 from domain.conversation.compaction_run import CompactionScope, Compactor
 from domain.conversation.ports import SessionRecorder
 from domain.conversation.transcript import Conversation, sendable_blocks
+from domain.hooks.ports import LoopHooks
 from domain.loop.ports import TurnObserver
 from domain.loop.turn_state import TurnEvent, TurnState, next_state
 from domain.messages.api_errors import ApiError, ApiStatusError
@@ -43,7 +44,7 @@ from domain.stream.errors import StreamFailure
 from domain.stream.partial_message import PartialMessage
 from domain.stream.ports import ModelClient
 from domain.stream.updates import StreamUpdate
-from domain.tools.calls import PermissionAnswer, ToolCall, ToolOutcome
+from domain.tools.calls import Decision, PermissionAnswer, ToolCall, ToolOutcome
 from domain.tools.ports import ToolRunner
 
 __all__ = [
@@ -123,6 +124,9 @@ class _Turn(Record):
     streaming: PartialMessage | None = None
     tool_running: bool = False
     retracted: bool = False
+    # A hook's ``continue: false``: the turn ends after the current tool results.
+    hook_stop: str | None = None
+    stop_continuations: int = 0
 
     def result(self, subtype: Subtype, error: Exception | None = None) -> TurnResult:
         return TurnResult(
@@ -151,6 +155,7 @@ class AgentLoop:
         recorder: SessionRecorder | None = None,
         session_id: str = "",
         compactor: Compactor | None = None,
+        hooks: LoopHooks | None = None,
     ) -> None:
         self.client = client
         self.tools = tools
@@ -162,6 +167,7 @@ class AgentLoop:
         self.recorder = recorder
         self.session_id = session_id
         self.compactor = compactor
+        self.hooks = hooks
         self.state = TurnState.AWAITING_INPUT
 
     def compaction_scope(self) -> CompactionScope:
@@ -175,6 +181,7 @@ class AgentLoop:
             tools=self.tools.definitions(),
             recorder=self.recorder,
             notice=self.observer.on_notice,
+            hooks=self.hooks,
         )
 
     def run_turn(self, content: Sequence[ContentBlock]) -> TurnResult:
@@ -183,6 +190,12 @@ class AgentLoop:
         try:
             if self.state.terminal:
                 self._go(TurnEvent.NEXT_INPUT)
+            if self.hooks is not None:
+                gate = self.hooks.on_prompt(content)
+                if gate.blocked:
+                    self.observer.on_notice(f"The prompt was not sent: {gate.reason}")
+                    return turn.result("success")
+                content = gate.content
             self.conversation.add_user_content(content)
             self._record(message_entry(ConversationMessage(role="user", content=list(content))))
             self._go(TurnEvent.SEND)
@@ -245,6 +258,8 @@ class AgentLoop:
                 self._go(TurnEvent.PAUSED)
                 continue
             if not tool_uses:
+                if self._stop_hook_continues(turn):
+                    continue
                 self._notify(message.stop_reason)
                 self._go(TurnEvent.MESSAGE_DONE)
                 return turn.result("success")
@@ -255,7 +270,25 @@ class AgentLoop:
                 self._go(TurnEvent.TOOLS_NOT_RUN)
                 return turn.result("success")
             self._run_tools(turn, tool_uses)
+            if turn.hook_stop is not None:
+                self.observer.on_notice(f"A hook stopped the turn: {turn.hook_stop}")
+                self._go(TurnEvent.TOOLS_NOT_RUN)
+                return turn.result("success")
             self._go(TurnEvent.TOOLS_DONE)
+
+    def _stop_hook_continues(self, turn: _Turn) -> bool:
+        """Stop hooks may send the model back to work, with their reason as the next input."""
+        if self.hooks is None:
+            return False
+        reason = self.hooks.on_stop(turn.final_text, turn.stop_continuations)
+        if reason is None:
+            return False
+        turn.stop_continuations += 1
+        feedback = [TextBlock(text=f"Stop hook feedback:\n{reason}")]
+        self.conversation.add_user_content(feedback)
+        self._record(message_entry(ConversationMessage(role="user", content=list(feedback))))
+        self._go(TurnEvent.HOOK_CONTINUES)
+        return True
 
     def _call_model(self, turn: _Turn) -> Message:
         request = MessageRequest(
@@ -342,7 +375,20 @@ class AgentLoop:
                 is_error=True,
                 summary="invalid input",
             )
-        verdict, reason = self._permission(call)
+        if self.hooks is not None:
+            gate = self.hooks.before_tool(call, self._decide)
+            call = gate.call
+            if gate.stop_reason is not None:
+                turn.hook_stop = gate.stop_reason
+            if gate.blocked_content is not None:
+                reason = gate.blocked_content
+                turn.denials.append(PermissionDenial(call.name, call.id, dict(call.input), reason))
+                outcome = ToolOutcome(content=reason, is_error=True, summary="blocked by a hook")
+                self.observer.on_tool_end(call, outcome)
+                return outcome
+            verdict, reason = self._permission(call, gate.decision)
+        else:
+            verdict, reason = self._permission(call, self._decide(call))
         if verdict == "deny":
             turn.denials.append(PermissionDenial(block.name, block.id, dict(block.input), reason))
             outcome = ToolOutcome(
@@ -364,14 +410,27 @@ class AgentLoop:
                 summary="tool crashed",
             )
         turn.tool_running = False
+        if self.hooks is not None:
+            outcome, stop = self.hooks.after_tool(call, outcome)
+            turn.hook_stop = turn.hook_stop or stop
         self.observer.on_tool_end(call, outcome)
         return outcome
 
-    def _permission(self, call: ToolCall) -> tuple[Literal["allow", "deny"], str]:
+    def _decide(self, call: ToolCall) -> Decision:
+        return self.permissions.decide(self.tools.access_of(call))
+
+    def _permission(
+        self, call: ToolCall, decision: Decision
+    ) -> tuple[Literal["allow", "deny"], str]:
         access = self.tools.access_of(call)
-        decision = self.permissions.decide(access)
         if decision.verdict != "ask":
             return decision.verdict, decision.reason or "not allowed by the permission rules"
+        if self.hooks is not None:
+            hook_answer = self.hooks.on_permission_request(call, decision)
+            if hook_answer is not None:
+                if hook_answer.verdict == "deny":
+                    return "deny", hook_answer.reason or "a PermissionRequest hook denied it"
+                return "allow", ""
         if self.prompt is None:
             why = f" ({decision.reason})" if decision.reason else ""
             return (

@@ -34,6 +34,8 @@ class TurnEvent(enum.Enum):
     MESSAGE_DONE = "message_done"
     MESSAGE_WITH_TOOLS = "message_with_tools"
     PAUSED = "paused"
+    # A Stop hook sent the model back to work instead of ending the turn.
+    HOOK_CONTINUES = "hook_continues"
     NEEDS_PERMISSION = "needs_permission"
     ANSWERED = "answered"
     TOOLS_DONE = "tools_done"
@@ -53,6 +55,7 @@ TRANSITIONS: dict[tuple[TurnState, TurnEvent], TurnState] = {
     (S.STREAMING, E.MESSAGE_DONE): S.FINISHED,
     (S.STREAMING, E.MESSAGE_WITH_TOOLS): S.RUNNING_TOOLS,
     (S.STREAMING, E.PAUSED): S.STREAMING,
+    (S.STREAMING, E.HOOK_CONTINUES): S.STREAMING,
     (S.STREAMING, E.MAX_TURNS): S.FINISHED,
     (S.STREAMING, E.ERROR): S.FAILED,
     (S.STREAMING, E.INTERRUPT): S.INTERRUPTED,

@@ -150,7 +150,7 @@ class PermissionPolicy:
                 asking = touching_rule(self.rules.ask, access, self.context)
             if asking is not None:
                 return _every_time(reason, f"the rule {asking} always asks")
-            return Decision("ask", reason)
+            return Decision("ask", reason, hook_may_allow=False)
         if self._mode == "bypassPermissions":
             return Decision("allow")
         protected = _protected_path(access, self.context.workspace)
@@ -315,7 +315,7 @@ def _protected_path(access: ToolAccess, workspace: str) -> tuple[str, str] | Non
 
 def _every_time(reason: str, why: str) -> Decision:
     """An ask that comes back whatever the user answers, so no "allow for the session"."""
-    return Decision("ask", reason, session_allow=False, every_time=why)
+    return Decision("ask", reason, session_allow=False, every_time=why, hook_may_allow=False)
 
 
 def _origin(rule: PermissionRule) -> str:

@@ -43,6 +43,7 @@ KNOWN_KEYS = frozenset(
         "checkpointMaxBytes",
         "checkpointMaxFileBytes",
         "hooks",
+        "disableAllHooks",
         "showThinking",
         "autoCompactThreshold",
         "maxTokens",
@@ -59,7 +60,6 @@ CLAUDE_CODE_ONLY_KEYS = frozenset(
         "awsAuthRefresh",
         "awsCredentialExport",
         "companyAnnouncements",
-        "disableAllHooks",
         "disabledMcpjsonServers",
         "enableAllProjectMcpServers",
         "enabledMcpjsonServers",
@@ -78,7 +78,6 @@ CLAUDE_CODE_ONLY_KEYS = frozenset(
         "verbose",
     }
 )
-HOOKS_WARNING = "hooks are not supported by hexclaw; they will not run"
 HIDDEN = "(hidden)"
 MAX_NESTING = 64
 
@@ -123,6 +122,7 @@ VALUE_RULES: dict[tuple[str, ...], tuple[Callable[[Any], bool], str]] = {
     ("checkpointMaxBytes",): (_positive_int, "a whole number of bytes above 0"),
     ("checkpointMaxFileBytes",): (_positive_int, "a whole number of bytes above 0"),
     ("hooks",): (lambda v: isinstance(v, dict), "an object"),
+    ("disableAllHooks",): (lambda v: isinstance(v, bool), "true or false"),
     ("showThinking",): (lambda v: isinstance(v, bool), "true or false"),
     ("autoCompactThreshold",): (_fraction, "a share of the context window above 0, up to 1"),
     ("maxTokens",): (_positive_int, "a whole number above 0"),
@@ -146,6 +146,14 @@ class SettingsLayer(Record):
     """Where the layer came from, which decides what it may set (``settings_trust.py``)."""
 
 
+@attrs.frozen(repr=False)
+class HookLayer(Record):
+    source: str
+    scope: Scope
+    hooks: dict[str, Any] | None
+    disable_all: bool = False
+
+
 @attrs.define(repr=False)
 class Settings(Record):
     values: dict[str, Any] = attrs.field(factory=dict)
@@ -157,6 +165,9 @@ class Settings(Record):
     """A trusted layer (the user's own settings or --settings) allows tools or sets a mode."""
     untrusted_sources: list[str] = attrs.field(factory=list)
     """The layers that came with the folder (a project's settings), by source."""
+    hook_layers: list[HookLayer] = attrs.field(factory=list)
+    """Each layer's own ``hooks`` and ``disableAllHooks``: hooks of several files add up (and
+    a project's need approval), which the merged values cannot tell."""
 
     def get(self, *path: str, default: Any = None) -> Any:
         node: Any = self.values
@@ -176,11 +187,11 @@ def merge_layers(
     """``inside_workspace`` says whether a project layer's additional directory stays inside
     the workspace (symlinks followed); by default none does."""
     settings = Settings()
-    hooks_from: list[str] = []
     for layer in layers:
         values = _checked(layer, settings.warnings, inside_workspace)
-        if values.get("hooks"):
-            hooks_from.append(layer.source)
+        hooks, disable = values.get("hooks"), values.get("disableAllHooks") is True
+        if hooks or disable:
+            settings.hook_layers.append(HookLayer(layer.source, layer.scope, hooks, disable))
         settings.layers.append(layer.source)
         if layer.scope not in TRUSTED_SCOPES:
             settings.untrusted_sources.append(layer.source)
@@ -192,8 +203,6 @@ def merge_layers(
         ):
             settings.user_asked_for_tools = True
         _merge_into(settings, settings.values, values, (), layer.source)
-    if hooks_from:
-        settings.warnings.append(f"{HOOKS_WARNING} (set in {', '.join(hooks_from)})")
     return settings
 
 

@@ -55,6 +55,9 @@ class Decision(Record):
     # ``every_time`` says why in a few words.
     session_allow: bool = True
     every_time: str = ""
+    # Whether a hook's "allow" may answer this ask in the user's place: not for a protected
+    # path, an ask rule, or a deny rule that could not be checked.
+    hook_may_allow: bool = True
 
 
 @attrs.frozen(repr=False)

@@ -23,7 +23,6 @@ from adapters.terminal.repl_input import (
     PlainInput,
     ReplInput,
     read_attachments,
-    while_busy,
 )
 from domain.commands.parser import ArgumentKind, parse_slash
 from domain.context.file_mentions import prompt_content
@@ -33,13 +32,11 @@ from entrypoints.bootstrap import build_repl_terminal, build_run, print_warnings
 from entrypoints.config import RunOptions, load_config
 from entrypoints.exit_codes import EXIT_TERMINATED
 from entrypoints.repl.commands import REGISTRY, argument_values
+from entrypoints.repl.commands.extensions import approver, register_custom_commands, wire_hooks
 from entrypoints.repl.state import ReplState
+from entrypoints.repl.turns import run_content
 
 PROMPT = "> "
-RETRACTED_NOTICE = (
-    "The API refused that message, so it was taken out of the conversation: "
-    "change it and send it again (Up recalls it)."
-)
 ReplReader = ReplInput | PlainInput
 
 
@@ -51,20 +48,7 @@ def run_prompt(state: ReplState, text: str) -> None:
     for attachment in attachments:
         lines = attachment.text.count("\n") + 1
         renderer.info(f"  ⎿  attached {attachment.path} ({lines} lines)")
-    renderer.begin_turn()
-    started = time.monotonic()
-    try:
-        with while_busy():
-            if state.run.checkpoints is not None:
-                state.run.checkpoints.begin_turn(text, len(state.loop.conversation.messages))
-            result = state.loop.run_turn(prompt_content(text, attachments))
-    finally:
-        renderer.stop()
-    state.record_turn(result, time.monotonic() - started)
-    if result.error is not None:
-        renderer.error(str(result.error))
-    if result.retracted:
-        renderer.on_notice(RETRACTED_NOTICE)
+    run_content(state, prompt_content(text, attachments), text)
 
 
 def handle(state: ReplState, text: str) -> None:
@@ -125,9 +109,11 @@ def run_repl(args: argparse.Namespace) -> int:
     def values(kind: ArgumentKind) -> Sequence[str]:
         return argument_values(state, kind)
 
+    register_custom_commands(ctx)
     terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar)
-    run = build_run(ctx, options, terminal.renderer, terminal.menu)
+    run = build_run(ctx, options, terminal.renderer, terminal.menu, approver(terminal.renderer))
     print_warnings(ctx)
+    hooks = wire_hooks(run.loop)
     state = ReplState(
         ctx=ctx,
         options=options,
@@ -138,10 +124,15 @@ def run_repl(args: argparse.Namespace) -> int:
     try:
         with _terminate_ends(state):
             _welcome(state)
+            if hooks is not None:
+                hooks.session_start("resume" if run.loop.conversation.messages else "startup")
             _converse(state, terminal.reader, args.prompt)
     except KeyboardInterrupt:
         if not state.terminated:
             raise
+    finally:
+        if hooks is not None:
+            hooks.session_end("prompt_input_exit")
     state.renderer.stop()
     _goodbye(state)
     return EXIT_TERMINATED if state.terminated else 0

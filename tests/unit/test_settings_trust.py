@@ -12,7 +12,6 @@ from domain.permissions.rules import RuleContext
 from domain.settings.layer_trust import LAYER_TRUST, UNTRUSTED_KEYS, Scope
 from domain.settings.merge import (
     CLAUDE_CODE_ONLY_KEYS,
-    HOOKS_WARNING,
     SettingsLayer,
     merge_layers,
     settings_env,
@@ -140,14 +139,17 @@ def test_nothing_to_refuse_means_no_warning() -> None:
     assert settings.warnings == []
 
 
-def test_hooks_are_named_as_unsupported_once() -> None:
+def test_each_layers_hooks_are_kept_apart_with_their_scope() -> None:
     settings = merged(
         ("user.json", "user", {"hooks": {"Stop": [{"command": "say done"}]}}),
-        ("project.json", "project", {"hooks": {"PreToolUse": []}}),
+        ("project.json", "project", {"hooks": {"PreToolUse": []}, "disableAllHooks": True}),
         ("local.json", "local", {"hooks": {}}),
     )
-    assert settings.warnings == [f"{HOOKS_WARNING} (set in user.json, project.json)"]
-    assert not merged(("user.json", "user", {"hooks": {}})).warnings
+    assert settings.warnings == []
+    assert [(h.source, h.scope, h.disable_all) for h in settings.hook_layers] == [
+        ("user.json", "user", False),
+        ("project.json", "project", True),
+    ]
 
 
 def test_claude_codes_other_keys_are_ignored_quietly() -> None:

@@ -12,7 +12,8 @@ What lives where: ``registry`` (the registry, ``command``, errors), ``completion
 argument values), ``basics`` (/help /status /config), ``model_and_permissions``,
 ``conversation`` (/clear /compact /cost /export), ``sessions`` (/sessions /resume),
 ``workspace`` (/memory /init /diff), ``rewind``, ``account`` (/login /logout), ``sandbox``
-(/sandbox), ``leaving`` (/exit).
+(/sandbox), ``extensions`` (/hooks /agents /trust and the custom commands from files),
+``leaving`` (/exit).
 Importing this package registers them all, in that order.
 """
 
@@ -26,6 +27,7 @@ from entrypoints.repl.commands import workspace  # noqa: F401
 from entrypoints.repl.commands import rewind  # noqa: F401
 from entrypoints.repl.commands import account  # noqa: F401
 from entrypoints.repl.commands import sandbox  # noqa: F401
+from entrypoints.repl.commands import extensions  # noqa: F401
 from entrypoints.repl.commands import leaving  # noqa: F401
 
 # isort: on

@@ -12,7 +12,7 @@ from domain.commands.parser import SlashInvocation
 from domain.conversation.compaction_run import describe_outcome
 from domain.conversation.export import conversation_markdown
 from domain.cost import describe_cost
-from entrypoints.bootstrap import build_session_store
+from entrypoints.bootstrap import build_session_store, session_hooks
 from entrypoints.repl.commands.registry import CommandError, CommandUnavailable, command
 from entrypoints.repl.commands.sessions import refresh_system_prompt, switch_to
 from entrypoints.repl.state import ReplState, format_tokens
@@ -22,7 +22,12 @@ from entrypoints.repl.state import ReplState, format_tokens
 def clear(state: ReplState, _: SlashInvocation) -> None:
     store = build_session_store(state.ctx)
     started = store.start(state.ctx.workspace, persist=not state.options.no_session_persistence)
+    hooks = session_hooks(state.loop)
+    if hooks is not None:
+        hooks.session_end("clear")
     switch_to(state, started)
+    if hooks is not None:
+        hooks.session_start("clear")
     refresh_system_prompt(state)
     state.renderer.info(f"New session {state.session_id}; the conversation so far is forgotten.")
 

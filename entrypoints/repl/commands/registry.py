@@ -46,6 +46,8 @@ class CommandRegistry:
 
     def __init__(self) -> None:
         self._commands: dict[str, SlashCommand] = {}
+        # Names added from command files (``.claude/commands``), not built in.
+        self._custom: set[str] = set()
 
     def command(
         self,
@@ -63,10 +65,15 @@ class CommandRegistry:
 
         return register
 
-    def add(self, spec: CommandSpec, handler: Handler) -> None:
+    def add(self, spec: CommandSpec, handler: Handler, custom: bool = False) -> None:
         if spec.name in self._commands:
             raise ValueError(f"/{spec.name} is registered twice")
         self._commands[spec.name] = SlashCommand(spec, handler)
+        if custom:
+            self._custom.add(spec.name)
+
+    def is_custom(self, name: str) -> bool:
+        return name in self._custom
 
     @property
     def specs(self) -> Sequence[CommandSpec]:

@@ -10,7 +10,7 @@ from adapters.files.session_store import StartedSession
 from domain.commands.parser import SlashInvocation
 from domain.conversation.transcript import Conversation
 from domain.messages.content import TextBlock
-from entrypoints.bootstrap import build_session_store, system_prompt_for
+from entrypoints.bootstrap import build_session_store, session_hooks, system_prompt_for
 from entrypoints.repl.commands.registry import CommandError, command
 from entrypoints.repl.state import ReplState
 from entrypoints.sessions_table import session_table
@@ -43,6 +43,9 @@ def switch_to(state: ReplState, started: StartedSession) -> None:
     state.loop.conversation = started.conversation or Conversation()
     state.loop.recorder = started.recorder
     state.loop.session_id = started.session_id
+    hooks = session_hooks(state.loop)
+    if hooks is not None:  # hooks' input names the session they run in
+        hooks.session_id, hooks.transcript_path = started.session_id, str(started.path)
     for warning in started.warnings:
         state.renderer.on_notice(warning)
 
