@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
+from domain.permissions.project_rules import project_allow_judge
+from domain.permissions.rules import RuleContext
 from domain.settings.layer_trust import Scope
 from domain.settings.merge import (
     Settings,
@@ -75,7 +77,8 @@ def load_settings(workspace: Path, home: Path, extra: str | None = None) -> Sett
             layer = read_layer(Path(extra), required=True)
             if layer is not None:
                 layers.append(layer)
-    return merge_layers(layers, _inside(workspace))
+    context = RuleContext(workspace=os.path.realpath(workspace), home=str(Path.home()))
+    return merge_layers(layers, _inside(workspace), project_allow_judge(context))
 
 
 def _inside(workspace: Path) -> Callable[[str], bool]:
