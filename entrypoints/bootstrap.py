@@ -312,6 +312,7 @@ def build_permissions(ctx: Config, options: RunOptions) -> PermissionPolicy:
     context = RuleContext(workspace=str(ctx.workspace), home=str(Path.home()))
     built = build_policy(ctx.settings, _policy_choices(options), context)
     ctx.warnings.extend(built.warnings)
+    ctx.permissions = built.policy
     if built.policy.mode == "bypassPermissions":
         ctx.warnings.append(BYPASS_WARNING)
     return built.policy
@@ -529,7 +530,13 @@ def build_repl_terminal(
 
 def load_instruction_memory(ctx: Config) -> LoadedMemory:
     plan = discovery_plan(str(ctx.workspace), str(ctx.home))
-    return load_memory(plan, MemoryFiles(), home=str(Path.home()))
+    policy = ctx.permissions
+    if policy is None:
+        # Not built yet (the REPL's /memory before a turn): the settings' rules still hold.
+        context = RuleContext(workspace=str(ctx.workspace), home=str(Path.home()))
+        policy = build_policy(ctx.settings, PolicyChoices(), context).policy
+    denied = policy.hidden_paths("Read")
+    return load_memory(plan, MemoryFiles(), home=str(Path.home()), denied=denied)
 
 
 def system_prompt_for(

@@ -13,6 +13,7 @@ import argparse
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,6 +23,9 @@ from domain.model_catalog import DEFAULT_MODEL
 from domain.repr_base import Record
 from domain.settings.merge import Settings
 from domain.startup_errors import WorkingDirectoryUnusable
+
+if TYPE_CHECKING:
+    from domain.permissions.policy import PermissionPolicy
 
 
 @attrs.define(repr=False)
@@ -37,6 +41,9 @@ class Config(Record):
     memory: LoadedMemory | None = None
     # Warnings found while configuring the run; printed once, by print_warnings.
     warnings: list[str] = attrs.field(factory=list)
+    # The run's permission policy once built: its Read deny rules also keep files out of the
+    # instruction imports.
+    permissions: PermissionPolicy | None = None
 
     def env(self, name: str) -> str | None:
         value = self.environ.get(name)

@@ -220,3 +220,35 @@ def test_a_project_cannot_delete_the_users_sessions_of_other_projects(
     assert done.returncode == 0, done.stderr
     assert saved.exists()
     assert "cleanupPeriodDays 1e-05 is under 1 day; keeping sessions for 1 day" in done.stderr
+
+
+def system_text(body: dict[str, Any]) -> str:
+    return "\n".join(block["text"] for block in body["system"])
+
+
+@pytest.mark.parametrize("where", ["user settings", "--disallowedTools"])
+def test_claude_md_cannot_import_a_file_a_read_deny_rule_covers(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, where: str
+) -> None:
+    (workspace / ".env").write_text("DB_PASSWORD=hunter2-from-dotenv\n")
+    (workspace / "env-link.md").symlink_to(workspace / ".env")
+    (workspace / "CLAUDE.md").write_text("Project rules.\n@.env\n@env-link.md\n")
+    args = ["-p", "hello"]
+    if where == "user settings":
+        (config_home / "settings.json").write_text(
+            json.dumps({"permissions": {"deny": ["Read(./.env)"]}})
+        )
+    else:
+        args += ["--disallowedTools", "Read(./.env)"]
+    anthropic_server.add(Reply.sse(text_message_events("hi")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(args, env, workspace)
+    assert done.returncode == 0, done.stderr
+    prompt = system_text(anthropic_server.requests[0].body)
+    assert "Project rules." in prompt
+    assert "hunter2" not in json.dumps(anthropic_server.requests[0].body)
+    notes = [line for line in done.stderr.splitlines() if "a Read deny rule covers it" in line]
+    assert len(notes) == 2
+    assert f"{workspace / '.env'} was not loaded" in notes[0]
+    assert "CLAUDE.md, line 2" in notes[0]
+    assert "env-link.md was not loaded" in notes[1]
