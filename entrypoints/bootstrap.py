@@ -192,10 +192,13 @@ def build_cassette_transport(
     from adapters.cassettes.replay import ReplayTransport
 
     workspace = str(ctx.workspace)
+    secrets = secret_values(ctx.environ)
     if options.replay:
         pace = number_env(ctx, "HEXCLAW_REPLAY_PACE", 0.0)
-        return ReplayTransport.from_file(Path(options.replay), workspace=workspace, pace=pace)
-    return RecordingTransport(Path(str(options.record)), workspace=workspace)
+        return ReplayTransport.from_file(
+            Path(options.replay), workspace=workspace, pace=pace, secrets=secrets
+        )
+    return RecordingTransport(Path(str(options.record)), workspace=workspace, secrets=secrets)
 
 
 @attrs.define(repr=False)
