@@ -43,7 +43,7 @@ from domain.stream.errors import StreamFailure
 from domain.stream.partial_message import PartialMessage
 from domain.stream.ports import ModelClient
 from domain.stream.updates import StreamUpdate
-from domain.tools.calls import PermissionAnswer, ToolCall, ToolOutcome
+from domain.tools.calls import PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
 from domain.tools.ports import ToolRunner
 
 __all__ = [
@@ -342,7 +342,17 @@ class AgentLoop:
                 is_error=True,
                 summary="invalid input",
             )
-        verdict, reason = self._permission(call)
+        try:
+            access = self.tools.access_of(call)
+        except Exception as exc:  # what a call touches must be known before it may run
+            access = ToolAccess(call.name, "none", invalid=f"{type(exc).__name__}: {exc}")
+        if access.invalid is not None:
+            outcome = ToolOutcome(
+                content=f"Error: {access.invalid}", is_error=True, summary="invalid input"
+            )
+            self.observer.on_tool_end(call, outcome)
+            return outcome
+        verdict, reason = self._permission(call, access)
         if verdict == "deny":
             turn.denials.append(PermissionDenial(block.name, block.id, dict(block.input), reason))
             outcome = ToolOutcome(
@@ -367,8 +377,9 @@ class AgentLoop:
         self.observer.on_tool_end(call, outcome)
         return outcome
 
-    def _permission(self, call: ToolCall) -> tuple[Literal["allow", "deny"], str]:
-        access = self.tools.access_of(call)
+    def _permission(
+        self, call: ToolCall, access: ToolAccess
+    ) -> tuple[Literal["allow", "deny"], str]:
         decision = self.permissions.decide(access)
         if decision.verdict != "ask":
             return decision.verdict, decision.reason or "not allowed by the permission rules"

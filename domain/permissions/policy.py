@@ -154,6 +154,8 @@ class PermissionPolicy:
         return rule
 
     def decide(self, access: ToolAccess) -> Decision:
+        if access.invalid is not None:
+            return Decision("deny", access.invalid)
         rule = touching_rule(self.rules.deny, access, self.context)
         if rule is not None:
             return Decision("deny", f"the rule {rule} ({_origin(rule)}) denies {_what(access)}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import attrs
 
-from adapters.tools.support.tool_errors import ToolError
+from adapters.tools.support.tool_errors import ToolError, ToolInputError
 from domain.repr_base import Record
 from domain.tools.calls import AccessKind, ToolAccess
 
@@ -40,6 +40,9 @@ class Workspace:
         self._write_targets: dict[str, str] = {}
 
     def resolve(self, raw: str) -> ResolvedPath:
+        if "\0" in raw:
+            # The OS cannot take such a path; it is the model's mistake, not hexclaw's.
+            raise ToolInputError(f"the path {raw!r} contains a NUL byte")
         expanded = os.path.expanduser(raw)
         joined = expanded if os.path.isabs(expanded) else os.path.join(self.root, expanded)
         given = os.path.normpath(joined)
