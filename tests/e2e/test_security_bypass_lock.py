@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
 
 LOCK = {"permissions": {"disableBypassPermissionsMode": "disable"}}
 

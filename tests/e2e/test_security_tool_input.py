@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.support import hexclaw_env, run_hexclaw
 from tests.e2e.test_permission_print_mode import tool_results
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
 
 
 def test_a_nul_byte_in_a_path_is_an_error_the_model_sees(
