@@ -54,7 +54,6 @@ from domain.context.system_prompt import (
 )
 from domain.conversation.compaction_plan import auto_compact_threshold
 from domain.conversation.compaction_run import Compactor
-from domain.display.terminal_safety import printable
 from domain.loop.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
 from domain.loop.ports import TurnObserver
 from domain.messages.content import JSONObject
@@ -73,6 +72,7 @@ from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
 from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
+from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env, resolve_model
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ def build_checkpoints(
 def print_warnings(ctx: Config) -> None:
     """Print the run's warnings (settings, rules, session, memory), each once, on stderr."""
     for warning in ctx.warnings:
-        print(f"hexclaw: warning: {printable(warning)}", file=sys.stderr)
+        say.warn(warning)
     ctx.warnings.clear()
 
 
