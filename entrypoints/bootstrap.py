@@ -321,6 +321,26 @@ def build_permissions(ctx: Config, options: RunOptions) -> PermissionPolicy:
     return built.policy
 
 
+def mention_check(ctx: Config, policy: PermissionPolicy) -> Callable[[str, bool], str | None]:
+    """Whether an ``@path`` typed or pasted in the REPL may be attached: as a Read (or, for a
+    folder, an LS) call of the model would be judged, except that what would be asked about
+    is refused with a note, since the user did not see a question for it."""
+    from adapters.tools.support.workspace import Workspace
+
+    extra = ctx.settings.get("permissions", "additionalDirectories", default=[])
+    workspace = Workspace(ctx.workspace, [Path(os.path.expanduser(d)) for d in extra])
+
+    def check(path: str, folder: bool) -> str | None:
+        decision = policy.decide(workspace.access("LS" if folder else "Read", "read", path))
+        if decision.verdict == "allow":
+            return None
+        if decision.verdict == "deny":
+            return decision.reason
+        return f"{decision.reason}; ask the model to read it, and it will ask you"
+
+    return check
+
+
 def build_tools(ctx: Config, options: RunOptions, policy: PermissionPolicy) -> ToolRegistry:
     """The built-in tools for the workspace, minus those a bare deny rule switches off.
 
