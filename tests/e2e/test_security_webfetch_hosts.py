@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import hexclaw_env, run_hexclaw
+from tests.support import hexclaw_env, run_hexclaw
 from tests.e2e.test_permission_print_mode import tool_results
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
