@@ -62,7 +62,7 @@ def session_scope(access: ToolAccess) -> str:
 
 def question_for(call: ToolCall, access: ToolAccess) -> str:
     """The question as plain text (hidden characters named, nothing cut)."""
-    return "".join(text for _, text in question_runs(call, access))
+    return "".join(run[1] for run in question_runs(call, access))
 
 
 def question_runs(call: ToolCall, access: ToolAccess) -> StyleAndTextTuples:
