@@ -6,7 +6,7 @@ an ask rule), only ``y`` and ``n`` (1, 2) are offered, with a line saying why.
 Ctrl-C raises ``KeyboardInterrupt`` so the whole turn stops, as it does everywhere else.
 
 What is asked about is shown whole and wrapped, never cut: the command (or the paths, or the
-host) with every hidden character named and marked (``domain.terminal_safety.revealed``), so
+host) with every hidden character named and marked (``domain.display.terminal_safety.revealed``), so
 what the user approves is what would run.
 """
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.support import hexclaw_env, run_hexclaw
 from tests.e2e.test_permission_print_mode import tool_results
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
 
 CALLS = 150
 OUTSIDE_SECRET = "OUTSIDE-SECRET-CONTENT"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support import hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events
+from tests.support import hexclaw_env, run_hexclaw
 
 
 def test_mentions_obey_the_read_rules_and_the_workspace_boundary(

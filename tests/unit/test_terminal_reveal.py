@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.terminal_safety import is_hidden, revealed, revealed_text
+from domain.display.terminal_safety import is_hidden, revealed, revealed_text
 
 
 @pytest.mark.parametrize(
