@@ -10,7 +10,9 @@ uses (``rules.covering_rule``) on probes, so a spelling nobody foresaw is judged
 - a path rule (``Read``, ``Edit`` and their tools) is refused when it allows a probe path outside
   the workspace (the home folder's keys, ``/etc``, the workspace's parent, and the rule's own
   pattern filled in and resolved from ``//``, ``~`` or ``..``); a bare ``Read`` is refused;
-- every ``WebFetch`` allow is refused: it can carry a read file away, in plan mode too.
+- every ``WebFetch`` allow is refused: it can carry a read file away, in plan mode too;
+- a rule for any other tool is refused unless its calls touch nothing (``TodoWrite``): what
+  cannot be checked is not kept.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ _COMMAND_PROBES = (
 # What a wildcard of a rule is filled with to build more probes from the rule itself.
 _FILLERS = (PROBE, f"{PROBE} x", f"x {PROBE}", f"x y {PROBE}", f"-c {PROBE}", f"/{PROBE}")
 _PATH_TOOLS = EDIT_TOOLS | READ_TOOLS
+# Tools whose calls touch nothing outside hexclaw (a to-do list, a job hexclaw started).
+_HARMLESS_TOOLS = frozenset({"TodoWrite", "BashOutput", "KillShell"})
 _PATTERN_CHARS = frozenset("*?[]{}$`'\"\\()<>|&;!~")
 # Spellings of a whole tool, refused whatever today's matcher makes of them.
 _WHOLE_TOOL = re.compile(r"\s*(Bash|WebFetch)\s*(\(\s*(\*|:\*|\*:\*)?\s*\))?\s*")
@@ -74,7 +78,8 @@ def reaches_too_far(text: str, context: RuleContext) -> str | None:
         return "runs any command" if _runs_any_command(rule, context) else None
     if rule.tool in _PATH_TOOLS:
         return "reaches outside the workspace" if _reaches_outside(rule, context) else None
-    return None
+    # A tool this judge does not know (an MCP server's, one added later) could do anything.
+    return None if rule.tool in _HARMLESS_TOOLS else "cannot be checked"
 
 
 def _runs_any_command(rule: PermissionRule, context: RuleContext) -> bool:
