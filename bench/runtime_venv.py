@@ -147,7 +147,7 @@ def copy_project(into: Path, root: Path = ROOT) -> Path:
     leaves ``build/`` and ``*.egg-info`` behind, and a stale ``build/lib`` can ship modules
     that no longer exist)."""
     project = into / "hexclaw"
-    project.mkdir()
+    project.mkdir(parents=True)
     for name in PROJECT_FILES:
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / name, project / name)

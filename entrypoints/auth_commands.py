@@ -24,6 +24,7 @@ from domain.auth.errors import InvalidCallback
 from domain.auth.oauth_credentials import OAuthCredentials
 from domain.auth.secret_mask import mask_secret
 from domain.auth.token_policy import TokenPolicy
+from entrypoints import say
 from entrypoints.bootstrap import (
     build_auth,
     build_browser,
@@ -54,8 +55,8 @@ def run_auth_command(args: argparse.Namespace) -> int:
     return _status(ctx)
 
 
-def _say(line: str) -> None:
-    print(line, flush=True)
+def _say(text: str) -> None:
+    say.line(text)
 
 
 def log_in(ctx: Config, manual: bool, no_browser: bool, port: int | None = None) -> int:

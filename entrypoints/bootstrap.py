@@ -54,7 +54,6 @@ from domain.context.system_prompt import (
 )
 from domain.conversation.compaction_plan import auto_compact_threshold
 from domain.conversation.compaction_run import Compactor
-from domain.display.terminal_safety import printable
 from domain.loop.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
 from domain.loop.ports import TurnObserver
 from domain.messages.content import JSONObject
@@ -74,6 +73,7 @@ from domain.sessions.retention import cleanup_days
 from domain.skills.definitions import LoadedExtensions
 from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
+from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env, resolve_model
 
 if TYPE_CHECKING:
@@ -200,10 +200,13 @@ def build_cassette_transport(
     from adapters.cassettes.replay import ReplayTransport
 
     workspace = str(ctx.workspace)
+    secrets = secret_values(ctx.environ)
     if options.replay:
         pace = number_env(ctx, "HEXCLAW_REPLAY_PACE", 0.0)
-        return ReplayTransport.from_file(Path(options.replay), workspace=workspace, pace=pace)
-    return RecordingTransport(Path(str(options.record)), workspace=workspace)
+        return ReplayTransport.from_file(
+            Path(options.replay), workspace=workspace, pace=pace, secrets=secrets
+        )
+    return RecordingTransport(Path(str(options.record)), workspace=workspace, secrets=secrets)
 
 
 @attrs.define(repr=False)
@@ -318,7 +321,7 @@ def build_checkpoints(
 def print_warnings(ctx: Config) -> None:
     """Print the run's warnings (settings, rules, session, memory), each once, on stderr."""
     for warning in ctx.warnings:
-        print(f"hexclaw: warning: {printable(warning)}", file=sys.stderr)
+        say.warn(warning)
     ctx.warnings.clear()
 
 
@@ -399,9 +402,30 @@ def build_permissions(ctx: Config, options: RunOptions) -> PermissionPolicy:
     context = RuleContext(workspace=str(ctx.workspace), home=str(Path.home()))
     built = build_policy(ctx.settings, _policy_choices(options), context)
     ctx.warnings.extend(built.warnings)
+    ctx.permissions = built.policy
     if built.policy.mode == "bypassPermissions":
         ctx.warnings.append(BYPASS_WARNING)
     return built.policy
+
+
+def mention_check(ctx: Config, policy: PermissionPolicy) -> Callable[[str, bool], str | None]:
+    """Whether an ``@path`` typed or pasted in the REPL may be attached: as a Read (or, for a
+    folder, an LS) call of the model would be judged, except that what would be asked about
+    is refused with a note, since the user did not see a question for it."""
+    from adapters.tools.support.workspace import Workspace
+
+    extra = ctx.settings.get("permissions", "additionalDirectories", default=[])
+    workspace = Workspace(ctx.workspace, [Path(os.path.expanduser(d)) for d in extra])
+
+    def check(path: str, folder: bool) -> str | None:
+        decision = policy.decide(workspace.access("LS" if folder else "Read", "read", path))
+        if decision.verdict == "allow":
+            return None
+        if decision.verdict == "deny":
+            return decision.reason
+        return f"{decision.reason}; ask the model to read it, and it will ask you"
+
+    return check
 
 
 def build_tools(ctx: Config, options: RunOptions, policy: PermissionPolicy) -> ToolRegistry:
@@ -711,7 +735,13 @@ def build_repl_terminal(
 
 def load_instruction_memory(ctx: Config) -> LoadedMemory:
     plan = discovery_plan(str(ctx.workspace), str(ctx.home))
-    return load_memory(plan, MemoryFiles(), home=str(Path.home()))
+    policy = ctx.permissions
+    if policy is None:
+        # Not built yet (the REPL's /memory before a turn): the settings' rules still hold.
+        context = RuleContext(workspace=str(ctx.workspace), home=str(Path.home()))
+        policy = build_policy(ctx.settings, PolicyChoices(), context).policy
+    denied = policy.hidden_paths("Read")
+    return load_memory(plan, MemoryFiles(), home=str(Path.home()), denied=denied)
 
 
 def system_prompt_for(

@@ -206,7 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parse(argv)
     except UsageError as exc:
-        print(f"hexclaw: {exc}", file=sys.stderr)
+        # Arguments are quoted in usage errors; the CLI must stay light, so the sanitiser is
+        # the domain's, imported here.
+        from domain.display.terminal_safety import printable
+
+        print(f"hexclaw: {' '.join(printable(str(exc)).split())}", file=sys.stderr)
         return EXIT_USAGE
     try:
         from entrypoints.run import run_command

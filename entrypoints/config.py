@@ -13,6 +13,7 @@ import argparse
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -23,6 +24,9 @@ from domain.repr_base import Record
 from domain.settings.merge import Settings
 from domain.skills.definitions import LoadedExtensions
 from domain.startup_errors import WorkingDirectoryUnusable
+
+if TYPE_CHECKING:
+    from domain.permissions.policy import PermissionPolicy
 
 
 @attrs.define(repr=False)
@@ -40,6 +44,9 @@ class Config(Record):
     warnings: list[str] = attrs.field(factory=list)
     # Skills and custom commands, read once when the tools are built.
     extensions: LoadedExtensions | None = None
+    # The run's permission policy once built: its Read deny rules also keep files out of the
+    # instruction imports.
+    permissions: PermissionPolicy | None = None
 
     def env(self, name: str) -> str | None:
         value = self.environ.get(name)

@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 
-from domain.display.terminal_safety import printable
 from domain.errors import HexclawError
+from entrypoints import say
 from entrypoints.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 
@@ -88,6 +88,4 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _error_line(text: str) -> None:
     # An API or proxy message is quoted in errors: its escape sequences must not act.
-    line = " ".join(printable(text).split())
-    sys.stderr.write(f"hexclaw: {line}\n")
-    sys.stderr.flush()
+    say.error(text)

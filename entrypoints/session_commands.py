@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TextIO
 
 from adapters.files.session_store import ListedSession
+from entrypoints import say
 from entrypoints.bootstrap import build_session_store, print_warnings
 from entrypoints.config import load_config
 
@@ -22,14 +23,14 @@ def run_sessions(args: argparse.Namespace, out: TextIO | None = None) -> int:
     print_warnings(ctx)
     listed = build_session_store(ctx).list_sessions(ctx.workspace)
     if not listed:
-        out.write(f"No saved sessions for {ctx.workspace}.\n")
+        say.line(f"No saved sessions for {ctx.workspace}.", out)
         return 0
     width = shutil.get_terminal_size((100, 24)).columns
     prompt_width = max(_MIN_PROMPT_WIDTH, width - _ID_WIDTH - 2 - 16 - 2 - 8 - 2)
-    out.write(f"{'ID':<{_ID_WIDTH}}  {'STARTED':<16}  {'MESSAGES':>8}  FIRST PROMPT\n")
+    say.line(f"{'ID':<{_ID_WIDTH}}  {'STARTED':<16}  {'MESSAGES':>8}  FIRST PROMPT", out)
     for session in listed:
-        out.write(_row(session, prompt_width) + "\n")
-    out.write(f"Resume one with: hexclaw --resume ID   ({len(listed)} in {ctx.workspace})\n")
+        say.line(_row(session, prompt_width), out)
+    say.line(f"Resume one with: hexclaw --resume ID   ({len(listed)} in {ctx.workspace})", out)
     return 0
 
 
@@ -40,7 +41,8 @@ def _row(session: ListedSession, prompt_width: int) -> str:
         prompt = f"({session.problem}: upgrade hexclaw to resume)"
     else:
         started, count = _local_time(summary.started_at), str(summary.message_count)
-        prompt = " ".join(summary.first_prompt.split()) or "(no prompt)"
+        # The first prompt may have been piped in: escapes in it must not reach the terminal.
+        prompt = say.one_line(summary.first_prompt) or "(no prompt)"
     if len(prompt) > prompt_width:
         prompt = prompt[: prompt_width - 1] + "…"
     return f"{session.session_id:<{_ID_WIDTH}}  {started:<16}  {count:>8}  {prompt}"

@@ -15,7 +15,7 @@ the bytes the cassette holds. The cassette is rewritten after each response, red
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -34,11 +34,14 @@ class RecordingTransport(httpx.BaseTransport):
         target: Path,
         inner: httpx.BaseTransport | None = None,
         workspace: str | None = None,
+        secrets: Iterable[str] = (),
     ) -> None:
         self._target = target
         self._inner = inner or httpx.HTTPTransport()
         self._workspace = workspace
-        self._redactor = Redactor()
+        # The values the system prompt hides (secret-named environment variables) are
+        # scrubbed from everything stored: a tool may print them (``env``, ``cat .env``).
+        self._redactor = Redactor(known=set(secrets))
         self._lock = threading.Lock()
         self.cassette = Cassette(metadata={"recorded_with": f"hexclaw {VERSION}"})
         # Written now, so an unwritable target fails before the first request, not after it.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -37,8 +37,11 @@ class ReplayTransport(httpx.BaseTransport):
         chunking: Chunking | None = None,
         pace: float = 0.0,
         sleep: Callable[[float], None] = time.sleep,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.cassette = cassette
+        # The secret values the recording scrubbed: a live request is compared as stored.
+        self._secrets = tuple(secrets)
         self._workspace = workspace
         self._chunking = chunking
         self._pace = pace
@@ -48,9 +51,13 @@ class ReplayTransport(httpx.BaseTransport):
 
     @classmethod
     def from_file(
-        cls, path: Path, workspace: str | None = None, pace: float = 0.0
+        cls,
+        path: Path,
+        workspace: str | None = None,
+        pace: float = 0.0,
+        secrets: Iterable[str] = (),
     ) -> ReplayTransport:
-        return cls(load_cassette(path), workspace=workspace, pace=pace)
+        return cls(load_cassette(path), workspace=workspace, pace=pace, secrets=secrets)
 
     @property
     def unplayed(self) -> int:
@@ -65,6 +72,7 @@ class ReplayTransport(httpx.BaseTransport):
                 body=request.read(),
             ),
             self._workspace,
+            self._secrets,
         )
         interactions = self.cassette.interactions
         with self._lock:

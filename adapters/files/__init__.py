@@ -2,6 +2,12 @@
 
 Rules a reader must not break:
 - Session entries are appended with one write and an fsync each.
+- A file that comes with a project (settings, instruction files, a Makefile) is read through
+  ``bounded_read``: a regular file only, never more than a limit, so ``/dev/zero``, a FIFO or
+  a huge file cannot hang or exhaust hexclaw.
+- A tool opens a checked path through ``confined_open``: walked without following symlinks,
+  so a folder swapped after the check fails the open instead of leaving the workspace.
 
-What lives where: ``settings_files``, ``memory_files``, ``session_store``.
+What lives where: ``settings_files``, ``memory_files``, ``session_store``, ``repository_scan``,
+``bounded_read`` (the one way to read a project's file), ``confined_open``.
 """

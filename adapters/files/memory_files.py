@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from adapters.files.bounded_read import NotARegularFile, read_bounded
 from domain.context.instruction_memory import UnreadableInstructionFile
 
 # Far above any budget: a huge file costs only this much to read before it is cut.
@@ -16,14 +16,12 @@ class MemoryFiles:
         return os.path.realpath(path)
 
     def text_of(self, path: str) -> str | None:
-        file = Path(path)
         try:
-            with file.open("rb") as handle:
-                data = handle.read(MAX_READ_BYTES)
+            data = read_bounded(path, MAX_READ_BYTES).data
         except (FileNotFoundError, NotADirectoryError):
             return None
-        except IsADirectoryError:
-            raise UnreadableInstructionFile(path, "it is a directory") from None
+        except NotARegularFile as exc:
+            raise UnreadableInstructionFile(path, f"it is {exc.kind}, not a file") from None
         except PermissionError:
             raise UnreadableInstructionFile(path, "permission denied") from None
         except OSError as exc:

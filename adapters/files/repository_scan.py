@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from adapters.files.bounded_read import NotARegularFile, read_bounded
 from domain.context.starter_instructions import RepositoryFacts
 
 # Enough for any real Makefile or package.json; a larger one is read only this far.
@@ -25,12 +26,9 @@ def repository_facts(workspace: Path) -> RepositoryFacts:
 
 
 def _read_text(path: Path) -> str | None:
-    if not path.is_file():
-        return None
     try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_READ_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+        return read_bounded(path, MAX_READ_BYTES).data.decode("utf-8", errors="replace")
+    except (OSError, NotARegularFile):
         return None
 
 

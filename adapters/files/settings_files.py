@@ -6,6 +6,9 @@ import os
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
+from adapters.files.bounded_read import NotARegularFile, read_bounded
+from domain.permissions.project_rules import project_allow_judge
+from domain.permissions.rules import RuleContext
 from domain.settings.layer_trust import Scope
 from domain.settings.merge import (
     Settings,
@@ -35,10 +38,24 @@ def _layer_files(workspace: Path, home: Path) -> list[tuple[Path, Scope]]:
     ]
 
 
+# Far above any real settings file; a project's file is read no further than this.
+MAX_SETTINGS_BYTES = 1 << 20
+
+
 def read_layer(path: Path, required: bool = False, scope: Scope = "flag") -> SettingsLayer | None:
     try:
+        # Only the user's --settings may be a stream (``--settings <(…)``).
+        read = read_bounded(path, MAX_SETTINGS_BYTES, streams_too=scope == "flag")
+        if read.cut:
+            raise SettingsError(
+                f"{path}: settings file is over {MAX_SETTINGS_BYTES // 1024} KiB; not read"
+            )
         # Editors on Windows like to start JSON files with a byte order mark.
-        text = path.read_text(encoding="utf-8-sig")
+        text = read.data.decode("utf-8-sig")
+    except NotARegularFile as exc:
+        if exc.kind == "a directory":
+            raise SettingsError(f"{path}: is a directory, not a settings file") from None
+        raise SettingsError(f"{path}: is {exc.kind}, not a settings file") from None
     except FileNotFoundError:
         if required:
             raise SettingsError(f"{path}: settings file not found") from None
@@ -75,7 +92,8 @@ def load_settings(workspace: Path, home: Path, extra: str | None = None) -> Sett
             layer = read_layer(Path(extra), required=True)
             if layer is not None:
                 layers.append(layer)
-    return merge_layers(layers, _inside(workspace))
+    context = RuleContext(workspace=os.path.realpath(workspace), home=str(Path.home()))
+    return merge_layers(layers, _inside(workspace), project_allow_judge(context))
 
 
 def _inside(workspace: Path) -> Callable[[str], bool]:

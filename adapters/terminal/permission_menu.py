@@ -4,6 +4,10 @@ Arrow keys move and Enter picks; ``y``, ``a``, ``n`` (or 1, 2, 3) pick at once. 
 When the policy would not remember an "allow for the session" answer (a write into ``.git/``,
 an ask rule), only ``y`` and ``n`` (1, 2) are offered, with a line saying why.
 Ctrl-C raises ``KeyboardInterrupt`` so the whole turn stops, as it does everywhere else.
+
+What is asked about is shown whole and wrapped, never cut: the command (or the paths, or the
+host) with every hidden character named and marked (``domain.display.terminal_safety.revealed``), so
+what the user approves is what would run.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.shortcuts import PromptSession
 
-from adapters.terminal.renderer import tool_label
+from domain.display.terminal_safety import revealed, revealed_text
 from domain.repr_base import Record
 from domain.tools.calls import Decision, PermissionAnswer, ToolAccess, ToolCall
 
@@ -36,6 +40,7 @@ CHOICES = (
     _Choice("a", "Yes, and don't ask again for {what} in this session", "allow_session"),
     _Choice("n", "No, and tell the model why", "deny"),
 )
+MARKED_STYLE = "reverse bold"
 ONCE_ONLY_CHOICES = tuple(choice for choice in CHOICES if choice.verdict != "allow_session")
 
 
@@ -56,16 +61,42 @@ def session_scope(access: ToolAccess) -> str:
 
 
 def question_for(call: ToolCall, access: ToolAccess) -> str:
-    target = ", ".join(access.paths) if access.paths else ""
+    """The question as plain text (hidden characters named, nothing cut)."""
+    return "".join(run[1] for run in question_runs(call, access))
+
+
+def question_runs(call: ToolCall, access: ToolAccess) -> StyleAndTextTuples:
+    """The question, styled: what it is about shown whole, hidden characters marked."""
     if access.kind == "execute":
-        return f"Run this command? {access.command or ''}".rstrip()
+        return [("", "Run this command?\n    "), *_revealed(access.command or "", "    ")]
+    if access.kind in ("write", "read") and access.paths:
+        verb = "change" if access.kind == "write" else "read"
+        runs: StyleAndTextTuples = [("", f"Allow {call.name} to {verb} ")]
+        for index, path in enumerate(access.paths):
+            runs += [("", ", ")] if index else []
+            runs += _revealed(path, "    ")
+        return [*runs, ("", "?")]
     if access.kind == "write":
-        return f"Allow {call.name} to change {target or 'files'}?"
+        return [("", f"Allow {call.name} to change files?")]
     if access.kind == "read":
-        return f"Allow {call.name} to read {target or 'files'}?"
+        return [("", f"Allow {call.name} to read files?")]
     if access.kind == "network":
-        return f"Allow {call.name} to reach {access.domain or 'the network'}?"
-    return f"Allow {call.name}?"
+        return [
+            ("", f"Allow {call.name} to reach "),
+            *_revealed(access.domain or "", ""),
+            ("", "?"),
+        ]
+    return [("", f"Allow {call.name}?")]
+
+
+def _revealed(text: str, indent: str) -> StyleAndTextTuples:
+    runs: StyleAndTextTuples = []
+    for run, marked in revealed(text):
+        if marked:
+            runs.append((MARKED_STYLE, run))
+        else:
+            runs.append(("", run.replace("\n", "\n" + indent)))
+    return runs
 
 
 class PermissionMenu:
@@ -125,11 +156,13 @@ class PermissionMenu:
 
         def text() -> StyleAndTextTuples:
             lines: StyleAndTextTuples = [
-                ("bold", f"● {tool_label(call, self._workspace)}\n"),
-                ("", f"  {question_for(call, access)}\n"),
+                ("bold", f"● {call.name}\n"),
+                ("", "  "),
+                *question_runs(call, access),
+                ("", "\n"),
             ]
             if decision.reason:
-                lines.append(("italic", f"  ({decision.reason})\n"))
+                lines.append(("italic", f"  ({revealed_text(decision.reason)})\n"))
             if not decision.session_allow:
                 lines.append(("italic", f"  ({_no_session_line(decision)})\n"))
             for index, choice in enumerate(choices):
@@ -143,7 +176,11 @@ class PermissionMenu:
             return lines
 
         app: Application[_Choice] = Application(
-            layout=Layout(HSplit([Window(FormattedTextControl(text), dont_extend_height=True)])),
+            layout=Layout(
+                HSplit(
+                    [Window(FormattedTextControl(text), dont_extend_height=True, wrap_lines=True)]
+                )
+            ),
             key_bindings=bindings,
             full_screen=False,
             erase_when_done=True,

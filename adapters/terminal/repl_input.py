@@ -273,9 +273,18 @@ MAX_ATTACHMENT_BYTES = 256 * 1024
 MAX_LISTED_ENTRIES = 200
 
 
-def read_attachments(workspace: Path, text: str) -> tuple[list[Attachment], list[str]]:
+MentionCheck = Callable[[str, bool], str | None]
+"""Why a mentioned path (a folder when the flag is set) may not be attached; None: it may."""
+
+
+def read_attachments(
+    workspace: Path, text: str, check: MentionCheck
+) -> tuple[list[Attachment], list[str]]:
     """The files (and folder listings) that ``@path`` mentions in ``text`` name, and a note for
-    each one that cannot be attached. A mention of nothing on disk is left as plain text."""
+    each one that cannot be attached. A mention of nothing on disk is left as plain text.
+
+    Each one passes ``check`` first (the Read rules and the workspace boundary, as a Read call
+    would): a mention in pasted text is no more trusted than a model's call."""
     attachments: list[Attachment] = []
     notes: list[str] = []
     for mention in find_mentions(text):
@@ -283,6 +292,12 @@ def read_attachments(workspace: Path, text: str) -> tuple[list[Attachment], list
         if not path.is_absolute():
             path = workspace / path
         try:
+            if not (path.is_dir() or path.is_file()):
+                continue
+            refused = check(str(path), path.is_dir())
+            if refused is not None:
+                notes.append(f"@{mention} was not attached: {refused}")
+                continue
             if path.is_dir():
                 names = sorted(
                     name + ("/" if is_dir else "") for name, is_dir in folder_entries(path, "")

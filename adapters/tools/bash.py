@@ -18,6 +18,7 @@ import attrs
 
 from adapters.tools.support.background_jobs import BackgroundJobs
 from adapters.tools.support.process_group import DEFAULT_GRACE, run_streaming
+from adapters.tools.support.tool_errors import ToolInputError
 from adapters.tools.support.tool_input import ToolInput
 from adapters.tools.support.truncation import HeadTailBuffer
 from adapters.tools.support.workspace import Workspace
@@ -111,6 +112,9 @@ class BashTool:
 
     def access_of(self, tool_input: JSONObject) -> ToolAccess:
         command = tool_input.get("command")
+        if isinstance(command, str) and "\0" in command:
+            # bash cannot be given it, and the rules would judge text bash never sees.
+            raise ToolInputError("the command contains a NUL byte")
         text = command if isinstance(command, str) else None
         return ToolAccess(
             tool=self.name,

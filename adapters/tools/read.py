@@ -15,7 +15,7 @@ from adapters.tools.support.file_state import FileStateTracker
 from adapters.tools.support.text_files import SNIFF_BYTES, BinaryFile, bom_of, looks_binary
 from adapters.tools.support.tool_errors import ToolError
 from adapters.tools.support.tool_input import ToolInput
-from adapters.tools.support.workspace import Workspace
+from adapters.tools.support.workspace import Workspace, open_for_reading
 from domain.messages.content import JSONObject
 from domain.tools.calls import ToolAccess, ToolOutcome
 
@@ -71,7 +71,7 @@ class ReadTool:
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
-        resolved = self.workspace.resolve(args.string("file_path"))
+        resolved = self.workspace.read_target(args.string("file_path"))
         offset = args.optional_int("offset", 0) or 1
         limit = args.optional_int("limit", 1) or DEFAULT_LIMIT
         allow_large = args.optional_bool("allow_large")
@@ -79,41 +79,62 @@ class ReadTool:
             raise ToolError("Read cannot read PDF pages in hexclaw; use a converter with Bash")
         shown = self.workspace.display(resolved.given)
         try:
-            info = os.stat(resolved.real)
+            fd = open_for_reading(resolved)
         except FileNotFoundError:
             raise ToolError(f"{shown} does not exist (resolved to {resolved.real})") from None
-        if stat.S_ISDIR(info.st_mode):
-            raise ToolError(f"{shown} is a directory; use LS or Glob to list it")
+        # The checks are made on what was opened, not on the path.
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise ToolError(f"{shown} is a directory; use LS or Glob to list it")
             raise ToolError(f"{shown} is not a regular file")
-        suffix = os.path.splitext(resolved.real)[1].lower()
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            return self._read_open(handle, resolved.real, shown, info, offset, limit, allow_large)
+
+    def _read_open(
+        self,
+        handle: io.BufferedReader,
+        real: str,
+        shown: str,
+        info: os.stat_result,
+        offset: int,
+        limit: int,
+        allow_large: bool,
+    ) -> ToolOutcome:
+        suffix = os.path.splitext(real)[1].lower()
         if suffix in IMAGE_TYPES:
-            return self._image(resolved.real, shown, IMAGE_TYPES[suffix], info)
+            return self._image(handle, real, shown, IMAGE_TYPES[suffix], info)
         if suffix == ".pdf":
             raise ToolError(f"{shown} is a PDF; Read cannot read PDF files in hexclaw")
-        with open(resolved.real, "rb") as handle:
-            opened = os.fstat(handle.fileno())
-            head = handle.read(SNIFF_BYTES)
-            if looks_binary(head):
-                raise BinaryFile(f"{shown} is a binary file ({opened.st_size:,} bytes), not text")
-            handle.seek(0)
-            if suffix == ".ipynb":
-                text = _notebook_text(handle.read())
-                lines: Iterator[str] = iter(text.splitlines(keepends=True))
-            else:
-                lines = _text_lines(handle, head)
-            outcome = _number_lines(lines, shown, offset, limit, allow_large)
-        self.files.remember(resolved.real, opened)
+        head = handle.read(SNIFF_BYTES)
+        if looks_binary(head):
+            raise BinaryFile(f"{shown} is a binary file ({info.st_size:,} bytes), not text")
+        handle.seek(0)
+        if suffix == ".ipynb":
+            text = _notebook_text(handle.read())
+            lines: Iterator[str] = iter(text.splitlines(keepends=True))
+        else:
+            lines = _text_lines(handle, head)
+        outcome = _number_lines(lines, shown, offset, limit, allow_large)
+        self.files.remember(real, info)
         return outcome
 
-    def _image(self, path: str, shown: str, media_type: str, info: os.stat_result) -> ToolOutcome:
+    def _image(
+        self,
+        handle: io.BufferedReader,
+        path: str,
+        shown: str,
+        media_type: str,
+        info: os.stat_result,
+    ) -> ToolOutcome:
         if info.st_size > MAX_IMAGE_BYTES:
             raise ToolError(
                 f"{shown} is {info.st_size:,} bytes; images over {MAX_IMAGE_BYTES:,} bytes "
                 "cannot be sent"
             )
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = handle.read()
         self.files.remember(path, info)
         block: JSONObject = {
             "type": "image",

@@ -42,7 +42,10 @@ class ToolRegistry:
         tool = self._tools.get(call.name)
         if tool is None:
             return ToolAccess(tool=call.name, kind="none")
-        return tool.access_of(call.input)
+        try:
+            return tool.access_of(call.input)
+        except ToolError as exc:
+            return ToolAccess(tool=call.name, kind="none", invalid=str(exc))
 
     def run(self, call: ToolCall) -> ToolOutcome:
         tool = self._tools.get(call.name)

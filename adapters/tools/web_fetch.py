@@ -4,11 +4,19 @@ permission check). Plain http is upgraded to https, except for loopback hosts.
 
 hexclaw does not summarize the page with a second model call: the Markdown (cut at a limit)
 is returned with the prompt, for the model to answer from.
+
+The permission check is made on the host httpx will connect to, not on how the URL spells it:
+httpx maps IDNA full stops (``127。0。0。1``) and case, and the resolver reads ``2130706433``
+or ``0x7f.1`` as 127.0.0.1, so ``host_of`` parses with httpx, keeps the ASCII (IDNA) form and
+writes any IPv4 spelling as its dotted quad. A URL it cannot parse names no host, and the
+fetch is refused.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import attrs
@@ -21,6 +29,7 @@ from domain.repr_base import Record
 from domain.tools.calls import ToolAccess, ToolOutcome
 from domain.version import VERSION
 
+_IPV4_SPELLING = re.compile(r"[0-9a-fA-FxX.]+")
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 SCHEMA: JSONObject = {
     "type": "object",
@@ -73,13 +82,27 @@ def is_loopback(host: str) -> bool:
 
 
 def host_of(raw: object) -> str | None:
+    """The host a fetch of ``raw`` connects to, as the rules judge it; None if there is none."""
     if not isinstance(raw, str):
         return None
     try:
-        host = urlsplit(raw.strip()).hostname
-    except ValueError:
+        host = httpx.URL(raw.strip()).raw_host.decode("ascii").lower()
+    except (httpx.InvalidURL, UnicodeError, ValueError, TypeError):
         return None
-    return host.lower() if host else None
+    if not host:
+        return None
+    return _dotted_quad(host.rstrip(".")) or host
+
+
+def _dotted_quad(host: str) -> str | None:
+    """An IPv4 address in any spelling the resolver accepts (``2130706433``, ``0x7f.1``,
+    ``0177.0.0.1``) as a dotted quad; None for a name."""
+    if not _IPV4_SPELLING.fullmatch(host):
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 class WebFetchTool:
@@ -96,7 +119,11 @@ class WebFetchTool:
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
-        url = normalize_url(args.string("url"))
+        raw = args.string("url")
+        url = normalize_url(raw)
+        if host_of(url) is None or host_of(url) != host_of(raw):
+            # What was allowed is the host of the URL as given; fetch nothing else.
+            raise ToolError(f"{raw!r} does not name a host hexclaw can check")
         prompt = args.string("prompt")
         timeout = httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout)
         headers = {

@@ -7,8 +7,13 @@ re-serialising a body, so everything but the secret itself keeps its exact bytes
 2. the OAuth fields ``code``, ``code_verifier``, ``access_token``, ``refresh_token`` (and kin) are
    replaced at the top level of a JSON body, in a form-encoded body and in a URL query, and only
    there, because ``code`` is also an everyday key inside tool inputs;
-3. every secret found by rules 1 and 2, and anything shaped like a known kind of key or token,
-   is replaced wherever else it appears.
+3. every secret found by rules 1 and 2, every value the caller knows to be secret (the
+   secret-named environment variables the system prompt also hides), and anything shaped like
+   a known kind of key or token (private key blocks included), is replaced wherever else it
+   appears;
+4. the value of a secret-named key in any text (``DB_PASSWORD=…`` printed by ``env`` or read
+   from ``.env``, ``"api_key": "…"`` deep in a JSON file) is replaced, as is the user and
+   password part of a URL (``https://user:pass@host``).
 """
 
 from __future__ import annotations
@@ -60,7 +65,23 @@ SECRET_PATTERNS: tuple[re.Pattern[bytes], ...] = (
     re.compile(rb"\bgithub_pat_[A-Za-z0-9_]{30,}"),
     re.compile(rb"\bAKIA[0-9A-Z]{16}\b"),
     re.compile(rb"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+    re.compile(
+        rb"-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----" + _NOT_REDACTED + rb".*?-----END[A-Z0-9 ]*-----",
+        re.DOTALL,
+    ),
 )
+# ``NAME=value``, ``NAME: value``, ``"NAME": "value"`` (also JSON-escaped, inside a string):
+# the name is checked word by word (``_secret_name``), the value is 8 or more characters.
+_NAMED_VALUE = re.compile(
+    rb"(?<![A-Za-z0-9_.\-])([A-Za-z][A-Za-z0-9_.\-]*)(?:\\?[\"'])?[ \t]*[=:][ \t]*"
+    rb"(?:\\?[\"']([^\"'\\\r\n]{8,})(?=\\?[\"'])|([^\s\"'\\,;&<>()\[\]{}]{8,}))"
+)
+SECRET_WORDS = frozenset(
+    {"key", "apikey", "token", "secret", "password", "passwd", "pwd", "credential", "credentials"}
+)
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+_USERINFO = re.compile(rb"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://([^/\s\"'@?#\\]+)@")
+_NOT_A_VALUE = (REDACTED.encode(), b"@@HEXCLAW")
 
 _FORM_BODY = re.compile(rb"^[A-Za-z0-9_.~%+\-]+=[^&\s]*(?:&[A-Za-z0-9_.~%+\-]+=[^&\s]*)*$")
 _JSON_STRING = rb'("(?:[^"\\]|\\.)*")'
@@ -126,7 +147,51 @@ def secret_spans(data: bytes, known: Iterable[str]) -> list[Span]:
         for match in pattern.finditer(data):
             group = 1 if pattern.groups else 0
             spans.append((match.start(group), match.end(group), _REDACTED))
+    return spans + named_value_spans(data) + userinfo_spans(data)
+
+
+def named_value_spans(data: bytes) -> list[Span]:
+    """Spans of the values of secret-named keys (``API_KEY=…``, ``"password": "…"``)."""
+    spans: list[Span] = []
+    for match in _NAMED_VALUE.finditer(data):
+        group = 2 if match.group(2) is not None else 3
+        value = match.group(group)
+        if value.startswith(_NOT_A_VALUE) or value.isdigit() or not _secret_name(match.group(1)):
+            continue
+        spans.append((match.start(group), match.end(group), _REDACTED))
     return spans
+
+
+def named_values(data: bytes) -> list[str]:
+    """The values of secret-named keys in ``data`` (to scrub wherever else they appear)."""
+    return [data[start:end].decode("utf-8", "replace") for start, end, _ in named_value_spans(data)]
+
+
+def userinfo_spans(data: bytes) -> list[Span]:
+    """Spans of the ``user:password`` part of URLs."""
+    return [
+        (m.start(1), m.end(1), _REDACTED)
+        for m in _USERINFO.finditer(data)
+        if m.group(1) != _REDACTED
+    ]
+
+
+def userinfo_secrets(uri: str) -> list[str]:
+    """The password (and the whole ``user:password``) of a URL, to scrub wherever they appear."""
+    found: list[str] = []
+    for match in _USERINFO.finditer(uri.encode()):
+        userinfo = match.group(1).decode("utf-8", "replace")
+        if userinfo == REDACTED:
+            continue
+        _, _, password = userinfo.partition(":")
+        found += [userinfo, _percent_decode(password.encode())] if password else [userinfo]
+    return found
+
+
+def _secret_name(name: bytes) -> bool:
+    """``DB_PASSWORD``, ``apiKey``, ``aws.secret``: a word of the name says it holds a secret;
+    ``max_tokens`` or ``keyword`` do not."""
+    return any(word.lower() in SECRET_WORDS for word in _NAME_WORDS.findall(name.decode("ascii")))
 
 
 def find_secrets(data: bytes) -> list[str]:

@@ -33,8 +33,10 @@ from domain.cassettes.redaction import (
     field_spans,
     find_secrets,
     form_field_spans,
+    named_values,
     redact_headers,
     secret_spans,
+    userinfo_secrets,
 )
 from domain.repr_base import Record
 
@@ -56,6 +58,7 @@ class Redactor(Record):
         headers, header_secrets = redact_headers(request.headers)
         self.known.update(header_secrets)
         query_spans, query_secrets = _query_spans(request.uri)
+        self.known.update(userinfo_secrets(request.uri))
         unprompted = without_system_prompt(request.body)
         body_spans, body_secrets = field_spans(unprompted)
         self.known.update(query_secrets, body_secrets)
@@ -86,14 +89,19 @@ class Redactor(Record):
     def interaction(
         self, request: CassetteRequest, response: CassetteResponse, workspace: str | None
     ) -> Interaction:
-        # The response first: a token it hands out is then scrubbed from the request too.
+        # The request's secret-named values first, so the model's answer repeating one (cut
+        # across stream events) is scrubbed; then the response: a token it hands out is then
+        # scrubbed from the request too.
+        self.known.update(named_values(request.body))
         stored_response = self.response(response, workspace)
         return Interaction(self.request(request, workspace), stored_response)
 
 
-def comparable_request(request: CassetteRequest, workspace: str | None) -> CassetteRequest:
+def comparable_request(
+    request: CassetteRequest, workspace: str | None, secrets: Iterable[str] = ()
+) -> CassetteRequest:
     """A live request as it would have been stored, so it can be compared with the cassette."""
-    return Redactor().request(request, workspace)
+    return Redactor(known=set(secrets)).request(request, workspace)
 
 
 def without_system_prompt(body: bytes) -> bytes:
@@ -157,9 +165,20 @@ def _whole_path(text: str, start: int, end: int) -> bool:
     return before_ok and after_ok
 
 
-def cassette_leaks(cassette: Cassette, text: bytes) -> list[str]:
-    """What in a stored cassette (and its file's ``text``) still looks like a secret."""
+def cassette_leaks(cassette: Cassette, text: bytes, known: Iterable[str] = ()) -> list[str]:
+    """What in a stored cassette (and its file's ``text``) still looks like a secret: key-shaped
+    text, secret-named values, URL passwords, and any of the ``known`` secret values."""
     leaks = [f"key-shaped text {s[:12]}..." for s in find_secrets(text)]
+    stored = text + b"".join(
+        part
+        for i in cassette.interactions
+        for part in (i.request.uri.encode(), i.request.body, i.response.body)
+    )
+    leaks += [
+        f"a known secret value {s[:3]}..."
+        for s in sorted(set(known))
+        if len(s) >= MIN_SCRUBBED_SECRET and any(f in stored for f in _secret_forms(s))
+    ]
     for number, interaction in enumerate(cassette.interactions, start=1):
         request, response = interaction.request, interaction.response
         for where, headers in (("request", request.headers), ("response", response.headers)):
@@ -174,6 +193,10 @@ def cassette_leaks(cassette: Cassette, text: bytes) -> list[str]:
         if _query_spans(request.uri)[1]:
             leaks.append(f"interaction {number} request URL holds an OAuth secret")
     return leaks
+
+
+def _secret_forms(secret: str) -> set[bytes]:
+    return {secret.encode(), json.dumps(secret)[1:-1].encode()}
 
 
 def _unredacted_headers(headers: Headers) -> list[str]:

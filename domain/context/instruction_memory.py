@@ -10,7 +10,9 @@ file; imports nest at most ``max_import_depth`` levels and a cycle is reported, 
 An import may not leave the folder its chain started from (its ``reach``): a project's file
 stays inside its own directory (for the working directory, the workspace), symlinks followed,
 so a cloned repository cannot pull ``~/.aws/credentials`` into the prompt; the user's own file
-may also reach the config home, where links are the user's own.
+may also reach the config home, where links are the user's own. Nor may an import name a
+file a Read deny rule covers (``Read(./.env)`` keeps ``@.env`` out of the prompt), as named or
+as its link resolves: the rule would otherwise hold for the tools and not for the prompt.
 Every file is cut to the per-file budget and all of them together to the total budget; each
 cut leaves a visible note. The result records what was loaded and why, for ``/memory``.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import attrs
@@ -216,18 +218,27 @@ def load_memory(
     reader: InstructionFileReader,
     budget: MemoryBudget | None = None,
     home: str | None = None,
+    denied: Callable[[str], bool] | None = None,
 ) -> LoadedMemory:
-    loader = _Loader(reader, budget or MemoryBudget(), home)
+    """``denied`` says whether a Read deny rule covers a path; such imports are skipped."""
+    loader = _Loader(reader, budget or MemoryBudget(), home, denied)
     for candidate in plan:
         loader.load(candidate)
     return LoadedMemory(tuple(loader.entries), loader.budget)
 
 
 class _Loader:
-    def __init__(self, reader: InstructionFileReader, budget: MemoryBudget, home: str | None):
+    def __init__(
+        self,
+        reader: InstructionFileReader,
+        budget: MemoryBudget,
+        home: str | None,
+        denied: Callable[[str], bool] | None,
+    ):
         self.reader = reader
         self.budget = budget
         self.home = home
+        self.denied = denied
         self.entries: list[MemoryEntry] = []
         self.seen: set[str] = set()
         self.used = 0
@@ -378,6 +389,12 @@ class _Loader:
         outside = self._outside(resolved, reach)
         if outside is not None:
             self._skip(resolved, "import", reason, outside, depth, refused=True)
+            return
+        if self.denied is not None and (
+            self.denied(resolved) or self.denied(self.reader.real_path(resolved))
+        ):
+            detail = "a Read deny rule covers it"
+            self._skip(resolved, "import", reason, detail, depth, refused=True)
             return
         if depth > self.budget.max_import_depth:
             self._skip(

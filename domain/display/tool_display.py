@@ -6,6 +6,7 @@ The REPL draws these with colour, the permission menu names the call it asks abo
 
 from __future__ import annotations
 
+from domain.display.terminal_safety import revealed_text
 from domain.tools.calls import ToolCall, ToolOutcome
 
 # The input field that best names what a call touches, per Claude Code tool.
@@ -35,6 +36,8 @@ def tool_label(call: ToolCall, workspace: str = "") -> str:
     if workspace and value.startswith(workspace.rstrip("/") + "/"):
         value = value[len(workspace.rstrip("/")) + 1 :]
     first, *more = value.strip().splitlines() or [""]
+    # Hidden characters are named, so a label cannot pass for another command.
+    first = revealed_text(first)
     if more:
         first += " …"
     if len(first) > MAX_LABEL:

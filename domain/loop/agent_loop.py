@@ -44,7 +44,7 @@ from domain.stream.errors import StreamFailure
 from domain.stream.partial_message import PartialMessage
 from domain.stream.ports import ModelClient
 from domain.stream.updates import StreamUpdate
-from domain.tools.calls import Decision, PermissionAnswer, ToolCall, ToolOutcome
+from domain.tools.calls import Decision, PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
 from domain.tools.ports import ToolRunner
 
 __all__ = [
@@ -375,9 +375,17 @@ class AgentLoop:
                 is_error=True,
                 summary="invalid input",
             )
+        access = self._access(call)
+        if access.invalid is not None:
+            outcome = ToolOutcome(
+                content=f"Error: {access.invalid}", is_error=True, summary="invalid input"
+            )
+            self.observer.on_tool_end(call, outcome)
+            return outcome
         if self.hooks is not None:
             gate = self.hooks.before_tool(call, self._decide)
-            call = gate.call
+            if gate.call is not call:
+                call, access = gate.call, self._access(gate.call)
             if gate.stop_reason is not None:
                 turn.hook_stop = gate.stop_reason
             if gate.blocked_content is not None:
@@ -386,9 +394,9 @@ class AgentLoop:
                 outcome = ToolOutcome(content=reason, is_error=True, summary="blocked by a hook")
                 self.observer.on_tool_end(call, outcome)
                 return outcome
-            verdict, reason = self._permission(call, gate.decision)
+            verdict, reason = self._permission(call, access, gate.decision)
         else:
-            verdict, reason = self._permission(call, self._decide(call))
+            verdict, reason = self._permission(call, access, self.permissions.decide(access))
         if verdict == "deny":
             turn.denials.append(PermissionDenial(block.name, block.id, dict(block.input), reason))
             outcome = ToolOutcome(
@@ -416,13 +424,23 @@ class AgentLoop:
         self.observer.on_tool_end(call, outcome)
         return outcome
 
+    def _access(self, call: ToolCall) -> ToolAccess:
+        """What the call touches; a call whose reach cannot be worked out is marked invalid
+        and never runs."""
+        try:
+            return self.tools.access_of(call)
+        except Exception as exc:  # what a call touches must be known before it may run
+            return ToolAccess(call.name, "none", invalid=f"{type(exc).__name__}: {exc}")
+
     def _decide(self, call: ToolCall) -> Decision:
-        return self.permissions.decide(self.tools.access_of(call))
+        access = self._access(call)
+        if access.invalid is not None:
+            return Decision("deny", access.invalid, hook_may_allow=False)
+        return self.permissions.decide(access)
 
     def _permission(
-        self, call: ToolCall, decision: Decision
+        self, call: ToolCall, access: ToolAccess, decision: Decision
     ) -> tuple[Literal["allow", "deny"], str]:
-        access = self.tools.access_of(call)
         if decision.verdict != "ask":
             return decision.verdict, decision.reason or "not allowed by the permission rules"
         if self.hooks is not None:

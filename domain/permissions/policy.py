@@ -20,6 +20,10 @@ Order of precedence (the first that applies wins):
    ``autoAllowBashIfSandboxed`` is allowed (``ToolAccess.sandbox_auto_allow``); anything
    else asks (in print mode the loop turns that into a denial, since nothing can be asked).
 
+``permissions.disableBypassPermissionsMode: "disable"`` in any settings file (a project's
+too: it only takes power away) means bypass mode cannot be entered: the command-line flags are
+refused with one line and exit 2, and ``/permissions bypassPermissions`` is refused too.
+
 An "allow for the session" answer is an allow rule, so it is remembered only where allow rules
 count: not for 6 or 7, which come before them (the ``Decision`` says so, and the question then
 offers no session option); for 4, its exact rule lets the command past the check.
@@ -82,6 +86,18 @@ class UnknownPermissionMode(HexclawError):
     exit_code = 2
 
 
+class BypassDisabled(HexclawError):
+    """bypassPermissions was asked for where a settings file switched it off."""
+
+    exit_code = 2
+
+    def __init__(self, source: str) -> None:
+        super().__init__(
+            f"bypassPermissions mode is disabled by permissions.disableBypassPermissionsMode "
+            f"in {source}"
+        )
+
+
 def parse_mode(text: str) -> PermissionMode:
     for mode in PERMISSION_MODES:
         if text == mode:
@@ -104,17 +120,30 @@ class PermissionRules(Record):
 class PermissionPolicy:
     """Implements ``PermissionDecider``; the REPL's ``/permissions`` reads and changes it."""
 
-    def __init__(self, mode: PermissionMode, rules: PermissionRules, context: RuleContext) -> None:
+    def __init__(
+        self,
+        mode: PermissionMode,
+        rules: PermissionRules,
+        context: RuleContext,
+        bypass_disabled_by: str | None = None,
+    ) -> None:
+        if mode == "bypassPermissions" and bypass_disabled_by is not None:
+            raise BypassDisabled(bypass_disabled_by)
         self._mode: PermissionMode = mode
         self.rules = rules
         self.context = context
+        self.bypass_disabled_by = bypass_disabled_by
+        """The settings file that disables bypass mode, if one does."""
 
     @property
     def mode(self) -> PermissionMode:
         return self._mode
 
     def set_mode(self, mode: str) -> PermissionMode:
-        self._mode = parse_mode(mode)
+        wanted = parse_mode(mode)
+        if wanted == "bypassPermissions" and self.bypass_disabled_by is not None:
+            raise BypassDisabled(self.bypass_disabled_by)
+        self._mode = wanted
         return self._mode
 
     def add_rule(
@@ -125,6 +154,8 @@ class PermissionPolicy:
         return rule
 
     def decide(self, access: ToolAccess) -> Decision:
+        if access.invalid is not None:
+            return Decision("deny", access.invalid)
         rule = touching_rule(self.rules.deny, access, self.context)
         if rule is not None:
             return Decision("deny", f"the rule {rule} ({_origin(rule)}) denies {_what(access)}")
@@ -261,7 +292,11 @@ def build_policy(settings: Settings, choices: PolicyChoices, context: RuleContex
                 "(using default)"
             )
             mode = "default"
-    return BuiltPolicy(PermissionPolicy(mode, rules, context), tuple(warnings))
+    disabled_by = None
+    if settings.get("permissions", "disableBypassPermissionsMode") == "disable":
+        disabled_by = settings.source_of("permissions", "disableBypassPermissionsMode")
+        disabled_by = disabled_by or "settings"
+    return BuiltPolicy(PermissionPolicy(mode, rules, context, disabled_by), tuple(warnings))
 
 
 def tools_opted_in(settings: Settings, choices: PolicyChoices) -> bool:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 DEFAULT_CLEANUP_DAYS = 30
+# A retention shorter than a day would delete the session of a run still going elsewhere; a
+# longer one than a century is the same as "keep", and keeps the arithmetic finite.
+MIN_CLEANUP_DAYS = 1.0
+MAX_CLEANUP_DAYS = 36_500.0
 _DAY = 86_400.0
 
 
@@ -16,7 +20,14 @@ def cleanup_days(value: object) -> tuple[float | None, str | None]:
     if value is None:
         return DEFAULT_CLEANUP_DAYS, None
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return (float(value) if value > 0 else None), None
+        if value == 0:
+            return None, None
+        if value < MIN_CLEANUP_DAYS:
+            return MIN_CLEANUP_DAYS, (
+                f"cleanupPeriodDays {value!r} is under {MIN_CLEANUP_DAYS:g} day; "
+                f"keeping sessions for {MIN_CLEANUP_DAYS:g} day"
+            )
+        return min(float(value), MAX_CLEANUP_DAYS), None
     return None, f"cleanupPeriodDays must be a number of days (got {value!r}); nothing deleted"
 
 

@@ -9,8 +9,12 @@ and a folder may be a stranger's clone, so those layers cannot:
   list of safe names would stay complete, so none is accepted;
 - set ``apiKeyHelper`` (a command hexclaw runs), its TTL, or ``oauth`` (where a login goes);
 - add a directory outside the workspace to ``permissions.additionalDirectories``;
-- allow a whole tool that runs commands or reaches the network (``Bash``, ``Bash(*)``,
-  ``WebFetch``): a project may pre-approve ``Bash(npm test)``, not every command.
+- set ``cleanupPeriodDays``: it deletes the user's saved sessions of every project;
+- allow what reaches past the folder. Allow rules are judged by what they would match, not by
+  how they are spelt, by a ``RuleJudge`` the caller passes in
+  (``domain.permissions.project_rules``, where the matcher lives): ``Bash(**)``, ``Read(~/**)``
+  and every ``WebFetch`` allow are refused; ``Bash(npm test)`` is kept. Without a judge no
+  project allow rule is kept: what cannot be checked is refused.
 
 - widen the OS sandbox: ``sandbox.excludedCommands``, ``filesystem.allowWrite``/``allowRead``,
   the network's allowed domains and sockets, or set ``enabled``, ``failIfUnavailable`` to
@@ -31,7 +35,6 @@ Each refusal is named in one warning line per layer; the value is dropped, so an
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -41,8 +44,7 @@ from domain.repr_base import Record
 
 Scope = Literal["user", "project", "local", "flag"]
 
-UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth")
-_WHOLE_TOOL = re.compile(r"\s*(Bash|WebFetch)\s*(\(\s*(\*|:\*|\*:\*)?\s*\))?\s*")
+UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth", "cleanupPeriodDays")
 TRUSTED_SCOPES: frozenset[Scope] = frozenset({"user", "flag"})
 
 
@@ -60,8 +62,21 @@ LAYER_TRUST: dict[Scope, LayerTrust] = {
 }
 
 
+RuleJudge = Callable[[str], "str | None"]
+"""Why a project may not hold the allow rule it is given (None: it may)."""
+
+
+def unjudged(rule: str) -> str | None:
+    """The judge when none is given: nothing can be checked, so nothing is kept."""
+    return "cannot be checked"
+
+
 def refuse_untrusted(
-    scope: Scope, source: str, values: dict[str, Any], inside_workspace: Callable[[str], bool]
+    scope: Scope,
+    source: str,
+    values: dict[str, Any],
+    inside_workspace: Callable[[str], bool],
+    judge: RuleJudge = unjudged,
 ) -> str | None:
     """Drop from ``values`` what a layer of this scope may not set; the warning, if any."""
     trust = LAYER_TRUST[scope]
@@ -85,11 +100,13 @@ def refuse_untrusted(
                 )
         allow = permissions.get("allow")
         if scope not in TRUSTED_SCOPES and isinstance(allow, list):
-            broad = [r for r in allow if isinstance(r, str) and _WHOLE_TOOL.fullmatch(r)]
-            if broad:
-                permissions["allow"] = [r for r in allow if r not in broad]
-                shown = ", ".join(json.dumps(r) for r in broad)
-                refused.append(f"permissions.allow {shown} (a whole tool)")
+            reasons = {
+                r: why for r in allow if isinstance(r, str) and (why := judge(r)) is not None
+            }
+            if reasons:
+                permissions["allow"] = [r for r in allow if r not in reasons]
+                shown = ", ".join(f"{json.dumps(r)} ({why})" for r, why in reasons.items())
+                refused.append(f"permissions.allow {shown}")
     if not refused:
         return None
     return (

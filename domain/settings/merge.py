@@ -21,7 +21,13 @@ from domain.errors import HexclawError
 from domain.permission_modes import PERMISSION_MODES
 from domain.repr_base import Record
 from domain.secret_names import looks_secret
-from domain.settings.layer_trust import TRUSTED_SCOPES, Scope, refuse_untrusted
+from domain.settings.layer_trust import (
+    TRUSTED_SCOPES,
+    RuleJudge,
+    Scope,
+    refuse_untrusted,
+    unjudged,
+)
 
 CONCATENATED_LISTS = frozenset(
     {
@@ -182,13 +188,16 @@ class Settings(Record):
 
 
 def merge_layers(
-    layers: list[SettingsLayer], inside_workspace: Callable[[str], bool] = lambda _: False
+    layers: list[SettingsLayer],
+    inside_workspace: Callable[[str], bool] = lambda _: False,
+    judge: RuleJudge = unjudged,
 ) -> Settings:
     """``inside_workspace`` says whether a project layer's additional directory stays inside
-    the workspace (symlinks followed); by default none does."""
+    the workspace (symlinks followed); by default none does. ``judge`` says why a project layer
+    may not hold an allow rule; by default it may hold none."""
     settings = Settings()
     for layer in layers:
-        values = _checked(layer, settings.warnings, inside_workspace)
+        values = _checked(layer, settings.warnings, inside_workspace, judge)
         hooks, disable = values.get("hooks"), values.get("disableAllHooks") is True
         if hooks or disable:
             settings.hook_layers.append(HookLayer(layer.source, layer.scope, hooks, disable))
@@ -207,7 +216,10 @@ def merge_layers(
 
 
 def _checked(
-    layer: SettingsLayer, warnings: list[str], inside_workspace: Callable[[str], bool]
+    layer: SettingsLayer,
+    warnings: list[str],
+    inside_workspace: Callable[[str], bool],
+    judge: RuleJudge,
 ) -> dict[str, Any]:
     """The layer's values without those of the wrong type; a warning for each problem."""
     values: dict[str, Any] = _copy(layer.values)
@@ -217,7 +229,7 @@ def _checked(
         elif key not in KNOWN_KEYS:
             warnings.append(f"{layer.source}: unknown settings key {key!r} (ignored)")
             del values[key]
-    refusal = refuse_untrusted(layer.scope, layer.source, values, inside_workspace)
+    refusal = refuse_untrusted(layer.scope, layer.source, values, inside_workspace, judge)
     if refusal is not None:
         warnings.append(refusal)
     permissions = values.get("permissions")

@@ -32,6 +32,9 @@ class ToolAccess(Record):
     # A command that will run confined in the OS sandbox the user enabled with
     # autoAllowBashIfSandboxed: the mode's question is skipped (deny and ask rules still hold).
     sandbox_auto_allow: bool = False
+    invalid: str | None = None
+    """Why the input cannot be used (a path with a NUL byte...): the call is not run, and the
+    model is told this as the tool's error."""
 
 
 @attrs.frozen(repr=False)

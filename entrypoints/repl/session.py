@@ -28,7 +28,7 @@ from domain.commands.parser import ArgumentKind, parse_slash
 from domain.context.file_mentions import prompt_content
 from domain.errors import HexclawError
 from domain.version import VERSION
-from entrypoints.bootstrap import build_repl_terminal, build_run, print_warnings
+from entrypoints.bootstrap import build_repl_terminal, build_run, mention_check, print_warnings
 from entrypoints.config import RunOptions, load_config
 from entrypoints.exit_codes import EXIT_TERMINATED
 from entrypoints.repl.commands import REGISTRY, argument_values
@@ -42,7 +42,8 @@ ReplReader = ReplInput | PlainInput
 
 def run_prompt(state: ReplState, text: str) -> None:
     renderer = state.renderer
-    attachments, notes = read_attachments(state.ctx.workspace, text)
+    check = mention_check(state.ctx, state.policy)
+    attachments, notes = read_attachments(state.ctx.workspace, text, check)
     for note in notes:
         renderer.on_notice(note)
     for attachment in attachments:

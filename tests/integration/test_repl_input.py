@@ -88,7 +88,9 @@ def test_mentioned_files_and_folders_are_attached(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.md").write_text("")
     (tmp_path / "docs" / "img").mkdir()
-    attachments, notes = read_attachments(tmp_path, "see @notes.md and @docs, not @nothing")
+    attachments, notes = read_attachments(
+        tmp_path, "see @notes.md and @docs, not @nothing", lambda _p, _f: None
+    )
     assert [(a.path, a.text) for a in attachments] == [
         ("notes.md", "# Notes\nbuy milk\n"),
         ("docs", "a.md\nimg/"),
@@ -99,7 +101,7 @@ def test_mentioned_files_and_folders_are_attached(tmp_path: Path) -> None:
 def test_binary_and_huge_files_are_not_attached_and_say_why(tmp_path: Path) -> None:
     (tmp_path / "blob.bin").write_bytes(b"\xff\xfe\x00\x81")
     (tmp_path / "big.log").write_text("x" * (MAX_ATTACHMENT_BYTES + 1))
-    attachments, notes = read_attachments(tmp_path, "@blob.bin @big.log")
+    attachments, notes = read_attachments(tmp_path, "@blob.bin @big.log", lambda _p, _f: None)
     assert attachments == []
     assert notes[0] == "@blob.bin is not UTF-8 text; not attached"
     assert notes[1].startswith("@big.log is 256 KiB, over the 256 KiB attachment limit")

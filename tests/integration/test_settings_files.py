@@ -33,7 +33,7 @@ def test_layers_merge_user_project_local_then_flag(layout: tuple[Path, Path]) ->
     )
     project = write(
         workspace / ".claude" / "settings.json",
-        {"model": "p", "permissions": {"allow": ["Edit"]}, "env": {"A": "p"}},
+        {"model": "p", "permissions": {"allow": ["Edit(src/**)"]}, "env": {"A": "p"}},
     )
     local = write(
         workspace / ".claude" / "settings.local.json",
@@ -47,7 +47,7 @@ def test_layers_merge_user_project_local_then_flag(layout: tuple[Path, Path]) ->
     # env from the project's own files is refused; the user's and --settings' env stand.
     assert settings.values == {
         "model": "x",
-        "permissions": {"allow": ["Read", "Edit"], "ask": ["WebFetch"], "deny": ["Bash"]},
+        "permissions": {"allow": ["Read", "Edit(src/**)"], "ask": ["WebFetch"], "deny": ["Bash"]},
         "env": {"A": "u", "B": "x"},
     }
     assert settings.layers == [str(user), str(project), str(local), str(extra)]

@@ -247,7 +247,8 @@ def test_escape_sequences_from_the_model_and_tools_never_reach_the_terminal() ->
     plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
     # What is left of a sequence shows as text, so an attempt is visible rather than hidden.
     assert "Hello ]2;PWNED-TITLE\\world" in plain
-    assert "● Bash(echo ]2;PWNED-TITLE\\)" in plain
+    # A tool call names what it hides: the label is what the user judges the call by.
+    assert "● Bash(echo ⟨ESC⟩]2;PWNED-TITLE⟨ESC⟩\\)" in plain
     assert "exit 0 ]2;PWNED-TITLE\\" in plain
     assert "+new ]52;c;cm0gLXJmIH4=" in plain
     assert "plan ]2;PWNED-TITLE\\quietly" in plain

@@ -228,3 +228,34 @@ def test_the_cassette_scan_flags_every_kind_of_leak() -> None:
     ]
     clean = Cassette((Redactor().interaction(request, response, None),))
     assert cassette_leaks(clean, b"") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DB_PASSWORD=hunter2-from-dotenv\\nDEBUG=true",
+        '{"service": {"apiKey": "abcdef123456"}}',
+        "export GITHUB_TOKEN='tok-abcdefgh'",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG",
+        "https://deploy:s3cretpass@git.example/repo.git",
+        "-----BEGIN RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----",
+    ],
+)
+def test_secret_named_values_keys_and_url_passwords_are_found(text: str) -> None:
+    assert find_secrets(text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"max_tokens": 32000, "usage": {"input_tokens": 12, "output_tokens": 345678901}}',
+        "keyword: something-long",
+        "monkey=bananas-and-more",
+        '"token_type": "bearer"',
+        "API_KEY=REDACTED",
+        "SSH_KEY_PATH=@@HEXCLAW_WORKSPACE@@/id",
+        "https://REDACTED@host/x and https://example.com/a@b",
+    ],
+)
+def test_ordinary_key_value_text_is_left_alone(text: str) -> None:
+    assert find_secrets(text.encode()) == []

@@ -3,11 +3,13 @@ credentials or widen permissions; the user's settings and --settings can."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from domain.permissions.policy import PolicyChoices, build_policy
+from domain.permissions.project_rules import project_allow_judge
 from domain.permissions.rules import RuleContext
 from domain.settings.layer_trust import LAYER_TRUST, UNTRUSTED_KEYS, Scope
 from domain.settings.merge import (
@@ -44,7 +46,9 @@ def inside(directory: str) -> bool:
 
 def merged(*layers: tuple[str, Scope, dict[str, Any]]) -> Any:
     return merge_layers(
-        [SettingsLayer(src, values, scope) for src, scope, values in layers], inside
+        [SettingsLayer(src, values, scope) for src, scope, values in layers],
+        inside,
+        project_allow_judge(RuleContext("/home/u/workspace", "/home/u")),
     )
 
 
@@ -120,12 +124,66 @@ def test_a_project_may_still_choose_a_safer_mode_and_share_rules() -> None:
 
 @pytest.mark.parametrize("scope", ["project", "local"])
 def test_a_project_may_not_allow_a_whole_command_or_network_tool(scope: Scope) -> None:
-    rules = ["Bash", "Bash(*)", "Bash(:*)", "WebFetch", "Bash(npm test)", "Read"]
+    rules = ["Bash", "Bash(*)", "Bash(:*)", "WebFetch", "Bash(npm test)", "Read(src/**)"]
     settings = merged(("project.json", scope, {"permissions": {"allow": rules}}))
-    assert settings.get("permissions", "allow") == ["Bash(npm test)", "Read"]
+    assert settings.get("permissions", "allow") == ["Bash(npm test)", "Read(src/**)"]
     (warning,) = settings.warnings
     for rule in ('"Bash"', '"Bash(*)"', '"WebFetch"'):
         assert rule in warning
+
+
+# Each spelling is judged by what it would match, not by how it looks.
+REACHING_TOO_FAR = {
+    "Bash(**)": "runs any command",
+    "Bash(* *)": "runs any command",
+    "Bash(?*)": "runs any command",
+    "Bash(*test)": "runs any command",
+    "Bash(* --version)": "runs any command",
+    "Bash(env:*)": "runs any command",
+    "Bash(sudo *)": "runs any command",
+    "Bash(bash -c:*)": "runs any command",
+    "Bash(xargs *)": "runs any command",
+    "Edit(//**)": "reaches outside the workspace",
+    "Edit(//etc/cron.d/x)": "reaches outside the workspace",
+    "Read(~/**)": "reaches outside the workspace",
+    "Read(~/.ssh/id_ed25519)": "reaches outside the workspace",
+    "Edit(../**)": "reaches outside the workspace",
+    "Edit(./../../x)": "reaches outside the workspace",
+    "Read": "reaches outside the workspace",
+    "Write(*)": "reaches outside the workspace",
+    "Glob": "reaches outside the workspace",
+    "WebFetch(domain:anything)": "reaches the network",
+    "WebFetch(domain:*.example.com)": "reaches the network",
+    "mcp__deploy__release": "cannot be checked",
+    "Task": "cannot be checked",
+}
+STILL_ALLOWED = [
+    "Bash(npm test)",
+    "Bash(git diff:*)",
+    "Bash(npm run lint:*)",
+    "Bash(make test *)",
+    "Read(src/**)",
+    "Edit(docs/*.md)",
+    "Edit(**)",
+    "Edit(*.py)",
+    "Read(./.env.example)",
+    "Edit(../workspace/src/**)",
+    "TodoWrite",
+]
+
+
+@pytest.mark.parametrize("rule", sorted(REACHING_TOO_FAR))
+def test_a_project_allow_rule_is_judged_by_what_it_matches(rule: str) -> None:
+    settings = merged(("project.json", "project", {"permissions": {"allow": [rule]}}))
+    assert settings.get("permissions", "allow") == []
+    (warning,) = settings.warnings
+    assert f"{json.dumps(rule)} ({REACHING_TOO_FAR[rule]})" in warning
+
+
+def test_rules_that_stay_inside_the_workspace_are_kept() -> None:
+    settings = merged(("project.json", "project", {"permissions": {"allow": STILL_ALLOWED}}))
+    assert settings.warnings == []
+    assert settings.get("permissions", "allow") == STILL_ALLOWED
 
 
 def test_the_users_own_settings_may_allow_a_whole_tool() -> None:
@@ -165,3 +223,11 @@ def test_claude_codes_other_keys_are_ignored_quietly() -> None:
     assert merged(("user.json", "user", {"colour": 1})).warnings == [
         "user.json: unknown settings key 'colour' (ignored)"
     ]
+
+
+def test_without_a_judge_a_project_keeps_no_allow_rule() -> None:
+    """Fail closed: what cannot be checked is refused."""
+    layer = SettingsLayer("project.json", {"permissions": {"allow": ["Bash(npm test)"]}}, "project")
+    settings = merge_layers([layer])
+    assert settings.get("permissions", "allow") == []
+    assert '"Bash(npm test)" (cannot be checked)' in settings.warnings[0]

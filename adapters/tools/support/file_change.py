@@ -15,7 +15,7 @@ from adapters.tools.support.file_state import FileStateTracker
 from adapters.tools.support.safe_write import write_file
 from adapters.tools.support.text_files import TextContent, decode_text, encode_text
 from adapters.tools.support.tool_errors import ToolError
-from adapters.tools.support.workspace import ResolvedPath, Workspace
+from adapters.tools.support.workspace import ResolvedPath, Workspace, open_for_reading
 from domain.repr_base import Record
 from domain.tools.calls import ToolOutcome
 
@@ -44,15 +44,19 @@ class FileChanges:
         target = self.workspace.write_target(raw_path)
         shown = self.workspace.display(target.given)
         try:
-            current = os.stat(target.real)
-        except FileNotFoundError:
+            fd = open_for_reading(target)
+        except (FileNotFoundError, NotADirectoryError):
             return LoadedFile(target, shown, None)
-        if stat.S_ISDIR(current.st_mode):
-            raise ToolError(f"{shown} is a directory, not a file")
+        # The checks are made on what was opened, not on the path.
+        current = os.fstat(fd)
         if not stat.S_ISREG(current.st_mode):
+            os.close(fd)
+            if stat.S_ISDIR(current.st_mode):
+                raise ToolError(f"{shown} is a directory, not a file")
             raise ToolError(f"{shown} is not a regular file")
-        self.files.check_unchanged(target.real, current, shown)
-        with open(target.real, "rb") as handle:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            self.files.check_unchanged(target.real, current, shown)
             data = handle.read()
         return LoadedFile(target, shown, decode_text(data, shown))
 

@@ -4,9 +4,12 @@ Relative paths start at the workspace root and ``~`` is the home directory. A pa
 when its fully resolved form is under the root or an additional directory, so ``../`` and a
 symlink that leaves the workspace both count as outside.
 
-Rule a reader must not break: a write goes to the path resolved when permission was asked.
-``access_of`` remembers that resolution and ``write_target`` refuses the write if the path
-resolves elsewhere by the time it runs (a file swapped for a symlink in between).
+Rule a reader must not break: a read or write goes to the path resolved when permission was
+asked. ``access`` remembers that resolution; ``write_target`` refuses the write if the path
+resolves elsewhere by the time it runs (a file swapped for a symlink in between), and
+``read_target`` hands back the checked resolution, which ``open_for_reading`` opens without
+following any symlink, so a folder swapped later fails the open instead of leaving the
+workspace.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 
 import attrs
 
-from adapters.tools.support.tool_errors import ToolError
+from adapters.files.confined_open import PathChanged, open_checked
+from adapters.tools.support.tool_errors import ToolError, ToolInputError
 from domain.repr_base import Record
 from domain.tools.calls import AccessKind, ToolAccess
 
@@ -38,8 +42,12 @@ class Workspace:
         self.root = Path(os.path.realpath(root))
         self.roots = (str(self.root), *(os.path.realpath(self.root / p) for p in extra_roots))
         self._write_targets: dict[str, str] = {}
+        self._read_targets: dict[str, ResolvedPath] = {}
 
     def resolve(self, raw: str) -> ResolvedPath:
+        if "\0" in raw:
+            # The OS cannot take such a path; it is the model's mistake, not hexclaw's.
+            raise ToolInputError(f"the path {raw!r} contains a NUL byte")
         expanded = os.path.expanduser(raw)
         joined = expanded if os.path.isabs(expanded) else os.path.join(self.root, expanded)
         given = os.path.normpath(joined)
@@ -57,6 +65,8 @@ class Workspace:
         resolved = self.resolve(raw)
         if kind == "write":
             self._write_targets[resolved.given] = resolved.real
+        elif kind == "read":
+            self._read_targets[resolved.given] = resolved
         return ToolAccess(
             tool=tool, kind=kind, paths=resolved.paths, outside_workspace=not resolved.inside
         )
@@ -71,6 +81,11 @@ class Workspace:
             )
         return resolved
 
+    def read_target(self, raw: str) -> ResolvedPath:
+        """The path as resolved when permission was checked (resolved now if it never was)."""
+        given = self.resolve(raw).given
+        return self._read_targets.pop(given, None) or self.resolve(raw)
+
     def display(self, path: str) -> str:
         """A path as the user would write it: relative inside the workspace, else absolute."""
         try:
@@ -78,3 +93,11 @@ class Workspace:
         except ValueError:
             return path
         return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
+def open_for_reading(resolved: ResolvedPath) -> int:
+    """A descriptor of the checked file, reached without following a symlink anywhere."""
+    try:
+        return open_checked(resolved.real, os.O_RDONLY | os.O_NONBLOCK)
+    except PathChanged as exc:
+        raise ToolError(str(exc)) from None
