@@ -14,6 +14,7 @@ FILES = {
     "constraints.txt": "httpx==0.28.1\n",
     "README.md": "# hexclaw\n",
     "scripts/hexclaw": "#!python\n",
+    "scripts/hexclaw_root/__init__.py": "",
     "domain/__init__.py": "",
     "domain/model.py": "X = 1\n",
     "adapters/pricing.json": "{}\n",
