@@ -12,6 +12,16 @@ class HeadlessError(HexclawError):
     exit_code = 2
 
 
+class SessionInterrupted(HexclawError):
+    """A stream-json session ended by SIGINT or SIGTERM from outside (not a client's
+    ``interrupt``, which ends only the turn)."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
+
+
 class InvalidInputLine(HeadlessError):
     """A line of ``--input-format stream-json`` that is not a message hexclaw understands."""
 

@@ -12,8 +12,8 @@ import json
 import sys
 
 from domain.errors import HexclawError
-from domain.headless.permission_explain import explain
 from domain.permission_modes import PERMISSION_MODES
+from domain.permissions.explain import explain
 from domain.tools.calls import ToolCall
 from entrypoints.bootstrap import build_explain_parts, print_warnings
 from entrypoints.config import RunOptions, load_config

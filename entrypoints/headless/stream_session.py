@@ -15,7 +15,7 @@ import sys
 import time
 
 from adapters.headless.stdio_channel import EndOfInput
-from domain.headless.errors import InvalidInputLine
+from domain.headless.errors import InvalidInputLine, SessionInterrupted
 from domain.loop.agent_loop import TurnResult
 from domain.messages.content import Usage
 from entrypoints.bootstrap import (
@@ -30,7 +30,6 @@ from entrypoints.bootstrap import (
 from entrypoints.config import RunOptions, load_config
 from entrypoints.headless import structured
 from entrypoints.headless.control_handler import ControlHandler
-from entrypoints.print_mode import Interrupted
 from entrypoints.print_output import PrintObserver
 
 
@@ -91,7 +90,7 @@ def run_stream_session(args: argparse.Namespace) -> int:
         observer.finish(result, follow_fallback(loop), duration_ms, duration_ms)
         by_client = interrupter.take_client_interrupt()
         if result.subtype == "interrupted" and not by_client:
-            raise Interrupted
+            raise SessionInterrupted
         last_failed = (result.is_error and result.subtype != "interrupted") or not valid
 
 

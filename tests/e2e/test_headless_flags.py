@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import hexclaw_env, run_hexclaw
 from tests.e2e.live_process import one_error_line
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import (
@@ -22,6 +21,7 @@ from tests.fakes.sse_script import (
     text_message_events,
     tool_use_events,
 )
+from tests.support import hexclaw_env, run_hexclaw
 
 SCHEMA = {
     "type": "object",

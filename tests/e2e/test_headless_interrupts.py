@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import HEXCLAW, hexclaw_env, run_hexclaw
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 STREAM = ["-p", "--input-format", "stream-json", "--output-format", "stream-json"]
 

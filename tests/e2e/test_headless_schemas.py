@@ -14,10 +14,10 @@ import jsonschema
 import pytest
 
 from domain.headless.output_lines import SCHEMA_VERSION
-from tests.conftest import ROOT, hexclaw_env, run_hexclaw
 from tests.e2e.test_cli_basics import clean_env, imported_modules
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import ROOT, hexclaw_env, run_hexclaw
 
 SCHEMAS = ROOT / "docs" / "headless" / "schemas"
 

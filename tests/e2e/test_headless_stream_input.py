@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import HEXCLAW, ROOT, hexclaw_env
 from tests.e2e.live_process import held_after_first_delta
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import HEXCLAW, ROOT, hexclaw_env
 
 HERE = ROOT / "tests" / "e2e" / "headless"
 CLIENT = HERE / "client_program.py"

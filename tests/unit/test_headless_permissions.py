@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.headless.permission_explain import explain
+from domain.permissions.explain import explain
 from domain.permissions.policy import PermissionPolicy, PolicyChoices, build_policy
 from domain.permissions.rules import RuleContext
 from domain.settings.merge import Settings
