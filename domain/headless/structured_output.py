@@ -30,6 +30,8 @@ SYSTEM_INSTRUCTION = (
     f"schema). Answering in text alone does not count."
 )
 
+NOT_CALLED = f"the model did not call the {TOOL_NAME} tool"
+
 # Checks a value against the schema: None when it is valid, otherwise what is wrong.
 Validator = Callable[[Any], str | None]
 
@@ -60,7 +62,11 @@ class StructuredAnswer(Record):
     attempts: int = 0
     value: Any = None
     valid: bool = False
-    last_error: str = "the model did not call the StructuredOutput tool"
+    last_error: str = NOT_CALLED
+
+    def reset(self) -> None:
+        """A new turn asks for a new answer."""
+        self.attempts, self.value, self.valid, self.last_error = 0, None, False, NOT_CALLED
 
     def offer(self, tool_input: JSONObject, validate: Validator) -> ToolOutcome:
         if self.valid:

@@ -73,7 +73,8 @@ def run_stream_session(args: argparse.Namespace) -> int:
             [str(d["name"]) for d in loop.tools.definitions()],
             run.policy.mode,
         )
-        structured.reset(answer)
+        if answer is not None:
+            answer.reset()
         started = time.monotonic()
         result: TurnResult | None = None
         try:

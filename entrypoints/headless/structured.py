@@ -48,10 +48,3 @@ def settle(observer: PrintObserver, answer: StructuredAnswer | None, result: Tur
         return True
     observer.structured_failure = f"the answer does not match --json-schema: {answer.last_error}"
     return False
-
-
-def reset(answer: StructuredAnswer | None) -> None:
-    """A new turn asks for a new answer."""
-    if answer is not None:
-        answer.attempts, answer.value, answer.valid = 0, None, False
-        answer.last_error = "the model did not call the StructuredOutput tool"

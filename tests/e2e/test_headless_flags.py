@@ -315,3 +315,26 @@ def test_partial_messages_stream_the_raw_events_in_order(
     streamed = [line["event"] for line in lines if line["type"] == "stream_event"]
     assert streamed == [payload for _name, payload in events]
     assert [line["type"] for line in lines][-2:] == ["assistant", "result"]
+
+
+def test_json_schema_in_a_stream_session_asks_each_turn_anew(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(
+        structured("toolu_1", {"answer": 1, "unit": "apple"}),
+        Reply.sse(text_message_events("one")),
+        Reply.sse(text_message_events("no tool this time")),
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    turns = "".join(
+        json.dumps({"type": "user", "message": {"role": "user", "content": text}}) + "\n"
+        for text in ("first", "second")
+    )
+    args = ["-p", "--input-format", "stream-json", "--output-format", "stream-json"]
+    done = run_hexclaw([*args, "--json-schema", json.dumps(SCHEMA)], env, workspace, stdin=turns)
+    results = [json.loads(x) for x in done.stdout.splitlines() if '"type": "result"' in x]
+    assert results[0]["structured_output"] == {"answer": 1, "unit": "apple"}
+    assert results[1]["subtype"] == "error_max_structured_output_retries"
+    assert "did not call the StructuredOutput tool" in results[1]["error"]
+    assert "structured_output" not in results[1]
+    assert done.returncode == 1
