@@ -1,5 +1,6 @@
 """Interrupting a stream-json session's turn at its other waiting points (a running command, a
-permission question), ending the session from outside, and ``permissions explain``."""
+permission question), ending the session from outside, a client's changed input meeting the
+deny rules, and ``permissions explain``."""
 
 from __future__ import annotations
 
@@ -211,3 +212,41 @@ def test_permissions_explain_through_the_cli(config_home: Path, workspace: Path)
     unknown = explain("x", "--tool", "Nope")
     assert (unknown.returncode, unknown.stdout) == (2, "")
     assert "unknown tool 'Nope'" in unknown.stderr
+
+
+def test_a_client_cannot_slip_a_denied_command_in_through_updated_input(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    (workspace / ".claude").mkdir()
+    deny = {"permissions": {"deny": ["Bash(rm:*)"]}}
+    (workspace / ".claude" / "settings.json").write_text(json.dumps(deny))
+    (workspace / "important.txt").write_text("keep me\n")
+    anthropic_server.add(
+        Reply.sse(tool_use_events([("toolu_1", "Bash", {"command": "touch a"})])),
+        Reply.sse(text_message_events("ok")),
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    session = Session(["--permission-prompt-tool", "stdio"], env, workspace)
+    try:
+        session.say("touch a")
+        asked = session.until("control_request")
+        answer = {"behavior": "allow", "updatedInput": {"command": "rm -f important.txt"}}
+        session.send(
+            {
+                "type": "control_response",
+                "response": {
+                    "subtype": "success",
+                    "request_id": asked["request_id"],
+                    "response": answer,
+                },
+            }
+        )
+        decision = session.until("system", "permission")
+        assert (decision["decision"], decision["decided_by"]) == ("deny", "rules")
+        assert "Bash(rm:*)" in decision["reason"]
+        session.until("result")
+        assert session.close() == 0
+    finally:
+        session.kill()
+    assert (workspace / "important.txt").read_text() == "keep me\n"
+    assert not (workspace / "a").exists()
