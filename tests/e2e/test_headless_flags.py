@@ -338,3 +338,26 @@ def test_json_schema_in_a_stream_session_asks_each_turn_anew(
     assert "did not call the StructuredOutput tool" in results[1]["error"]
     assert "structured_output" not in results[1]
     assert done.returncode == 1
+
+
+def test_images_and_documents_in_stream_input_reach_the_model_as_sent(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(Reply.sse(text_message_events("a red dot")))
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+    }
+    document = {
+        "type": "document",
+        "source": {"type": "text", "media_type": "text/plain", "data": "notes"},
+    }
+    text = {"type": "text", "text": "What is this?"}
+    message = {"type": "user", "message": {"role": "user", "content": [image, document, text]}}
+    args = ["-p", "--input-format", "stream-json", "--output-format", "stream-json"]
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(args, env, workspace, stdin=json.dumps(message) + "\n")
+    assert done.returncode == 0, done.stderr
+    sent = anthropic_server.requests[0].body["messages"][0]["content"]
+    assert sent[:2] == [image, document]
+    assert sent[2]["text"] == "What is this?"
