@@ -80,6 +80,8 @@ def check_headless_arguments(args: argparse.Namespace) -> str | None:
         return "--input-format stream-json needs -p"
     if stream_in and not stream_out:
         return "--input-format stream-json needs --output-format stream-json"
+    if stream_in and args.prompt:
+        return "--input-format stream-json reads the prompts from stdin: drop the prompt argument"
     if args.include_partial_messages and not (args.print and stream_out):
         return "--include-partial-messages needs -p --output-format stream-json"
     if args.replay_user_messages and not stream_in:

@@ -274,6 +274,9 @@ def test_bad_stream_json_input_is_one_line_and_exit_2_after_the_turns_before_it(
     usage = run_hexclaw(["-p", "--input-format", "stream-json"], env, workspace, stdin="")
     assert usage.returncode == 2
     assert "needs --output-format stream-json" in one_error_line(usage.stderr)
+    both = run_hexclaw([*args, "a prompt too"], env, workspace, stdin="")
+    assert both.returncode == 2
+    assert "drop the prompt argument" in one_error_line(both.stderr)
 
 
 def test_stream_json_input_with_stdin_closed_at_once_ends_cleanly(
