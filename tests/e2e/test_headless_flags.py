@@ -364,3 +364,22 @@ def test_images_and_documents_in_stream_input_reach_the_model_as_sent(
     sent = anthropic_server.requests[0].body["messages"][0]["content"]
     assert sent[:2] == [image, document]
     assert sent[2]["text"] == "What is this?"
+
+
+def test_json_schema_beside_the_built_in_tools(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(
+        Reply.sse(tool_use_events([("toolu_0", "Write", {"file_path": "a.txt", "content": "x"})])),
+        structured("toolu_1", {"answer": 1, "unit": "file"}),
+        Reply.sse(text_message_events("done")),
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    args = ["-p", "x", "--output-format", "json", "--permission-mode", "acceptEdits"]
+    done = run_hexclaw([*args, "--json-schema", json.dumps(SCHEMA)], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["structured_output"] == {"answer": 1, "unit": "file"}
+    offered = [t["name"] for t in anthropic_server.requests[0].body["tools"]]
+    assert "Write" in offered
+    assert offered[-1] == "StructuredOutput"
+    assert (workspace / "a.txt").read_text() == "x"
