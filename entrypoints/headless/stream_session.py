@@ -13,12 +13,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adapters.headless.stdio_channel import EndOfInput
 from domain.headless.errors import InvalidInputLine, SessionInterrupted
 from domain.loop.agent_loop import TurnResult
-from domain.messages.content import Usage
+from domain.messages.content import TextBlock, Usage
 from entrypoints.bootstrap import (
+    Run,
     add_structured_output,
     build_control_prompt,
     build_run,
@@ -26,11 +29,17 @@ from entrypoints.bootstrap import (
     build_turn_interrupter,
     follow_fallback,
     print_warnings,
+    session_hooks,
 )
 from entrypoints.config import RunOptions, load_config
 from entrypoints.headless import structured
 from entrypoints.headless.control_handler import ControlHandler
 from entrypoints.print_output import PrintObserver
+
+if TYPE_CHECKING:
+    from adapters.headless.stdio_channel import StdioChannel
+    from adapters.headless.turn_interrupt import TurnInterrupter
+    from domain.headless.structured_output import StructuredAnswer
 
 
 def _warn(text: str) -> None:
@@ -58,6 +67,27 @@ def run_stream_session(args: argparse.Namespace) -> int:
         add_structured_output(loop, answer)
     interrupter.install()
     channel.start(ControlHandler(loop, run.policy, interrupter, _warn).handle)
+    hooks = session_hooks(loop)
+    if hooks is not None:
+        hooks.session_start("resume" if args.resume or args.continue_session else "startup")
+    try:
+        return _turns(args, ctx.workspace, run, observer, channel, interrupter, answer)
+    finally:
+        if hooks is not None:
+            hooks.session_end("other")
+
+
+def _turns(
+    args: argparse.Namespace,
+    workspace: Path,
+    run: Run,
+    observer: PrintObserver,
+    channel: StdioChannel,
+    interrupter: TurnInterrupter,
+    answer: StructuredAnswer | None,
+) -> int:
+    """One turn per user message until stdin ends; the exit code."""
+    loop = run.loop
     last_failed = False
     while True:
         item = channel.next_message()
@@ -69,12 +99,15 @@ def run_stream_session(args: argparse.Namespace) -> int:
             observer.replay_user(item.raw)
         observer.start(
             loop.settings.model,
-            str(ctx.workspace),
+            str(workspace),
             [str(d["name"]) for d in loop.tools.definitions()],
             run.policy.mode,
         )
         if answer is not None:
             answer.reset()
+        if run.checkpoints is not None:
+            prompt = "".join(b.text for b in item.content if isinstance(b, TextBlock))
+            run.checkpoints.begin_turn(prompt, len(loop.conversation.messages))
         started = time.monotonic()
         result: TurnResult | None = None
         try:
