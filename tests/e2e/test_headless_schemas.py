@@ -147,3 +147,25 @@ def test_json_schema_library_loads_only_for_json_schema(
         check=False,
     )
     assert ("jsonschema" in imported_modules(done.stderr)) is loaded
+
+
+def test_a_hook_that_blocks_a_call_is_named_in_the_permission_line(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    from tests.e2e.hook_scripts import hook, settings_with
+
+    blocker = "echo 'no rm here' >&2; exit 2"
+    (config_home / "settings.json").write_text(settings_with(hook("PreToolUse", blocker, "Bash")))
+    anthropic_server.add(
+        Reply.sse(tool_use_events([("toolu_1", "Bash", {"command": "touch made"})])),
+        Reply.sse(text_message_events("done")),
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    args = ["-p", "go", "--allowedTools", "Bash", "--output-format", "stream-json"]
+    done = run_hexclaw(args, env, workspace)
+    assert done.returncode == 0, done.stderr
+    lines = check_lines(done.stdout)
+    [decision] = [x for x in lines if schema_name(x) == "system_permission"]
+    assert (decision["decision"], decision["decided_by"]) == ("deny", "hook")
+    assert "no rm here" in decision["reason"]
+    assert not (workspace / "made").exists()
