@@ -30,6 +30,7 @@ from bench import (
     session_resume,
     sse_throughput,
     startup,
+    stream_session,
     tool_session,
 )
 from bench.context import BenchContext
@@ -46,6 +47,7 @@ ROWS: tuple[ModuleType, ...] = (
     session_resume,
     repl_memory,
     checkpoints,
+    stream_session,
 )
 TABLE_MARK = "<!-- table -->"
 # The rows that run hexclaw as a program, next to Claude Code.
@@ -55,6 +57,7 @@ RUN_PROGRAMS = {
     tool_session.NAME,
     sandbox_session.NAME,
     repl_memory.NAME,
+    stream_session.NAME,
 }
 
 

@@ -137,14 +137,21 @@ def run_measured(
     env: dict[str, str],
     cwd: Path,
     timeout: float = 120.0,
+    stdin: Path | None = None,
 ) -> ProcessRun:
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run ``argv`` to its end, sampling the process tree's memory; ``stdin`` is a file to
+    read from (none: an empty input)."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        open(stdin or os.devnull, "rb") as given,
+    ):
         started = time.perf_counter()
         proc = subprocess.Popen(
             argv,
             env=env,
             cwd=cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=given,
             stdout=out,
             stderr=err,
             start_new_session=True,

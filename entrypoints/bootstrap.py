@@ -54,6 +54,7 @@ from domain.context.system_prompt import (
 )
 from domain.conversation.compaction_plan import auto_compact_threshold
 from domain.conversation.compaction_run import Compactor
+from domain.headless.fallback import FallbackClient
 from domain.loop.agent_loop import DEFAULT_MAX_TURNS, AgentLoop, LoopSettings
 from domain.loop.ports import TurnObserver
 from domain.messages.content import JSONObject
@@ -62,6 +63,7 @@ from domain.model_catalog import default_max_tokens
 from domain.permissions.policy import (
     BYPASS_WARNING,
     PermissionPolicy,
+    PermissionRules,
     PolicyChoices,
     build_policy,
     tools_opted_in,
@@ -71,6 +73,7 @@ from domain.permissions.rules import RuleContext
 from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
 from domain.skills.definitions import LoadedExtensions
+from domain.stream.ports import ModelClient
 from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
 from entrypoints import say
@@ -84,6 +87,9 @@ if TYPE_CHECKING:
     from adapters.cassettes.recorder import RecordingTransport
     from adapters.cassettes.replay import ReplayTransport
     from adapters.checkpoints.recorder import CheckpointRecorder
+    from adapters.headless.control_prompt import ControlPrompt
+    from adapters.headless.stdio_channel import StdioChannel
+    from adapters.headless.turn_interrupt import TurnInterrupter
     from adapters.sandbox.runner import Sandbox
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
@@ -94,6 +100,7 @@ if TYPE_CHECKING:
     from domain.auth.oauth_login import LoginFlow
     from domain.commands.custom import CustomCommand
     from domain.commands.parser import CommandSpec
+    from domain.headless.structured_output import StructuredAnswer
     from domain.hooks.dispatch import HookDispatcher
     from domain.trust.ledger import TrustCheck
 
@@ -243,7 +250,9 @@ def build_run(
         max_tokens=options.max_tokens or ctx.settings.get("maxTokens") or default_max_tokens(model),
         max_turns=options.max_turns or ctx.settings.get("maxTurns") or DEFAULT_MAX_TURNS,
     )
-    client = PrefixCachingClient(build_client(ctx, options))
+    client = PrefixCachingClient(
+        headless_client(build_client(ctx, options), options, observer, model)
+    )
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
     compactor = build_compactor(ctx)
@@ -316,6 +325,94 @@ def build_checkpoints(
         ),
         notice=observer.on_notice,
     )
+
+
+def headless_client(
+    client: AnthropicClient, options: RunOptions, observer: TurnObserver, model: str
+) -> ModelClient:
+    """The client with the headless options: raw stream events to the observer, a fallback
+    model after overloads, a budget (outermost, so a fallback call is counted too)."""
+    raw_events = getattr(observer, "on_raw_event", None)
+    if options.include_partial_messages and raw_events is not None:
+        client.on_raw_event = raw_events
+    wrapped: ModelClient = client
+    if options.fallback_model:
+        wrapped = FallbackClient(wrapped, options.fallback_model, observer.on_notice)
+    if options.max_budget_usd is not None:
+        from domain.headless.budget import BudgetedClient, check_priced
+
+        for priced in (model, options.fallback_model):
+            if priced:
+                check_priced(priced)
+        wrapped = BudgetedClient(wrapped, options.max_budget_usd)
+    return wrapped
+
+
+def follow_fallback(loop: AgentLoop) -> str:
+    """The model the run is on now: after a ``--fallback-model`` switch the loop takes the
+    fallback as its own model, so the result line, the cost and later calls name it."""
+    client: object = loop.client
+    while client is not None:
+        if isinstance(client, FallbackClient) and client.switched_to is not None:
+            loop.settings.model = client.switched_to
+            break
+        client = getattr(client, "inner", None)
+    return loop.settings.model
+
+
+def add_structured_output(loop: AgentLoop, answer: StructuredAnswer) -> None:
+    """``--json-schema``: the StructuredOutput tool (offered even where -p offers no other
+    tool: it touches nothing) and the instruction to answer through it."""
+    from adapters.headless.structured_output_tool import StructuredOutputTool
+    from domain.headless.structured_output import SYSTEM_INSTRUCTION
+
+    # The registry may sit inside a wrapper (checkpoints): the tool goes into the registry.
+    tools: object = loop.tools
+    while not isinstance(tools, ToolRegistry):
+        tools = getattr(tools, "tools", None)
+        if tools is None:
+            raise TypeError("this loop was not built by build_run")
+    tools.add(StructuredOutputTool(answer))
+    loop.settings.system.append({"type": "text", "text": SYSTEM_INSTRUCTION})
+
+
+@attrs.frozen(repr=False)
+class ExplainParts(Record):
+    policy: PermissionPolicy
+    tools: ToolRegistry
+    locate: Callable[[str, str, str], str]
+
+
+def build_explain_parts(ctx: Config, options: RunOptions) -> ExplainParts:
+    """What ``permissions explain`` needs: the run's policy, every tool (a tool a bare deny
+    rule switches off still says what a call would touch) and where rules were written."""
+    from adapters.headless.rule_lines import RuleLocator
+
+    policy = build_permissions(ctx, options)
+    unfiltered = PermissionPolicy(policy.mode, PermissionRules(), policy.context)
+    # Not interactive: explaining a call needs no sandbox started.
+    tools = ToolRegistry(builtin_tools(ctx, unfiltered, attrs.evolve(options, interactive=False)))
+    return ExplainParts(policy, tools, RuleLocator(ctx.settings.layers))
+
+
+def build_stdio_channel(warn: Callable[[str], None]) -> StdioChannel:
+    """stdin and stdout as the message channel of ``--input-format stream-json``."""
+    from adapters.headless.stdio_channel import StdioChannel
+
+    return StdioChannel(sys.stdin.fileno(), sys.stdout, warn)
+
+
+def build_turn_interrupter() -> TurnInterrupter:
+    from adapters.headless.turn_interrupt import TurnInterrupter
+
+    return TurnInterrupter()
+
+
+def build_control_prompt(channel: StdioChannel, interrupter: TurnInterrupter) -> ControlPrompt:
+    """``--permission-prompt-tool stdio``: the client answers each permission question."""
+    from adapters.headless.control_prompt import ControlPrompt
+
+    return ControlPrompt(channel, interrupter.note_client_interrupt)
 
 
 def print_warnings(ctx: Config) -> None:
@@ -434,7 +531,11 @@ def build_tools(ctx: Config, options: RunOptions, policy: PermissionPolicy) -> T
     Print mode offers none unless the user opted in (``--allowedTools``, ``--permission-mode``,
     an allow rule or a default mode in settings), as Claude Code does.
     """
-    if not options.interactive and not tools_opted_in(ctx.settings, _policy_choices(options)):
+    # A client that answers permission questions (--permission-prompt-tool) has opted in.
+    opted_in = options.permission_prompt_tool is not None or tools_opted_in(
+        ctx.settings, _policy_choices(options)
+    )
+    if not options.interactive and not opted_in:
         return ToolRegistry([])
     tools = [*builtin_tools(ctx, policy, options), *extension_tools(ctx, policy)]
     return ToolRegistry([tool for tool in tools if not policy.tool_disabled(tool.name)])
@@ -444,6 +545,7 @@ def builtin_tools(
     ctx: Config, policy: PermissionPolicy, options: RunOptions | None = None
 ) -> list[Tool]:
     """Every built-in tool, in the order offered to the model: the one list of them.
+    ``options.add_dirs`` (``--add-dir``) are more writable roots, as ``additionalDirectories``.
 
     A new tool is added here (and in its own module under ``adapters/tools/``).
     """
@@ -467,7 +569,8 @@ def builtin_tools(
     from adapters.tools.web_fetch import WebFetchTool
     from adapters.tools.write import WriteTool
 
-    extra = ctx.settings.get("permissions", "additionalDirectories", default=[])
+    add_dirs = options.add_dirs if options is not None else ()
+    extra = [*ctx.settings.get("permissions", "additionalDirectories", default=[]), *add_dirs]
     workspace = Workspace(ctx.workspace, [Path(os.path.expanduser(d)) for d in extra])
     files = FileStateTracker()
     changes = FileChanges(workspace, files)
@@ -676,6 +779,8 @@ def open_session(ctx: Config, options: RunOptions) -> StartedSession:
         resume=options.resume,
         continue_latest=options.continue_session,
         persist=not options.no_session_persistence,
+        new_id=options.session_id,
+        fork=options.fork_session,
     )
     days, problem = cleanup_days(ctx.settings.get("cleanupPeriodDays"))
     if days is not None:

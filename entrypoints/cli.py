@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind", "doctor", "trust")
+SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind", "doctor", "trust", "permissions")
 
 
 class UsageError(Exception):
@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--record", metavar="FILE", help="save the HTTP traffic as a cassette")
     parser.add_argument("--replay", metavar="FILE", help="answer API calls from a cassette")
+    from entrypoints.headless.arguments import add_headless_arguments
+
+    add_headless_arguments(parser)
     return parser
 
 
@@ -160,6 +163,10 @@ def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
             nargs="?",
             help="a project folder, or one file in it (approve: required; revoke: default .)",
         )
+    elif name == "permissions":
+        from entrypoints.headless.explain_command import add_explain_arguments
+
+        add_explain_arguments(parser)
     parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
     return parser
 
@@ -194,6 +201,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     args.command = "print" if args.print else "repl"
     if args.dangerously_skip_permissions:
         args.permission_mode = "bypassPermissions"
+    from entrypoints.headless.arguments import check_headless_arguments
+
+    problem = check_headless_arguments(args)
+    if problem is not None:
+        raise UsageError(f"{problem} (see `hexclaw --help`)")
     return args
 
 

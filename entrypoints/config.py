@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,14 +54,14 @@ class Config(Record):
         return value if value else None
 
 
-def load_config(settings_arg: str | None = None) -> Config:
+def load_config(settings_arg: str | None = None, sources: Sequence[str] | None = None) -> Config:
     environ = dict(os.environ)
     home = config_home(environ)
     try:
         workspace = Path.cwd().resolve()
     except OSError as exc:
         raise WorkingDirectoryUnusable(exc.strerror or type(exc).__name__) from None
-    settings = load_settings(workspace, home, settings_arg)
+    settings = load_settings(workspace, home, settings_arg, sources)
     # Settings' env reaches hexclaw itself and, through os.environ, every tool it starts.
     environ.update(apply_env(settings))
     return Config(
@@ -97,6 +98,14 @@ class RunOptions(Record):
     no_color: bool = False
     verbose: bool = False
     sandbox: bool = False
+    # Headless mode (entrypoints/headless): Claude Code's flags of the same names.
+    include_partial_messages: bool = False
+    max_budget_usd: float | None = None
+    fallback_model: str | None = None
+    session_id: str | None = None
+    fork_session: bool = False
+    add_dirs: tuple[str, ...] = ()
+    permission_prompt_tool: str | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
@@ -118,6 +127,13 @@ class RunOptions(Record):
             no_color=args.no_color,
             verbose=args.verbose,
             sandbox=getattr(args, "sandbox", False),
+            include_partial_messages=getattr(args, "include_partial_messages", False),
+            max_budget_usd=getattr(args, "max_budget_usd", None),
+            fallback_model=getattr(args, "fallback_model", None),
+            session_id=getattr(args, "session_id", None),
+            fork_session=getattr(args, "fork_session", False),
+            add_dirs=tuple(getattr(args, "add_dirs", ())),
+            permission_prompt_tool=getattr(args, "permission_prompt_tool", None),
         )
 
 

@@ -8,8 +8,15 @@ import time
 from typing import BinaryIO
 
 from domain.errors import HexclawError
+from domain.headless.errors import StructuredOutputFailed
 from domain.messages.content import ContentBlock, TextBlock
-from entrypoints.bootstrap import build_run, print_warnings, session_hooks
+from entrypoints.bootstrap import (
+    add_structured_output,
+    build_run,
+    follow_fallback,
+    print_warnings,
+    session_hooks,
+)
 from entrypoints.config import RunOptions, load_config
 from entrypoints.print_output import PrintObserver
 
@@ -48,8 +55,18 @@ def read_prompt(args: argparse.Namespace, stdin: BinaryIO | None = None) -> str:
 
 
 def run_print(args: argparse.Namespace) -> int:
+    if args.input_format == "stream-json":
+        from entrypoints.headless.stream_session import run_stream_session
+
+        return run_stream_session(args)
     prompt = read_prompt(args)
-    ctx = load_config(args.settings)
+    ctx = load_config(args.settings, args.setting_sources)
+    answer = None
+    if args.json_schema is not None:
+        # Only --json-schema needs the structured answer (and later the jsonschema library).
+        from entrypoints.headless.structured import settle, structured_answer
+
+        answer = structured_answer(args.json_schema)
     observer = PrintObserver(
         args.output_format,
         sys.stdout,
@@ -62,6 +79,8 @@ def run_print(args: argparse.Namespace) -> int:
     print_warnings(ctx)
     loop = run.loop
     observer.session_id = loop.session_id
+    if answer is not None:
+        add_structured_output(loop, answer)
     observer.start(
         loop.settings.model,
         str(ctx.workspace),
@@ -89,9 +108,12 @@ def run_print(args: argparse.Namespace) -> int:
         if hooks is not None:
             hooks.session_end("other")
     duration_ms = int((time.monotonic() - started) * 1000)
-    observer.finish(result, loop.settings.model, duration_ms, duration_ms)
+    valid = answer is None or settle(observer, answer, result)
+    observer.finish(result, follow_fallback(loop), duration_ms, duration_ms)
     if result.subtype == "interrupted":
         raise Interrupted
     if isinstance(result.error, HexclawError):
         raise result.error
+    if not valid and answer is not None:
+        raise StructuredOutputFailed(answer.last_error)
     return 1 if result.is_error else 0

@@ -10,6 +10,7 @@ stdout keeps the model's text exactly.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -17,12 +18,21 @@ from typing import Any, TextIO
 from domain.cost import estimate_cost
 from domain.display.terminal_safety import printable
 from domain.display.tool_display import outcome_summary, tool_label
+from domain.headless.output_lines import (
+    STRUCTURED_FAILED,
+    init_line,
+    permission_line,
+    replayed_user_line,
+    result_subtype,
+    stream_event_line,
+)
 from domain.loop.agent_loop import TurnResult
 from domain.loop.turn_state import TurnState
 from domain.messages.content import ConversationMessage, Message
 from domain.messages.wire import conversation_message_to_wire, message_to_wire, usage_to_wire
 from domain.stream.updates import StreamUpdate, TextDelta
 from domain.tools.calls import ToolCall, ToolOutcome
+from domain.version import VERSION
 
 
 class PrintObserver:
@@ -44,25 +54,63 @@ class PrintObserver:
         self._shown: Callable[[str], str] = printable if _is_terminal(out) else str
         self._at_line_start = True
         self._announced: set[str] = set()
+        self._lock = threading.Lock()
+        # The stream-json session writes its control lines here too: one line at a time.
+        self.emit: Callable[[dict[str, Any]], None] = self._write_line
+        # --json-schema: the validated answer, for the result line.
+        self.structured_output: Any = None
+        self.structured_failure: str | None = None
+
+    def _write_line(self, obj: dict[str, Any]) -> None:
+        text = json.dumps(obj, ensure_ascii=False) + "\n"
+        with self._lock:
+            self.out.write(text)
+            self.out.flush()
 
     def _line(self, obj: dict[str, Any]) -> None:
-        self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        self.out.flush()
+        self.emit(obj)
 
-    def start(self, model: str, cwd: str, tools: list[str], permission_mode: str) -> None:
+    def start(
+        self,
+        model: str,
+        cwd: str,
+        tools: list[str],
+        permission_mode: str,
+        mcp_servers: list[dict[str, str]] | None = None,
+    ) -> None:
         if self.format == "stream-json":
             self._line(
-                {
-                    "type": "system",
-                    "subtype": "init",
-                    "session_id": self.session_id,
-                    "cwd": cwd,
-                    "model": model,
-                    "tools": tools,
-                    "permissionMode": permission_mode,
-                    "mcp_servers": [],
-                    "slash_commands": [],
-                }
+                init_line(
+                    session_id=self.session_id,
+                    cwd=cwd,
+                    model=model,
+                    tools=tools,
+                    permission_mode=permission_mode,
+                    line_uuid=str(uuid.uuid4()),
+                    version=VERSION,
+                    mcp_servers=mcp_servers or [],
+                )
+            )
+
+    def replay_user(self, raw: dict[str, Any]) -> None:
+        self._line(replayed_user_line(raw, self.session_id, str(uuid.uuid4())))
+
+    def on_raw_event(self, event: dict[str, Any]) -> None:
+        if self.format == "stream-json":
+            self._line(stream_event_line(event, self.session_id, str(uuid.uuid4())))
+
+    def on_permission(self, call: ToolCall, verdict: str, reason: str, decided_by: str) -> None:
+        if self.format == "stream-json":
+            self._line(
+                permission_line(
+                    tool_use_id=call.id,
+                    tool_name=call.name,
+                    decision=verdict,
+                    reason=reason,
+                    decided_by=decided_by,
+                    session_id=self.session_id,
+                    line_uuid=str(uuid.uuid4()),
+                )
             )
 
     def on_state(self, state: TurnState) -> None:
@@ -135,10 +183,13 @@ class PrintObserver:
             self.out.flush()
             return
         cost = estimate_cost(model, result.usage)
+        subtype, is_error = result_subtype(result.subtype, result.error), result.is_error
+        if self.structured_failure is not None and not is_error:
+            subtype, is_error = STRUCTURED_FAILED, True
         obj: dict[str, Any] = {
             "type": "result",
-            "subtype": result.subtype,
-            "is_error": result.is_error,
+            "subtype": subtype,
+            "is_error": is_error,
             "result": result.final_text,
             "num_turns": result.model_calls,
             "duration_ms": duration_ms,
@@ -151,11 +202,16 @@ class PrintObserver:
                 {"tool_name": d.tool_name, "tool_use_id": d.tool_use_id, "tool_input": d.tool_input}
                 for d in result.permission_denials
             ],
+            "uuid": str(uuid.uuid4()),
         }
+        if self.structured_output is not None:
+            obj["structured_output"] = self.structured_output
         if cost is None:
             obj["cost_note"] = f"no price is known for {model}; tokens are exact"
         if result.error is not None:
             obj["error"] = str(result.error)
+        elif is_error and self.structured_failure is not None:
+            obj["error"] = self.structured_failure
         self._line(obj)
 
 

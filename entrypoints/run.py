@@ -37,6 +37,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.trust_commands import run_trust
 
         return run_trust(args)
+    if args.command == "permissions":
+        from entrypoints.headless.explain_command import run_explain
+
+        return run_explain(args)
     # The parser knows no other command: login, logout or auth.
     from entrypoints.auth_commands import run_auth_command
 

@@ -13,6 +13,7 @@ import ssl
 import time
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
 import attrs
 import httpx
@@ -79,6 +80,8 @@ class AnthropicClient:
         self._http = http or make_http_client(config)
         self._sleep = sleep
         self._now = now
+        # --include-partial-messages: each event of the stream, parsed, as the API sent it.
+        self.on_raw_event: Callable[[dict[str, Any]], None] | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -88,7 +91,7 @@ class AnthropicClient:
         failures = 0
         refreshed = False
         while True:
-            delivery = _Delivery(on_update)
+            delivery = _Delivery(on_update, self.on_raw_event)
             try:
                 return self._attempt(body, delivery)
             except ApiStatusError as exc:
@@ -169,8 +172,11 @@ class _Delivery:
     fails right after it (an ``overloaded_error`` event) retryable.
     """
 
-    def __init__(self, sink: UpdateSink) -> None:
+    def __init__(
+        self, sink: UpdateSink, raw: Callable[[dict[str, Any]], None] | None = None
+    ) -> None:
         self._sink = sink
+        self.raw = raw
         self._held: list[StreamUpdate] = []
         self.delivered = False
 
@@ -199,6 +205,15 @@ class _Retryable(Exception):
         self.error = error
 
 
+def _pass_raw(data: str, raw: Callable[[dict[str, Any]], None]) -> None:
+    try:
+        payload = json.loads(data)
+    except (ValueError, RecursionError):
+        return  # a keep-alive or a proxy's text: the reducer decides what it means
+    if isinstance(payload, dict) and isinstance(payload.get("type"), str):
+        raw(payload)
+
+
 def _unwrap(exc: Exception) -> Exception:
     return exc.error if isinstance(exc, _Retryable) else exc
 
@@ -210,6 +225,8 @@ def _read_stream(response: httpx.Response, delivery: _Delivery) -> Message:
     try:
         for chunk in response.iter_bytes():
             for event in framer.feed(chunk):
+                if delivery.raw is not None:
+                    _pass_raw(event.data, delivery.raw)
                 for update in reducer.apply(event):
                     delivery(update)
                 if reducer.done:

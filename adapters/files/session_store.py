@@ -30,6 +30,7 @@ from domain.sessions.errors import (
     NotASessionLog,
     SessionError,
     SessionFormatTooNew,
+    SessionIdInUse,
     SessionNotFound,
 )
 from domain.sessions.log import (
@@ -43,6 +44,7 @@ from domain.sessions.log import (
     encode_entry,
     format_version_of,
     header_entry,
+    message_entry,
     project_slug,
     summarize,
 )
@@ -166,21 +168,18 @@ class SessionStore:
         resume: str | None = None,
         continue_latest: bool = False,
         persist: bool = True,
+        new_id: str | None = None,
+        fork: bool = False,
     ) -> StartedSession:
-        """A new session, or the one ``--resume``/``--continue`` names, ready to append to."""
+        """A new session, or the one ``--resume``/``--continue`` names, ready to append to.
+
+        ``new_id`` (``--session-id``) names the new session; ``fork`` (``--fork-session``)
+        continues a resumed conversation in a new session, leaving the old log untouched.
+        """
         if resume is not None and continue_latest:
             raise ConflictingSessionFlags
         if resume is None and not continue_latest:
-            session_id = str(uuid.uuid4())
-            path = self.folder(workspace) / f"{session_id}{SUFFIX}"
-            header = SessionHeader(
-                session_id=session_id,
-                cwd=str(workspace),
-                started_at=iso_time(self._clock.now()),
-                version=VERSION,
-            )
-            recorder = SessionFile(path, self._clock, header) if persist else None
-            return StartedSession(session_id, None, recorder, [], path)
+            return self._new(workspace, new_id, persist)
         if resume is not None:
             session_id = self.resolve(workspace, resume)
         else:
@@ -191,10 +190,35 @@ class SessionStore:
         with _collector_paused():
             loaded = self.load(workspace, session_id)
             conversation = loaded.conversation()
+        if fork:
+            forked = self._new(workspace, new_id, persist)
+            if forked.recorder is not None:
+                # The fork's log holds the history it starts from, so it resumes on its own.
+                for message in conversation.messages:
+                    forked.recorder.append(message_entry(message))
+            return StartedSession(
+                forked.session_id, conversation, forked.recorder, list(loaded.warnings), forked.path
+            )
         recorder = SessionFile(loaded.path, self._clock) if persist else None
         return StartedSession(
             session_id, conversation, recorder, list(loaded.warnings), loaded.path
         )
+
+    def _new(self, workspace: Path, new_id: str | None, persist: bool) -> StartedSession:
+        session_id = new_id or str(uuid.uuid4())
+        path = self.folder(workspace) / f"{session_id}{SUFFIX}"
+        if new_id is not None:
+            check_session_id(new_id)
+            if path.exists():
+                raise SessionIdInUse(new_id)
+        header = SessionHeader(
+            session_id=session_id,
+            cwd=str(workspace),
+            started_at=iso_time(self._clock.now()),
+            version=VERSION,
+        )
+        recorder = SessionFile(path, self._clock, header) if persist else None
+        return StartedSession(session_id, None, recorder, [], path)
 
     def resolve(self, workspace: Path, wanted: str) -> str:
         """The full id for ``wanted``: an exact id, or the start of exactly one."""

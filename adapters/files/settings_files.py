@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Collection, MutableMapping
 from pathlib import Path
 
 from adapters.files.bounded_read import NotARegularFile, read_bounded
@@ -77,12 +77,18 @@ def read_layer(path: Path, required: bool = False, scope: Scope = "flag") -> Set
     return SettingsLayer(str(path), parse_settings_text(text, str(path)), scope)
 
 
-def load_settings(workspace: Path, home: Path, extra: str | None = None) -> Settings:
-    """The merged settings; ``extra`` is a file path or inline JSON (``--settings``)."""
+def load_settings(
+    workspace: Path,
+    home: Path,
+    extra: str | None = None,
+    sources: Collection[str] | None = None,
+) -> Settings:
+    """The merged settings; ``extra`` is a file path or inline JSON (``--settings``), always
+    read; ``sources`` (``--setting-sources``) limits which of user, project, local are read."""
     layers = [
         layer
         for path, scope in _layer_files(workspace, home)
-        if (layer := read_layer(path, scope=scope))
+        if (sources is None or scope in sources) and (layer := read_layer(path, scope=scope))
     ]
     if extra:
         if extra.lstrip().startswith("{"):

@@ -255,6 +255,10 @@ class TerminalRenderer:
     def on_notice(self, text: str) -> None:
         self.console.print(Text(f"  ⚠ {' '.join(text.split())}", style="yellow"), soft_wrap=True)
 
+    def on_permission(self, call: ToolCall, verdict: str, reason: str, decided_by: str) -> None:
+        # The REPL shows a denial with the call's outcome, and asked the user for the rest.
+        return None
+
     # Internals.
 
     def _announce(self, call: ToolCall) -> None:

@@ -39,7 +39,12 @@ from domain.messages.content import (
 from domain.messages.request import MessageRequest
 from domain.permissions.ports import PermissionDecider, PermissionPrompt
 from domain.repr_base import Record
-from domain.sessions.log import message_entry, retracted_entry, turn_end_entry
+from domain.sessions.log import (
+    message_entry,
+    permission_entry,
+    retracted_entry,
+    turn_end_entry,
+)
 from domain.stream.errors import StreamFailure
 from domain.stream.partial_message import PartialMessage
 from domain.stream.ports import ModelClient
@@ -390,13 +395,14 @@ class AgentLoop:
                 turn.hook_stop = gate.stop_reason
             if gate.blocked_content is not None:
                 reason = gate.blocked_content
+                self._decided(call, "deny", reason, "hook")
                 turn.denials.append(PermissionDenial(call.name, call.id, dict(call.input), reason))
                 outcome = ToolOutcome(content=reason, is_error=True, summary="blocked by a hook")
                 self.observer.on_tool_end(call, outcome)
                 return outcome
-            verdict, reason = self._permission(call, access, gate.decision)
+            verdict, reason, call = self._permission(call, access, gate.decision)
         else:
-            verdict, reason = self._permission(call, access, self.permissions.decide(access))
+            verdict, reason, call = self._permission(call, access, self.permissions.decide(access))
         if verdict == "deny":
             turn.denials.append(PermissionDenial(block.name, block.id, dict(block.input), reason))
             outcome = ToolOutcome(
@@ -440,20 +446,30 @@ class AgentLoop:
 
     def _permission(
         self, call: ToolCall, access: ToolAccess, decision: Decision
-    ) -> tuple[Literal["allow", "deny"], str]:
+    ) -> tuple[Literal["allow", "deny"], str, ToolCall]:
+        """The verdict on a call, why, and the call to run (an answer may change its input);
+        each decision goes to the log and the observer, so a reader can see why it ran."""
         if decision.verdict != "ask":
-            return decision.verdict, decision.reason or "not allowed by the permission rules"
+            reason = decision.reason or (
+                "allowed by the permission rules"
+                if decision.verdict == "allow"
+                else "not allowed by the permission rules"
+            )
+            return self._decided(call, decision.verdict, reason, "rules")
         if self.hooks is not None:
             hook_answer = self.hooks.on_permission_request(call, decision)
             if hook_answer is not None:
                 if hook_answer.verdict == "deny":
-                    return "deny", hook_answer.reason or "a PermissionRequest hook denied it"
-                return "allow", ""
+                    why = hook_answer.reason or "a PermissionRequest hook denied it"
+                    return self._decided(call, "deny", why, "hook")
+                return self._decided(call, "allow", "a PermissionRequest hook allowed it", "hook")
         if self.prompt is None:
             why = f" ({decision.reason})" if decision.reason else ""
-            return (
+            return self._decided(
+                call,
                 "deny",
                 f"{call.name} needs the user's permission{why}, and print mode cannot ask",
+                "print mode",
             )
         self._go(TurnEvent.NEEDS_PERMISSION)
         try:
@@ -462,10 +478,24 @@ class AgentLoop:
             answer = PermissionAnswer("deny", f"hexclaw could not ask for permission ({exc})")
         self._go(TurnEvent.ANSWERED)
         if answer.verdict == "deny":
-            return "deny", answer.reason or "the user denied this call"
+            return self._decided(call, "deny", answer.reason or "the user denied this call", "user")
+        if answer.updated_input is not None and answer.updated_input != call.input:
+            # The answer changed what runs: the deny rules judge the new input too.
+            call = ToolCall(id=call.id, name=call.name, input=answer.updated_input)
+            access = self._access(call)
+            again = self._decide(call)
+            if again.verdict == "deny":
+                return self._decided(call, "deny", again.reason, "rules")
         if answer.verdict == "allow_session":
             self.permissions.allow_for_session(access)
-        return "allow", ""
+        return self._decided(call, "allow", answer.reason or "the user allowed this call", "user")
+
+    def _decided(
+        self, call: ToolCall, verdict: Literal["allow", "deny"], reason: str, decided_by: str
+    ) -> tuple[Literal["allow", "deny"], str, ToolCall]:
+        self._record(permission_entry(call.id, call.name, verdict, reason, decided_by))
+        self.observer.on_permission(call, verdict, reason, decided_by)
+        return verdict, reason, call
 
     def _answer_all(self, tool_uses: list[ToolUseBlock], text: str) -> None:
         outcomes = [ToolOutcome(content=text, is_error=True, summary="not run") for _ in tool_uses]

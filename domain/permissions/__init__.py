@@ -14,5 +14,6 @@ Rules a reader must not break:
 What lives where: ``policy`` (the ``PermissionDecider``), ``rules`` (parsing and matching),
 ``shell_split`` (a command line into the pieces a rule judges), ``shell_wrappers`` (what a
 piece really runs: ``sudo rm``, ``bash -c``), ``command_options`` (options that write or run),
-``path_patterns`` (gitignore-style), ``ports``.
+``path_patterns`` (gitignore-style), ``ports``, ``explain`` (``hexclaw permissions explain``:
+the policy's verdict with its checks and rules).
 """

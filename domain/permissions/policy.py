@@ -76,6 +76,19 @@ PROTECTED_FILES = (
 # in one: written at the workspace root they make `git diff --no-index` and the user's own
 # next git command obey a planted config (a diff.external, a core.pager).
 GIT_DIR_FILES = ("head", "config", "packed-refs", "commondir", "gitdir")
+# The checks of ``decide``, in the order it makes them; a ``Decision`` names the one that
+# decided.
+DECISION_STEPS = (
+    "deny rule",
+    "touches nothing",
+    "plan mode",
+    "unchecked rule",
+    "bypass mode",
+    "protected path",
+    "ask rule",
+    "allow rule",
+    "mode default",
+)
 BYPASS_WARNING = (
     "bypassPermissions mode: every tool call runs without asking, including commands and "
     "edits outside the workspace. Deny rules still apply."
@@ -158,14 +171,19 @@ class PermissionPolicy:
             return Decision("deny", access.invalid)
         rule = touching_rule(self.rules.deny, access, self.context)
         if rule is not None:
-            return Decision("deny", f"the rule {rule} ({_origin(rule)}) denies {_what(access)}")
+            return _by_rule(
+                Decision("deny", f"the rule {rule} ({_origin(rule)}) denies {_what(access)}"),
+                "deny rule",
+                rule,
+            )
         if access.kind == "none":
-            return Decision("allow")
+            return Decision("allow", step="touches nothing")
         if self._mode == "plan" and access.kind in ("write", "execute"):
             return Decision(
                 "deny",
                 f"plan mode is read-only, so {_what(access)} is not allowed; present the plan "
                 "and let the user leave plan mode first",
+                step="plan mode",
             )
         # A deny or ask rule hexclaw cannot check holds even in bypass mode: ask.
         rule = unchecked_rule([*self.rules.deny, *self.rules.ask], self.rules.allow, access)
@@ -180,27 +198,37 @@ class PermissionPolicy:
             if self._mode != "bypassPermissions":
                 asking = touching_rule(self.rules.ask, access, self.context)
             if asking is not None:
-                return _every_time(reason, f"the rule {asking} always asks")
-            return Decision("ask", reason, hook_may_allow=False)
+                return _by_rule(
+                    _every_time(reason, f"the rule {asking} always asks"), "unchecked rule", rule
+                )
+            return _by_rule(Decision("ask", reason, hook_may_allow=False), "unchecked rule", rule)
         if self._mode == "bypassPermissions":
-            return Decision("allow")
+            return Decision("allow", step="bypass mode")
         protected = _protected_path(access, self.context.workspace)
         if protected is not None:
             name, why = protected
-            return _every_time(
-                f"{_what(access)} changes {name}{why}, which decides what later runs of git, "
-                "its hooks or hexclaw do; that always needs the user's approval",
-                f"{name} changes always need approval",
+            return attrs.evolve(
+                _every_time(
+                    f"{_what(access)} changes {name}{why}, which decides what later runs of git, "
+                    "its hooks or hexclaw do; that always needs the user's approval",
+                    f"{name} changes always need approval",
+                ),
+                step="protected path",
             )
         rule = touching_rule(self.rules.ask, access, self.context)
         if rule is not None:
-            return _every_time(
-                f"the rule {rule} ({_origin(rule)}) asks before {_what(access)}",
-                f"the rule {rule} always asks",
+            return _by_rule(
+                _every_time(
+                    f"the rule {rule} ({_origin(rule)}) asks before {_what(access)}",
+                    f"the rule {rule} always asks",
+                ),
+                "ask rule",
+                rule,
             )
-        if covering_rule(self.rules.allow, access, self.context) is not None:
-            return Decision("allow")
-        return self._mode_default(access)
+        rule = covering_rule(self.rules.allow, access, self.context)
+        if rule is not None:
+            return _by_rule(Decision("allow"), "allow rule", rule)
+        return attrs.evolve(self._mode_default(access), step="mode default")
 
     def _mode_default(self, access: ToolAccess) -> Decision:
         if access.kind == "read":
@@ -346,6 +374,10 @@ def _protected_path(access: ToolAccess, workspace: str) -> tuple[str, str] | Non
                 " (a file git reads as part of a repository: with it, a folder can be a git dir)",
             )
     return None
+
+
+def _by_rule(decision: Decision, step: str, rule: PermissionRule) -> Decision:
+    return attrs.evolve(decision, step=step, rule=str(rule), rule_source=_origin(rule))
 
 
 def _every_time(reason: str, why: str) -> Decision:

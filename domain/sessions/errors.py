@@ -49,3 +49,11 @@ class AmbiguousSessionId(SessionError):
 class NoSessionToContinue(SessionError):
     def __init__(self, folder: str) -> None:
         super().__init__(f"no saved session to continue for {folder}; start one without -c")
+
+
+class SessionIdInUse(SessionError):
+    def __init__(self, session_id: str) -> None:
+        super().__init__(
+            f"--session-id {session_id} is already a saved session of this folder; "
+            "use --resume to continue it, or choose another id"
+        )

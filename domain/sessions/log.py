@@ -37,6 +37,7 @@ RETRACTED = "retracted"
 # The conversation goes back to its first ``messages`` messages (a rewind); what came after
 # stays in the log above this entry, so nothing is lost.
 REWOUND = "rewind"
+PERMISSION = "permission"
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _MAX_SLUG = 180
@@ -114,6 +115,21 @@ def turn_end_entry(subtype: str, model_calls: int, usage: Usage) -> JSONObject:
         "subtype": subtype,
         "model_calls": model_calls,
         "usage": usage_to_wire(usage),
+    }
+
+
+def permission_entry(
+    tool_use_id: str, tool_name: str, verdict: str, reason: str, decided_by: str
+) -> JSONObject:
+    """Why a tool call ran or did not: the verdict, its reason and who decided (the rules, the
+    user, the client program, or print mode, which cannot ask). Replay ignores it."""
+    return {
+        "type": PERMISSION,
+        "tool_use_id": tool_use_id,
+        "tool_name": tool_name,
+        "decision": verdict,
+        "reason": reason,
+        "decided_by": decided_by,
     }
 
 

@@ -61,6 +61,11 @@ class Decision(Record):
     # Whether a hook's "allow" may answer this ask in the user's place: not for a protected
     # path, an ask rule, or a deny rule that could not be checked.
     hook_may_allow: bool = True
+    # Which check of the policy decided (a name from ``domain.permissions.DECISION_STEPS``),
+    # and the rule that did, with the file or flag it came from: for explanations and logs.
+    step: str = ""
+    rule: str = ""
+    rule_source: str = ""
 
 
 @attrs.frozen(repr=False)
@@ -69,3 +74,6 @@ class PermissionAnswer(Record):
 
     verdict: Literal["allow_once", "allow_session", "deny"]
     reason: str = ""
+    # An allow may change the call's input (a program answering over the control protocol
+    # can, as with Claude Code); the changed input is checked against the rules again.
+    updated_input: JSONObject | None = None

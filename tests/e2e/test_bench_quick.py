@@ -26,6 +26,8 @@ EXPECTED_LINES = (
     "resume a 500-message session",
     "resume growth",
     "idle REPL memory",
+    "stream-json session, 10 turns wall time",
+    "stream-json session, 10 turns peak memory (process tree)",
 )
 
 

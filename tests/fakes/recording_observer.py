@@ -29,6 +29,7 @@ class RecordingObserver:
         self.tool_events: list[tuple[str, str]] = []
         self.result_messages: list[tuple[ConversationMessage, list[ToolOutcome]]] = []
         self.notices: list[str] = []
+        self.permissions: list[tuple[str, str, str, str]] = []
         self.interrupt_on_update = interrupt_on_update
         self.interrupt_at = interrupt_at
         self.interrupt_on_tool_start = interrupt_on_tool_start
@@ -75,3 +76,7 @@ class RecordingObserver:
     def on_notice(self, text: str) -> None:
         self.notices.append(text)
         self._tick("on_notice")
+
+    def on_permission(self, call: ToolCall, verdict: str, reason: str, decided_by: str) -> None:
+        # Not a tick: the interruption walks keep their numbering.
+        self.permissions.append((call.id, verdict, reason, decided_by))
