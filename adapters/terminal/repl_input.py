@@ -110,6 +110,10 @@ class ReplCompleter(Completer):
             )
 
 
+# What Esc Esc at an empty prompt sends: the turn list of /rewind.
+REWIND_SHORTCUT = "/rewind"
+
+
 def _key_bindings() -> KeyBindings:
     bindings = KeyBindings()
 
@@ -135,6 +139,18 @@ def _key_bindings() -> KeyBindings:
     @bindings.add("escape", "enter", filter=~is_searching)
     def _newline(event: KeyPressEvent) -> None:
         event.current_buffer.insert_text("\n")
+
+    # Claude Code's shortcut: Esc Esc on an empty prompt opens the rewind list; with text typed
+    # it clears the line instead (so a stray double Esc never loses a half-written prompt to a
+    # command).
+    @bindings.add("escape", "escape", filter=~is_searching)
+    def _rewind_or_clear(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if buffer.text:
+            buffer.reset()
+            return
+        buffer.text = REWIND_SHORTCUT
+        buffer.validate_and_handle()
 
     @bindings.add("c-c", filter=~is_searching)
     def _clear_or_interrupt(event: KeyPressEvent) -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_repl_tmux import READY
+from tests.e2e.tmux_driver import TmuxDriver
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import hexclaw_env, run_hexclaw
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 TOOLS = ["--permission-mode", "acceptEdits", "--allowedTools", "Bash"]
 BINARY = bytes(range(256)) * 8
@@ -239,3 +241,33 @@ def test_the_repl_lists_previews_and_rewinds_files_and_conversation(
     last = json.dumps(anthropic_server.requests[-1].body["messages"])
     assert "what now" in last
     assert "turn one" not in last
+
+
+@pytest.mark.tmux
+@pytest.mark.timeout(60)
+def test_esc_esc_at_an_empty_prompt_lists_the_turns_and_with_text_clears_the_line(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, project: Path
+) -> None:
+    first_turn(anthropic_server)
+    env = hexclaw_env(anthropic_server.url, config_home, HEXCLAW_MAX_RETRIES="0")
+    tmux = TmuxDriver(width=120, height=40)
+    try:
+        tmux.start([*HEXCLAW, *TOOLS], env, project)
+        tmux.wait_for(READY, timeout=15)
+        tmux.type("turn one")
+        tmux.send("Enter")
+        tmux.wait_for("turn one done", timeout=15)
+        tmux.wait_for(READY, timeout=10)
+        tmux.type("half a thought")
+        tmux.wait_for("half a thought")
+        tmux.send("Escape", "Escape")
+        screen = tmux.wait_for(lambda shown: "half a thought" not in shown, timeout=5)
+        assert "a.txt (new)" not in screen
+        tmux.send("Escape", "Escape")
+        screen = tmux.wait_for("a.txt (new)  +1 -0", timeout=10, history=200)
+    finally:
+        tmux.close()
+    # The list only: nothing was rewound and no prompt reached the model.
+    assert "turn one" in screen
+    assert (project / "a.txt").read_text() == "created by Write\n"
+    assert len(anthropic_server.requests) == 3
