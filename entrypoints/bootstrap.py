@@ -70,6 +70,8 @@ from domain.permissions.policy import (
 )
 from domain.permissions.ports import PermissionPrompt
 from domain.permissions.rules import RuleContext
+from domain.reasoning.client import ThinkingClient
+from domain.reasoning.plan import ReasoningControls
 from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
 from domain.skills.definitions import LoadedExtensions
@@ -78,6 +80,7 @@ from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
 from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env, resolve_model
+from entrypoints.reasoning_options import reasoning_controls
 
 if TYPE_CHECKING:
     # Login, cassettes and the REPL load what only they need (yaml, filelock, rich,
@@ -232,6 +235,8 @@ class Run(Record):
     sandbox: Sandbox | None = None
     """The OS sandbox Bash runs in (``/sandbox``); None when Bash is not offered, or in print
     mode when the sandbox is off."""
+    reasoning: ReasoningControls | None = None
+    """How the run thinks (Tab and ``/effort`` change it in the REPL)."""
 
 
 def build_run(
@@ -250,8 +255,9 @@ def build_run(
         max_tokens=options.max_tokens or ctx.settings.get("maxTokens") or default_max_tokens(model),
         max_turns=options.max_turns or ctx.settings.get("maxTurns") or DEFAULT_MAX_TURNS,
     )
+    reasoning = reasoning_controls(ctx, options)
     client = PrefixCachingClient(
-        headless_client(build_client(ctx, options), options, observer, model)
+        headless_client(build_client(ctx, options), options, observer, model, reasoning)
     )
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
@@ -296,6 +302,7 @@ def build_run(
         session=session,
         checkpoints=checkpoints,
         sandbox=sandbox,
+        reasoning=reasoning,
     )
 
 
@@ -328,14 +335,19 @@ def build_checkpoints(
 
 
 def headless_client(
-    client: AnthropicClient, options: RunOptions, observer: TurnObserver, model: str
+    client: AnthropicClient,
+    options: RunOptions,
+    observer: TurnObserver,
+    model: str,
+    reasoning: ReasoningControls | None = None,
 ) -> ModelClient:
     """The client with the headless options: raw stream events to the observer, a fallback
-    model after overloads, a budget (outermost, so a fallback call is counted too)."""
+    model after overloads, a budget (outermost, so a fallback call is counted too). Thinking
+    is asked for innermost, for the model each request actually goes to."""
     raw_events = getattr(observer, "on_raw_event", None)
     if options.include_partial_messages and raw_events is not None:
         client.on_raw_event = raw_events
-    wrapped: ModelClient = client
+    wrapped: ModelClient = client if reasoning is None else ThinkingClient(client, reasoning)
     if options.fallback_model:
         wrapped = FallbackClient(wrapped, options.fallback_model, observer.on_notice)
     if options.max_budget_usd is not None:
