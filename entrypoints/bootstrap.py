@@ -827,6 +827,7 @@ def build_repl_terminal(
     commands: Sequence[CommandSpec],
     argument_values: ArgumentValues,
     toolbar: Callable[[], str],
+    on_tab: Callable[[], None] | None = None,
 ) -> ReplTerminal:
     """A prompt_toolkit prompt and menu on a terminal; plain lines (nothing asked) otherwise."""
     from rich.console import Console
@@ -846,7 +847,7 @@ def build_repl_terminal(
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return ReplTerminal(renderer, None, PlainInput(sys.stdin))
     completer = ReplCompleter(commands, argument_values, ctx.workspace)
-    reader = ReplInput(ctx.home / REPL_HISTORY_FILE, completer, toolbar, color)
+    reader = ReplInput(ctx.home / REPL_HISTORY_FILE, completer, toolbar, color, on_tab=on_tab)
     return ReplTerminal(renderer, PermissionMenu(str(ctx.workspace), color), reader)
 
 

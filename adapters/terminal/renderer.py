@@ -33,6 +33,7 @@ from domain.loop.turn_state import TurnState
 from domain.messages.content import (
     ConversationMessage,
     Message,
+    RedactedThinkingBlock,
     TextBlock,
     ThinkingBlock,
 )
@@ -284,6 +285,9 @@ class TerminalRenderer:
                 self._start()
         elif isinstance(block, ThinkingBlock):
             self._print_thinking(block.thinking)
+        elif isinstance(block, RedactedThinkingBlock):
+            # Encrypted by the API: there is nothing to show, only that it happened.
+            self.console.print(Text("✻ Thinking (redacted by the API)", style="dim italic"))
 
     def _print_thinking(self, thinking: str) -> None:
         if not thinking.strip():

@@ -19,10 +19,11 @@ from typing import TextIO
 
 import attrs
 from prompt_toolkit import search
+from prompt_toolkit.application.current import get_app
 from prompt_toolkit.completion import CompleteEvent, Completer
 from prompt_toolkit.completion import Completion as ToolkitCompletion
 from prompt_toolkit.document import Document
-from prompt_toolkit.filters import is_searching
+from prompt_toolkit.filters import Condition, is_searching
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -110,8 +111,30 @@ class ReplCompleter(Completer):
             )
 
 
-def _key_bindings() -> KeyBindings:
+def _key_bindings(
+    completer: Completer | None = None, on_tab: Callable[[], None] | None = None
+) -> KeyBindings:
     bindings = KeyBindings()
+
+    if on_tab is not None:
+        toggle = on_tab
+
+        def nothing_to_complete() -> bool:
+            app = get_app()
+            if app.current_buffer.complete_state is not None:
+                return False
+            if completer is None:
+                return True
+            event = CompleteEvent(completion_requested=True)
+            document = app.current_buffer.document
+            return next(iter(completer.get_completions(document, event)), None) is None
+
+        # Tab completes where there is something to complete (a command, an @path);
+        # anywhere else it turns thinking on or off, as in Claude Code.
+        @bindings.add("tab", filter=~is_searching & Condition(nothing_to_complete))
+        def _toggle_thinking(event: KeyPressEvent) -> None:
+            toggle()
+            event.app.invalidate()
 
     @bindings.add("enter", filter=is_searching)
     def _send_found(event: KeyPressEvent) -> None:
@@ -160,6 +183,7 @@ class ReplInput:
         color: bool = True,
         input: Input | None = None,
         output: Output | None = None,
+        on_tab: Callable[[], None] | None = None,
     ) -> None:
         history: History = InMemoryHistory()
         if history_path is not None:
@@ -170,7 +194,7 @@ class ReplInput:
             history=history,
             completer=completer,
             complete_while_typing=True,
-            key_bindings=_key_bindings(),
+            key_bindings=_key_bindings(completer, on_tab),
             bottom_toolbar=toolbar,
             prompt_continuation=lambda width, line, wrap: "… ".rjust(width),
             color_depth=None if color else ColorDepth.DEPTH_1_BIT,

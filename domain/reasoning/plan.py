@@ -54,6 +54,11 @@ class ReasoningControls(Record):
             )
         self.effort = level
 
+    def thinks(self, model: str, max_tokens: int) -> bool:
+        """Whether a plain prompt (no thinking words) would think on this model."""
+        support = thinking_support(model)
+        return _thinking(support, self, ThinkLevel.NONE, max_tokens, has_tools=False).on
+
     def describe(self, model: str, max_tokens: int) -> str:
         """One line for the REPL: how the next plain prompt will think."""
         support = thinking_support(model)

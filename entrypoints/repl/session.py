@@ -110,8 +110,11 @@ def run_repl(args: argparse.Namespace) -> int:
     def values(kind: ArgumentKind) -> Sequence[str]:
         return argument_values(state, kind)
 
+    def toggle_thinking() -> None:
+        state.toggle_thinking()
+
     register_custom_commands(ctx)
-    terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar)
+    terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar, toggle_thinking)
     run = build_run(ctx, options, terminal.renderer, terminal.menu, approver(terminal.renderer))
     print_warnings(ctx)
     hooks = wire_hooks(run.loop)
