@@ -30,6 +30,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.shortcuts import PromptSession
 
+from adapters.files.mention_files import folder_entries
 from domain.commands.parser import (
     ArgumentKind,
     CommandSpec,
@@ -39,10 +40,8 @@ from domain.commands.parser import (
     mention_folder,
     path_completions,
 )
-from domain.context.file_mentions import Attachment, find_mentions
 from domain.repr_base import Record
 
-MAX_FOLDER_ENTRIES = 2000
 ArgumentValues = Callable[[ArgumentKind], Sequence[str]]
 
 
@@ -62,26 +61,6 @@ class EndOfInput(Record):
 
 
 InputEvent = Line | Interrupt | EndOfInput
-
-
-def folder_entries(workspace: Path, folder: str) -> list[tuple[str, bool]]:
-    """(name, is_directory) for a folder named as the user typed it; [] when unreadable."""
-    path = Path(folder).expanduser() if folder else Path()
-    if not path.is_absolute():
-        path = workspace / path
-    entries: list[tuple[str, bool]] = []
-    try:
-        with os.scandir(path) as scan:
-            for entry in scan:
-                try:
-                    entries.append((entry.name, entry.is_dir()))
-                except OSError:
-                    continue
-                if len(entries) >= MAX_FOLDER_ENTRIES:
-                    break
-    except OSError:
-        return []
-    return entries
 
 
 class ReplCompleter(Completer):
@@ -291,61 +270,3 @@ def keys_not_echoed(stream: TextIO | None = None) -> Iterator[None]:
     finally:
         with contextlib.suppress(OSError, termios.error):
             termios.tcsetattr(fd, termios.TCSANOW, saved)
-
-
-MAX_ATTACHMENT_BYTES = 256 * 1024
-MAX_LISTED_ENTRIES = 200
-
-
-MentionCheck = Callable[[str, bool], str | None]
-"""Why a mentioned path (a folder when the flag is set) may not be attached; None: it may."""
-
-
-def read_attachments(
-    workspace: Path, text: str, check: MentionCheck
-) -> tuple[list[Attachment], list[str]]:
-    """The files (and folder listings) that ``@path`` mentions in ``text`` name, and a note for
-    each one that cannot be attached. A mention of nothing on disk is left as plain text.
-
-    Each one passes ``check`` first (the Read rules and the workspace boundary, as a Read call
-    would): a mention in pasted text is no more trusted than a model's call."""
-    attachments: list[Attachment] = []
-    notes: list[str] = []
-    for mention in find_mentions(text):
-        path = Path(mention).expanduser()
-        if not path.is_absolute():
-            path = workspace / path
-        try:
-            if not (path.is_dir() or path.is_file()):
-                continue
-            refused = check(str(path), path.is_dir())
-            if refused is not None:
-                notes.append(f"@{mention} was not attached: {refused}")
-                continue
-            if path.is_dir():
-                names = sorted(
-                    name + ("/" if is_dir else "") for name, is_dir in folder_entries(path, "")
-                )
-                listing = "\n".join(names[:MAX_LISTED_ENTRIES])
-                if len(names) > MAX_LISTED_ENTRIES:
-                    listing += f"\n… ({len(names) - MAX_LISTED_ENTRIES} more entries)"
-                attachments.append(Attachment(mention, listing or "(empty folder)"))
-                continue
-            if not path.is_file():
-                continue
-            size = path.stat().st_size
-            if size > MAX_ATTACHMENT_BYTES:
-                notes.append(
-                    f"@{mention} is {size // 1024} KiB, over the {MAX_ATTACHMENT_BYTES // 1024} "
-                    "KiB attachment limit; not attached (ask the model to read part of it)"
-                )
-                continue
-            content = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            notes.append(f"@{mention} is not UTF-8 text; not attached")
-            continue
-        except OSError as exc:
-            notes.append(f"@{mention} cannot be read ({exc.strerror or type(exc).__name__})")
-            continue
-        attachments.append(Attachment(mention, content))
-    return attachments, notes

@@ -17,12 +17,12 @@ from types import FrameType
 
 from rich.text import Text
 
+from adapters.files.mention_files import read_attachments
 from adapters.terminal.repl_input import (
     EndOfInput,
     Interrupt,
     PlainInput,
     ReplInput,
-    read_attachments,
 )
 from domain.commands.parser import ArgumentKind, parse_slash
 from domain.context.file_mentions import prompt_content
@@ -47,6 +47,10 @@ def run_prompt(state: ReplState, text: str) -> None:
     for note in notes:
         renderer.on_notice(note)
     for attachment in attachments:
+        if attachment.media is not None:
+            kind = "PDF" if attachment.media.get("type") == "document" else "image"
+            renderer.info(f"  ⎿  attached {attachment.path} ({kind})")
+            continue
         lines = attachment.text.count("\n") + 1
         renderer.info(f"  ⎿  attached {attachment.path} ({lines} lines)")
     run_content(state, prompt_content(text, attachments), text)
