@@ -78,6 +78,7 @@ from domain.skills.definitions import LoadedExtensions
 from domain.stream.ports import ModelClient
 from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
+from domain.web_search.offer import WebSearchClient
 from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env, resolve_model
 from entrypoints.reasoning_options import reasoning_controls
@@ -256,11 +257,13 @@ def build_run(
         max_turns=options.max_turns or ctx.settings.get("maxTurns") or DEFAULT_MAX_TURNS,
     )
     reasoning = reasoning_controls(ctx, options)
-    client = PrefixCachingClient(
+    client: ModelClient = PrefixCachingClient(
         headless_client(build_client(ctx, options), options, observer, model, reasoning)
     )
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
+    # Outermost: the thinking beneath it sees the server tool among the request's tools.
+    client = WebSearchClient(client, permissions)
     compactor = build_compactor(ctx)
     if approver is not None:
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
