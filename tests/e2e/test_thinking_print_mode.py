@@ -49,7 +49,8 @@ def thinking_tool_reply(path: str) -> Reply:
         message_delta("tool_use"),
         message_stop(),
     ]
-    return Reply.sse(events)
+    # Five-byte chunks split the emoji and the accented letters across reads.
+    return Reply.sse(events, chunk_size=5)
 
 
 def ask(
