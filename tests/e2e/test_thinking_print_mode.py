@@ -301,3 +301,23 @@ def test_stream_json_carries_the_thinking_blocks(
     content = first["message"]["content"]
     assert content[0] == {"type": "thinking", "thinking": THOUGHT, "signature": SIGNATURE}
     assert content[1] == {"type": "redacted_thinking", "data": REDACTED}
+
+
+def test_a_bad_max_thinking_tokens_is_one_warning_and_thinking_stays_at_its_default(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    (config_home / "settings.json").write_text(json.dumps({"effortLevel": "extreme"}))
+    anthropic_server.add(Reply.sse(text_message_events("ok")))
+    done = run_hexclaw(
+        ["-p", "hello"],
+        hexclaw_env(anthropic_server.url, config_home, MAX_THINKING_TOKENS="lots"),
+        workspace,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert any("MAX_THINKING_TOKENS must be a whole number" in line for line in lines)
+    assert any("effortLevel must be one of low, medium, high, xhigh, max" in line for line in lines)
+    assert anthropic_server.requests[0].body["thinking"] == {
+        "type": "enabled",
+        "budget_tokens": 31999,
+    }
