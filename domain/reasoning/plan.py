@@ -70,13 +70,22 @@ class ReasoningControls(Record):
         return " · ".join(parts)
 
 
-@attrs.frozen(repr=False)
-class _ThinkingPlan(Record):
-    thinking: dict[str, object] | None
-    on: bool
-    label: str
-    temperature_one: bool = False
-    betas: tuple[str, ...] = ()
+class _ThinkingPlan:
+    __slots__ = ("betas", "label", "on", "temperature_one", "thinking")
+
+    def __init__(
+        self,
+        thinking: dict[str, object] | None,
+        on: bool,
+        label: str,
+        temperature_one: bool = False,
+        betas: tuple[str, ...] = (),
+    ) -> None:
+        self.thinking = thinking
+        self.on = on
+        self.label = label
+        self.temperature_one = temperature_one
+        self.betas = betas
 
 
 _OFF = _ThinkingPlan(None, False, "off")
@@ -114,7 +123,7 @@ def shape(request: MessageRequest, controls: ReasoningControls) -> MessageReques
 def _thinking(
     support: ThinkingSupport,
     controls: ReasoningControls,
-    words: ThinkLevel,
+    words: int,
     max_tokens: int,
     has_tools: bool,
 ) -> _ThinkingPlan:
@@ -129,7 +138,7 @@ def _thinking(
         return _budget_plan(support, explicit, max_tokens, has_tools)
     if not support.known:
         return _OFF  # a proxy's own model: only an explicit budget turns thinking on
-    if not controls.enabled and words is ThinkLevel.NONE:
+    if not controls.enabled and words == ThinkLevel.NONE:
         return _off(support)
     if support.adaptive:
         return _ThinkingPlan({"type": "adaptive"}, True, "adaptive")
@@ -160,12 +169,12 @@ def _off(support: ThinkingSupport) -> _ThinkingPlan:
 
 
 def _effort(
-    support: ThinkingSupport, controls: ReasoningControls, words: ThinkLevel, thinking: bool
+    support: ThinkingSupport, controls: ReasoningControls, words: int, thinking: bool
 ) -> str | None:
     if not support.efforts:
         return None
     chosen = controls.effort or support.default_effort
-    if thinking and words is not ThinkLevel.NONE and support.adaptive:
+    if thinking and words != ThinkLevel.NONE and support.adaptive:
         wanted = _WORD_EFFORT[words]
         if chosen is None or EFFORT_ORDER.index(wanted) > EFFORT_ORDER.index(chosen):
             chosen = wanted

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from enum import IntEnum
 
 from domain.messages.content import ConversationMessage, TextBlock, ToolResultBlock
 
 
-class ThinkLevel(IntEnum):
+class ThinkLevel:
+    """The budgets the words ask for (plain ints: an enum costs startup time on every run)."""
+
     NONE = 0
     BASIC = 4_000
     MIDDLE = 10_000
     HIGHEST = 31_999
 
 
-_PHRASES: tuple[tuple[ThinkLevel, tuple[str, ...]], ...] = (
+_PHRASES: tuple[tuple[int, tuple[str, ...]], ...] = (
     (
         ThinkLevel.HIGHEST,
         (
@@ -40,15 +41,19 @@ _PHRASES: tuple[tuple[ThinkLevel, tuple[str, ...]], ...] = (
     ),
     (ThinkLevel.BASIC, ("think",)),
 )
-_PATTERNS = tuple(
-    (level, re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.I))
-    for level, phrases in _PHRASES
-)
+_patterns: list[tuple[int, re.Pattern[str]]] = []
 
 
-def think_level(text: str) -> ThinkLevel:
-    """The highest level the text asks for."""
-    for level, pattern in _PATTERNS:
+def think_level(text: str) -> int:
+    """The highest level the text asks for (a ``ThinkLevel`` value)."""
+    if "think" not in text.lower():
+        return ThinkLevel.NONE
+    if not _patterns:
+        # Compiled at the first prompt that could match, not at every start.
+        for level, phrases in _PHRASES:
+            alternatives = "|".join(re.escape(p) for p in phrases)
+            _patterns.append((level, re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)))
+    for level, pattern in _patterns:
         if pattern.search(text):
             return level
     return ThinkLevel.NONE

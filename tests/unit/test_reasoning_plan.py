@@ -31,8 +31,8 @@ def request(
         ("", ThinkLevel.NONE),
     ],
 )
-def test_prompt_words_are_whole_words(text: str, level: ThinkLevel) -> None:
-    assert think_level(text) is level
+def test_prompt_words_are_whole_words(text: str, level: int) -> None:
+    assert think_level(text) == level
 
 
 def test_the_typed_prompt_is_found_behind_tool_results() -> None:
