@@ -19,21 +19,37 @@ from domain.reasoning.models import (
     thinking_support,
 )
 from domain.reasoning.prompt_words import ThinkLevel, think_level, typed_prompt
-from domain.repr_base import Record
 
 # Effort the prompt words ask for on a model that decides its own budget.
 _WORD_EFFORT = {ThinkLevel.BASIC: "medium", ThinkLevel.MIDDLE: "high", ThinkLevel.HIGHEST: "max"}
 
 
-@attrs.define(repr=False)
-class ReasoningControls(Record):
-    enabled: bool = True
-    """``alwaysThinkingEnabled`` (true unless set false), flipped by Tab in the REPL."""
-    explicit_budget: int | None = None
-    """``--max-thinking-tokens`` or ``MAX_THINKING_TOKENS``: wins over the rest; 0 is off."""
-    budget_source: str = ""
-    effort: str | None = None
-    """``effortLevel`` or ``/effort``; None: the model family's default."""
+class ReasoningControls:
+    """What a run holds; a plain class, not attrs: every run builds one, and a generated
+    class costs startup time."""
+
+    __slots__ = ("budget_source", "effort", "enabled", "explicit_budget")
+
+    def __init__(
+        self,
+        enabled: bool = True,
+        explicit_budget: int | None = None,
+        budget_source: str = "",
+        effort: str | None = None,
+    ) -> None:
+        self.enabled = enabled
+        """``alwaysThinkingEnabled`` (true unless set false), flipped by Tab in the REPL."""
+        self.explicit_budget = explicit_budget
+        """``--max-thinking-tokens`` or ``MAX_THINKING_TOKENS``: wins over the rest; 0: off."""
+        self.budget_source = budget_source
+        self.effort = effort
+        """``effortLevel`` or ``/effort``; None: the model family's default."""
+
+    def __repr__(self) -> str:
+        return (
+            f"ReasoningControls(enabled={self.enabled!r}, explicit_budget="
+            f"{self.explicit_budget!r}, effort={self.effort!r})"
+        )
 
     def toggle(self) -> bool:
         self.enabled = not self.enabled
