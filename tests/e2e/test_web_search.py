@@ -198,3 +198,24 @@ def test_the_repl_shows_the_search_and_its_results(
     assert "code_execution (run by the API)" in done.stdout
     assert "Version 2 is out." in done.stdout
     assert offered(anthropic_server)
+
+
+def test_an_allow_rule_added_in_the_repl_offers_it_from_the_next_request(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(
+        Reply.sse(text_message_events("one")), Reply.sse(text_message_events("two"))
+    )
+    done = run_hexclaw(
+        [],
+        hexclaw_env(anthropic_server.url, config_home),
+        workspace,
+        stdin="first\n/permissions allow WebSearch\nsecond\n/exit\n",
+    )
+    assert done.returncode == 0, done.stderr
+    tools = [
+        [t.get("name") for t in request.body.get("tools", [])]
+        for request in anthropic_server.requests
+    ]
+    assert "web_search" not in tools[0]
+    assert "web_search" in tools[1]
