@@ -70,14 +70,18 @@ from domain.permissions.policy import (
 )
 from domain.permissions.ports import PermissionPrompt
 from domain.permissions.rules import RuleContext
+from domain.reasoning.client import ThinkingClient
+from domain.reasoning.plan import ReasoningControls
 from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
 from domain.skills.definitions import LoadedExtensions
 from domain.stream.ports import ModelClient
 from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
+from domain.web_search.offer import WebSearchClient
 from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env, resolve_model
+from entrypoints.reasoning_options import reasoning_controls
 
 if TYPE_CHECKING:
     # Login, cassettes and the REPL load what only they need (yaml, filelock, rich,
@@ -232,6 +236,8 @@ class Run(Record):
     sandbox: Sandbox | None = None
     """The OS sandbox Bash runs in (``/sandbox``); None when Bash is not offered, or in print
     mode when the sandbox is off."""
+    reasoning: ReasoningControls | None = None
+    """How the run thinks (Tab and ``/effort`` change it in the REPL)."""
 
 
 def build_run(
@@ -250,11 +256,14 @@ def build_run(
         max_tokens=options.max_tokens or ctx.settings.get("maxTokens") or default_max_tokens(model),
         max_turns=options.max_turns or ctx.settings.get("maxTurns") or DEFAULT_MAX_TURNS,
     )
-    client = PrefixCachingClient(
-        headless_client(build_client(ctx, options), options, observer, model)
+    reasoning = reasoning_controls(ctx, options)
+    client: ModelClient = PrefixCachingClient(
+        headless_client(build_client(ctx, options), options, observer, model, reasoning)
     )
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
+    # Outermost: the thinking beneath it sees the server tool among the request's tools.
+    client = WebSearchClient(client, permissions)
     compactor = build_compactor(ctx)
     if approver is not None:
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
@@ -296,6 +305,7 @@ def build_run(
         session=session,
         checkpoints=checkpoints,
         sandbox=sandbox,
+        reasoning=reasoning,
     )
 
 
@@ -328,14 +338,19 @@ def build_checkpoints(
 
 
 def headless_client(
-    client: AnthropicClient, options: RunOptions, observer: TurnObserver, model: str
+    client: AnthropicClient,
+    options: RunOptions,
+    observer: TurnObserver,
+    model: str,
+    reasoning: ReasoningControls | None = None,
 ) -> ModelClient:
     """The client with the headless options: raw stream events to the observer, a fallback
-    model after overloads, a budget (outermost, so a fallback call is counted too)."""
+    model after overloads, a budget (outermost, so a fallback call is counted too). Thinking
+    is asked for innermost, for the model each request actually goes to."""
     raw_events = getattr(observer, "on_raw_event", None)
     if options.include_partial_messages and raw_events is not None:
         client.on_raw_event = raw_events
-    wrapped: ModelClient = client
+    wrapped: ModelClient = client if reasoning is None else ThinkingClient(client, reasoning)
     if options.fallback_model:
         wrapped = FallbackClient(wrapped, options.fallback_model, observer.on_notice)
     if options.max_budget_usd is not None:
@@ -815,6 +830,7 @@ def build_repl_terminal(
     commands: Sequence[CommandSpec],
     argument_values: ArgumentValues,
     toolbar: Callable[[], str],
+    on_tab: Callable[[], None] | None = None,
 ) -> ReplTerminal:
     """A prompt_toolkit prompt and menu on a terminal; plain lines (nothing asked) otherwise."""
     from rich.console import Console
@@ -834,7 +850,7 @@ def build_repl_terminal(
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return ReplTerminal(renderer, None, PlainInput(sys.stdin))
     completer = ReplCompleter(commands, argument_values, ctx.workspace)
-    reader = ReplInput(ctx.home / REPL_HISTORY_FILE, completer, toolbar, color)
+    reader = ReplInput(ctx.home / REPL_HISTORY_FILE, completer, toolbar, color, on_tab=on_tab)
     return ReplTerminal(renderer, PermissionMenu(str(ctx.workspace), color), reader)
 
 

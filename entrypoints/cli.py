@@ -113,8 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--record", metavar="FILE", help="save the HTTP traffic as a cassette")
     parser.add_argument("--replay", metavar="FILE", help="answer API calls from a cassette")
     from entrypoints.headless.arguments import add_headless_arguments
+    from entrypoints.reasoning_options import add_reasoning_arguments
 
     add_headless_arguments(parser)
+    add_reasoning_arguments(parser)
     return parser
 
 

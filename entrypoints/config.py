@@ -106,6 +106,7 @@ class RunOptions(Record):
     fork_session: bool = False
     add_dirs: tuple[str, ...] = ()
     permission_prompt_tool: str | None = None
+    max_thinking_tokens: int | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
@@ -134,6 +135,7 @@ class RunOptions(Record):
             fork_session=getattr(args, "fork_session", False),
             add_dirs=tuple(getattr(args, "add_dirs", ())),
             permission_prompt_tool=getattr(args, "permission_prompt_tool", None),
+            max_thinking_tokens=getattr(args, "max_thinking_tokens", None),
         )
 
 

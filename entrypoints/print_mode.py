@@ -5,19 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from typing import BinaryIO
 
 from domain.errors import HexclawError
 from domain.headless.errors import StructuredOutputFailed
-from domain.messages.content import ContentBlock, TextBlock
+from domain.messages.content import ContentBlock
 from entrypoints.bootstrap import (
+    Run,
     add_structured_output,
     build_run,
     follow_fallback,
+    mention_check,
     print_warnings,
     session_hooks,
 )
-from entrypoints.config import RunOptions, load_config
+from entrypoints.config import Config, RunOptions, load_config
 from entrypoints.print_output import PrintObserver
 
 
@@ -52,6 +55,20 @@ def read_prompt(args: argparse.Namespace, stdin: BinaryIO | None = None) -> str:
     if not prompt.strip():
         raise PromptMissing
     return prompt
+
+
+def prompt_with_attachments(
+    ctx: Config, run: Run, prompt: str, notice: Callable[[str], None]
+) -> list[ContentBlock]:
+    """The prompt, then the files its ``@path`` mentions and pasted image paths name, judged
+    by the Read rules as in the REPL (what would be asked about is left out, with a note)."""
+    from adapters.files.mention_files import read_attachments
+    from domain.context.file_mentions import prompt_content
+
+    attachments, notes = read_attachments(ctx.workspace, prompt, mention_check(ctx, run.policy))
+    for note in notes:
+        notice(note)
+    return prompt_content(prompt, attachments)
 
 
 def run_print(args: argparse.Namespace) -> int:
@@ -99,7 +116,7 @@ def run_print(args: argparse.Namespace) -> int:
         builtin = {n for spec in REGISTRY.specs for n in (spec.name, *spec.aliases)}
         content = expand_prompt(ctx, run, prompt, observer.on_notice, builtin)
     if content is None:
-        content = [TextBlock(text=prompt)]
+        content = prompt_with_attachments(ctx, run, prompt, observer.on_notice)
     if run.checkpoints is not None:
         run.checkpoints.begin_turn(prompt, len(loop.conversation.messages))
     try:

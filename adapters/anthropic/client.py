@@ -93,7 +93,7 @@ class AnthropicClient:
         while True:
             delivery = _Delivery(on_update, self.on_raw_event)
             try:
-                return self._attempt(body, delivery)
+                return self._attempt(body, delivery, request.betas)
             except ApiStatusError as exc:
                 if exc.status == 401 and not refreshed and self._auth.refresh_after_unauthorized():
                     refreshed = True
@@ -115,8 +115,8 @@ class AnthropicClient:
                     raise _unwrap(exc) from None
                 self._sleep(self._config.retry.delay(failures, self._random.fraction()))
 
-    def _attempt(self, body: bytes, delivery: _Delivery) -> Message:
-        headers = self._headers()
+    def _attempt(self, body: bytes, delivery: _Delivery, betas: tuple[str, ...] = ()) -> Message:
+        headers = self._headers(betas)
         url = self._config.messages_url
         try:
             with self._http.stream("POST", url, content=body, headers=headers) as response:
@@ -147,7 +147,7 @@ class AnthropicClient:
                 raise error from None
             raise _Retryable(error) from exc
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, betas: tuple[str, ...] = ()) -> dict[str, str]:
         headers = {
             "anthropic-version": ANTHROPIC_VERSION,
             "content-type": "application/json",
@@ -157,7 +157,9 @@ class AnthropicClient:
         headers.update(self._config.extra_headers)
         auth = self._auth.headers()
         beta = ",".join(
-            v for v in (headers.get("anthropic-beta"), auth.pop("anthropic-beta", None)) if v
+            v
+            for v in (headers.get("anthropic-beta"), auth.pop("anthropic-beta", None), *betas)
+            if v
         )
         headers.update(auth)
         if beta:

@@ -9,5 +9,7 @@ Rules a reader must not break:
   so a folder swapped after the check fails the open instead of leaving the workspace.
 
 What lives where: ``settings_files``, ``memory_files``, ``session_store``, ``repository_scan``,
-``bounded_read`` (the one way to read a project's file), ``confined_open``.
+``bounded_read`` (the one way to read a project's file), ``confined_open``, ``mention_files``
+(what ``@path`` and pasted image paths attach, for the REPL and ``-p``), ``pdf_pages``
+(pypdf: page counts and a PDF of chosen pages).
 """

@@ -27,14 +27,18 @@ from rich.segment import Segment
 from rich.spinner import Spinner
 from rich.text import Text
 
+from domain.display.server_tools import server_tool_line
 from domain.display.terminal_safety import printable
 from domain.display.tool_display import outcome_summary, tool_label
 from domain.loop.turn_state import TurnState
 from domain.messages.content import (
     ConversationMessage,
     Message,
+    RedactedThinkingBlock,
+    ServerToolUseBlock,
     TextBlock,
     ThinkingBlock,
+    UnknownBlock,
 )
 from domain.ports import Clock
 from domain.stream.updates import (
@@ -284,6 +288,21 @@ class TerminalRenderer:
                 self._start()
         elif isinstance(block, ThinkingBlock):
             self._print_thinking(block.thinking)
+        elif isinstance(block, RedactedThinkingBlock):
+            # Encrypted by the API: there is nothing to show, only that it happened.
+            self.console.print(Text("✻ Thinking (redacted by the API)", style="dim italic"))
+        elif isinstance(block, ServerToolUseBlock | UnknownBlock):
+            shown = server_tool_line(block)
+            if shown is not None:
+                live = self._live is not None
+                self.stop()
+                line, is_call = shown
+                if is_call:
+                    self.console.print(Text.assemble(("● ", "green"), (line, "bold")))
+                else:
+                    self.console.print(Text(f"  ⎿  {line}", style="dim"))
+                if live:
+                    self._start()
 
     def _print_thinking(self, thinking: str) -> None:
         if not thinking.strip():

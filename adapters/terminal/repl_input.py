@@ -19,16 +19,18 @@ from typing import TextIO
 
 import attrs
 from prompt_toolkit import search
+from prompt_toolkit.application.current import get_app
 from prompt_toolkit.completion import CompleteEvent, Completer
 from prompt_toolkit.completion import Completion as ToolkitCompletion
 from prompt_toolkit.document import Document
-from prompt_toolkit.filters import is_searching
+from prompt_toolkit.filters import Condition, is_searching
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.shortcuts import PromptSession
 
+from adapters.files.mention_files import folder_entries
 from domain.commands.parser import (
     ArgumentKind,
     CommandSpec,
@@ -38,10 +40,8 @@ from domain.commands.parser import (
     mention_folder,
     path_completions,
 )
-from domain.context.file_mentions import Attachment, find_mentions
 from domain.repr_base import Record
 
-MAX_FOLDER_ENTRIES = 2000
 ArgumentValues = Callable[[ArgumentKind], Sequence[str]]
 
 
@@ -61,26 +61,6 @@ class EndOfInput(Record):
 
 
 InputEvent = Line | Interrupt | EndOfInput
-
-
-def folder_entries(workspace: Path, folder: str) -> list[tuple[str, bool]]:
-    """(name, is_directory) for a folder named as the user typed it; [] when unreadable."""
-    path = Path(folder).expanduser() if folder else Path()
-    if not path.is_absolute():
-        path = workspace / path
-    entries: list[tuple[str, bool]] = []
-    try:
-        with os.scandir(path) as scan:
-            for entry in scan:
-                try:
-                    entries.append((entry.name, entry.is_dir()))
-                except OSError:
-                    continue
-                if len(entries) >= MAX_FOLDER_ENTRIES:
-                    break
-    except OSError:
-        return []
-    return entries
 
 
 class ReplCompleter(Completer):
@@ -114,8 +94,30 @@ class ReplCompleter(Completer):
 REWIND_SHORTCUT = "/rewind"
 
 
-def _key_bindings() -> KeyBindings:
+def _key_bindings(
+    completer: Completer | None = None, on_tab: Callable[[], None] | None = None
+) -> KeyBindings:
     bindings = KeyBindings()
+
+    if on_tab is not None:
+        toggle = on_tab
+
+        def nothing_to_complete() -> bool:
+            app = get_app()
+            if app.current_buffer.complete_state is not None:
+                return False
+            if completer is None:
+                return True
+            event = CompleteEvent(completion_requested=True)
+            document = app.current_buffer.document
+            return next(iter(completer.get_completions(document, event)), None) is None
+
+        # Tab completes where there is something to complete (a command, an @path);
+        # anywhere else it turns thinking on or off, as in Claude Code.
+        @bindings.add("tab", filter=~is_searching & Condition(nothing_to_complete))
+        def _toggle_thinking(event: KeyPressEvent) -> None:
+            toggle()
+            event.app.invalidate()
 
     @bindings.add("enter", filter=is_searching)
     def _send_found(event: KeyPressEvent) -> None:
@@ -176,6 +178,7 @@ class ReplInput:
         color: bool = True,
         input: Input | None = None,
         output: Output | None = None,
+        on_tab: Callable[[], None] | None = None,
     ) -> None:
         history: History = InMemoryHistory()
         if history_path is not None:
@@ -186,7 +189,7 @@ class ReplInput:
             history=history,
             completer=completer,
             complete_while_typing=True,
-            key_bindings=_key_bindings(),
+            key_bindings=_key_bindings(completer, on_tab),
             bottom_toolbar=toolbar,
             prompt_continuation=lambda width, line, wrap: "… ".rjust(width),
             color_depth=None if color else ColorDepth.DEPTH_1_BIT,
@@ -283,61 +286,3 @@ def keys_not_echoed(stream: TextIO | None = None) -> Iterator[None]:
     finally:
         with contextlib.suppress(OSError, termios.error):
             termios.tcsetattr(fd, termios.TCSANOW, saved)
-
-
-MAX_ATTACHMENT_BYTES = 256 * 1024
-MAX_LISTED_ENTRIES = 200
-
-
-MentionCheck = Callable[[str, bool], str | None]
-"""Why a mentioned path (a folder when the flag is set) may not be attached; None: it may."""
-
-
-def read_attachments(
-    workspace: Path, text: str, check: MentionCheck
-) -> tuple[list[Attachment], list[str]]:
-    """The files (and folder listings) that ``@path`` mentions in ``text`` name, and a note for
-    each one that cannot be attached. A mention of nothing on disk is left as plain text.
-
-    Each one passes ``check`` first (the Read rules and the workspace boundary, as a Read call
-    would): a mention in pasted text is no more trusted than a model's call."""
-    attachments: list[Attachment] = []
-    notes: list[str] = []
-    for mention in find_mentions(text):
-        path = Path(mention).expanduser()
-        if not path.is_absolute():
-            path = workspace / path
-        try:
-            if not (path.is_dir() or path.is_file()):
-                continue
-            refused = check(str(path), path.is_dir())
-            if refused is not None:
-                notes.append(f"@{mention} was not attached: {refused}")
-                continue
-            if path.is_dir():
-                names = sorted(
-                    name + ("/" if is_dir else "") for name, is_dir in folder_entries(path, "")
-                )
-                listing = "\n".join(names[:MAX_LISTED_ENTRIES])
-                if len(names) > MAX_LISTED_ENTRIES:
-                    listing += f"\n… ({len(names) - MAX_LISTED_ENTRIES} more entries)"
-                attachments.append(Attachment(mention, listing or "(empty folder)"))
-                continue
-            if not path.is_file():
-                continue
-            size = path.stat().st_size
-            if size > MAX_ATTACHMENT_BYTES:
-                notes.append(
-                    f"@{mention} is {size // 1024} KiB, over the {MAX_ATTACHMENT_BYTES // 1024} "
-                    "KiB attachment limit; not attached (ask the model to read part of it)"
-                )
-                continue
-            content = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            notes.append(f"@{mention} is not UTF-8 text; not attached")
-            continue
-        except OSError as exc:
-            notes.append(f"@{mention} cannot be read ({exc.strerror or type(exc).__name__})")
-            continue
-        attachments.append(Attachment(mention, content))
-    return attachments, notes

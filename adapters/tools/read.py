@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import codecs
 import io
 import json
@@ -16,20 +15,21 @@ from adapters.tools.support.text_files import SNIFF_BYTES, BinaryFile, bom_of, l
 from adapters.tools.support.tool_errors import ToolError
 from adapters.tools.support.tool_input import ToolInput
 from adapters.tools.support.workspace import Workspace, open_for_reading
+from domain.context.media import (
+    MAX_PDF_PAGES,
+    PDF_TYPE,
+    MediaError,
+    check_size,
+    document_block,
+    image_block,
+    media_type_of,
+)
 from domain.messages.content import JSONObject
 from domain.tools.calls import ToolAccess, ToolOutcome
 
 DEFAULT_LIMIT = 2000
 MAX_LINE_CHARS = 2000
 MAX_OUTPUT_CHARS = 100_000
-MAX_IMAGE_BYTES = 3_750_000  # base64 grows it to the API's 5 MB limit
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 
 SCHEMA: JSONObject = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -50,8 +50,10 @@ DESCRIPTION = f"""Read a file from the local filesystem.
 Use offset (first line number to read) and limit (number of lines) for long files.
 - Lines longer than {MAX_LINE_CHARS} characters are cut.
 - Images (PNG, JPEG, GIF, WebP) are returned as images; Jupyter notebooks as their cells with ids.
+- PDFs are returned as documents you can see, page images included: at most \
+{MAX_PDF_PAGES} pages at a time; for a longer one pass pages, e.g. "1-5", "3" or "1-3,7".
 - A file must be read before Write or Edit can change it.
-- Directories cannot be read: use LS or Glob. PDF files (pages) are not supported.
+- Directories cannot be read: use LS or Glob.
 - Output stops near {MAX_OUTPUT_CHARS:,} characters unless allow_large is true."""
 
 
@@ -75,8 +77,7 @@ class ReadTool:
         offset = args.optional_int("offset", 0) or 1
         limit = args.optional_int("limit", 1) or DEFAULT_LIMIT
         allow_large = args.optional_bool("allow_large")
-        if args.optional_string("pages") is not None:
-            raise ToolError("Read cannot read PDF pages in hexclaw; use a converter with Bash")
+        pages = args.optional_string("pages")
         shown = self.workspace.display(resolved.given)
         try:
             fd = open_for_reading(resolved)
@@ -91,7 +92,9 @@ class ReadTool:
             raise ToolError(f"{shown} is not a regular file")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as handle:
-            return self._read_open(handle, resolved.real, shown, info, offset, limit, allow_large)
+            return self._read_open(
+                handle, resolved.real, shown, info, offset, limit, allow_large, pages
+            )
 
     def _read_open(
         self,
@@ -102,12 +105,17 @@ class ReadTool:
         offset: int,
         limit: int,
         allow_large: bool,
+        pages: str | None = None,
     ) -> ToolOutcome:
         suffix = os.path.splitext(real)[1].lower()
-        if suffix in IMAGE_TYPES:
-            return self._image(handle, real, shown, IMAGE_TYPES[suffix], info)
-        if suffix == ".pdf":
-            raise ToolError(f"{shown} is a PDF; Read cannot read PDF files in hexclaw")
+        media_type = media_type_of(real)
+        if media_type is not None:
+            try:
+                return self._media(handle, real, shown, media_type, info, pages)
+            except MediaError as exc:
+                raise ToolError(str(exc)) from None
+        if pages is not None:
+            raise ToolError(f"pages applies to PDF files only; {shown} is not one")
         head = handle.read(SNIFF_BYTES)
         if looks_binary(head):
             raise BinaryFile(f"{shown} is a binary file ({info.st_size:,} bytes), not text")
@@ -121,30 +129,35 @@ class ReadTool:
         self.files.remember(real, info)
         return outcome
 
-    def _image(
+    def _media(
         self,
         handle: io.BufferedReader,
         path: str,
         shown: str,
         media_type: str,
         info: os.stat_result,
+        pages: str | None,
     ) -> ToolOutcome:
-        if info.st_size > MAX_IMAGE_BYTES:
-            raise ToolError(
-                f"{shown} is {info.st_size:,} bytes; images over {MAX_IMAGE_BYTES:,} bytes "
-                "cannot be sent"
-            )
+        if media_type != PDF_TYPE and pages is not None:
+            raise ToolError(f"pages applies to PDF files only; {shown} is an image")
+        check_size(shown, media_type, info.st_size)
         data = handle.read()
         self.files.remember(path, info)
-        block: JSONObject = {
-            "type": "image",
-            "source": {
-                "type": "base64",
-                "media_type": media_type,
-                "data": base64.b64encode(data).decode("ascii"),
-            },
-        }
-        return ToolOutcome(content=[block], summary=f"Read image {shown} ({len(data):,} bytes)")
+        if media_type != PDF_TYPE:
+            return ToolOutcome(
+                content=[image_block(data, media_type)],
+                summary=f"Read image {shown} ({len(data):,} bytes)",
+            )
+        from adapters.files.pdf_pages import selected_pages
+
+        sent, span, count = selected_pages(data, shown, pages)
+        check_size(shown, media_type, len(sent))
+        plural = "s" if count != 1 else ""
+        note = f"PDF {shown}: page{'s' if '-' in span or ',' in span else ''} {span} of {count}."
+        return ToolOutcome(
+            content=[{"type": "text", "text": note}, document_block(sent)],
+            summary=f"Read PDF {shown} (pages {span} of {count} page{plural})",
+        )
 
 
 def _text_lines(handle: io.BufferedReader, head: bytes) -> Iterator[str]:

@@ -8,5 +8,6 @@ Rules a reader must not break:
 - Known secret values never reach the system prompt (``prompt_secrets``).
 
 What lives where: ``system_prompt``, ``instruction_memory``, ``starter_instructions`` (``/init``),
-``environment_info``, ``file_mentions`` (``@path``), ``prompt_secrets``, ``ports``.
+``environment_info``, ``file_mentions`` (``@path``, pasted image paths), ``media`` (image and
+PDF blocks, their limits and page ranges), ``prompt_secrets``, ``ports``.
 """

@@ -97,6 +97,7 @@ def run_compaction(
         system=list(system),
         tools=list(tools),
         cache_last_message=True,
+        side_call=True,
     )
     try:
         message = client.stream_message(request, _discard)

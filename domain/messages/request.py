@@ -21,6 +21,12 @@ class MessageRequest(Record):
     thinking: JSONObject | None = None
     metadata: JSONObject | None = None
     temperature: float | None = None
+    # The effort level and other output settings (``{"effort": "medium"}``).
+    output_config: JSONObject | None = None
+    # Beta features this request needs: sent as the ``anthropic-beta`` header, not in the body.
+    betas: tuple[str, ...] = ()
+    # A call beside the conversation (a compaction summary): it is sent as given, unthinking.
+    side_call: bool = False
     # Claude Code marks the newest block so the next call reads the whole prefix from cache.
     cache_last_message: bool = False
 
@@ -43,6 +49,8 @@ class MessageRequest(Record):
             body["metadata"] = self.metadata
         if self.temperature is not None:
             body["temperature"] = self.temperature
+        if self.output_config is not None:
+            body["output_config"] = self.output_config
         return body
 
 

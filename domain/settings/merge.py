@@ -51,6 +51,8 @@ KNOWN_KEYS = frozenset(
         "hooks",
         "disableAllHooks",
         "showThinking",
+        "alwaysThinkingEnabled",
+        "effortLevel",
         "autoCompactThreshold",
         "maxTokens",
         "maxTurns",
@@ -61,7 +63,6 @@ KNOWN_KEYS = frozenset(
 # Documented Claude Code settings that hexclaw has no use for: dropped without a warning.
 CLAUDE_CODE_ONLY_KEYS = frozenset(
     {
-        "alwaysThinkingEnabled",
         "autoUpdates",
         "awsAuthRefresh",
         "awsCredentialExport",
@@ -130,6 +131,11 @@ VALUE_RULES: dict[tuple[str, ...], tuple[Callable[[Any], bool], str]] = {
     ("hooks",): (lambda v: isinstance(v, dict), "an object"),
     ("disableAllHooks",): (lambda v: isinstance(v, bool), "true or false"),
     ("showThinking",): (lambda v: isinstance(v, bool), "true or false"),
+    ("alwaysThinkingEnabled",): (lambda v: isinstance(v, bool), "true or false"),
+    ("effortLevel",): (
+        lambda v: v in ("low", "medium", "high", "xhigh", "max"),
+        "one of low, medium, high, xhigh, max",
+    ),
     ("autoCompactThreshold",): (_fraction, "a share of the context window above 0, up to 1"),
     ("maxTokens",): (_positive_int, "a whole number above 0"),
     ("maxTurns",): (_positive_int, "a whole number above 0"),

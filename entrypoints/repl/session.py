@@ -17,12 +17,12 @@ from types import FrameType
 
 from rich.text import Text
 
+from adapters.files.mention_files import read_attachments
 from adapters.terminal.repl_input import (
     EndOfInput,
     Interrupt,
     PlainInput,
     ReplInput,
-    read_attachments,
 )
 from domain.commands.parser import ArgumentKind, parse_slash
 from domain.context.file_mentions import prompt_content
@@ -47,6 +47,10 @@ def run_prompt(state: ReplState, text: str) -> None:
     for note in notes:
         renderer.on_notice(note)
     for attachment in attachments:
+        if attachment.media is not None:
+            kind = "PDF" if attachment.media.get("type") == "document" else "image"
+            renderer.info(f"  ⎿  attached {attachment.path} ({kind})")
+            continue
         lines = attachment.text.count("\n") + 1
         renderer.info(f"  ⎿  attached {attachment.path} ({lines} lines)")
     run_content(state, prompt_content(text, attachments), text)
@@ -110,8 +114,11 @@ def run_repl(args: argparse.Namespace) -> int:
     def values(kind: ArgumentKind) -> Sequence[str]:
         return argument_values(state, kind)
 
+    def toggle_thinking() -> None:
+        state.toggle_thinking()
+
     register_custom_commands(ctx)
-    terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar)
+    terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar, toggle_thinking)
     run = build_run(ctx, options, terminal.renderer, terminal.menu, approver(terminal.renderer))
     print_warnings(ctx)
     hooks = wire_hooks(run.loop)

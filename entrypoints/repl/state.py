@@ -10,6 +10,7 @@ from domain.cost import CostLedger, format_usd
 from domain.loop.agent_loop import AgentLoop, TurnResult
 from domain.model_catalog import context_window
 from domain.permissions.policy import PermissionPolicy
+from domain.reasoning.models import thinking_support
 from domain.repr_base import Record
 from entrypoints.bootstrap import Run
 from entrypoints.config import Config, RunOptions
@@ -92,6 +93,19 @@ class ReplState(Record):
         used, window = self.context_used()
         percent = 100 * used / window if window else 0
         return (
-            f" {self.model} · {self.permission_mode} · context {format_tokens(used)}/"
-            f"{format_tokens(window)} ({percent:.0f}%) · {self.cost_text()} "
+            f" {self.model} · {self.permission_mode}{self.thinking_text()} · context "
+            f"{format_tokens(used)}/{format_tokens(window)} ({percent:.0f}%) · {self.cost_text()} "
         )
+
+    def thinking_text(self) -> str:
+        """`` · thinking on`` or ``off`` where the model thinks at all (Tab switches it)."""
+        controls = self.run.reasoning
+        if controls is None or not thinking_support(self.model).thinks:
+            return ""
+        on = controls.thinks(self.model, self.loop.settings.max_tokens)
+        return f" · thinking {'on' if on else 'off'}"
+
+    def toggle_thinking(self) -> None:
+        """Tab at the prompt: thinking on or off for the following prompts."""
+        if self.run.reasoning is not None:
+            self.run.reasoning.toggle()

@@ -91,6 +91,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: dict[str, Any]
     received_at: float = 0.0  # time.monotonic() when the request arrived
+    raw: bytes = b""  # the body as sent, for checks that must be byte for byte
 
 
 Responder = Callable[[RecordedRequest], Reply]
@@ -176,6 +177,7 @@ class ScriptedAnthropicServer:
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
                     received_at=time.monotonic(),
+                    raw=raw,
                 )
                 reply = server._next_reply(request)
                 self._send(reply)

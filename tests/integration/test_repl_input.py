@@ -12,15 +12,14 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from adapters.files.mention_files import MAX_ATTACHMENT_BYTES, read_attachments
 from adapters.terminal.repl_input import (
-    MAX_ATTACHMENT_BYTES,
     EndOfInput,
     Interrupt,
     Line,
     PlainInput,
     ReplCompleter,
     ReplInput,
-    read_attachments,
 )
 from domain.commands.parser import CommandSpec
 

@@ -9,7 +9,8 @@ Rules a reader must not break:
 - Handlers do no I/O of their own: git, the editor and the repository scan are adapters.
 
 What lives where: ``registry`` (the registry, ``command``, errors), ``completion`` (Tab's
-argument values), ``basics`` (/help /status /config), ``model_and_permissions``,
+argument values), ``basics`` (/help /status /config), ``model_and_permissions``, ``reasoning``
+(/effort),
 ``conversation`` (/clear /compact /cost /export), ``sessions`` (/sessions /resume),
 ``workspace`` (/memory /init /diff), ``rewind``, ``account`` (/login /logout), ``sandbox``
 (/sandbox), ``extensions`` (/hooks /agents /trust and the custom commands from files),
@@ -21,6 +22,7 @@ Importing this package registers them all, in that order.
 # isort: off
 from entrypoints.repl.commands import basics  # noqa: F401
 from entrypoints.repl.commands import model_and_permissions  # noqa: F401
+from entrypoints.repl.commands import reasoning  # noqa: F401
 from entrypoints.repl.commands import conversation  # noqa: F401
 from entrypoints.repl.commands import sessions  # noqa: F401
 from entrypoints.repl.commands import workspace  # noqa: F401

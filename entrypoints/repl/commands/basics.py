@@ -19,7 +19,8 @@ from entrypoints.repl.state import ReplState
 KEYS_HELP = (
     ("Enter", "send"),
     ("Esc Enter, or \\ at the end", "new line (pasted text stays whole)"),
-    ("@path", "attach a file (Tab completes paths)"),
+    ("@path", "attach a file, image or PDF (Tab completes paths)"),
+    ("Tab", "thinking on or off, where there is nothing to complete"),
     ("Up / Ctrl-R", "previous input / search the history"),
     ("Ctrl-C", "interrupt the answer; clear the line; twice to leave"),
     ("Ctrl-D", "leave"),
