@@ -94,6 +94,7 @@ if TYPE_CHECKING:
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
     from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
+    from adapters.tools.concurrent_runs import ThreadedScheduler
     from adapters.tools.registry import Tool
     from adapters.tools.support.workspace import Workspace
     from domain.agents.definitions import AgentDefinition
@@ -279,6 +280,7 @@ def build_run(
         hooks=build_hooks(
             ctx, options, observer, permissions, session.session_id, str(session.path), approver
         ),
+        scheduler=build_scheduler(ctx, registry),
     )
     sandbox = sandbox_in(registry)
     if sandbox is not None and prompt is not None:
@@ -297,6 +299,15 @@ def build_run(
         checkpoints=checkpoints,
         sandbox=sandbox,
     )
+
+
+def build_scheduler(ctx: Config, registry: ToolRegistry) -> ThreadedScheduler:
+    """Read-only calls of one message run concurrently, at most
+    ``CLAUDE_CODE_MAX_TOOL_USE_CONCURRENCY`` (default 4) at a time."""
+    from adapters.tools.concurrent_runs import DEFAULT_WORKERS, ThreadedScheduler
+
+    workers = int(number_env(ctx, "CLAUDE_CODE_MAX_TOOL_USE_CONCURRENCY", DEFAULT_WORKERS))
+    return ThreadedScheduler(registry, max_workers=workers)
 
 
 def build_checkpoints(
