@@ -18,7 +18,7 @@ from adapters.system.entropy import SystemRandom
 from adapters.tools.concurrent_runs import ThreadedScheduler
 from adapters.tools.support.tool_base import UnguardedTool
 from domain.loop.agent_loop import INTERRUPTED_RESULT, NOT_STARTED_RESULT, AgentLoop, LoopSettings
-from domain.messages.content import JSONObject, TextBlock
+from domain.messages.content import JSONObject, TextBlock, ToolResultBlock
 from domain.messages.retry_policy import RetryPolicy
 from domain.permissions.policy import PermissionPolicy, PermissionRules
 from domain.permissions.rules import RuleContext
@@ -186,7 +186,7 @@ def test_ctrl_c_during_a_batch_answers_every_call(
         stuck.release.set()
     assert result.subtype == "interrupted"
     last = loop.conversation.messages[-1]
-    answered = {b.tool_use_id: b.content for b in last.content if hasattr(b, "tool_use_id")}
+    answered = {b.tool_use_id: b.content for b in last.content if isinstance(b, ToolResultBlock)}
     assert list(answered) == ["toolu_1", "toolu_2", "toolu_3"]
     assert str(answered["toolu_1"]).endswith("alpha")
     assert answered["toolu_2"] == INTERRUPTED_RESULT
