@@ -106,6 +106,8 @@ class RunOptions(Record):
     fork_session: bool = False
     add_dirs: tuple[str, ...] = ()
     permission_prompt_tool: str | None = None
+    # --agents JSON: subagent types for this run (domain/subagents/agents_flag.py).
+    agents: str | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
@@ -134,6 +136,7 @@ class RunOptions(Record):
             fork_session=getattr(args, "fork_session", False),
             add_dirs=tuple(getattr(args, "add_dirs", ())),
             permission_prompt_tool=getattr(args, "permission_prompt_tool", None),
+            agents=getattr(args, "agents", None),
         )
 
 

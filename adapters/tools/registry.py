@@ -63,6 +63,11 @@ class ToolRegistry:
                 summary="unknown tool",
             )
         try:
+            # A tool that needs the call's id (Agent: its subagent's messages name it).
+            run_call = getattr(tool, "run_call", None)
+            if run_call is not None:
+                outcome: ToolOutcome = run_call(call)
+                return outcome
             return tool.run(call.input)
         except ToolError as exc:
             return ToolOutcome(content=f"Error: {exc}", is_error=True, summary=str(exc))

@@ -1,0 +1,402 @@
+"""The Agent tool through ``hexclaw -p`` against the scripted server: the subagent's own
+request (fresh conversation, its tools, its system prompt), custom and --agents types,
+concurrency, permissions, hooks, transcripts, stream-json and Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.hook_scripts import hook, python_command, read_log, settings_with, write_scripts
+from tests.e2e.subagent_script import (
+    PARENT,
+    Router,
+    first_text,
+    log_entries,
+    results_in,
+    session_logs,
+    system_text,
+    tool_names,
+)
+from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.api_rules import api_problems
+from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
+
+
+def agent_call(call_id: str, prompt: str, **extra: Any) -> tuple[str, str, dict[str, Any]]:
+    return (call_id, "Agent", {"description": f"task {call_id}", "prompt": prompt, **extra})
+
+
+def serve(router: Router) -> ScriptedAnthropicServer:
+    return ScriptedAnthropicServer(responder=router, idle_timeout=60)
+
+
+def test_an_explore_subagent_starts_fresh_with_its_tools_and_prompt(
+    config_home: Path, workspace: Path
+) -> None:
+    prompt = "Find where the answer is defined and report the file."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events([agent_call("toolu_a", prompt, subagent_type="Explore")])
+                ),
+                Reply.sse(text_message_events("It is in answer.py.")),
+            ],
+            prompt: [Reply.sse(text_message_events("Report: answer.py, line 1."))],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "where is the answer?", "--allowedTools", "Read"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "It is in answer.py."
+    parent_first = router.seen[PARENT][0]
+    assert "Agent" in tool_names(parent_first)
+    assert (
+        "Explore"
+        in next(t for t in parent_first.body["tools"] if t["name"] == "Agent")["description"]
+    )
+    sub = router.seen[prompt][0]
+    # A fresh conversation: the prompt alone, nothing of the parent's.
+    assert len(sub.body["messages"]) == 1
+    assert first_text(sub) == prompt
+    assert "where is the answer?" not in json.dumps(sub.body["messages"])
+    assert sorted(tool_names(sub)) == ["Bash", "Glob", "Grep", "LS", "Read", "WebFetch"]
+    assert sub.body["system"][-1]["text"].startswith("You are an exploring agent")
+    assert str(workspace) in system_text(sub)
+    # The report is the Agent call's result.
+    assert [r["content"] for r in results_in(router.seen[PARENT][1])] == [
+        "Report: answer.py, line 1."
+    ]
+    # The subagent's transcript is its own log, linked from the parent's.
+    logs = session_logs(config_home)
+    assert len(logs) == 1
+    links = [e for e in log_entries(logs[0]) if e["type"] == "subagent"]
+    assert [(e["tool_use_id"], e["agent_type"]) for e in links] == [("toolu_a", "Explore")]
+    transcript = logs[0].parent / links[0]["transcript"]
+    entries = log_entries(transcript)
+    assert entries[0]["type"] == "hexclaw-session"
+    messages = [e["message"] for e in entries if e["type"] == "message"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert messages[0]["content"][0]["text"] == prompt
+
+
+def test_a_custom_agent_gets_exactly_its_tools_model_and_body(
+    config_home: Path, workspace: Path
+) -> None:
+    agents = workspace / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "reviewer.md").write_text(
+        "---\nname: reviewer\ndescription: Reviews code\ntools: Read, Grep\nmodel: haiku\n---\n"
+        "You review code. Be terse.\n"
+    )
+    prompt = "Review the diff."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events([agent_call("toolu_r", prompt, subagent_type="reviewer")])
+                ),
+                Reply.sse(text_message_events("Reviewed.")),
+            ],
+            prompt: [Reply.sse(text_message_events("LGTM"))],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "review", "--allowedTools", "Bash"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    sub = router.seen[prompt][0]
+    assert tool_names(sub) == ["Read", "Grep"]
+    assert sub.body["model"] == "claude-haiku-4-5"
+    assert sub.body["system"][-1]["text"] == "You review code. Be terse."
+    listing = next(t for t in router.seen[PARENT][0].body["tools"] if t["name"] == "Agent")
+    assert "- reviewer: Reviews code (Tools: Read, Grep)" in listing["description"]
+
+
+def test_agents_flag_and_the_former_name_task(config_home: Path, workspace: Path) -> None:
+    prompt = "Say hi."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [
+                            (
+                                "toolu_t",
+                                "Task",
+                                {
+                                    "description": "greet",
+                                    "prompt": prompt,
+                                    "subagent_type": "greeter",
+                                    "model": "opus",
+                                },
+                            )
+                        ]
+                    )
+                ),
+                Reply.sse(text_message_events("Greeted.")),
+            ],
+            prompt: [Reply.sse(text_message_events("hi"))],
+        }
+    )
+    flag = json.dumps({"greeter": {"description": "Greets", "prompt": "You greet.", "tools": []}})
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            ["-p", "greet", "--allowedTools", "Task", "--agents", flag], env, workspace
+        )
+    assert done.returncode == 0, done.stderr
+    sub = router.seen[prompt][0]
+    assert sub.body["model"] == "claude-opus-4-5"
+    assert tool_names(sub) == []
+    assert sub.body["system"][-1]["text"] == "You greet."
+    assert [r["content"] for r in results_in(router.seen[PARENT][1])] == ["hi"]
+
+
+def test_a_bad_agents_flag_is_one_line_and_exit_2(config_home: Path, workspace: Path) -> None:
+    env = hexclaw_env("http://127.0.0.1:9", config_home)
+    done = run_hexclaw(["-p", "x", "--allowedTools", "Read", "--agents", "[1]"], env, workspace)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        'hexclaw: --agents takes a JSON object: {"name": {"description": ...}}'
+    ]
+
+
+def test_two_subagents_run_at_the_same_time(config_home: Path, workspace: Path) -> None:
+    both_asked = threading.Barrier(2, timeout=20)
+    met: list[str] = []
+
+    def gate(key: str) -> None:
+        if key != PARENT:
+            both_asked.wait()  # neither answers until the other has asked: they overlap
+            met.append(key)
+
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [agent_call("toolu_1", "First task."), agent_call("toolu_2", "Second.")]
+                    )
+                ),
+                Reply.sse(text_message_events("Both done.")),
+            ],
+            "First task.": [Reply.sse(text_message_events("one"))],
+            "Second.": [Reply.sse(text_message_events("two"))],
+        },
+        gate=gate,
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "do both", "--allowedTools", "Agent"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert sorted(met) == ["First task.", "Second."]
+    answered = results_in(router.seen[PARENT][1])
+    assert [(r["tool_use_id"], r["content"]) for r in answered] == [
+        ("toolu_1", "one"),
+        ("toolu_2", "two"),
+    ]
+    # A general-purpose subagent has the parent's tools, Agent included (depth 1 of 2).
+    assert "Agent" in tool_names(router.seen["First task."][0])
+
+
+def test_a_subagent_is_denied_what_the_parent_is_denied(config_home: Path, workspace: Path) -> None:
+    (workspace / "secret.txt").write_text("hunter2\n")
+    prompt = "Read secret.txt."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt)])),
+                Reply.sse(text_message_events("Could not.")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events([("toolu_s", "Read", {"file_path": "secret.txt"})])),
+                Reply.sse(text_message_events("Denied, sorry.")),
+            ],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            ["-p", "get it", "--allowedTools", "Agent", "--disallowedTools", "Read(secret.txt)"],
+            env,
+            workspace,
+        )
+    assert done.returncode == 0, done.stderr
+    denied = results_in(router.seen[prompt][1])
+    assert denied[0]["is_error"] is True
+    assert "Permission denied" in denied[0]["content"]
+    assert "hunter2" not in json.dumps([r.body for r in router.seen[prompt]])
+    assert [r["content"] for r in results_in(router.seen[PARENT][1])] == ["Denied, sorry."]
+
+
+def test_a_read_only_subagent_cannot_write_even_when_the_parent_may(
+    config_home: Path, workspace: Path
+) -> None:
+    prompt = "Plan it."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_p", prompt, subagent_type="Plan")])),
+                Reply.sse(text_message_events("ok")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events([("toolu_b", "Bash", {"command": "touch made.txt"})])),
+                Reply.sse(text_message_events("1. do it")),
+            ],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "plan", "--permission-mode", "bypassPermissions"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    refused = results_in(router.seen[prompt][1])[0]
+    assert refused["is_error"] is True
+    assert "read-only" in refused["content"]
+    assert not (workspace / "made.txt").exists()
+
+
+def test_subagent_stop_hooks_fire_and_pre_tool_use_matches_task(
+    config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    logger, _ = write_scripts(tmp_path / "hooks")
+    log = tmp_path / "events.jsonl"
+    command = python_command(logger, str(log))
+    (config_home / "settings.json").write_text(
+        settings_with(hook("SubagentStop", command), hook("PreToolUse", command, matcher="Task"))
+    )
+    prompt = "Just answer."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt)])),
+                Reply.sse(text_message_events("done")),
+            ],
+            prompt: [Reply.sse(text_message_events("answer"))],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "go", "--allowedTools", "Agent"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    events = [(e["hook_event_name"], e.get("tool_name")) for e in read_log(log)]
+    assert events == [("PreToolUse", "Agent"), ("SubagentStop", None)]
+    stop = read_log(log)[1]
+    assert stop["last_assistant_message"] == "answer"
+
+
+def test_stream_json_carries_subagent_messages_with_parent_tool_use_id(
+    config_home: Path, workspace: Path
+) -> None:
+    prompt = "Look around."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_x", prompt)])),
+                Reply.sse(text_message_events("seen")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events([("toolu_ls", "LS", {"path": "."})])),
+                Reply.sse(text_message_events("two files")),
+            ],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            [
+                "-p",
+                "look",
+                "--allowedTools",
+                "Agent",
+                "--output-format",
+                "stream-json",
+                "--verbose",
+            ],
+            env,
+            workspace,
+        )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    kinds = [(line["type"], line.get("parent_tool_use_id")) for line in lines]
+    assert kinds.index(("assistant", "toolu_x")) < kinds.index(("user", "toolu_x"))
+    sub_lines = [line for line in lines if line.get("parent_tool_use_id") == "toolu_x"]
+    assert [line["type"] for line in sub_lines] == ["assistant", "user", "assistant"]
+    assert sub_lines[0]["message"]["content"][0]["name"] == "LS"
+    assert sub_lines[-1]["message"]["content"][0]["text"] == "two files"
+    parent_result = next(
+        line for line in lines if line["type"] == "user" and line["parent_tool_use_id"] is None
+    )
+    assert parent_result["message"]["content"][0]["content"] == "two files"
+    result = lines[-1]
+    assert result["type"] == "result"
+    # Usage rolls up: the parent's two calls and the subagent's two.
+    assert result["num_turns"] == 2
+    assistants = [line["message"] for line in lines if line["type"] == "assistant"]
+    assert len(assistants) == 4
+    for key in ("input_tokens", "output_tokens"):
+        assert result["usage"][key] == sum(m["usage"][key] for m in assistants), key
+    assert result["usage"]["output_tokens"] > 0
+
+
+def test_ctrl_c_during_a_subagent_leaves_valid_conversations(
+    config_home: Path, workspace: Path
+) -> None:
+    prompt = "Take your time."
+    asked = threading.Event()
+
+    def gate(key: str) -> None:
+        if key == prompt:
+            asked.set()
+
+    slow = Reply.sse(text_message_events("slowly " * 200), chunk_size=40, delay_between_chunks=0.05)
+    router = Router(
+        {
+            PARENT: [Reply.sse(tool_use_events([agent_call("toolu_slow", prompt)]))],
+            prompt: [slow],
+        },
+        gate=gate,
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        process = subprocess.Popen(
+            [*HEXCLAW, "-p", "wait", "--allowedTools", "Agent"],
+            env=env,
+            cwd=workspace,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert asked.wait(30)
+            time.sleep(1.5)  # the subagent's answer is streaming
+            os.kill(process.pid, signal.SIGINT)
+            _, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 130, err
+    log = session_logs(config_home)[0]
+    entries = log_entries(log)
+    messages = [e["message"] for e in entries if e["type"] == "message"]
+    assert not api_problems(messages), api_problems(messages)
+    last = messages[-1]["content"][0]
+    assert last["tool_use_id"] == "toolu_slow"
+    assert "interrupted" in last["content"]
+    link = next(e for e in entries if e["type"] == "subagent")
+    sub_entries = log_entries(log.parent / link["transcript"])
+    sub_messages = [e for e in sub_entries if e["type"] == "message"]
+    assert not api_problems([e["message"] for e in sub_messages])
+    # What had streamed is kept, marked as interrupted by the user.
+    assert sub_messages[-1]["interrupted"] is True
+    assert sub_messages[-1]["message"]["content"][0]["text"].startswith("slowly")
