@@ -24,6 +24,7 @@ from tests.e2e.subagent_script import (
     system_text,
     tool_names,
 )
+from tests.e2e.test_headless_schemas import check_lines
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
 from tests.fakes.sse_script import text_message_events, tool_use_events
@@ -326,7 +327,8 @@ def test_stream_json_carries_subagent_messages_with_parent_tool_use_id(
             workspace,
         )
     assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    # Every line, the subagent's too, matches its published JSON Schema.
+    lines = check_lines(done.stdout)
     kinds = [(line["type"], line.get("parent_tool_use_id")) for line in lines]
     assert kinds.index(("assistant", "toolu_x")) < kinds.index(("user", "toolu_x"))
     sub_lines = [line for line in lines if line.get("parent_tool_use_id") == "toolu_x"]
