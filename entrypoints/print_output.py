@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from adapters.subagents.current import current_agent_call
 from domain.cost import estimate_cost
 from domain.display.terminal_safety import printable
 from domain.display.tool_display import outcome_summary, tool_label
@@ -98,7 +99,8 @@ class PrintObserver:
 
     def on_raw_event(self, event: dict[str, Any]) -> None:
         if self.format == "stream-json":
-            self._line(stream_event_line(event, self.session_id, str(uuid.uuid4())))
+            parent = current_agent_call()
+            self._line(stream_event_line(event, self.session_id, str(uuid.uuid4()), parent))
 
     def on_permission(self, call: ToolCall, verdict: str, reason: str, decided_by: str) -> None:
         if self.format == "stream-json":
@@ -206,9 +208,11 @@ class PrintObserver:
         if not self._verbose:
             return
         who = self._agent_types.get(parent_id, "subagent")
-        if outcome is None:
+        if call.id not in self._announced:
+            # A denied call never started: it is named with why it did not run.
+            self._announced.add(call.id)
             self._err_line(f"  ⎿  [{who}] ● {tool_label(call, self.workspace)}")
-        else:
+        if outcome is not None:
             self._err_line(f"  ⎿  [{who}]   {outcome_summary(outcome)}")
 
     def subagent_question(self, asking: bool) -> None:

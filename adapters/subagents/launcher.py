@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from adapters.files.session_store import SessionFile, iso_time
+from adapters.subagents.current import working_for
 from adapters.subagents.wrappers import (
     NullView,
     StoppableClient,
@@ -99,7 +100,8 @@ class SubagentLauncher:
         view.subagent_started(parent_id, agent.name, request.description)
         started = self.parts.clock.monotonic()
         try:
-            result = loop.run_turn([TextBlock(text=request.prompt)])
+            with working_for(parent_id):
+                result = loop.run_turn([TextBlock(text=request.prompt)])
         finally:
             if isinstance(loop.recorder, SessionFile):
                 loop.recorder.close()

@@ -228,7 +228,15 @@ def test_a_subagent_is_denied_what_the_parent_is_denied(config_home: Path, works
     with serve(router) as server:
         env = hexclaw_env(server.url, config_home)
         done = run_hexclaw(
-            ["-p", "get it", "--allowedTools", "Agent", "--disallowedTools", "Read(secret.txt)"],
+            [
+                "-p",
+                "get it",
+                "--allowedTools",
+                "Agent",
+                "--disallowedTools",
+                "Read(secret.txt)",
+                "--verbose",
+            ],
             env,
             workspace,
         )
@@ -238,6 +246,11 @@ def test_a_subagent_is_denied_what_the_parent_is_denied(config_home: Path, works
     assert "Permission denied" in denied[0]["content"]
     assert "hunter2" not in json.dumps([r.body for r in router.seen[prompt]])
     assert [r["content"] for r in results_in(router.seen[PARENT][1])] == ["Denied, sorry."]
+    # --verbose names the subagent's calls and what came of them on stderr.
+    err = done.stderr.splitlines()
+    assert "  ⎿  [general-purpose] ● Read(secret.txt)" in err
+    assert "  ⎿  [general-purpose]   denied" in err
+    assert "  ⎿  general-purpose subagent finished: Done (0 tool uses" in done.stderr
 
 
 def test_a_read_only_subagent_cannot_write_even_when_the_parent_may(
@@ -322,6 +335,7 @@ def test_stream_json_carries_subagent_messages_with_parent_tool_use_id(
                 "--output-format",
                 "stream-json",
                 "--verbose",
+                "--include-partial-messages",
             ],
             env,
             workspace,
@@ -331,8 +345,18 @@ def test_stream_json_carries_subagent_messages_with_parent_tool_use_id(
     lines = check_lines(done.stdout)
     kinds = [(line["type"], line.get("parent_tool_use_id")) for line in lines]
     assert kinds.index(("assistant", "toolu_x")) < kinds.index(("user", "toolu_x"))
-    sub_lines = [line for line in lines if line.get("parent_tool_use_id") == "toolu_x"]
+    sub_lines = [
+        line
+        for line in lines
+        if line.get("parent_tool_use_id") == "toolu_x" and line["type"] != "stream_event"
+    ]
     assert [line["type"] for line in sub_lines] == ["assistant", "user", "assistant"]
+    # Raw stream events say whose they are too.
+    events = [line for line in lines if line["type"] == "stream_event"]
+    starts = [
+        line["parent_tool_use_id"] for line in events if line["event"]["type"] == "message_start"
+    ]
+    assert starts == [None, "toolu_x", "toolu_x", None]
     assert sub_lines[0]["message"]["content"][0]["name"] == "LS"
     assert sub_lines[-1]["message"]["content"][0]["text"] == "two files"
     parent_result = next(
@@ -402,3 +426,99 @@ def test_ctrl_c_during_a_subagent_leaves_valid_conversations(
     # What had streamed is kept, marked as interrupted by the user.
     assert sub_messages[-1]["interrupted"] is True
     assert sub_messages[-1]["message"]["content"][0]["text"].startswith("slowly")
+
+
+def test_ctrl_c_reaches_every_concurrent_subagent(config_home: Path, workspace: Path) -> None:
+    prompts = ("Slow one.", "Slow two.")
+    asked: dict[str, threading.Event] = {p: threading.Event() for p in prompts}
+
+    def gate(key: str) -> None:
+        if key in asked:
+            asked[key].set()
+
+    def slow() -> Reply:
+        return Reply.sse(
+            text_message_events("slowly " * 300), chunk_size=60, delay_between_chunks=0.05
+        )
+
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [agent_call("toolu_1", prompts[0]), agent_call("toolu_2", prompts[1])]
+                    )
+                )
+            ],
+            prompts[0]: [slow()],
+            prompts[1]: [slow()],
+        },
+        gate=gate,
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        process = subprocess.Popen(
+            [*HEXCLAW, "-p", "wait", "--allowedTools", "Agent"],
+            env=env,
+            cwd=workspace,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert all(event.wait(30) for event in asked.values())
+            time.sleep(1.5)
+            started = time.monotonic()
+            os.kill(process.pid, signal.SIGINT)
+            _, err = process.communicate(timeout=30)
+            stopped_in = time.monotonic() - started
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 130, err
+    # Both were still streaming (300 deltas at 20 a second): Ctrl-C cut them short.
+    assert stopped_in < 5
+    log = session_logs(config_home)[0]
+    entries = log_entries(log)
+    messages = [e["message"] for e in entries if e["type"] == "message"]
+    assert not api_problems(messages), api_problems(messages)
+    answered = messages[-1]["content"]
+    assert [r["tool_use_id"] for r in answered] == ["toolu_1", "toolu_2"]
+    assert all("interrupted" in r["content"] for r in answered)
+    for link in (e for e in entries if e["type"] == "subagent"):
+        sub = [e for e in log_entries(log.parent / link["transcript"]) if e["type"] == "message"]
+        assert not api_problems([e["message"] for e in sub])
+        assert sub[-1]["interrupted"] is True
+
+
+def test_a_subagent_may_launch_one_more_level_and_no_deeper(
+    config_home: Path, workspace: Path
+) -> None:
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_m", "Delegate.")])),
+                Reply.sse(text_message_events("all done")),
+            ],
+            "Delegate.": [
+                Reply.sse(tool_use_events([agent_call("toolu_i", "Inner.")])),
+                Reply.sse(text_message_events("middle got deep")),
+            ],
+            "Inner.": [Reply.sse(text_message_events("deep"))],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "go", "--allowedTools", "Agent"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert "Agent" in tool_names(router.seen["Delegate."][0])
+    assert "Agent" not in tool_names(router.seen["Inner."][0])
+    assert [r["content"] for r in results_in(router.seen["Delegate."][1])] == ["deep"]
+    assert [r["content"] for r in results_in(router.seen[PARENT][1])] == ["middle got deep"]
+    log = session_logs(config_home)[0]
+    (middle,) = [e for e in log_entries(log) if e["type"] == "subagent"]
+    middle_log = log.parent / middle["transcript"]
+    (inner,) = [e for e in log_entries(middle_log) if e["type"] == "subagent"]
+    assert inner["tool_use_id"] == "toolu_i"
+    assert (middle_log.parent / inner["transcript"]).is_file()
