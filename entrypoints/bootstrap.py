@@ -267,12 +267,16 @@ def build_run(
     checkpoints = build_checkpoints(ctx, options, session, registry, observer)
     tools: ToolRunner = registry
     if checkpoints is not None:
-        from adapters.checkpoints.recorder import CheckpointingTools
+        from adapters.checkpoints.recorder import FILE_CHANGING_TOOLS, CheckpointingTools
 
         tools = CheckpointingTools(registry, checkpoints)
         if launcher is not None:
+            from adapters.subagents.wrappers import one_at_a_time
+
             recorded = checkpoints
-            launcher.parts.wrap_tools = lambda inner: CheckpointingTools(inner, recorded)
+            launcher.parts.wrap_tools = one_at_a_time(
+                FILE_CHANGING_TOOLS, lambda inner: CheckpointingTools(inner, recorded)
+            )
     loop = AgentLoop(
         client=client,
         tools=tools,

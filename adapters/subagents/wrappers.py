@@ -206,3 +206,35 @@ class SubagentHooks:
 
     def after_compact(self) -> None:
         self.inner.after_compact()
+
+
+class OneAtATime:
+    """Calls of the named tools run one at a time across every subagent that shares this
+    wrapper's lock: a checkpoint scans the workspace before and after such a call, and two
+    overlapping calls would each record the other's change."""
+
+    def __init__(self, inner: ToolRunner, names: frozenset[str], lock: threading.Lock) -> None:
+        self.inner = inner
+        self.names = names
+        self.lock = lock
+
+    def definitions(self) -> list[JSONObject]:
+        return self.inner.definitions()
+
+    def access_of(self, call: ToolCall) -> ToolAccess:
+        return self.inner.access_of(call)
+
+    def run(self, call: ToolCall) -> ToolOutcome:
+        if call.name not in self.names:
+            return self.inner.run(call)
+        with self.lock:
+            return self.inner.run(call)
+
+
+def one_at_a_time(
+    names: frozenset[str], wrap: Callable[[ToolRunner], ToolRunner]
+) -> Callable[[ToolRunner], ToolRunner]:
+    """A tools wrapper for subagents: ``wrap`` (checkpoints), with the named tools' calls
+    serialized by one lock shared by all of them."""
+    lock = threading.Lock()
+    return lambda inner: OneAtATime(wrap(inner), names, lock)

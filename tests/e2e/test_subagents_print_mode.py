@@ -522,3 +522,52 @@ def test_a_subagent_may_launch_one_more_level_and_no_deeper(
     (inner,) = [e for e in log_entries(middle_log) if e["type"] == "subagent"]
     assert inner["tool_use_id"] == "toolu_i"
     assert (middle_log.parent / inner["transcript"]).is_file()
+
+
+def test_two_subagents_writing_at_once_are_checkpointed_and_rewound(
+    config_home: Path, workspace: Path
+) -> None:
+    (workspace / "keep.txt").write_text("original\n")
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [agent_call("toolu_1", "Write one."), agent_call("toolu_2", "Write two.")]
+                    )
+                ),
+                Reply.sse(text_message_events("written")),
+            ],
+            "Write one.": [
+                Reply.sse(
+                    tool_use_events(
+                        [("toolu_w1", "Write", {"file_path": "one.txt", "content": "1\n"})]
+                    )
+                ),
+                Reply.sse(text_message_events("one written")),
+            ],
+            "Write two.": [
+                Reply.sse(
+                    tool_use_events([("toolu_w2", "Bash", {"command": "echo changed > keep.txt"})])
+                ),
+                Reply.sse(text_message_events("two written")),
+            ],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            ["-p", "write", "--permission-mode", "acceptEdits", "--allowedTools", "Bash"],
+            env,
+            workspace,
+        )
+        assert done.returncode == 0, done.stderr
+        assert (workspace / "one.txt").read_text() == "1\n"
+        assert (workspace / "keep.txt").read_text() == "changed\n"
+        listing = run_hexclaw(["rewind", "--list"], env, workspace)
+        assert "one.txt (new)" in listing.stdout, listing.stdout
+        assert "keep.txt" in listing.stdout
+        back = run_hexclaw(["rewind", "1", "--code", "--yes"], env, workspace)
+        assert back.returncode == 0, back.stderr + back.stdout
+    assert not (workspace / "one.txt").exists()
+    assert (workspace / "keep.txt").read_text() == "original\n"
