@@ -128,7 +128,10 @@ class SubagentLauncher:
         for name in names:
             tool = self.tools.tool(name)
             if tool is not None and name != AGENT_TOOL:
-                chosen.append(tool)
+                # A tool with per-conversation state (Bash's working directory) gives the
+                # subagent its own.
+                fork = getattr(tool, "for_subagent", None)
+                chosen.append(fork() if fork is not None else tool)
         registry = ToolRegistry(chosen)
         nested: SubagentLauncher | None = None
         if AGENT_TOOL in names:

@@ -571,3 +571,29 @@ def test_two_subagents_writing_at_once_are_checkpointed_and_rewound(
         assert back.returncode == 0, back.stderr + back.stdout
     assert not (workspace / "one.txt").exists()
     assert (workspace / "keep.txt").read_text() == "original\n"
+
+
+def test_a_subagents_cd_does_not_move_the_parents_shell(config_home: Path, workspace: Path) -> None:
+    (workspace / "sub").mkdir()
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", "Go down.")])),
+                Reply.sse(tool_use_events([("toolu_p", "Bash", {"command": "pwd"})])),
+                Reply.sse(text_message_events("still home")),
+            ],
+            "Go down.": [
+                Reply.sse(tool_use_events([("toolu_c", "Bash", {"command": "cd sub"})])),
+                Reply.sse(tool_use_events([("toolu_d", "Bash", {"command": "pwd"})])),
+                Reply.sse(text_message_events("went down")),
+            ],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "go", "--allowedTools", "Bash"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    sub_pwd = results_in(router.seen["Go down."][2])[0]["content"]
+    parent_pwd = results_in(router.seen[PARENT][2])[0]["content"]
+    assert sub_pwd.strip() == str((workspace / "sub").resolve())
+    assert parent_pwd.strip() == str(workspace.resolve())
