@@ -153,11 +153,7 @@ class SubagentLauncher:
             client=StoppableClient(parent.client),
             tools=tools,
             permissions=decider,
-            prompt=(
-                None
-                if parent.prompt is None
-                else SubagentPrompt(parent.prompt, self.parts.broker, label, view)
-            ),
+            prompt=_prompt_for(parent, self.parts, label, view),
             observer=observer,
             settings=LoopSettings(
                 model=model,
@@ -217,6 +213,16 @@ def transcript_path(parent_log: Path, agent_id: str) -> Path:
     else:
         folder = parent_log.with_suffix("") / "subagents"
     return folder / f"agent-{agent_id}.jsonl"
+
+
+def _prompt_for(
+    parent: AgentLoop, parts: SubagentParts, label: str, view: SubagentView
+) -> SubagentPrompt | None:
+    """The user's own prompt (not a nested subagent's wrapper of it), naming this agent."""
+    base = parent.prompt
+    while isinstance(base, SubagentPrompt):
+        base = base.inner
+    return None if base is None else SubagentPrompt(base, parts.broker, label, view)
 
 
 def _subagent_hooks(parent: AgentLoop) -> SubagentHooks | None:

@@ -137,3 +137,36 @@ def test_ctrl_c_at_a_subagents_question_answers_every_call(
     wire = [conversation_message_to_wire(m) for m in messages]
     assert not api_problems(wire), api_problems(wire)
     assert prompt.threads == {threading.main_thread().name}
+
+
+def test_a_nested_subagents_question_from_a_worker_names_only_itself(kit: Harness) -> None:
+    def agent(call_id: str, prompt: str) -> tuple[str, str, dict[str, object]]:
+        return (call_id, "Agent", {"description": f"task {call_id}", "prompt": prompt})
+
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent("toolu_m", "Delegate."), agent("toolu_o", "O.")])),
+                Reply.sse(text_message_events("done")),
+            ],
+            "Delegate.": [
+                Reply.sse(tool_use_events([agent("toolu_i", "Inner.")])),
+                Reply.sse(text_message_events("delegated")),
+            ],
+            "O.": [Reply.sse(text_message_events("other"))],
+            "Inner.": [
+                Reply.sse(tool_use_events([("toolu_b", "Bash", {"command": "echo deep"})])),
+                Reply.sse(text_message_events("deep said")),
+            ],
+        }
+    )
+    prompt = WatchingPrompt(PermissionAnswer("allow_once"))
+    with ScriptedAnthropicServer(responder=router, idle_timeout=30) as server:
+        result = make_loop(server, kit, prompt).run_turn([TextBlock(text="go")])
+    assert result.subtype == "success", result.error
+    assert prompt.reasons == [
+        "asked by the general-purpose subagent (task toolu_i): running `echo deep` needs the "
+        "user's approval in default mode"
+    ]
+    assert prompt.threads == {threading.main_thread().name}
+    assert [r["content"] for r in results_in(router.seen["Delegate."][1])] == ["deep said"]

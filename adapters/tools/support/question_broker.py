@@ -30,8 +30,9 @@ class _Pending(Generic[T]):
 class QuestionBroker:
     def __init__(self) -> None:
         self._queue: queue.Queue[_Pending[object]] = queue.Queue()
-        # One question on screen at a time, whichever thread serves it.
-        self._asking = threading.Lock()
+        # One question on screen at a time, whichever thread serves it. Re-entrant: a nested
+        # subagent's question is served by a main thread already inside ``serve``.
+        self._asking = threading.RLock()
 
     def ask(self, question: Callable[[], T]) -> T:
         """The answer to ``question``, asked on the main thread; a worker told to stop gets
