@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.hook_scripts import hook, python_command, read_log, settings_with, write_scripts
 from tests.e2e.subagent_script import (
     PARENT,
@@ -597,3 +599,29 @@ def test_a_subagents_cd_does_not_move_the_parents_shell(config_home: Path, works
     parent_pwd = results_in(router.seen[PARENT][2])[0]["content"]
     assert sub_pwd.strip() == str((workspace / "sub").resolve())
     assert parent_pwd.strip() == str(workspace.resolve())
+
+
+def test_the_result_prices_a_subagent_at_its_own_model(config_home: Path, workspace: Path) -> None:
+    prompt = "Cheap task."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_h", prompt, model="haiku")])),
+                Reply.sse(text_message_events("done")),
+            ],
+            prompt: [Reply.sse(text_message_events("cheap answer"))],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            ["-p", "go", "--allowedTools", "Agent", "--output-format", "json"], env, workspace
+        )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    # Every scripted message uses 12 input and 7 output tokens.
+    assert result["usage"]["input_tokens"] == 36
+    assert result["usage"]["output_tokens"] == 21
+    sonnet = 12 * 3.00 + 7 * 15.00
+    haiku = 12 * 1.00 + 7 * 5.00
+    assert result["total_cost_usd"] == pytest.approx((2 * sonnet + haiku) / 1_000_000)
