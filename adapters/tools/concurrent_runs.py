@@ -68,6 +68,7 @@ class ThreadedScheduler:
                     left[0] -= 1
                     if left[0] == 0:
                         all_done.set()
+                        self.broker.wake()
 
         for index, job in enumerate(jobs):
             context = contextvars.copy_context()

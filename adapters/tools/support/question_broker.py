@@ -29,7 +29,8 @@ class _Pending(Generic[T]):
 
 class QuestionBroker:
     def __init__(self) -> None:
-        self._queue: queue.Queue[_Pending[object]] = queue.Queue()
+        # None wakes the serving thread without a question (a batch finished).
+        self._queue: queue.Queue[_Pending[object] | None] = queue.Queue()
         # One question on screen at a time, whichever thread serves it. Re-entrant: a nested
         # subagent's question is served by a main thread already inside ``serve``.
         self._asking = threading.RLock()
@@ -54,6 +55,8 @@ class QuestionBroker:
             pending = self._queue.get(timeout=timeout)
         except queue.Empty:
             return
+        if pending is None:
+            return
         try:
             with self._asking:
                 pending.value = pending.ask()
@@ -65,6 +68,10 @@ class QuestionBroker:
             return
         pending.done.set()
 
+    def wake(self) -> None:
+        """End a ``serve`` that is waiting now, so its caller looks again at once."""
+        self._queue.put(None)
+
     def refuse_waiting(self) -> None:
         """After Ctrl-C: every queued question is answered with the interruption."""
         while True:
@@ -72,5 +79,7 @@ class QuestionBroker:
                 pending = self._queue.get_nowait()
             except queue.Empty:
                 return
+            if pending is None:
+                continue
             pending.error = KeyboardInterrupt()
             pending.done.set()
