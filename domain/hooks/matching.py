@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_|-]+$")
-_FORMER_NAMES = {"Agent": ("Task",)}
+_FORMER_NAMES = {"Agent": ("Task",), "Task": ("Agent",)}
 
 
 def matcher_problem(matcher: str) -> str | None:

@@ -175,6 +175,7 @@ def test_task_is_agent_in_rules_and_hook_matchers() -> None:
     assert matcher_matches("Bash|Task", "Agent")
     assert matcher_matches("Ta.*", "Agent")
     assert not matcher_matches("Task", "Bash")
+    assert matcher_matches("Agent", "Task")  # a call by the former name
     policy = PermissionPolicy(
         "default", PermissionRules(deny=[parse_rule("Task")]), RuleContext("/w", "/h")
     )
