@@ -227,8 +227,12 @@ class OneAtATime:
     def run(self, call: ToolCall) -> ToolOutcome:
         if call.name not in self.names:
             return self.inner.run(call)
-        with self.lock:
+        while not self.lock.acquire(timeout=0.1):
+            check_stop()  # Ctrl-C while waiting for another subagent's call
+        try:
             return self.inner.run(call)
+        finally:
+            self.lock.release()
 
 
 def one_at_a_time(

@@ -625,3 +625,67 @@ def test_the_result_prices_a_subagent_at_its_own_model(config_home: Path, worksp
     sonnet = 12 * 3.00 + 7 * 15.00
     haiku = 12 * 1.00 + 7 * 5.00
     assert result["total_cost_usd"] == pytest.approx((2 * sonnet + haiku) / 1_000_000)
+
+
+def test_ctrl_c_stops_the_commands_of_concurrent_subagents(
+    config_home: Path, workspace: Path
+) -> None:
+    prompts = ("Sleep one.", "Sleep two.")
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [agent_call("toolu_1", prompts[0]), agent_call("toolu_2", prompts[1])]
+                    )
+                )
+            ],
+            **{
+                p: [
+                    Reply.sse(
+                        tool_use_events(
+                            [(f"toolu_s{n}", "Bash", {"command": f"echo $$ > pid{n}; sleep 60"})]
+                        )
+                    )
+                ]
+                for n, p in enumerate(prompts)
+            },
+        }
+    )
+    pids = [workspace / "pid0", workspace / "pid1"]
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        process = subprocess.Popen(
+            [*HEXCLAW, "-p", "sleep", "--permission-mode", "bypassPermissions"],
+            env=env,
+            cwd=workspace,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            # With checkpoints on, Bash calls of concurrent subagents take turns: one runs.
+            while not any(p.exists() and p.read_text().strip() for p in pids):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the commands never started: {process.communicate()}")
+                time.sleep(0.1)
+            started = time.monotonic()
+            os.kill(process.pid, signal.SIGINT)
+            _, err = process.communicate(timeout=30)
+            assert time.monotonic() - started < 8
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 130, err
+    ran = [p for p in pids if p.exists()]
+    assert len(ran) == 1, "the other subagent's command waited, and was never started"
+    for pid_file in ran:
+        pid = int(pid_file.read_text())
+        gone = time.monotonic() + 5
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < gone:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{pid}").exists(), f"{pid} still runs"
+    messages = [e["message"] for e in log_entries(session_logs(config_home)[0]) if "message" in e]
+    assert not api_problems(messages), api_problems(messages)
