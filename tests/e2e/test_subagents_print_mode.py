@@ -689,3 +689,43 @@ def test_ctrl_c_stops_the_commands_of_concurrent_subagents(
         assert not Path(f"/proc/{pid}").exists(), f"{pid} still runs"
     messages = [e["message"] for e in log_entries(session_logs(config_home)[0]) if "message" in e]
     assert not api_problems(messages), api_problems(messages)
+
+
+def test_a_subagents_task_list_is_its_own(config_home: Path, workspace: Path) -> None:
+    def todo(call_id: str, content: str) -> tuple[str, str, dict[str, Any]]:
+        item = {"content": content, "status": "pending", "activeForm": content}
+        return (call_id, "TodoWrite", {"todos": [item]})
+
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([todo("toolu_t1", "parent task")])),
+                Reply.sse(tool_use_events([agent_call("toolu_a", "Plan your own.")])),
+                Reply.sse(tool_use_events([todo("toolu_t2", "parent task 2")])),
+                Reply.sse(text_message_events("done")),
+            ],
+            "Plan your own.": [
+                Reply.sse(tool_use_events([todo("toolu_s", "sub task")])),
+                Reply.sse(text_message_events("planned")),
+            ],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            ["-p", "go", "--allowedTools", "Agent", "--output-format", "stream-json", "--verbose"],
+            env,
+            workspace,
+        )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    results = [
+        line["tool_use_result"]
+        for line in lines
+        if line["type"] == "user"
+        and line.get("parent_tool_use_id") is None
+        and isinstance(line.get("tool_use_result"), dict)
+        and "oldTodos" in line["tool_use_result"]
+    ]
+    # The parent's second update replaces its own first list, untouched by the subagent's.
+    assert [t["content"] for t in results[-1]["oldTodos"]] == ["parent task"]
