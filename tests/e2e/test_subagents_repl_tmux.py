@@ -3,6 +3,7 @@ naming the agent in the permission menu, and its report folded."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -69,3 +70,40 @@ def test_a_running_subagent_has_a_live_line_and_its_question_names_it(
         screen = tmux.wait_for("The subagent greeted.", timeout=20)
         assert "I said hello." in screen
         assert "⎿  Done (1 tool use" in screen
+
+
+def test_ctrl_c_during_a_subagent_returns_to_the_prompt_with_a_valid_conversation(
+    tmux: TmuxDriver, config_home: Path, workspace: Path
+) -> None:
+    from tests.fakes.api_rules import api_problems
+
+    prompt = "Think for long."
+    slow = Reply.sse(text_message_events("slowly " * 400), chunk_size=60, delay_between_chunks=0.05)
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [("toolu_a", "Agent", {"description": "ponder", "prompt": prompt})]
+                    )
+                ),
+                Reply.sse(text_message_events("Fine, moving on.")),
+            ],
+            prompt: [slow],
+        }
+    )
+    with ScriptedAnthropicServer(responder=router, idle_timeout=60) as server:
+        tmux.start([*HEXCLAW], hexclaw_env(server.url, config_home), workspace)
+        tmux.wait_for(READY, timeout=15)
+        tmux.type("ponder")
+        tmux.send("Enter")
+        tmux.wait_for(re.compile(r"general-purpose\(ponder\) · 0 tool uses"), timeout=20)
+        tmux.send("C-c")
+        tmux.wait_for("Interrupted", timeout=15)
+        tmux.wait_for(READY, timeout=15)
+        tmux.type("go on")
+        tmux.send("Enter")
+        tmux.wait_for("Fine, moving on.", timeout=20)
+    last = router.seen[PARENT][-1].body["messages"]
+    assert not api_problems(last), api_problems(last)
+    assert "interrupted" in json.dumps(last[2]["content"])
