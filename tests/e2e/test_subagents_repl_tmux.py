@@ -14,6 +14,7 @@ import pytest
 from tests.e2e.subagent_script import PARENT, Router
 from tests.e2e.tmux_driver import TmuxDriver
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.api_rules import api_problems
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.support import HEXCLAW, hexclaw_env
 
@@ -75,8 +76,6 @@ def test_a_running_subagent_has_a_live_line_and_its_question_names_it(
 def test_ctrl_c_during_a_subagent_returns_to_the_prompt_with_a_valid_conversation(
     tmux: TmuxDriver, config_home: Path, workspace: Path
 ) -> None:
-    from tests.fakes.api_rules import api_problems
-
     prompt = "Think for long."
     slow = Reply.sse(text_message_events("slowly " * 400), chunk_size=60, delay_between_chunks=0.05)
     router = Router(
