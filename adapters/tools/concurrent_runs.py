@@ -40,14 +40,14 @@ class ThreadedScheduler:
         return bool(getattr(tool, "concurrency_safe", False))
 
     def run_all(self, jobs: Sequence[Callable[[], ToolOutcome]]) -> list[ToolOutcome]:
+        if not jobs:
+            return []
         finished: list[ToolOutcome | None] = [None] * len(jobs)
         stop = StopSignal(current_stop())
         slots = threading.Semaphore(self.max_workers)
         left = [len(jobs)]
         lock = threading.Lock()
         all_done = threading.Event()
-        if not jobs:
-            return []
 
         def work(index: int, job: Callable[[], ToolOutcome]) -> None:
             try:
@@ -70,16 +70,23 @@ class ThreadedScheduler:
                         all_done.set()
                         self.broker.wake()
 
-        for index, job in enumerate(jobs):
-            context = contextvars.copy_context()
-            thread = threading.Thread(
-                target=context.run, args=(work, index, job), daemon=True, name=f"tool-{index}"
-            )
-            thread.start()
+        started = 0
         try:
+            for index, job in enumerate(jobs):
+                context = contextvars.copy_context()
+                thread = threading.Thread(
+                    target=context.run, args=(work, index, job), daemon=True, name=f"tool-{index}"
+                )
+                thread.start()
+                started += 1
             self._wait(all_done, stop)
         except KeyboardInterrupt:
             stop.set()
+            with lock:
+                # Jobs whose thread never started will not count themselves down.
+                left[0] -= len(jobs) - started
+                if left[0] <= 0:
+                    all_done.set()
             self.broker.refuse_waiting()
             all_done.wait(SETTLE_SECONDS)
             raise BatchInterrupted(list(finished)) from None
