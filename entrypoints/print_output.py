@@ -56,6 +56,8 @@ class PrintObserver:
         self._at_line_start = True
         self._announced: set[str] = set()
         self._agent_types: dict[str, str] = {}
+        # The main conversation's call named last on stderr (--verbose).
+        self._last_call: str | None = None
         self._lock = threading.Lock()
         # The stream-json session writes its control lines here too: one line at a time.
         self.emit: Callable[[dict[str, Any]], None] = self._write_line
@@ -150,7 +152,11 @@ class PrintObserver:
         if self._verbose:
             # A denied call never started: it is named here, with why it did not run.
             self._announce(call)
+            if self._last_call != call.id:
+                # Calls of one batch were all named before they ran: name this one again.
+                self._err_line(f"● {tool_label(call, self.workspace)}")
             self._err_line(f"  ⎿  {outcome_summary(outcome)}")
+            self._last_call = call.id
 
     def on_tool_results(self, message: ConversationMessage, outcomes: list[ToolOutcome]) -> None:
         if self.format == "stream-json":
@@ -175,6 +181,7 @@ class PrintObserver:
 
     def subagent_started(self, parent_id: str, agent_type: str, description: str) -> None:
         self._agent_types[parent_id] = agent_type
+        self._last_call = None
         if self._verbose:
             self._err_line(f"  ⎿  {agent_type} subagent started: {description}")
 
@@ -208,6 +215,7 @@ class PrintObserver:
         if not self._verbose:
             return
         who = self._agent_types.get(parent_id, "subagent")
+        self._last_call = None
         if call.id not in self._announced:
             # A denied call never started: it is named with why it did not run.
             self._announced.add(call.id)
@@ -227,6 +235,7 @@ class PrintObserver:
         if call.id not in self._announced:
             self._announced.add(call.id)
             self._err_line(f"● {tool_label(call, self.workspace)}")
+            self._last_call = call.id
 
     def _err_line(self, text: str) -> None:
         # One line each, so a reader of stderr can tell a notice from a tool line.

@@ -166,6 +166,8 @@ class TerminalRenderer:
         self._message_chars = 0
         self._message_tokens: int | None = None
         self._announced: set[str] = set()
+        # The call whose label was printed last: a result printed under another is named.
+        self._last_call: str | None = None
         self._tail: tuple[str, _Tail] | None = None
         self._subagents: dict[str, _Running] = {}
         self._subagent_lock = threading.Lock()
@@ -261,6 +263,10 @@ class TerminalRenderer:
     def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None:
         self.stop()
         self._announce(call)
+        if self._last_call != call.id:
+            # Calls of one batch were all announced before they ran: name this one again,
+            # so its result sits under its own name.
+            self._print_label(call)
         style = "red" if outcome.is_error else "dim"
         self.console.print(Text(f"  ⎿  {outcome_summary(outcome)}", style=style))
         if outcome.diff:
@@ -348,9 +354,13 @@ class TerminalRenderer:
         if call.id in self._announced:
             return
         self._announced.add(call.id)
+        self._print_label(call)
+
+    def _print_label(self, call: ToolCall) -> None:
         line = Text("● ", style="green")
         line.append(tool_label(call, self.workspace), style="bold")
         self.console.print(line)
+        self._last_call = call.id
 
     def _reset_message(self) -> None:
         self._message_chars = 0

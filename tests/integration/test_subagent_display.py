@@ -55,3 +55,33 @@ def test_the_report_is_folded_under_the_agent_call() -> None:
         assert f"finding {n}" in text
     assert f"finding {REPORT_LINES + 1}" not in text
     assert f"… {7 - REPORT_LINES} more lines" in text
+
+
+def test_each_result_of_a_batch_sits_under_its_own_name() -> None:
+    renderer, _, out = make()
+    first = ToolCall("toolu_1", "Read", {"file_path": "/work/app/a.py"})
+    second = ToolCall("toolu_2", "Read", {"file_path": "/work/app/b.py"})
+    renderer.on_tool_start(first)
+    renderer.on_tool_start(second)
+    renderer.on_tool_end(first, ToolOutcome(content="x", summary="Read a.py (lines 1-3 of 3)"))
+    renderer.on_tool_end(second, ToolOutcome(content="y", summary="Read b.py (lines 1-9 of 9)"))
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    assert lines == [
+        "● Read(a.py)",
+        "● Read(b.py)",
+        "● Read(a.py)",
+        "  ⎿  Read a.py (lines 1-3 of 3)",
+        "● Read(b.py)",
+        "  ⎿  Read b.py (lines 1-9 of 9)",
+    ]
+
+
+def test_a_single_call_is_named_once() -> None:
+    renderer, _, out = make()
+    call = ToolCall("toolu_1", "Read", {"file_path": "/work/app/a.py"})
+    renderer.on_tool_start(call)
+    renderer.on_tool_end(call, ToolOutcome(content="x", summary="Read a.py"))
+    assert [line.rstrip() for line in out.getvalue().splitlines()] == [
+        "● Read(a.py)",
+        "  ⎿  Read a.py",
+    ]
