@@ -12,5 +12,7 @@ Rules a reader must not break:
 What lives where:
 - ``launcher.py``: ``SubagentLauncher`` (builds and runs one subagent) and ``SubagentParts``;
 - ``wrappers.py``: the stop-checking client and tools, the subagent's observer and prompt,
-  and the hooks a subagent fires (SubagentStop, never UserPromptSubmit).
+  the hooks a subagent fires (SubagentStop, never UserPromptSubmit), and ``one_at_a_time``
+  (checkpointed file-changing calls of concurrent subagents take turns);
+- ``current.py``: which Agent call the running code works for (raw stream events say so).
 """
