@@ -414,6 +414,7 @@ class AgentLoop:
                     answer = ToolOutcome(
                         content=INTERRUPTED_RESULT, is_error=True, summary="interrupted"
                     )
+                self._count_subagents(turn, answer)
                 results.append(_result_block(block.id, answer))
                 outcomes.append(answer)
             turn.tool_running = False
@@ -438,10 +439,13 @@ class AgentLoop:
         turn.tool_running = False
         return self._finish(turn, call, outcome)
 
-    def _finish(self, turn: _Turn, call: ToolCall, outcome: ToolOutcome) -> ToolOutcome:
+    def _count_subagents(self, turn: _Turn, outcome: ToolOutcome) -> None:
         for model, usage in outcome.subagent_usages:
             turn.usage = turn.usage + usage
             turn.subagent_usages.append((model, usage))
+
+    def _finish(self, turn: _Turn, call: ToolCall, outcome: ToolOutcome) -> ToolOutcome:
+        self._count_subagents(turn, outcome)
         if self.hooks is not None:
             outcome, stop = self.hooks.after_tool(call, outcome)
             turn.hook_stop = turn.hook_stop or stop
