@@ -50,10 +50,14 @@ from domain.subagents.selection import (
     system_blocks,
 )
 from domain.tools.calls import ToolOutcome
-from domain.tools.ports import ToolRunner
+from domain.tools.ports import InterruptedWithOutcome, ToolRunner
 from domain.version import VERSION
 
 NO_REPORT = "(The subagent ended without a final report.)"
+INTERRUPTED_REPORT = (
+    "The user interrupted this subagent while it was running; it may have partly done its "
+    "task (check files it may have changed before relying on them)."
+)
 
 
 @attrs.define(repr=False)
@@ -109,7 +113,8 @@ class SubagentLauncher:
         outcome = _outcome(result, loop.settings.model, observer.tool_uses, seconds, agent_id)
         view.subagent_finished(parent_id, outcome)
         if result.subtype == "interrupted":
-            raise KeyboardInterrupt
+            # The turn stops here too; the call is answered with what the subagent got to.
+            raise InterruptedWithOutcome(outcome)
         return outcome
 
     def _build(
@@ -253,7 +258,16 @@ def _outcome(
         "totalTokens": total.input_tokens + total.output_tokens,
         "totalToolUseCount": tool_uses,
     }
-    if result.subtype in ("success", "interrupted"):
+    if result.subtype == "interrupted":
+        last = result.final_text.strip()
+        return ToolOutcome(
+            content=INTERRUPTED_REPORT + (f" Its last text:\n{last}" if last else ""),
+            is_error=True,
+            summary="interrupted",
+            structured={**structured, "status": "interrupted"},
+            subagent_usages=spent,
+        )
+    if result.subtype == "success":
         return ToolOutcome(
             content=report, summary=summary, structured=structured, subagent_usages=spent
         )

@@ -17,7 +17,7 @@ from adapters.tools.registry import ToolRegistry
 from adapters.tools.support.question_broker import POLL_SECONDS, QuestionBroker
 from adapters.tools.support.stop_signal import StopSignal, current_stop, set_current
 from domain.tools.calls import ToolCall, ToolOutcome
-from domain.tools.ports import BatchInterrupted
+from domain.tools.ports import BatchInterrupted, InterruptedWithOutcome
 
 DEFAULT_WORKERS = 4
 # How long the interrupted workers get to settle (a subagent writes its last lines).
@@ -55,6 +55,8 @@ class ThreadedScheduler:
                     set_current(stop)
                     if not stop.is_set():
                         finished[index] = job()
+            except InterruptedWithOutcome as stopped:
+                finished[index] = stopped.outcome  # a subagent says what it got to
             except KeyboardInterrupt:
                 pass  # stopped: answered as interrupted
             except BaseException as exc:  # answered, never lost with the thread

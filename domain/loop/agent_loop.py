@@ -51,7 +51,12 @@ from domain.stream.partial_message import PartialMessage
 from domain.stream.ports import ModelClient
 from domain.stream.updates import StreamUpdate
 from domain.tools.calls import Decision, PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
-from domain.tools.ports import BatchInterrupted, ToolRunner, ToolScheduler
+from domain.tools.ports import (
+    BatchInterrupted,
+    InterruptedWithOutcome,
+    ToolRunner,
+    ToolScheduler,
+)
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
@@ -370,9 +375,15 @@ class AgentLoop:
         except BaseException as exc:
             interrupted = isinstance(exc, KeyboardInterrupt)
             for position, block in enumerate(tool_uses[len(results) :]):
+                running = position == 0 and turn.tool_running
                 if not interrupted:
                     text = _internal_error_result(exc)
-                elif position == 0 and turn.tool_running:
+                elif running and isinstance(exc, InterruptedWithOutcome):
+                    self._count_subagents(turn, exc.outcome)
+                    results.append(_result_block(block.id, exc.outcome))
+                    outcomes.append(exc.outcome)
+                    continue
+                elif running:
                     text = INTERRUPTED_RESULT
                 else:
                     text = NOT_STARTED_RESULT

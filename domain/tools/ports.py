@@ -23,6 +23,15 @@ class ToolRunner(Protocol):
         ...
 
 
+class InterruptedWithOutcome(KeyboardInterrupt):
+    """Ctrl-C stopped a call that can still say what came of it (a subagent: its last text and
+    what it spent); the loop answers the call with ``outcome``."""
+
+    def __init__(self, outcome: ToolOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
 class BatchInterrupted(KeyboardInterrupt):
     """Ctrl-C while a batch ran: ``finished`` holds each job's outcome, None where the job
     had not finished (it was told to stop, and is answered as interrupted)."""

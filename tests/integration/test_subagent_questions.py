@@ -12,6 +12,7 @@ import pytest
 
 from adapters.anthropic.client import AnthropicClient, ClientConfig
 from adapters.auth.static_headers import StaticAuthHeaders
+from adapters.subagents.launcher import INTERRUPTED_REPORT
 from adapters.system.entropy import SystemRandom
 from adapters.tools.concurrent_runs import ThreadedScheduler
 from domain.loop.agent_loop import AgentLoop, LoopSettings
@@ -137,6 +138,10 @@ def test_ctrl_c_at_a_subagents_question_answers_every_call(
     wire = [conversation_message_to_wire(m) for m in messages]
     assert not api_problems(wire), api_problems(wire)
     assert prompt.threads == {threading.main_thread().name}
+    # Each stopped subagent answers its call itself, and what it spent counts in the turn.
+    contents = [b.content for b in messages[-1].content if isinstance(b, ToolResultBlock)]
+    assert all(str(c).startswith(INTERRUPTED_REPORT) for c in contents), contents
+    assert [u.output_tokens for _, u in result.subagent_usages] == [7, 7]
 
 
 def test_a_nested_subagents_question_from_a_worker_names_only_itself(kit: Harness) -> None:
