@@ -6,7 +6,7 @@ from __future__ import annotations
 import _thread
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -194,3 +194,27 @@ def test_ctrl_c_during_a_batch_answers_every_call(
     # The next turn sends a conversation the API accepts.
     assert loop.run_turn([TextBlock(text="again")]).subtype == "success"
     results(server, 1)
+
+
+def test_at_most_the_bound_runs_at_once_and_results_keep_their_order(kit: Harness) -> None:
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    def job(n: int) -> Callable[[], ToolOutcome]:
+        def run() -> ToolOutcome:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.05 * (6 - n))  # the first ones finish last
+            with lock:
+                running -= 1
+            return ToolOutcome(content=f"job {n}")
+
+        return run
+
+    scheduler = ThreadedScheduler(kit.registry, max_workers=4)
+    outcomes = scheduler.run_all([job(n) for n in range(6)])
+    assert [o.content for o in outcomes] == [f"job {n}" for n in range(6)]
+    assert most == 4
