@@ -221,7 +221,9 @@ class PrintObserver:
             self._announced.add(call.id)
             self._err_line(f"  ⎿  [{who}] ● {tool_label(call, self.workspace)}")
         if outcome is not None:
-            self._err_line(f"  ⎿  [{who}]   {outcome_summary(outcome)}")
+            # Named again: a subagent's calls may run side by side too.
+            label = tool_label(call, self.workspace)
+            self._err_line(f"  ⎿  [{who}]   {label}: {outcome_summary(outcome)}")
 
     def subagent_question(self, asking: bool) -> None:
         return None

@@ -251,7 +251,7 @@ def test_a_subagent_is_denied_what_the_parent_is_denied(config_home: Path, works
     # --verbose names the subagent's calls and what came of them on stderr.
     err = done.stderr.splitlines()
     assert "  ⎿  [general-purpose] ● Read(secret.txt)" in err
-    assert "  ⎿  [general-purpose]   denied" in err
+    assert "  ⎿  [general-purpose]   Read(secret.txt): denied" in err
     assert "  ⎿  general-purpose subagent finished: Done (0 tool uses" in done.stderr
 
 
