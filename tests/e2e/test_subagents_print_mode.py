@@ -386,7 +386,9 @@ def test_ctrl_c_during_a_subagent_leaves_valid_conversations(
         if key == prompt:
             asked.set()
 
-    slow = Reply.sse(text_message_events("slowly " * 200), chunk_size=40, delay_between_chunks=0.05)
+    slow = Reply.sse(
+        text_message_events("slowly " * 400), chunk_size=100, delay_between_chunks=0.05
+    )
     router = Router(
         {
             PARENT: [Reply.sse(tool_use_events([agent_call("toolu_slow", prompt)]))],
@@ -407,7 +409,7 @@ def test_ctrl_c_during_a_subagent_leaves_valid_conversations(
         )
         try:
             assert asked.wait(30)
-            time.sleep(1.5)  # the subagent's answer is streaming
+            time.sleep(2.0)  # the subagent's answer is streaming
             os.kill(process.pid, signal.SIGINT)
             _, err = process.communicate(timeout=30)
         finally:
@@ -440,7 +442,7 @@ def test_ctrl_c_reaches_every_concurrent_subagent(config_home: Path, workspace: 
 
     def slow() -> Reply:
         return Reply.sse(
-            text_message_events("slowly " * 300), chunk_size=60, delay_between_chunks=0.05
+            text_message_events("slowly " * 400), chunk_size=100, delay_between_chunks=0.05
         )
 
     router = Router(
@@ -470,7 +472,7 @@ def test_ctrl_c_reaches_every_concurrent_subagent(config_home: Path, workspace: 
         )
         try:
             assert all(event.wait(30) for event in asked.values())
-            time.sleep(1.5)
+            time.sleep(2.0)
             started = time.monotonic()
             os.kill(process.pid, signal.SIGINT)
             _, err = process.communicate(timeout=30)
@@ -479,7 +481,7 @@ def test_ctrl_c_reaches_every_concurrent_subagent(config_home: Path, workspace: 
             if process.poll() is None:
                 process.kill()
     assert process.returncode == 130, err
-    # Both were still streaming (300 deltas at 20 a second): Ctrl-C cut them short.
+    # Both were still streaming (some 40 kB at 2 kB a second): Ctrl-C cut them short.
     assert stopped_in < 5
     log = session_logs(config_home)[0]
     entries = log_entries(log)
