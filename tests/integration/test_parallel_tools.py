@@ -176,7 +176,7 @@ def test_ctrl_c_during_a_batch_answers_every_call(
 
     def press_ctrl_c() -> None:
         stuck.started.wait(10)
-        time.sleep(0.2)  # the Read beside it is done by then
+        time.sleep(1.0)  # the Read beside it is done by then
         _thread.interrupt_main()
 
     threading.Thread(target=press_ctrl_c, daemon=True).start()
