@@ -106,6 +106,10 @@ class SubagentLauncher:
         try:
             with working_for(parent_id):
                 result = loop.run_turn([TextBlock(text=request.prompt)])
+        except BaseException:
+            # A bug below the subagent's loop: its line leaves the screen all the same.
+            view.subagent_finished(parent_id, ToolOutcome(content="", is_error=True))
+            raise
         finally:
             if isinstance(loop.recorder, SessionFile):
                 loop.recorder.close()

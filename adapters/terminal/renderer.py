@@ -178,6 +178,9 @@ class TerminalRenderer:
     # The REPL's side.
 
     def begin_turn(self) -> None:
+        with self._subagent_lock:
+            # A subagent abandoned when the last turn was interrupted is not running.
+            self._subagents.clear()
         self._turn_started = self._since = self.clock.monotonic()
         self._done_tokens = 0
         self._reset_message()

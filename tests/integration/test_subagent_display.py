@@ -85,3 +85,10 @@ def test_a_single_call_is_named_once() -> None:
         "● Read(a.py)",
         "  ⎿  Read a.py",
     ]
+
+
+def test_a_new_turn_starts_without_the_last_turns_subagent_lines() -> None:
+    renderer, _, _ = make()
+    renderer.subagent_started("toolu_1", "Explore", "never finished")
+    renderer.begin_turn()
+    assert "never finished" not in rendered(renderer)
