@@ -22,6 +22,7 @@ from bench import (
     checkpoints,
     machine,
     one_shot,
+    parallel_tools,
     peers,
     repl_memory,
     runtime_venv,
@@ -48,6 +49,7 @@ ROWS: tuple[ModuleType, ...] = (
     repl_memory,
     checkpoints,
     stream_session,
+    parallel_tools,
 )
 TABLE_MARK = "<!-- table -->"
 # The rows that run hexclaw as a program, next to Claude Code.

@@ -95,10 +95,13 @@ if TYPE_CHECKING:
     from adapters.headless.stdio_channel import StdioChannel
     from adapters.headless.turn_interrupt import TurnInterrupter
     from adapters.sandbox.runner import Sandbox
+    from adapters.subagents.launcher import SubagentLauncher
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
     from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
+    from adapters.tools.concurrent_runs import ThreadedScheduler
     from adapters.tools.registry import Tool
+    from adapters.tools.support.question_broker import QuestionBroker
     from adapters.tools.support.workspace import Workspace
     from domain.agents.definitions import AgentDefinition
     from domain.auth.oauth_login import LoginFlow
@@ -268,12 +271,21 @@ def build_run(
     if approver is not None:
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
     registry = build_tools(ctx, options, permissions)
+    broker = build_question_broker()
+    launcher = add_agent_tool(ctx, options, registry, permissions, broker, approver)
     checkpoints = build_checkpoints(ctx, options, session, registry, observer)
     tools: ToolRunner = registry
     if checkpoints is not None:
-        from adapters.checkpoints.recorder import CheckpointingTools
+        from adapters.checkpoints.recorder import FILE_CHANGING_TOOLS, CheckpointingTools
 
         tools = CheckpointingTools(registry, checkpoints)
+        if launcher is not None:
+            from adapters.subagents.wrappers import one_at_a_time
+
+            recorded = checkpoints
+            launcher.parts.wrap_tools = one_at_a_time(
+                FILE_CHANGING_TOOLS, lambda inner: CheckpointingTools(inner, recorded)
+            )
     loop = AgentLoop(
         client=client,
         tools=tools,
@@ -288,7 +300,10 @@ def build_run(
         hooks=build_hooks(
             ctx, options, observer, permissions, session.session_id, str(session.path), approver
         ),
+        scheduler=build_scheduler(ctx, registry, broker),
     )
+    if launcher is not None:
+        launcher.attach(loop)
     sandbox = sandbox_in(registry)
     if sandbox is not None and prompt is not None:
         sandbox.ask_domain = _domain_question(prompt, permissions)
@@ -307,6 +322,63 @@ def build_run(
         sandbox=sandbox,
         reasoning=reasoning,
     )
+
+
+def build_question_broker() -> QuestionBroker:
+    """Where subagents on worker threads queue their permission questions for the main
+    thread; the run's scheduler and every subagent share it."""
+    from adapters.tools.support.question_broker import QuestionBroker
+
+    return QuestionBroker()
+
+
+def tool_workers(ctx: Config) -> int:
+    from adapters.tools.concurrent_runs import DEFAULT_WORKERS
+
+    return int(number_env(ctx, "CLAUDE_CODE_MAX_TOOL_USE_CONCURRENCY", DEFAULT_WORKERS)) or 1
+
+
+def build_scheduler(
+    ctx: Config, registry: ToolRegistry, broker: QuestionBroker
+) -> ThreadedScheduler:
+    """Read-only calls (and Agent calls) of one message run concurrently, at most
+    ``CLAUDE_CODE_MAX_TOOL_USE_CONCURRENCY`` (default 4) at a time."""
+    from adapters.tools.concurrent_runs import ThreadedScheduler
+
+    return ThreadedScheduler(registry, broker, tool_workers(ctx))
+
+
+def add_agent_tool(
+    ctx: Config,
+    options: RunOptions,
+    registry: ToolRegistry,
+    policy: PermissionPolicy,
+    broker: QuestionBroker,
+    approver: Approver | None,
+) -> SubagentLauncher | None:
+    """The Agent tool, wherever tools are offered (in -p, only after an opt-in) and no bare
+    deny rule (``Agent`` or ``Task``) switches it off. Agent types: the built-in ones, then
+    the user's files, ``--agents``, the project's files (a later one wins a name)."""
+    if not registry.names or policy.tool_disabled("Agent"):
+        return None
+    from adapters.subagents.launcher import SubagentLauncher, SubagentParts
+    from adapters.tools.agent import AgentTool
+    from domain.subagents.agents_flag import parse_agents_flag
+    from domain.subagents.builtin import BUILTIN_AGENTS
+    from domain.subagents.selection import merge_agents
+
+    flagged = parse_agents_flag(options.agents) if options.agents else []
+    found = file_agents(ctx, [*registry.names, "Agent", "Task"], approver)
+    agents = merge_agents(
+        BUILTIN_AGENTS,
+        [a for a in found if a.scope == "user"],
+        flagged,
+        [a for a in found if a.scope == "project"],
+    )
+    parts = SubagentParts(agents, SystemClock(), str(ctx.workspace), broker, tool_workers(ctx))
+    launcher = SubagentLauncher(parts, registry)
+    registry.add(AgentTool(launcher))
+    return launcher
 
 
 def build_checkpoints(

@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
     parser.add_argument("--system-prompt", help="replace the system prompt")
     parser.add_argument("--append-system-prompt", help="add to the system prompt")
+    parser.add_argument(
+        "--agents",
+        metavar="JSON",
+        help='subagent types for this run: {"name": {"description": ..., "prompt": ..., '
+        '"tools": [...], "model": "sonnet"}}',
+    )
     parser.add_argument("--no-color", action="store_true", help="plain output, no colour")
     parser.add_argument(
         "--verbose",

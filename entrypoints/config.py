@@ -107,6 +107,8 @@ class RunOptions(Record):
     add_dirs: tuple[str, ...] = ()
     permission_prompt_tool: str | None = None
     max_thinking_tokens: int | None = None
+    # --agents JSON: subagent types for this run (domain/subagents/agents_flag.py).
+    agents: str | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
@@ -136,6 +138,7 @@ class RunOptions(Record):
             add_dirs=tuple(getattr(args, "add_dirs", ())),
             permission_prompt_tool=getattr(args, "permission_prompt_tool", None),
             max_thinking_tokens=getattr(args, "max_thinking_tokens", None),
+            agents=getattr(args, "agents", None),
         )
 
 

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from adapters.subagents.current import current_agent_call
 from domain.cost import estimate_cost
 from domain.display.terminal_safety import printable
 from domain.display.tool_display import outcome_summary, tool_label
@@ -28,7 +29,7 @@ from domain.headless.output_lines import (
 )
 from domain.loop.agent_loop import TurnResult
 from domain.loop.turn_state import TurnState
-from domain.messages.content import ConversationMessage, Message
+from domain.messages.content import ConversationMessage, Message, Usage
 from domain.messages.wire import conversation_message_to_wire, message_to_wire, usage_to_wire
 from domain.stream.updates import StreamUpdate, TextDelta
 from domain.tools.calls import ToolCall, ToolOutcome
@@ -54,6 +55,9 @@ class PrintObserver:
         self._shown: Callable[[str], str] = printable if _is_terminal(out) else str
         self._at_line_start = True
         self._announced: set[str] = set()
+        self._agent_types: dict[str, str] = {}
+        # The main conversation's call named last on stderr (--verbose).
+        self._last_call: str | None = None
         self._lock = threading.Lock()
         # The stream-json session writes its control lines here too: one line at a time.
         self.emit: Callable[[dict[str, Any]], None] = self._write_line
@@ -97,7 +101,8 @@ class PrintObserver:
 
     def on_raw_event(self, event: dict[str, Any]) -> None:
         if self.format == "stream-json":
-            self._line(stream_event_line(event, self.session_id, str(uuid.uuid4())))
+            parent = current_agent_call()
+            self._line(stream_event_line(event, self.session_id, str(uuid.uuid4()), parent))
 
     def on_permission(self, call: ToolCall, verdict: str, reason: str, decided_by: str) -> None:
         if self.format == "stream-json":
@@ -147,7 +152,11 @@ class PrintObserver:
         if self._verbose:
             # A denied call never started: it is named here, with why it did not run.
             self._announce(call)
+            if self._last_call != call.id:
+                # Calls of one batch were all named before they ran: name this one again.
+                self._err_line(f"● {tool_label(call, self.workspace)}")
             self._err_line(f"  ⎿  {outcome_summary(outcome)}")
+            self._last_call = call.id
 
     def on_tool_results(self, message: ConversationMessage, outcomes: list[ToolOutcome]) -> None:
         if self.format == "stream-json":
@@ -166,10 +175,69 @@ class PrintObserver:
     def on_notice(self, text: str) -> None:
         self._err_line(f"hexclaw: {text}")
 
+    # SubagentView (domain/subagents/ports.py): a subagent's messages carry the id of the
+    # Agent call they answer, as Claude Code's do. Called from worker threads: each line is
+    # written whole under the lock.
+
+    def subagent_started(self, parent_id: str, agent_type: str, description: str) -> None:
+        self._agent_types[parent_id] = agent_type
+        self._last_call = None
+        if self._verbose:
+            self._err_line(f"  ⎿  {agent_type} subagent started: {description}")
+
+    def subagent_message(self, parent_id: str, message: Message) -> None:
+        if self.format == "stream-json":
+            self._line(
+                {
+                    "type": "assistant",
+                    "message": message_to_wire(message),
+                    "session_id": self.session_id,
+                    "parent_tool_use_id": parent_id,
+                    "uuid": str(uuid.uuid4()),
+                }
+            )
+
+    def subagent_results(
+        self, parent_id: str, message: ConversationMessage, outcomes: list[ToolOutcome]
+    ) -> None:
+        if self.format == "stream-json":
+            self._line(
+                {
+                    "type": "user",
+                    "message": conversation_message_to_wire(message),
+                    "session_id": self.session_id,
+                    "parent_tool_use_id": parent_id,
+                    "uuid": str(uuid.uuid4()),
+                }
+            )
+
+    def subagent_tool(self, parent_id: str, call: ToolCall, outcome: ToolOutcome | None) -> None:
+        if not self._verbose:
+            return
+        who = self._agent_types.get(parent_id, "subagent")
+        self._last_call = None
+        if call.id not in self._announced:
+            # A denied call never started: it is named with why it did not run.
+            self._announced.add(call.id)
+            self._err_line(f"  ⎿  [{who}] ● {tool_label(call, self.workspace)}")
+        if outcome is not None:
+            # Named again: a subagent's calls may run side by side too.
+            label = tool_label(call, self.workspace)
+            self._err_line(f"  ⎿  [{who}]   {label}: {outcome_summary(outcome)}")
+
+    def subagent_question(self, asking: bool) -> None:
+        return None
+
+    def subagent_finished(self, parent_id: str, outcome: ToolOutcome) -> None:
+        if self._verbose:
+            who = self._agent_types.get(parent_id, "subagent")
+            self._err_line(f"  ⎿  {who} subagent finished: {outcome_summary(outcome)}")
+
     def _announce(self, call: ToolCall) -> None:
         if call.id not in self._announced:
             self._announced.add(call.id)
             self._err_line(f"● {tool_label(call, self.workspace)}")
+            self._last_call = call.id
 
     def _err_line(self, text: str) -> None:
         # One line each, so a reader of stderr can tell a notice from a tool line.
@@ -182,7 +250,7 @@ class PrintObserver:
                 self.out.write("\n")
             self.out.flush()
             return
-        cost = estimate_cost(model, result.usage)
+        cost = turn_cost(model, result)
         subtype, is_error = result_subtype(result.subtype, result.error), result.is_error
         if self.structured_failure is not None and not is_error:
             subtype, is_error = STRUCTURED_FAILED, True
@@ -220,3 +288,13 @@ def _is_terminal(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):  # a closed or unusual stream is not a terminal
         return False
+
+
+def turn_cost(model: str, result: TurnResult) -> float | None:
+    """The turn's cost: its own calls at its model's price, each subagent's at its own."""
+    own = Usage()
+    for usage in result.call_usages:
+        own = own + usage
+    parts = [estimate_cost(model, own)]
+    parts += [estimate_cost(m, u) for m, u in result.subagent_usages]
+    return None if any(p is None for p in parts) else sum(p for p in parts if p is not None)

@@ -284,8 +284,9 @@ class SessionStore:
                 except OSError:
                     continue
                 deleted.append(path)
-                # The session's checkpoints go with it.
+                # The session's checkpoints and its subagents' transcripts go with it.
                 shutil.rmtree(self.root.parent / "file-history" / path.stem, ignore_errors=True)
+                shutil.rmtree(path.with_suffix(""), ignore_errors=True)
         return deleted
 
 

@@ -9,6 +9,8 @@ final rendering is printed once, so the scrollback holds exactly one copy of eve
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,6 +58,8 @@ from domain.tools.calls import ToolCall, ToolOutcome
 __all__ = ["MAX_DIFF_LINES", "TerminalRenderer", "diff_text", "tool_label"]
 
 MAX_DIFF_LINES = 40
+# A subagent's report is shown folded to its first lines.
+REPORT_LINES = 3
 # A token is about four characters of English or code; exact counts replace it when they arrive.
 CHARS_PER_TOKEN = 4
 
@@ -132,6 +136,17 @@ class _PrintableHook(RenderHook):
         return [_Printable(r) for r in renderables]
 
 
+@dataclasses.dataclass
+class _Running:
+    """A subagent on screen: what it is, since when, how many calls it made, the last one."""
+
+    agent_type: str
+    description: str
+    started: float
+    tool_uses: int = 0
+    last: str = ""
+
+
 class TerminalRenderer:
     def __init__(
         self,
@@ -155,7 +170,11 @@ class TerminalRenderer:
         self._message_chars = 0
         self._message_tokens: int | None = None
         self._announced: set[str] = set()
+        # The call whose label was printed last: a result printed under another is named.
+        self._last_call: str | None = None
         self._tail: tuple[str, _Tail] | None = None
+        self._subagents: dict[str, _Running] = {}
+        self._subagent_lock = threading.Lock()
         # Model text, tool output and file names can hold escape sequences (a window title,
         # the clipboard); nothing printed on this console passes one through.
         console.push_render_hook(_PrintableHook())
@@ -163,6 +182,9 @@ class TerminalRenderer:
     # The REPL's side.
 
     def begin_turn(self) -> None:
+        with self._subagent_lock:
+            # A subagent abandoned when the last turn was interrupted is not running.
+            self._subagents.clear()
         self._turn_started = self._since = self.clock.monotonic()
         self._done_tokens = 0
         self._reset_message()
@@ -248,10 +270,16 @@ class TerminalRenderer:
     def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None:
         self.stop()
         self._announce(call)
+        if self._last_call != call.id:
+            # Calls of one batch were all announced before they ran: name this one again,
+            # so its result sits under its own name.
+            self._print_label(call)
         style = "red" if outcome.is_error else "dim"
         self.console.print(Text(f"  ⎿  {outcome_summary(outcome)}", style=style))
         if outcome.diff:
             self.diff(outcome.diff)
+        if call.name in ("Agent", "Task"):
+            self._print_report(outcome)
 
     def on_tool_results(self, message: ConversationMessage, outcomes: list[ToolOutcome]) -> None:
         self._announced.clear()
@@ -263,15 +291,83 @@ class TerminalRenderer:
         # The REPL shows a denial with the call's outcome, and asked the user for the rest.
         return None
 
+    # SubagentView (domain/subagents/ports.py): one live line per running subagent. Its
+    # calls come from worker threads; the table is read by the live region's refresh.
+
+    def subagent_started(self, parent_id: str, agent_type: str, description: str) -> None:
+        with self._subagent_lock:
+            self._subagents[parent_id] = _Running(agent_type, description, self.clock.monotonic())
+
+    def subagent_message(self, parent_id: str, message: Message) -> None:
+        return None
+
+    def subagent_results(
+        self, parent_id: str, message: ConversationMessage, outcomes: list[ToolOutcome]
+    ) -> None:
+        return None
+
+    def subagent_tool(self, parent_id: str, call: ToolCall, outcome: ToolOutcome | None) -> None:
+        if outcome is not None:
+            return
+        with self._subagent_lock:
+            running = self._subagents.get(parent_id)
+            if running is not None:
+                running.tool_uses += 1
+                running.last = tool_label(call, self.workspace)
+
+    def subagent_question(self, asking: bool) -> None:
+        # The question needs the terminal: the live region goes, and comes back after.
+        if asking:
+            self.stop()
+        else:
+            self._start()
+
+    def subagent_finished(self, parent_id: str, outcome: ToolOutcome) -> None:
+        with self._subagent_lock:
+            self._subagents.pop(parent_id, None)
+
+    def subagent_lines(self) -> list[Text]:
+        """The live lines of the running subagents: type, description, tool uses, time."""
+        now = self.clock.monotonic()
+        with self._subagent_lock:
+            running = list(self._subagents.values())
+        lines: list[Text] = []
+        for sub in running:
+            uses = f"{sub.tool_uses} tool use{'s' if sub.tool_uses != 1 else ''}"
+            line = Text("  ⎿  ", style="dim")
+            line.append(f"{sub.agent_type}", style="bold")
+            line.append(f"({sub.description})")
+            line.append(f" · {uses} · {int(now - sub.started)}s", style="dim")
+            if sub.last:
+                line.append(f" · {sub.last}", style="dim")
+            lines.append(line)
+        return lines
+
+    def _print_report(self, outcome: ToolOutcome) -> None:
+        """A subagent's report, folded: its first lines; the model got all of it."""
+        text = outcome.content if isinstance(outcome.content, str) else ""
+        lines = text.strip().splitlines()
+        for line in lines[:REPORT_LINES]:
+            self.console.print(Text(f"      {line}", style="dim"), soft_wrap=True)
+        if len(lines) > REPORT_LINES:
+            more = len(lines) - REPORT_LINES
+            self.console.print(
+                Text(f"      … {more} more line{'s' if more != 1 else ''}", style="dim")
+            )
+
     # Internals.
 
     def _announce(self, call: ToolCall) -> None:
         if call.id in self._announced:
             return
         self._announced.add(call.id)
+        self._print_label(call)
+
+    def _print_label(self, call: ToolCall) -> None:
         line = Text("● ", style="green")
         line.append(tool_label(call, self.workspace), style="bold")
         self.console.print(line)
+        self._last_call = call.id
 
     def _reset_message(self) -> None:
         self._message_chars = 0
@@ -359,5 +455,6 @@ class TerminalRenderer:
                 self._tail = (text, _Tail(Markdown(text), reserve=2))
             parts.append(self._tail[1])
         parts.append(self._spinner)
+        parts.extend(self.subagent_lines())
         # The live region is drawn by rich's own hook, after ours: it is filtered here.
         return _Printable(Group(*parts))

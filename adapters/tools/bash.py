@@ -9,6 +9,7 @@ as head and tail only, so memory stays bounded however much a command prints.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import stat
 import tempfile
@@ -103,6 +104,11 @@ class BashTool:
         self.shell = shell
         self.sandbox = sandbox
         self.cwd = str(workspace.root)
+
+    def for_subagent(self) -> BashTool:
+        """The same tool for a subagent, with a working directory of its own (starting where
+        the parent's is): its ``cd`` does not move the parent, nor the parent's it."""
+        return copy.copy(self)
 
     def definition(self) -> JSONObject:
         description = _description(self.limits)

@@ -59,6 +59,8 @@ Use offset (first line number to read) and limit (number of lines) for long file
 
 class ReadTool:
     name = "Read"
+    # Changes nothing and asks nothing while it runs: may run beside other such calls.
+    concurrency_safe = True
 
     def __init__(self, workspace: Workspace, files: FileStateTracker) -> None:
         self.workspace = workspace

@@ -27,22 +27,25 @@ class Tool(Protocol):
 class ToolRegistry:
     def __init__(self, tools: list[Tool]) -> None:
         self._tools = {tool.name: tool for tool in tools}
+        # Former names a model may still call a tool by (``Task`` for ``Agent``).
+        self._aliases = {alias: t.name for t in tools for alias in getattr(t, "aliases", ())}
 
     def add(self, tool: Tool) -> None:
         self._tools[tool.name] = tool
+        self._aliases.update({alias: tool.name for alias in getattr(tool, "aliases", ())})
 
     @property
     def names(self) -> list[str]:
         return list(self._tools)
 
     def tool(self, name: str) -> Tool | None:
-        return self._tools.get(name)
+        return self._tools.get(name) or self._tools.get(self._aliases.get(name, ""))
 
     def definitions(self) -> list[JSONObject]:
         return [tool.definition() for tool in self._tools.values()]
 
     def access_of(self, call: ToolCall) -> ToolAccess:
-        tool = self._tools.get(call.name)
+        tool = self.tool(call.name)
         if tool is None:
             return ToolAccess(tool=call.name, kind="none")
         try:
@@ -51,7 +54,7 @@ class ToolRegistry:
             return ToolAccess(tool=call.name, kind="none", invalid=str(exc))
 
     def run(self, call: ToolCall) -> ToolOutcome:
-        tool = self._tools.get(call.name)
+        tool = self.tool(call.name)
         if tool is None:
             known = ", ".join(sorted(self._tools)) or "none"
             return ToolOutcome(
@@ -60,6 +63,11 @@ class ToolRegistry:
                 summary="unknown tool",
             )
         try:
+            # A tool that needs the call's id (Agent: its subagent's messages name it).
+            run_call = getattr(tool, "run_call", None)
+            if run_call is not None:
+                outcome: ToolOutcome = run_call(call)
+                return outcome
             return tool.run(call.input)
         except ToolError as exc:
             return ToolOutcome(content=f"Error: {exc}", is_error=True, summary=str(exc))

@@ -67,6 +67,10 @@ class TodoWriteTool(UnguardedTool):
         self.todos: list[Todo] = []
         self.on_change = on_change
 
+    def for_subagent(self) -> TodoWriteTool:
+        """A subagent keeps a task list of its own: it never replaces the parent's."""
+        return TodoWriteTool()
+
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
         todos: list[Todo] = []

@@ -107,6 +107,8 @@ def _dotted_quad(host: str) -> str | None:
 
 class WebFetchTool:
     name = "WebFetch"
+    # Changes nothing and asks nothing while it runs: may run beside other such calls.
+    concurrency_safe = True
 
     def __init__(self, limits: FetchLimits | None = None) -> None:
         self.limits = limits or FetchLimits()

@@ -74,6 +74,9 @@ TOOL_RULES: dict[str, str] = {
     "TodoWrite": "TodoWrite: keep a short task list for work with several steps, and update "
     "it as each step is done.",
     "NotebookEdit": "NotebookEdit: change one cell of a Jupyter notebook.",
+    "Agent": "Agent: hand a self-contained task (a broad search, research, a plan) to a "
+    "subagent with its own fresh context; give it every detail it needs, and launch "
+    "independent ones in one message so they run at the same time.",
     "Skill": "Skill: when a task fits one of the skills listed below, load it first and follow "
     "its instructions.",
     "SlashCommand": "SlashCommand: run one of the listed /commands when the user asks for what "

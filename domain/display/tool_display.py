@@ -23,6 +23,7 @@ _LABEL_FIELDS = {
     "WebFetch": "url",
     "WebSearch": "query",
     "Task": "description",
+    "Agent": "description",
 }
 MAX_LABEL = 90
 

@@ -47,12 +47,15 @@ def init_line(
     }
 
 
-def stream_event_line(event: JSONObject, session_id: str, line_uuid: str) -> JSONObject:
+def stream_event_line(
+    event: JSONObject, session_id: str, line_uuid: str, parent_tool_use_id: str | None = None
+) -> JSONObject:
+    """A raw stream event; a subagent's carries the id of the Agent call it answers."""
     return {
         "type": "stream_event",
         "event": event,
         "session_id": session_id,
-        "parent_tool_use_id": None,
+        "parent_tool_use_id": parent_tool_use_id,
         "uuid": line_uuid,
     }
 

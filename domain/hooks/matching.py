@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_|-]+$")
+_FORMER_NAMES = {"Agent": ("Task",), "Task": ("Agent",)}
 
 
 def matcher_problem(matcher: str) -> str | None:
@@ -23,9 +24,11 @@ def matcher_matches(matcher: str, value: str) -> bool:
     anything else: a regular expression over the whole value (``mcp__github__.*``)."""
     if matcher in ("", "*"):
         return True
+    # A matcher written for the Agent tool's former name (Task) still selects it.
+    names = [value, *_FORMER_NAMES.get(value, ())]
     if _PLAIN.match(matcher):
-        return value in matcher.split("|")
+        return any(name in matcher.split("|") for name in names)
     try:
-        return re.fullmatch(matcher, value) is not None
+        return any(re.fullmatch(matcher, name) is not None for name in names)
     except re.error:
         return False

@@ -6,6 +6,10 @@ Rules a reader must not break:
   interruption); an interrupted turn leaves a conversation the API accepts.
 - A partial answer is kept marked incomplete and never re-sent.
 
-What lives where: ``agent_loop``, ``turn_state``, ``ports`` (the ``TurnObserver`` the terminal
-and output formats implement).
+- Calls of one message run in order, except batches of concurrency-safe calls
+  (``tool_batches``), whose permissions are still decided one call at a time, in order,
+  before any of them runs, and whose results keep the calls' order.
+
+What lives where: ``agent_loop``, ``turn_state``, ``tool_batches`` (which calls may run at
+once), ``ports`` (the ``TurnObserver`` the terminal and output formats implement).
 """

@@ -14,7 +14,7 @@ Rules a reader must not break:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import attrs
@@ -25,6 +25,7 @@ from domain.conversation.ports import SessionRecorder
 from domain.conversation.transcript import Conversation, sendable_blocks
 from domain.hooks.ports import LoopHooks
 from domain.loop.ports import TurnObserver
+from domain.loop.tool_batches import plan_batches
 from domain.loop.turn_state import TurnEvent, TurnState, next_state
 from domain.messages.api_errors import ApiError, ApiStatusError
 from domain.messages.content import (
@@ -50,7 +51,12 @@ from domain.stream.partial_message import PartialMessage
 from domain.stream.ports import ModelClient
 from domain.stream.updates import StreamUpdate
 from domain.tools.calls import Decision, PermissionAnswer, ToolAccess, ToolCall, ToolOutcome
-from domain.tools.ports import ToolRunner
+from domain.tools.ports import (
+    BatchInterrupted,
+    InterruptedWithOutcome,
+    ToolRunner,
+    ToolScheduler,
+)
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
@@ -107,6 +113,8 @@ class TurnResult(Record):
     permission_denials: list[PermissionDenial]
     error: Exception | None = None
     call_usages: list[Usage] = attrs.field(factory=list)
+    # What subagents spent in this turn, by model; already counted in ``usage``.
+    subagent_usages: list[tuple[str, Usage]] = attrs.field(factory=list)
     # The API refused the turn's first request, and the turn's user content is no longer in
     # the conversation: the user has to send it again (changed) for it to count.
     retracted: bool = False
@@ -122,6 +130,7 @@ class _Turn(Record):
 
     usage: Usage = attrs.field(factory=Usage)
     call_usages: list[Usage] = attrs.field(factory=list)
+    subagent_usages: list[tuple[str, Usage]] = attrs.field(factory=list)
     denials: list[PermissionDenial] = attrs.field(factory=list)
     final_text: str = ""
     stop_reason: str | None = None
@@ -143,6 +152,7 @@ class _Turn(Record):
             permission_denials=self.denials,
             error=error,
             call_usages=self.call_usages,
+            subagent_usages=self.subagent_usages,
             retracted=self.retracted,
         )
 
@@ -161,6 +171,7 @@ class AgentLoop:
         session_id: str = "",
         compactor: Compactor | None = None,
         hooks: LoopHooks | None = None,
+        scheduler: ToolScheduler | None = None,
     ) -> None:
         self.client = client
         self.tools = tools
@@ -173,6 +184,8 @@ class AgentLoop:
         self.session_id = session_id
         self.compactor = compactor
         self.hooks = hooks
+        # None: every call runs alone, in order.
+        self.scheduler = scheduler
         self.state = TurnState.AWAITING_INPUT
 
     def compaction_scope(self) -> CompactionScope:
@@ -351,17 +364,26 @@ class AgentLoop:
         results: list[ToolResultBlock] = []
         outcomes: list[ToolOutcome] = []
         try:
-            for block in tool_uses:
+            for batch in plan_batches(tool_uses, self._concurrency_safe):
                 turn.tool_running = False
-                outcome = self._run_one(turn, block)
-                results.append(_result_block(block.id, outcome))
-                outcomes.append(outcome)
+                if len(batch) == 1:
+                    done = [self._run_one(turn, batch[0])]
+                else:
+                    done = self._run_batch(turn, batch, results, outcomes)
+                results.extend(_result_block(b.id, o) for b, o in zip(batch, done, strict=True))
+                outcomes.extend(done)
         except BaseException as exc:
             interrupted = isinstance(exc, KeyboardInterrupt)
             for position, block in enumerate(tool_uses[len(results) :]):
+                running = position == 0 and turn.tool_running
                 if not interrupted:
                     text = _internal_error_result(exc)
-                elif position == 0 and turn.tool_running:
+                elif running and isinstance(exc, InterruptedWithOutcome):
+                    self._count_subagents(turn, exc.outcome)
+                    results.append(_result_block(block.id, exc.outcome))
+                    outcomes.append(exc.outcome)
+                    continue
+                elif running:
                     text = INTERRUPTED_RESULT
                 else:
                     text = NOT_STARTED_RESULT
@@ -372,7 +394,78 @@ class AgentLoop:
             raise
         self._add_results(results, outcomes)
 
+    def _concurrency_safe(self, block: ToolUseBlock) -> bool:
+        if self.scheduler is None:
+            return False
+        return self.scheduler.concurrency_safe(ToolCall(block.id, block.name, block.input))
+
+    def _run_batch(
+        self,
+        turn: _Turn,
+        batch: list[ToolUseBlock],
+        results: list[ToolResultBlock],
+        outcomes: list[ToolOutcome],
+    ) -> list[ToolOutcome]:
+        """Permissions one call at a time, then the allowed calls concurrently, then their
+        outcomes in the calls' order. On Ctrl-C each call of the batch is answered here (what
+        finished keeps its outcome) before the interruption goes on."""
+        assert self.scheduler is not None
+        prepared = [self._prepare(turn, block) for block in batch]
+        allowed = [p for p in prepared if isinstance(p, ToolCall)]
+        for call in allowed:
+            self.observer.on_tool_start(call)
+        turn.tool_running = True
+        try:
+            ran = self.scheduler.run_all([_job(self.tools, call) for call in allowed])
+        except BatchInterrupted as stopped:
+            finished = iter(stopped.finished)
+            for block, item in zip(batch, prepared, strict=True):
+                answer = item if isinstance(item, ToolOutcome) else next(finished)
+                if answer is None:
+                    answer = ToolOutcome(
+                        content=INTERRUPTED_RESULT, is_error=True, summary="interrupted"
+                    )
+                self._count_subagents(turn, answer)
+                results.append(_result_block(block.id, answer))
+                outcomes.append(answer)
+            turn.tool_running = False
+            raise
+        turn.tool_running = False
+        outcomes_by_call = iter(ran)
+        return [
+            item
+            if isinstance(item, ToolOutcome)
+            else self._finish(turn, item, next(outcomes_by_call))
+            for item in prepared
+        ]
+
     def _run_one(self, turn: _Turn, block: ToolUseBlock) -> ToolOutcome:
+        prepared = self._prepare(turn, block)
+        if isinstance(prepared, ToolOutcome):
+            return prepared
+        call = prepared
+        self.observer.on_tool_start(call)
+        turn.tool_running = True
+        outcome = _job(self.tools, call)()
+        turn.tool_running = False
+        return self._finish(turn, call, outcome)
+
+    def _count_subagents(self, turn: _Turn, outcome: ToolOutcome) -> None:
+        for model, usage in outcome.subagent_usages:
+            turn.usage = turn.usage + usage
+            turn.subagent_usages.append((model, usage))
+
+    def _finish(self, turn: _Turn, call: ToolCall, outcome: ToolOutcome) -> ToolOutcome:
+        self._count_subagents(turn, outcome)
+        if self.hooks is not None:
+            outcome, stop = self.hooks.after_tool(call, outcome)
+            turn.hook_stop = turn.hook_stop or stop
+        self.observer.on_tool_end(call, outcome)
+        return outcome
+
+    def _prepare(self, turn: _Turn, block: ToolUseBlock) -> ToolCall | ToolOutcome:
+        """The call to run (its permission granted, its input as hooks or the answer left
+        it), or the outcome that answers it without running."""
         call = ToolCall(id=block.id, name=block.name, input=block.input)
         if block.input_error is not None:
             return ToolOutcome(
@@ -413,22 +506,7 @@ class AgentLoop:
             )
             self.observer.on_tool_end(call, outcome)
             return outcome
-        self.observer.on_tool_start(call)
-        turn.tool_running = True
-        try:
-            outcome = self.tools.run(call)
-        except Exception as exc:  # the port promises outcomes, not exceptions; still answer
-            outcome = ToolOutcome(
-                content=f"The tool failed inside hexclaw: {type(exc).__name__}: {exc}",
-                is_error=True,
-                summary="tool crashed",
-            )
-        turn.tool_running = False
-        if self.hooks is not None:
-            outcome, stop = self.hooks.after_tool(call, outcome)
-            turn.hook_stop = turn.hook_stop or stop
-        self.observer.on_tool_end(call, outcome)
-        return outcome
+        return call
 
     def _access(self, call: ToolCall) -> ToolAccess:
         """What the call touches; a call whose reach cannot be worked out is marked invalid
@@ -557,6 +635,20 @@ class AgentLoop:
 
 def _internal_error_result(exc: BaseException) -> str:
     return f"Not run: hexclaw hit an internal error ({type(exc).__name__}) and stopped the turn."
+
+
+def _job(tools: ToolRunner, call: ToolCall) -> Callable[[], ToolOutcome]:
+    def run() -> ToolOutcome:
+        try:
+            return tools.run(call)
+        except Exception as exc:  # the port promises outcomes, not exceptions; still answer
+            return ToolOutcome(
+                content=f"The tool failed inside hexclaw: {type(exc).__name__}: {exc}",
+                is_error=True,
+                summary="tool crashed",
+            )
+
+    return run
 
 
 def _result_block(tool_use_id: str, outcome: ToolOutcome) -> ToolResultBlock:

@@ -43,6 +43,8 @@ RuleBehavior = Literal["allow", "ask", "deny"]
 EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
 READ_TOOLS = frozenset({"Read", "Glob", "Grep", "LS"})
 _FAMILIES = {"Edit": EDIT_TOOLS, "Read": READ_TOOLS}
+# A rule may name a tool by its former name, as Claude Code's users still write it.
+_FORMER_NAMES = {"Task": "Agent"}
 _RULE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*)(?:\((.*)\))?$", re.DOTALL)
 
 
@@ -61,7 +63,8 @@ class PermissionRule(Record):
         return self.tool if self.specifier is None else f"{self.tool}({self.specifier})"
 
     def covers_tool(self, tool: str) -> bool:
-        return tool == self.tool or tool in _FAMILIES.get(self.tool, ())
+        named = _FORMER_NAMES.get(self.tool, self.tool)
+        return tool == named or tool in _FAMILIES.get(named, ())
 
 
 @attrs.frozen(repr=False)

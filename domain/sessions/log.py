@@ -307,3 +307,21 @@ def format_version_of(first_line: bytes) -> int | None:
         return None
     version: Any = entry.get("format")
     return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+SUBAGENT = "subagent"
+
+
+def subagent_entry(
+    tool_use_id: str, agent_id: str, agent_type: str, description: str, transcript: str
+) -> JSONObject:
+    """An Agent call's subagent and where its own transcript is (relative to this log's
+    folder). Replay ignores it: the parent conversation holds only the call and its report."""
+    return {
+        "type": SUBAGENT,
+        "tool_use_id": tool_use_id,
+        "agent_id": agent_id,
+        "agent_type": agent_type,
+        "description": description,
+        "transcript": transcript,
+    }

@@ -6,7 +6,7 @@ from typing import Literal
 
 import attrs
 
-from domain.messages.content import JSONObject
+from domain.messages.content import JSONObject, Usage
 from domain.repr_base import Record
 
 AccessKind = Literal["read", "write", "execute", "network", "none"]
@@ -44,6 +44,9 @@ class ToolOutcome(Record):
     summary: str = ""
     diff: str | None = None
     structured: JSONObject | None = None
+    # What subagents spent to produce this outcome (model, usage): the Agent tool's calls,
+    # nested ones included. The loop adds it to the turn's usage.
+    subagent_usages: tuple[tuple[str, Usage], ...] = ()
 
 
 Verdict = Literal["allow", "deny", "ask"]

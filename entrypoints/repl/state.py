@@ -8,6 +8,7 @@ from adapters.terminal.renderer import TerminalRenderer
 from domain.conversation.compaction_plan import estimate_context_tokens
 from domain.cost import CostLedger, format_usd
 from domain.loop.agent_loop import AgentLoop, TurnResult
+from domain.messages.content import Usage
 from domain.model_catalog import context_window
 from domain.permissions.policy import PermissionPolicy
 from domain.reasoning.models import thinking_support
@@ -73,7 +74,13 @@ class ReplState(Record):
     def record_turn(self, result: TurnResult, seconds: float) -> None:
         self.turn_seconds += seconds
         self.count_compactions()
-        self.ledger.record(self.model, result.usage)
+        own = Usage()
+        for usage in result.call_usages:
+            own = own + usage
+        turn = self.ledger.record(self.model, own)
+        # Subagents are priced at their own models; /cost lists them under the turn.
+        for model, usage in result.subagent_usages:
+            self.ledger.record(model, usage, label=f"{turn.label} subagent")
 
     def count_compactions(self) -> None:
         """Compaction calls (automatic, in a turn, or /compact) are turns of their own in /cost."""

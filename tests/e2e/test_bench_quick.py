@@ -28,6 +28,7 @@ EXPECTED_LINES = (
     "idle REPL memory",
     "stream-json session, 10 turns wall time",
     "stream-json session, 10 turns peak memory (process tree)",
+    "4 read-only calls in one message",
 )
 
 

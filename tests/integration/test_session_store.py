@@ -389,3 +389,21 @@ def test_a_child_killed_in_the_middle_of_a_write_loses_only_that_line(
         if seen_torn:
             break
     assert seen_torn, "three kills in the middle of a 4 MB write all missed it"
+
+
+def test_cleanup_takes_an_old_sessions_subagent_transcripts_with_it(
+    store: SessionStore, workspace: Path
+) -> None:
+    old = new_session(store, workspace, user("old"))
+    recent = new_session(store, workspace, user("recent"))
+    folder = store.folder(workspace)
+    for session in (old, recent):
+        transcripts = folder / session / "subagents"
+        transcripts.mkdir(parents=True)
+        (transcripts / "agent-1.jsonl").write_text("{}\n")
+    age(folder / f"{old}.jsonl", 31)
+    store.cleanup(30)
+    assert not (folder / old).exists()
+    assert (folder / recent / "subagents" / "agent-1.jsonl").exists()
+    # A session's folder of transcripts is never listed as a session.
+    assert [s.session_id for s in store.list_sessions(workspace)] == [recent]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adapters.subagents.launcher import SubagentLauncher, SubagentParts
+from adapters.system.clock import SystemClock
+from adapters.tools.agent import AgentTool
 from adapters.tools.bash import BashLimits, BashTool
 from adapters.tools.bash_output import BashOutputTool
 from adapters.tools.edit import EditTool
@@ -22,6 +25,8 @@ from adapters.tools.support.workspace import Workspace
 from adapters.tools.todo_write import TodoWriteTool
 from adapters.tools.web_fetch import WebFetchTool
 from adapters.tools.write import WriteTool
+from domain.subagents.builtin import BUILTIN_AGENTS
+from domain.subagents.selection import merge_agents
 from domain.tools.calls import ToolAccess, ToolCall, ToolOutcome
 
 
@@ -51,6 +56,11 @@ class Harness:
                 self.todo,
             ]
         )
+        # Agent runs subagents over these tools once a loop is attached (``attach``).
+        self.launcher = SubagentLauncher(
+            SubagentParts(merge_agents(BUILTIN_AGENTS), SystemClock(), str(root)), self.registry
+        )
+        self.registry.add(AgentTool(self.launcher))
         self._ids = 0
 
     def call(self, name: str, tool_input: dict[str, object]) -> ToolCall:

@@ -3,7 +3,8 @@ the whole group (grandchildren included) on timeout, on request, or on Ctrl-C.
 
 Rules a reader must not break:
 - the child starts a new session, so a terminal Ctrl-C reaches only hexclaw, which then
-  stops the group itself and re-raises ``KeyboardInterrupt`` for the agent loop;
+  stops the group itself and re-raises ``KeyboardInterrupt`` for the agent loop (on a worker
+  thread, the batch's stop signal does the same: ``stop_signal.py``);
 - stopping is SIGTERM to the group, a grace period while any member lives, then SIGKILL;
 - output is handed to ``on_output`` chunk by chunk and never accumulated here.
 """
@@ -22,6 +23,7 @@ from typing import IO
 
 import attrs
 
+from adapters.tools.support.stop_signal import check_stop
 from domain.repr_base import Record
 
 READ_CHUNK = 65536
@@ -101,6 +103,9 @@ def _run(
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
             while True:
+                # On a worker thread (a subagent's call) Ctrl-C arrives as its batch's stop
+                # signal, not as KeyboardInterrupt: checked here, it stops the group too.
+                check_stop()
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     timed_out = True

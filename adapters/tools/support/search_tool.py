@@ -25,6 +25,9 @@ class SearchTool:
     name: str
     description: str
     schema: JSONObject
+    # Glob, Grep and LS change nothing and ask nothing while they run: they may run beside
+    # other such calls of the same message.
+    concurrency_safe = True
 
     def __init__(self, workspace: Workspace, hidden_paths: HiddenPaths | None = None) -> None:
         self.workspace = workspace
