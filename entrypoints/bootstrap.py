@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from adapters.headless.control_prompt import ControlPrompt
     from adapters.headless.stdio_channel import StdioChannel
     from adapters.headless.turn_interrupt import TurnInterrupter
+    from adapters.mcp.hub import McpHub
     from adapters.sandbox.runner import Sandbox
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
@@ -232,6 +233,8 @@ class Run(Record):
     sandbox: Sandbox | None = None
     """The OS sandbox Bash runs in (``/sandbox``); None when Bash is not offered, or in print
     mode when the sandbox is off."""
+    mcp: McpHub | None = None
+    """The MCP servers (``/mcp``); None when none is configured or tools are not offered."""
 
 
 def build_run(
@@ -259,6 +262,7 @@ def build_run(
     if approver is not None:
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
     registry = build_tools(ctx, options, permissions)
+    mcp = build_mcp(ctx, options, registry, permissions, observer, approver)
     checkpoints = build_checkpoints(ctx, options, session, registry, observer)
     tools: ToolRunner = registry
     if checkpoints is not None:
@@ -296,7 +300,36 @@ def build_run(
         session=session,
         checkpoints=checkpoints,
         sandbox=sandbox,
+        mcp=mcp,
     )
+
+
+def build_mcp(
+    ctx: Config,
+    options: RunOptions,
+    registry: ToolRegistry,
+    policy: PermissionPolicy,
+    observer: TurnObserver,
+    approver: Approver | None,
+) -> McpHub | None:
+    """The configured MCP servers that may start, started, their tools in the registry. Print
+    mode starts none unless tools are offered (the same opt-in as the built-in tools)."""
+    if not options.interactive and not registry.names:
+        return None
+    from entrypoints.mcp_setup import attach_tools, servers_to_start, start_hub
+
+    def approve(checks: list[TrustCheck]) -> list[TrustCheck]:
+        warnings: list[str] = []
+        approved = approve_items(ctx, checks, approver, warnings)
+        ctx.warnings.extend(warnings)
+        return approved
+
+    servers = servers_to_start(ctx, options, approve)
+    if not servers:
+        return None
+    hub = start_hub(ctx, servers)
+    attach_tools(ctx, hub, registry, policy, getattr(observer, "on_progress", None))
+    return hub
 
 
 def build_checkpoints(

@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind", "doctor", "trust", "permissions")
+SUBCOMMANDS = (
+    "login",
+    "logout",
+    "auth",
+    "sessions",
+    "rewind",
+    "doctor",
+    "trust",
+    "permissions",
+    "mcp",
+)
 
 
 class UsageError(Exception):
@@ -49,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "REPL; with -p, answers once and exits."
     )
     parser.epilog = (
-        "Commands: login, logout, auth status, sessions, rewind, doctor, trust. "
+        "Commands: login, logout, auth status, sessions, rewind, doctor, trust, mcp. "
         "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`."
     )
     parser.add_argument("prompt", nargs="?", help="the first prompt (with -p: the only one)")
@@ -115,7 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     from entrypoints.headless.arguments import add_headless_arguments
 
     add_headless_arguments(parser)
+    add_mcp_config_arguments(parser)
     return parser
+
+
+def add_mcp_config_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mcp-config",
+        dest="mcp_configs",
+        action="append",
+        default=[],
+        metavar="FILE_OR_JSON",
+        help="MCP servers from a JSON file or string (repeatable)",
+    )
+    parser.add_argument(
+        "--strict-mcp-config",
+        action="store_true",
+        help="only the servers of --mcp-config, none from the other configuration",
+    )
 
 
 def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
@@ -193,6 +220,12 @@ def _port(raw: str) -> int:
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
+    if argv and argv[0] == "mcp":
+        from entrypoints.mcp_commands import parse_mcp
+
+        args = parse_mcp(argv[1:])
+        args.command = "mcp"
+        return args
     if argv and argv[0] in SUBCOMMANDS:
         args = build_subcommand_parser(argv[0]).parse_args(argv[1:])
         args.command = argv[0]

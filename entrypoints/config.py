@@ -106,6 +106,9 @@ class RunOptions(Record):
     fork_session: bool = False
     add_dirs: tuple[str, ...] = ()
     permission_prompt_tool: str | None = None
+    # MCP (entrypoints/mcp_setup.py): --mcp-config values and --strict-mcp-config.
+    mcp_configs: tuple[str, ...] = ()
+    strict_mcp_config: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
@@ -134,6 +137,8 @@ class RunOptions(Record):
             fork_session=getattr(args, "fork_session", False),
             add_dirs=tuple(getattr(args, "add_dirs", ())),
             permission_prompt_tool=getattr(args, "permission_prompt_tool", None),
+            mcp_configs=tuple(getattr(args, "mcp_configs", None) or ()),
+            strict_mcp_config=getattr(args, "strict_mcp_config", False),
         )
 
 
