@@ -125,24 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     from entrypoints.headless.arguments import add_headless_arguments
 
     add_headless_arguments(parser)
+    from entrypoints.mcp_arguments import add_mcp_config_arguments
+
     add_mcp_config_arguments(parser)
     return parser
-
-
-def add_mcp_config_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--mcp-config",
-        dest="mcp_configs",
-        action="append",
-        default=[],
-        metavar="FILE_OR_JSON",
-        help="MCP servers from a JSON file or string (repeatable)",
-    )
-    parser.add_argument(
-        "--strict-mcp-config",
-        action="store_true",
-        help="only the servers of --mcp-config, none from the other configuration",
-    )
 
 
 def build_subcommand_parser(name: str) -> argparse.ArgumentParser:
@@ -221,9 +207,12 @@ def _port(raw: str) -> int:
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     if argv and argv[0] == "mcp":
-        from entrypoints.mcp_commands import parse_mcp
+        from entrypoints.mcp_arguments import McpArgumentError, parse_mcp
 
-        args = parse_mcp(argv[1:])
+        try:
+            args = parse_mcp(argv[1:])
+        except McpArgumentError as exc:
+            raise UsageError(str(exc)) from None
         args.command = "mcp"
         return args
     if argv and argv[0] in SUBCOMMANDS:

@@ -30,40 +30,7 @@ from domain.mcp.errors import McpUsageError
 from domain.secret_names import looks_secret
 from entrypoints.config import Config, load_config, number_env
 
-SCOPES: tuple[Scope, ...] = ("local", "project", "user")
-ACTIONS = ("add", "add-json", "list", "get", "remove")
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:
-        from entrypoints.cli import UsageError
-
-        raise UsageError(f"{message} (see `hexclaw mcp --help`)")
-
-
-def parse_mcp(argv: Sequence[str]) -> argparse.Namespace:
-    """The arguments; for ``add``, everything after ``--`` is the server's command line."""
-    argv = list(argv)
-    command: list[str] = []
-    if "--" in argv:
-        split = argv.index("--")
-        argv, command = argv[:split], argv[split + 1 :]
-    parser = _Parser(prog="hexclaw mcp", description="Configure and check MCP servers.")
-    parser.add_argument("action", choices=ACTIONS)
-    parser.add_argument("name", nargs="?", help="the server's name")
-    parser.add_argument("target", nargs="*", help="add: the URL, or the command and arguments")
-    parser.add_argument("--transport", "-t", choices=("stdio", "http", "sse"))
-    parser.add_argument("--scope", "-s", choices=SCOPES)
-    parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("-H", "--header", action="append", default=[], metavar="'Name: value'")
-    parser.add_argument("--settings", metavar="FILE", help="one more settings.json layer")
-    from entrypoints.cli import add_mcp_config_arguments
-
-    add_mcp_config_arguments(parser)
-    args = parser.parse_intermixed_args(argv)
-    args.target = [*args.target, *command]
-    return args
 
 
 def run_mcp(args: argparse.Namespace, out: TextIO | None = None) -> int:
