@@ -314,9 +314,11 @@ def build_mcp(
 ) -> McpHub | None:
     """The configured MCP servers that may start, started, their tools in the registry. Print
     mode starts none unless tools are offered (the same opt-in as the built-in tools)."""
+    from entrypoints.mcp_setup import attach_tools, check_flags, servers_to_start, start_hub
+
+    check_flags(options)  # a bad --mcp-config is an error whether or not servers start
     if not options.interactive and not registry.names:
         return None
-    from entrypoints.mcp_setup import attach_tools, servers_to_start, start_hub
 
     def approve(checks: list[TrustCheck]) -> list[TrustCheck]:
         warnings: list[str] = []

@@ -11,7 +11,7 @@ import atexit
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from adapters.mcp.config_files import configured_servers
+from adapters.mcp.config_files import configured_servers, flag_servers
 from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
 from domain.mcp.config import ServerConfig, expanded
 from domain.mcp.results import DEFAULT_MAX_OUTPUT_TOKENS
@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from domain.trust.ledger import TrustCheck
 
 Approve = Callable[["list[TrustCheck]"], "list[TrustCheck]"]
+
+
+def check_flags(options: RunOptions) -> None:
+    if options.mcp_configs:
+        flag_servers(options.mcp_configs)
 
 
 def servers_to_start(ctx: Config, options: RunOptions, approve: Approve) -> list[ServerConfig]:

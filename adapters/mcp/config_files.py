@@ -170,7 +170,8 @@ def update_json(
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else new_mode
+        # Never wider than new_mode: .claude.json can hold headers and env values.
+        mode = path.stat().st_mode & new_mode if path.exists() else new_mode
         fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise McpConfigError(f"{directory}: cannot write ({exc.strerror})") from None

@@ -224,9 +224,7 @@ def test_print_mode_without_mcp_servers_imports_no_sdk(
     assert done.returncode == 0, done.stderr
     modules = imported_modules(done.stderr)
     assert "entrypoints" in modules
-    assert not modules & {"mcp", "pydantic"}, sorted(
-        modules & {"mcp", "pydantic"}
-    )
+    assert not modules & {"mcp", "pydantic"}, sorted(modules & {"mcp", "pydantic"})
 
 
 def test_print_mode_with_a_server_does_import_the_sdk(

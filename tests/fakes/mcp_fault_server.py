@@ -89,7 +89,7 @@ def main() -> None:
     if args.hang_on_start:
         time.sleep(3600)
     if args.garbage:
-        sys.stdout.write("this is not JSON-RPC\n{\"jsonrpc\": \"2.0\", \"bogus\": true}\n")
+        sys.stdout.write('this is not JSON-RPC\n{"jsonrpc": "2.0", "bogus": true}\n')
         sys.stdout.flush()
     server.run("stdio")
 

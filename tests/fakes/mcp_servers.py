@@ -12,8 +12,7 @@ import pytest
 from tests.support import ROOT
 
 EVERYTHING = (
-    ROOT
-    / "tests/fakes/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+    ROOT / "tests/fakes/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 )
 TIME_SERVER = Path(sys.executable).parent / "mcp-server-time"
 
