@@ -49,9 +49,11 @@ def test_add_list_get_remove_in_each_scope(config_home: Path, workspace: Path) -
     )
     assert added.returncode == 0, added.stderr
     document = json.loads(claude_json.read_text())
-    assert document["numStartups"] == 7 and document["projects"]["/elsewhere"] == {"x": 1}
+    assert document["numStartups"] == 7
+    assert document["projects"]["/elsewhere"] == {"x": 1}
     local = document["projects"][str(workspace)]["mcpServers"]["time"]
-    assert local["command"] == server["command"] and local["env"] == {"TZ": "UTC"}
+    assert local["command"] == server["command"]
+    assert local["env"] == {"TZ": "UTC"}
     assert document["mcpServers"]["web"]["headers"] == {"Authorization": "Bearer s3cret"}
     assert oct(claude_json.stat().st_mode & 0o777) == "0o600"
     shared = json.loads((workspace / ".mcp.json").read_text())
@@ -66,7 +68,8 @@ def test_add_list_get_remove_in_each_scope(config_home: Path, workspace: Path) -
 
     got = run_hexclaw(["mcp", "get", "web"], env, workspace)
     assert got.returncode == 0, got.stderr
-    assert "Scope: user" in got.stdout and "Authorization: (hidden)" in got.stdout
+    assert "Scope: user" in got.stdout
+    assert "Authorization: (hidden)" in got.stdout
     assert "s3cret" not in got.stdout
 
     removed = run_hexclaw(["mcp", "remove", "web"], env, workspace)
@@ -90,7 +93,8 @@ def test_a_corrupt_file_is_left_alone_with_one_line(config_home: Path, workspace
     done = run_hexclaw(["mcp", "add", "a", "--", "true"], env_for(config_home), workspace)
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1
-    assert "not valid JSON" in done.stderr and "left unchanged" in done.stderr
+    assert "not valid JSON" in done.stderr
+    assert "left unchanged" in done.stderr
     assert claude_json.read_text() == '{"numStartups": 7,'
     assert [p.name for p in config_home.iterdir()] == [".claude.json"]  # no temporary left
 

@@ -58,7 +58,8 @@ def test_a_clones_server_does_not_start_and_its_settings_cannot_approve_it(
     assert not (markers / "started").exists()
     skipped = [line for line in done.stderr.splitlines() if ".mcp.json#evil" in line]
     assert len(skipped) == 1
-    assert "not approved" in skipped[0] and "hexclaw trust approve .mcp.json" in skipped[0]
+    assert "not approved" in skipped[0]
+    assert "hexclaw trust approve .mcp.json" in skipped[0]
     assert "enableAllProjectMcpServers" in done.stderr  # the refused key is named
     names = [t["name"] for t in anthropic_server.requests[0].body.get("tools", [])]
     assert not [n for n in names if n.startswith("mcp__")]

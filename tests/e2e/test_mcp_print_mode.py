@@ -100,7 +100,8 @@ def test_a_denied_tool_is_not_offered_and_an_unallowed_one_is_refused(
     assert done.returncode == 0, done.stderr
     first, second = (r.body for r in anthropic_server.requests)
     names = offered(first)
-    assert "mcp__f__echo" in names and "mcp__f__huge" in names
+    assert "mcp__f__echo" in names
+    assert "mcp__f__huge" in names
     assert "mcp__f__crash" not in names
     (result,) = tool_results(second)
     assert result["is_error"] is True  # asked about, and -p cannot ask: refused
@@ -154,8 +155,10 @@ def test_plan_mode_runs_only_read_only_tools(
     )
     assert done.returncode == 0, done.stderr
     echo, huge = tool_results(anthropic_server.requests[1].body)
-    assert echo.get("is_error") is not True and "echo: ro" in json.dumps(echo)
-    assert huge["is_error"] is True and "plan mode" in json.dumps(huge)
+    assert echo.get("is_error") is not True
+    assert "echo: ro" in json.dumps(echo)
+    assert huge["is_error"] is True
+    assert "plan mode" in json.dumps(huge)
 
 
 def test_a_failing_server_is_one_line_and_the_run_goes_on(
@@ -173,7 +176,8 @@ def test_a_failing_server_is_one_line_and_the_run_goes_on(
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "fine"
     lines = [line for line in done.stderr.splitlines() if "broken" in line]
-    assert len(lines) == 1 and "command not found" in lines[0]
+    assert len(lines) == 1
+    assert "command not found" in lines[0]
     assert "mcp__f__echo" in offered(anthropic_server.requests[0].body)
 
 

@@ -20,12 +20,13 @@ from mcp.server.fastmcp import Context, FastMCP
 from mcp.types import ToolAnnotations
 
 server = FastMCP("faults")
-MARKERS: Path | None = None
+# Where the event files go (--marker), set once at start.
+MARKERS: list[Path] = []
 
 
 def mark(name: str) -> None:
-    if MARKERS is not None:
-        (MARKERS / name).write_text(str(os.getpid()))
+    for folder in MARKERS:
+        (folder / name).write_text(str(os.getpid()))
 
 
 @server.tool(annotations=ToolAnnotations(readOnlyHint=True))
@@ -78,13 +79,12 @@ async def grow(ctx: Context) -> str:  # type: ignore[type-arg]
 
 
 def main() -> None:
-    global MARKERS
     parser = argparse.ArgumentParser()
     parser.add_argument("--hang-on-start", action="store_true")
     parser.add_argument("--garbage", action="store_true")
     parser.add_argument("--marker")
     args = parser.parse_args()
-    MARKERS = Path(args.marker) if args.marker else None
+    MARKERS.extend([Path(args.marker)] if args.marker else [])
     mark("started")
     if args.hang_on_start:
         time.sleep(3600)

@@ -69,7 +69,8 @@ def test_everything_tools_resources_and_prompts(hubs: list[McpHub], tmp_path: Pa
     assert "[resource demo://resource/static/document/architecture.md]" in str(read.content)
     assert any(p.name == "simple-prompt" for p in hub.prompts())
     messages = hub.get_prompt("everything", "simple-prompt", {})
-    assert messages and messages[0]["role"] == "user"
+    assert messages
+    assert messages[0]["role"] == "user"
 
 
 def test_python_server_from_pypi(hubs: list[McpHub], tmp_path: Path) -> None:
@@ -153,7 +154,8 @@ def test_huge_result_is_capped_with_a_note(hubs: list[McpHub], tmp_path: Path) -
 def test_error_results_and_read_only_hints(hubs: list[McpHub], tmp_path: Path) -> None:
     hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
     failing = tool(hub, "f", "failing").run({})
-    assert failing.is_error and "failed on purpose" in str(failing.content)
+    assert failing.is_error
+    assert "failed on purpose" in str(failing.content)
     assert tool(hub, "f", "echo").access_of({}).read_only
     assert not tool(hub, "f", "crash").access_of({}).read_only
     assert tool(hub, "f", "crash").access_of({}).kind == "mcp"
@@ -187,7 +189,9 @@ def test_ctrl_c_cancels_the_call_on_the_server(hubs: list[McpHub], tmp_path: Pat
     threading.Thread(target=interrupt, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):
         slow.run({})
-    assert progress and "warming up" in progress[0] and "1/10" in progress[0]
+    assert progress
+    assert "warming up" in progress[0]
+    assert "1/10" in progress[0]
     deadline = time.monotonic() + 10
     while not (markers / "cancelled").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
