@@ -33,6 +33,7 @@ from entrypoints.config import RunOptions, load_config
 from entrypoints.exit_codes import EXIT_TERMINATED
 from entrypoints.repl.commands import REGISTRY, argument_values
 from entrypoints.repl.commands.extensions import approver, register_custom_commands, wire_hooks
+from entrypoints.repl.commands.mcp import register_mcp_prompts
 from entrypoints.repl.state import ReplState
 from entrypoints.repl.turns import run_content
 
@@ -113,6 +114,7 @@ def run_repl(args: argparse.Namespace) -> int:
     register_custom_commands(ctx)
     terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar)
     run = build_run(ctx, options, terminal.renderer, terminal.menu, approver(terminal.renderer))
+    register_mcp_prompts(run.mcp)
     print_warnings(ctx)
     hooks = wire_hooks(run.loop)
     state = ReplState(
