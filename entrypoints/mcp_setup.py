@@ -74,6 +74,16 @@ def servers_to_start(ctx: Config, options: RunOptions, approve: Approve) -> list
 
 def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
     """Start the servers (in parallel, at most ``MCP_TIMEOUT`` ms); each failure is a line."""
+    from adapters.mcp.stdio_process import ProcessGroups, start_stdio
+
+    # The stdio servers start first: their start-up overlaps the SDK's import below.
+    groups = ProcessGroups()
+    atexit.register(groups.stop_all)
+    spawned = {
+        s.name: start_stdio(s, str(ctx.workspace), ctx.environ, groups)
+        for s in servers
+        if s.transport == "stdio"
+    }
     from adapters.mcp.hub import McpHub
 
     tool_timeout = number_env(ctx, "MCP_TOOL_TIMEOUT", 0) / 1000
@@ -83,6 +93,8 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
         ctx.environ,
         timeout=number_env(ctx, "MCP_TIMEOUT", 30_000) / 1000,
         tool_timeout=tool_timeout or None,
+        spawned=spawned,
+        groups=groups,
     )
     # Whatever the exit path, the servers' process groups are stopped.
     atexit.register(hub.close)

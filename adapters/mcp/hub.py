@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -24,11 +25,11 @@ from mcp.shared.context import RequestContext
 from mcp.shared.exceptions import McpError as SdkError
 from mcp.shared.session import RequestResponder
 
-from adapters.mcp.stdio_transport import ProcessGroups, StderrTail, stdio_transport
+from adapters.mcp.stdio_process import ProcessGroups, StderrTail, start_stdio
+from adapters.mcp.stdio_transport import stdio_transport
 from domain.mcp.config import ServerConfig
 from domain.mcp.errors import McpError
 from domain.repr_base import Record
-from domain.secret_names import looks_secret
 
 Status = Literal["pending", "connected", "failed", "needs login"]
 T = TypeVar("T")
@@ -99,13 +100,21 @@ class McpHub:
         environ: Mapping[str, str],
         timeout: float = 30.0,
         tool_timeout: float | None = None,
+        spawned: Mapping[str, subprocess.Popen[bytes] | OSError] | None = None,
+        groups: ProcessGroups | None = None,
     ) -> None:
+        """``spawned``: stdio servers already started (``start_stdio``), by name, with the
+        ``groups`` they were added to; the others are started here."""
         self.states = {server.name: ServerState(server) for server in servers}
         self.cwd = cwd
         self.environ = dict(environ)
         self.timeout = timeout
         self.tool_timeout = tool_timeout
-        self.groups = ProcessGroups()
+        self.groups = groups or ProcessGroups()
+        self.spawned = dict(spawned or {})
+        for server in servers:
+            if server.transport == "stdio" and server.name not in self.spawned:
+                self.spawned[server.name] = start_stdio(server, cwd, environ, self.groups)
         self.on_tools_changed: Callable[[str], None] | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="mcp", daemon=True)
@@ -246,14 +255,10 @@ class McpHub:
     def _transport(self, state: ServerState) -> contextlib.AbstractAsyncContextManager[Any]:
         config = state.config
         if config.transport == "stdio":
-            return stdio_transport(
-                config.command,
-                config.args,
-                {**_inherited(self.environ), **dict(config.env)},
-                self.cwd,
-                self.groups,
-                state.stderr,
-            )
+            process = self.spawned[config.name]
+            if isinstance(process, OSError):
+                raise process
+            return stdio_transport(process, self.groups, state.stderr)
         client = httpx.AsyncClient(
             headers=dict(config.headers),
             timeout=httpx.Timeout(self.timeout, read=300.0),
@@ -440,12 +445,6 @@ async def _quiet(params: types.LoggingMessageNotificationParams) -> None:
 async def _first_two(manager: contextlib.AbstractAsyncContextManager[Any]) -> Any:
     async with manager as streams:
         yield streams[0], streams[1]
-
-
-def _inherited(environ: Mapping[str, str]) -> dict[str, str]:
-    """What a stdio server inherits: hexclaw's environment without the values whose names
-    mark them secret (``ANTHROPIC_API_KEY``...); a server's own ``env`` adds what it needs."""
-    return {name: value for name, value in environ.items() if not looks_secret(name)}
 
 
 def _describe(exc: BaseException, state: ServerState, timeout: float) -> tuple[Status, str]:
