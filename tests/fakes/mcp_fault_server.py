@@ -3,7 +3,8 @@ on demand: a crash in the middle of a call, a call that hangs until cancelled, a
 a tool list that changes, malformed output, a start that never answers.
 
 Run as ``python -m tests.fakes.mcp_fault_server [--hang-on-start] [--garbage] [--marker DIR]``;
-it speaks MCP on stdin/stdout. ``--marker DIR`` gets a file per event the tests check
+it speaks MCP on stdin/stdout, or over HTTP on 127.0.0.1 with ``--http PORT`` (streamable
+HTTP, at ``/mcp``) or ``--sse PORT`` (the legacy transport, at ``/sse``). ``--marker DIR`` gets a file per event the tests check
 (``started``, ``cancelled``), so a test can tell a server started, or saw a cancellation.
 """
 
@@ -83,6 +84,8 @@ def main() -> None:
     parser.add_argument("--hang-on-start", action="store_true")
     parser.add_argument("--garbage", action="store_true")
     parser.add_argument("--marker")
+    parser.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1")
+    parser.add_argument("--sse", type=int, metavar="PORT", help="legacy SSE on 127.0.0.1")
     args = parser.parse_args()
     MARKERS.extend([Path(args.marker)] if args.marker else [])
     mark("started")
@@ -91,6 +94,12 @@ def main() -> None:
     if args.garbage:
         sys.stdout.write('this is not JSON-RPC\n{"jsonrpc": "2.0", "bogus": true}\n')
         sys.stdout.flush()
+    if args.http or args.sse:
+        server.settings.host = "127.0.0.1"
+        server.settings.port = args.http or args.sse
+        server.settings.log_level = "WARNING"
+        server.run("streamable-http" if args.http else "sse")
+        return
     server.run("stdio")
 
 

@@ -209,3 +209,56 @@ def test_close_stops_every_process_group(tmp_path: Path) -> None:
     assert group_alive(pid)
     hub.close()
     assert not group_alive(pid)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("flag", "path", "transport"), [("--http", "/mcp", "http"), ("--sse", "/sse", "sse")]
+)
+def test_remote_transports(
+    hubs: list[McpHub], tmp_path: Path, flag: str, path: str, transport: str
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.mcp_fault_server", flag, str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}{path}"
+        entry = {"type": transport, "url": url, "headers": {"X-Test": "1"}}
+        hub = hub_of({"remote": entry}, tmp_path, timeout=5)
+        for _attempt in range(40):  # the server needs a moment to listen
+            hub = hub_of({"remote": entry}, tmp_path, timeout=5)
+            started(hubs, hub)
+            if hub.states["remote"].status == "connected":
+                break
+            time.sleep(0.25)
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        assert tool(hub, "remote", "echo").run({"text": "over http"}).content == [
+            {"type": "text", "text": "echo: over http"}
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_an_unreachable_remote_server_is_a_status(hubs: list[McpHub], tmp_path: Path) -> None:
+    port = _free_port()
+    entry = {"type": "http", "url": f"http://127.0.0.1:{port}/mcp"}
+    hub = started(hubs, hub_of({"down": entry}, tmp_path, timeout=5))
+    assert hub.states["down"].status == "failed"
+    assert hub.states["down"].error
