@@ -4,8 +4,9 @@ a tool list that changes, malformed output, a start that never answers.
 
 Run as ``python -m tests.fakes.mcp_fault_server [--hang-on-start] [--garbage] [--marker DIR]``;
 it speaks MCP on stdin/stdout, or over HTTP on 127.0.0.1 with ``--http PORT`` (streamable
-HTTP, at ``/mcp``) or ``--sse PORT`` (the legacy transport, at ``/sse``). ``--marker DIR`` gets a file per event the tests check
-(``started``, ``cancelled``), so a test can tell a server started, or saw a cancellation.
+HTTP, at ``/mcp``) or ``--sse PORT`` (the legacy transport, at ``/sse``). ``--marker DIR``
+gets a file per event the tests check (``started``, ``cancelled``), so a test can tell a
+server started, or saw a cancellation.
 """
 
 from __future__ import annotations
