@@ -314,10 +314,13 @@ def build_mcp(
 ) -> McpHub | None:
     """The configured MCP servers that may start, started, their tools in the registry. Print
     mode starts none unless tools are offered (the same opt-in as the built-in tools)."""
+    offered = options.interactive or bool(registry.names)
+    if not (offered or options.mcp_configs):
+        return None  # most -p runs: nothing of MCP is even imported
     from entrypoints.mcp_setup import attach_tools, check_flags, servers_to_start, start_hub
 
     check_flags(options)  # a bad --mcp-config is an error whether or not servers start
-    if not options.interactive and not registry.names:
+    if not offered:
         return None
 
     def approve(checks: list[TrustCheck]) -> list[TrustCheck]:
@@ -332,6 +335,13 @@ def build_mcp(
     hub = start_hub(ctx, servers)
     attach_tools(ctx, hub, registry, policy, getattr(observer, "on_progress", None))
     return hub
+
+
+def mcp_status_lines(run: Run) -> list[dict[str, str]]:
+    """The servers for the headless ``system``/``init`` line: name and status, as Claude Code."""
+    if run.mcp is None:
+        return []
+    return [{"name": s.name, "status": s.status} for s in run.mcp.states.values()]
 
 
 def build_checkpoints(

@@ -14,6 +14,7 @@ from entrypoints.bootstrap import (
     add_structured_output,
     build_run,
     follow_fallback,
+    mcp_status_lines,
     print_warnings,
     session_hooks,
 )
@@ -86,6 +87,7 @@ def run_print(args: argparse.Namespace) -> int:
         str(ctx.workspace),
         [d["name"] for d in loop.tools.definitions()],
         run.policy.mode,
+        mcp_status_lines(run),
     )
     started = time.monotonic()
     hooks = session_hooks(loop)

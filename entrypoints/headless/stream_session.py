@@ -28,6 +28,7 @@ from entrypoints.bootstrap import (
     build_stdio_channel,
     build_turn_interrupter,
     follow_fallback,
+    mcp_status_lines,
     print_warnings,
     session_hooks,
 )
@@ -102,6 +103,7 @@ def _turns(
             str(workspace),
             [str(d["name"]) for d in loop.tools.definitions()],
             run.policy.mode,
+            mcp_status_lines(run),
         )
         if answer is not None:
             answer.reset()

@@ -261,3 +261,34 @@ def test_print_mode_with_a_server_does_import_the_sdk(
     )
     assert done.returncode == 0, done.stderr
     assert "mcp" in imported_modules(done.stderr)
+
+
+def test_the_stream_json_init_line_lists_the_servers(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    config = config_file(tmp_path, {"f": fault_entry(), "gone": {"command": str(tmp_path / "x")}})
+    anthropic_server.add(Reply.sse(text_message_events("hi")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(
+        [
+            "-p",
+            "hi",
+            "--mcp-config",
+            config,
+            "--allowedTools",
+            "mcp__f",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+        ],
+        env,
+        workspace,
+    )
+    assert done.returncode == 0, done.stderr
+    init = json.loads(done.stdout.splitlines()[0])
+    assert init["subtype"] == "init"
+    assert init["mcp_servers"] == [
+        {"name": "f", "status": "connected"},
+        {"name": "gone", "status": "failed"},
+    ]
+    assert "mcp__f__echo" in init["tools"]
