@@ -1,7 +1,8 @@
 """Row: a one-shot ``-p`` answer with one stdio MCP server (``mcp-server-time`` from PyPI)
 configured by ``--mcp-config``, wall time and peak memory, against ``claude -p`` with the same
 server and flags. The scripted model answers only when the request offers the server's tool,
-so a run that did not connect to the server fails its check instead of looking fast."""
+so a run that did not connect to the server fails its check instead of looking fast (Claude
+Code 2.1 defers MCP tools behind ToolSearch: it names them in the request instead)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,10 @@ def _server_command() -> str | None:
 
 
 def _answer(request: RecordedRequest) -> Reply:
-    tools = request.body.get("tools")
-    names = [t.get("name") for t in tools if isinstance(t, dict)] if isinstance(tools, list) else []
-    text = ANSWER if MCP_TOOL in names else "the MCP tool was not offered"
+    # The name comes only from the server's tools/list: hexclaw offers it as a tool, Claude Code
+    # 2.1 names it in its list of deferred tools (loaded through ToolSearch).
+    offered = MCP_TOOL in json.dumps(request.body)
+    text = ANSWER if offered else "the MCP tool was not offered"
     return Reply.sse(sse_script.text_message_events(text))
 
 
