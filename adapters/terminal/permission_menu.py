@@ -13,7 +13,6 @@ what the user approves is what would run.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 
 import attrs
