@@ -138,19 +138,23 @@ class McpHub:
                 state.fail(f"timed out after {self.timeout:g}s")
 
     def close(self) -> None:
-        """Stop every server: sessions closed, process groups TERMed then KILLed."""
+        """Stop every server: the stdio process groups TERMed (KILLed after a grace period)
+        first, since a server that only sees its stdin close may take its time to exit (a
+        third of a second for mcp-server-time), then the sessions closed."""
         if self._closed:
             return
         self._closed = True
+        self.groups.stop_all()
         if self._started:
             for state in self.states.values():
                 if state.stop is not None:
                     self._loop.call_soon_threadsafe(state.stop.set)
-            deadline = time.monotonic() + 3.0
-            while self.groups.any_alive() and time.monotonic() < deadline:
-                time.sleep(0.02)
-        self.groups.stop_all()
-        if self._started:
+            # The remote sessions end their HTTP exchanges before the loop stops.
+            deadline = time.monotonic() + 2.0
+            while any(s.session is not None for s in self.states.values()):
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.01)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=2.0)
 
@@ -243,8 +247,10 @@ class McpHub:
                 state.status = "connected"
                 state.ready.set()
                 await state.stop.wait()
+            state.session = None
         except BaseException as exc:
             if state.status == "connected" and self._closed:
+                state.session = None
                 return
             status, why = _describe(exc, state, self.timeout)
             state.fail(why)
