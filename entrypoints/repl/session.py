@@ -33,7 +33,7 @@ from entrypoints.config import RunOptions, load_config
 from entrypoints.exit_codes import EXIT_TERMINATED
 from entrypoints.repl.commands import REGISTRY, argument_values
 from entrypoints.repl.commands.extensions import approver, register_custom_commands, wire_hooks
-from entrypoints.repl.commands.mcp import register_mcp_prompts
+from entrypoints.repl.commands.mcp import register_mcp_prompts, resource_attachments
 from entrypoints.repl.state import ReplState
 from entrypoints.repl.turns import run_content
 
@@ -45,6 +45,8 @@ def run_prompt(state: ReplState, text: str) -> None:
     renderer = state.renderer
     check = mention_check(state.ctx, state.policy)
     attachments, notes = read_attachments(state.ctx.workspace, text, check)
+    resources, resource_notes = resource_attachments(state, text)
+    attachments, notes = [*attachments, *resources], [*notes, *resource_notes]
     for note in notes:
         renderer.on_notice(note)
     for attachment in attachments:

@@ -57,3 +57,26 @@ def test_a_server_prompt_is_a_slash_command(
     (request,) = anthropic_server.requests
     last = request.body["messages"][-1]
     assert "What's weather in Paris?" in json.dumps(last)
+
+
+def test_a_resource_mention_attaches_the_resource(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "mcp.json"
+    config.write_text(json.dumps({"mcpServers": {"everything": everything_entry()}}))
+    anthropic_server.add(Reply.sse(text_message_events("read it")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    uri = "demo://resource/static/document/architecture.md"
+    done = run_hexclaw(
+        ["--mcp-config", str(config)],
+        env,
+        workspace,
+        stdin=f"summarize @everything:{uri} and @nothing:x://y\n",
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"attached everything:{uri}" in done.stdout
+    content = json.dumps(anthropic_server.requests[0].body["messages"][-1])
+    assert f'<file path=\\"everything:{uri}\\">' in content
+    assert "nothing:x://y" in content  # not a server: left as typed, nothing attached
+    assert content.count("<file path=") == 1

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from domain.commands.parser import CommandSpec, SlashInvocation, find_command
+from domain.context.file_mentions import Attachment, find_mentions
 from domain.display.terminal_safety import printable
 from domain.mcp.naming import prompt_command
 from domain.messages.content import TextBlock
@@ -110,3 +111,34 @@ def _prompt_handler(
         )
 
     return run
+
+
+def resource_attachments(state: ReplState, text: str) -> tuple[list[Attachment], list[str]]:
+    """``@server:uri`` mentions of a connected server's resources, read and attached (a deny
+    rule on ReadMcpResourceTool refuses them, as it would the model's reads)."""
+    from adapters.mcp.hub import McpCallError
+
+    hub = state.run.mcp
+    attachments: list[Attachment] = []
+    notes: list[str] = []
+    if hub is None:
+        return attachments, notes
+    for mention in find_mentions(text):
+        server, colon, uri = mention.partition(":")
+        connected = hub.states.get(server)
+        if not colon or not uri or connected is None or connected.status != "connected":
+            continue
+        if state.run.policy.tool_disabled("ReadMcpResourceTool"):
+            notes.append(f"@{mention} was not attached: a deny rule covers ReadMcpResourceTool")
+            continue
+        try:
+            contents = hub.read_resource(server, uri)
+        except McpCallError as exc:
+            notes.append(f"@{mention} was not attached: {exc}")
+            continue
+        parts = [
+            str(c["text"]) if isinstance(c.get("text"), str) else f"[binary {c.get('mimeType')}]"
+            for c in contents
+        ]
+        attachments.append(Attachment(mention, "\n".join(parts) or "(empty resource)"))
+    return attachments, notes
