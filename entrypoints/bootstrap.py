@@ -317,7 +317,13 @@ def build_mcp(
     offered = options.interactive or bool(registry.names)
     if not (offered or options.mcp_configs):
         return None  # most -p runs: nothing of MCP is even imported
-    from entrypoints.mcp_setup import attach_tools, check_flags, servers_to_start, start_hub
+    from entrypoints.mcp_setup import (
+        ask_elicitations,
+        attach_tools,
+        check_flags,
+        servers_to_start,
+        start_hub,
+    )
 
     check_flags(options)  # a bad --mcp-config is an error whether or not servers start
     if not offered:
@@ -334,6 +340,8 @@ def build_mcp(
         return None
     hub = start_hub(ctx, servers)
     attach_tools(ctx, hub, registry, policy, getattr(observer, "on_progress", None))
+    if options.interactive:
+        ask_elicitations(hub, observer)
     return hub
 
 

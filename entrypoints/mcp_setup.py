@@ -8,8 +8,8 @@ without MCP servers loads nothing of it.
 from __future__ import annotations
 
 import atexit
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from adapters.mcp.config_files import configured_servers, flag_servers
 from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
@@ -126,3 +126,18 @@ def attach_tools(
         return [tool for tool in found if not policy.tool_disabled(tool.name)]
 
     registry.add_source(tools)
+
+
+def ask_elicitations(hub: McpHub, observer: object) -> None:
+    """In the REPL, a server's elicitation request is asked as a form (the spinner stopped
+    first); elsewhere it is declined."""
+    from adapters.terminal.elicit_form import ask_form
+
+    stop = getattr(observer, "stop", None)
+
+    def elicit(server: str, message: str, schema: Mapping[str, Any]) -> dict[str, Any] | None:
+        if callable(stop):
+            stop()
+        return ask_form(server, message, schema)
+
+    hub.elicit = elicit

@@ -10,7 +10,9 @@ hexclaw's startup: bootstrap imports this module only when a server is configure
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import queue
 import subprocess
 import threading
 import time
@@ -32,6 +34,9 @@ from domain.mcp.errors import McpError
 from domain.repr_base import Record
 
 Status = Literal["pending", "connected", "failed", "needs login"]
+# (server, message, requested schema) -> the answer's content, or None to decline. Asked on
+# hexclaw's main thread (the REPL's form); without one every request is declined.
+Elicit = Callable[[str, str, Mapping[str, Any]], "dict[str, Any] | None"]
 T = TypeVar("T")
 CLIENT = types.Implementation(name="hexclaw", version="0.1.0")
 # tools/list pages followed at most: a server that keeps sending cursors is cut off.
@@ -116,6 +121,12 @@ class McpHub:
             if server.transport == "stdio" and server.name not in self.spawned:
                 self.spawned[server.name] = start_stdio(server, cwd, environ, self.groups)
         self.on_tools_changed: Callable[[str], None] | None = None
+        self.elicit: Elicit | None = None
+        # Elicitation requests waiting for the main thread, which answers them while it
+        # waits for a call (a server asks in the middle of a tools/call).
+        self._questions: queue.Queue[
+            tuple[str, str, Mapping[str, Any], concurrent.futures.Future[dict[str, Any] | None]]
+        ] = queue.Queue()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="mcp", daemon=True)
         self._started = False
@@ -210,13 +221,30 @@ class McpHub:
     def _wait(self, coroutine: Coroutine[Any, Any, T]) -> T:
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         try:
-            return future.result()
+            while True:
+                try:
+                    return future.result(timeout=0.05 if self.elicit is not None else None)
+                except concurrent.futures.TimeoutError:
+                    self._answer_questions()
         except KeyboardInterrupt:
             # The task's CancelledError handler tells the server (notifications/cancelled).
             future.cancel()
             raise
         except SdkError as exc:
             raise McpCallError(exc.error.message) from None
+
+    def _answer_questions(self) -> None:
+        while True:
+            try:
+                server, message, schema, answer = self._questions.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                answer.set_result(self.elicit(server, message, schema) if self.elicit else None)
+            except BaseException as exc:
+                answer.set_result(None)
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
 
     # The loop's side.
 
@@ -231,7 +259,7 @@ class McpHub:
                             read,
                             write,
                             message_handler=self._handler(state),
-                            elicitation_callback=_decline,
+                            elicitation_callback=self._elicitation(state),
                             logging_callback=_quiet,
                             client_info=CLIENT,
                         )
@@ -277,6 +305,24 @@ class McpHub:
         from mcp.client.sse import sse_client
 
         return sse_client(config.url, headers=dict(config.headers), timeout=self.timeout)
+
+    def _elicitation(self, state: ServerState) -> Any:
+        async def answer(
+            context: RequestContext[ClientSession, Any], params: types.ElicitRequestParams
+        ) -> types.ElicitResult:
+            """Asked on the main thread when it can (the REPL); declined otherwise (print
+            mode, a URL-mode request)."""
+            if self.elicit is None or not isinstance(params, types.ElicitRequestFormParams):
+                return types.ElicitResult(action="decline")
+            schema = params.requestedSchema
+            future: concurrent.futures.Future[dict[str, Any] | None] = concurrent.futures.Future()
+            self._questions.put((state.name, params.message, dict(schema), future))
+            content = await asyncio.wrap_future(future)
+            if content is None:
+                return types.ElicitResult(action="decline")
+            return types.ElicitResult(action="accept", content=content)
+
+        return answer
 
     def _handler(self, state: ServerState) -> Any:
         async def handle(
@@ -434,13 +480,6 @@ class McpHub:
             structured=dumped.get("structuredContent"),
             is_error=bool(result.isError),
         )
-
-
-async def _decline(
-    context: RequestContext[ClientSession, Any], params: types.ElicitRequestParams
-) -> types.ElicitResult:
-    """Elicitation: nothing is asked here (print mode), so every request is declined."""
-    return types.ElicitResult(action="decline")
 
 
 async def _quiet(params: types.LoggingMessageNotificationParams) -> None:

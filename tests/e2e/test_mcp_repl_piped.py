@@ -80,3 +80,34 @@ def test_a_resource_mention_attaches_the_resource(
     assert f'<file path=\\"everything:{uri}\\">' in content
     assert "nothing:x://y" in content  # not a server: left as typed, nothing attached
     assert content.count("<file path=") == 1
+
+
+def test_an_elicitation_is_a_form_in_the_repl_and_declined_in_print_mode(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    from tests.fakes.sse_script import tool_use_events
+
+    config = tmp_path / "mcp.json"
+    config.write_text(json.dumps({"mcpServers": {"f": fault_entry()}}))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    flags = ["--mcp-config", str(config), "--allowedTools", "mcp__f__ask"]
+
+    def script() -> None:
+        anthropic_server.add(
+            Reply.sse(tool_use_events([("toolu_1", "mcp__f__ask", {})])),
+            Reply.sse(text_message_events("done")),
+        )
+
+    script()
+    done = run_hexclaw(flags, env, workspace, stdin="who?\ny\n\nAda\n\n", timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "The MCP server f asks: Who are you?" in done.stdout
+    assert "name is required" in done.stdout  # the empty answer was asked again
+    result = json.dumps(anthropic_server.requests[-1].body["messages"][-1])
+    assert "accepted Ada 30" in result
+
+    script()
+    done = run_hexclaw(["-p", "who?", *flags], env, workspace, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.dumps(anthropic_server.requests[-1].body["messages"][-1])
+    assert "decline" in result

@@ -20,6 +20,7 @@ from pathlib import Path
 import anyio
 from mcp.server.fastmcp import Context, FastMCP
 from mcp.types import ToolAnnotations
+from pydantic import BaseModel
 
 server = FastMCP("faults")
 # Where the event files go (--marker), set once at start.
@@ -78,6 +79,20 @@ async def grow(ctx: Context) -> str:  # type: ignore[type-arg]
     server.add_tool(added, name="added")
     await ctx.session.send_tool_list_changed()
     return "grown"
+
+
+class Answer(BaseModel):
+    name: str
+    age: int = 30
+
+
+@server.tool()
+async def ask(ctx: Context) -> str:  # type: ignore[type-arg]
+    """Asks the user who they are (elicitation)."""
+    result = await ctx.elicit("Who are you?", schema=Answer)
+    if result.action == "accept":
+        return f"accepted {result.data.name} {result.data.age}"
+    return result.action
 
 
 def main() -> None:

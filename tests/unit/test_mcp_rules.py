@@ -219,3 +219,47 @@ def test_results_and_cap() -> None:
     assert len(big[0]["text"]) == 400
     assert "MAX_MCP_OUTPUT_TOKENS" in big[-1]["text"]
     assert capped([{"type": "text", "text": "x" * 400}], max_tokens=100)[-1]["text"] == "x" * 400
+
+
+def test_elicitation_form_fields_and_answers() -> None:
+    from domain.mcp.elicitation import MISSING, form_fields, parse_answer
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "title": "Name"},
+            "age": {"type": "integer", "default": 42},
+            "ok": {"type": "boolean"},
+            "pet": {"type": "string", "enum": ["cat", "dog"]},
+            "hero": {"type": "string", "oneOf": [{"const": "h1", "title": "Superman"}]},
+            "tools": {"type": "array", "items": {"enum": ["a", "b"]}, "default": ["a"]},
+            "score": {"type": "number"},
+        },
+        "required": ["name", "ok"],
+    }
+    fields = {f.name: f for f in form_fields(schema)}
+    assert [f.kind for f in fields.values()] == [
+        "string",
+        "integer",
+        "boolean",
+        "choice",
+        "choice",
+        "choices",
+        "number",
+    ]
+    assert "required" in fields["name"].label()
+    assert "default 42" in fields["age"].label()
+    assert "h1 (Superman)" in fields["hero"].label()
+    assert parse_answer(fields["name"], "") == (None, "name is required")
+    assert parse_answer(fields["name"], " Ada ") == ("Ada", None)
+    assert parse_answer(fields["age"], "") == (42, None)
+    assert parse_answer(fields["age"], "4.5")[1] == "'4.5' is not a whole number"
+    assert parse_answer(fields["score"], "4.5") == (4.5, None)
+    assert parse_answer(fields["ok"], "yes") == (True, None)
+    assert parse_answer(fields["ok"], "maybe")[1] == "answer yes or no"
+    assert parse_answer(fields["pet"], "cow")[1] == "choose one of cat, dog"
+    assert parse_answer(fields["pet"], "") == (MISSING, None)
+    assert parse_answer(fields["tools"], "a, b") == (["a", "b"], None)
+    assert parse_answer(fields["tools"], "") == (["a"], None)
+    assert parse_answer(fields["tools"], "c")[1] == "c: choose from a, b"
+    assert form_fields([]) == []
