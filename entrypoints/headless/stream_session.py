@@ -67,7 +67,9 @@ def run_stream_session(args: argparse.Namespace) -> int:
     if answer is not None:
         add_structured_output(loop, answer)
     interrupter.install()
-    channel.start(ControlHandler(loop, run.policy, interrupter, _warn).handle)
+    channel.start(
+        ControlHandler(loop, run.policy, interrupter, _warn, lambda: mcp_status_lines(run)).handle
+    )
     hooks = session_hooks(loop)
     if hooks is not None:
         hooks.session_start("resume" if args.resume or args.continue_session else "startup")

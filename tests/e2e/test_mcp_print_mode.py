@@ -292,3 +292,33 @@ def test_the_stream_json_init_line_lists_the_servers(
         {"name": "gone", "status": "failed"},
     ]
     assert "mcp__f__echo" in init["tools"]
+
+
+def test_a_stream_json_client_asks_for_the_mcp_status(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    config = config_file(tmp_path, {"f": fault_entry()})
+    env = hexclaw_env(anthropic_server.url, config_home)
+    request = {"type": "control_request", "request_id": "m1", "request": {"subtype": "mcp_status"}}
+    done = run_hexclaw(
+        [
+            "-p",
+            "--input-format",
+            "stream-json",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--mcp-config",
+            config,
+            "--allowedTools",
+            "mcp__f",
+        ],
+        env,
+        workspace,
+        stdin=json.dumps(request) + "\n",
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    (answer,) = [line for line in lines if line.get("type") == "control_response"]
+    assert answer["response"]["request_id"] == "m1"
+    assert answer["response"]["response"] == {"mcpServers": [{"name": "f", "status": "connected"}]}
