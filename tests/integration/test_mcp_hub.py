@@ -262,3 +262,22 @@ def test_an_unreachable_remote_server_is_a_status(hubs: list[McpHub], tmp_path: 
     hub = started(hubs, hub_of({"down": entry}, tmp_path, timeout=5))
     assert hub.states["down"].status == "failed"
     assert hub.states["down"].error
+
+
+def test_tools_list_pages_are_followed(hubs: list[McpHub], tmp_path: Path) -> None:
+    import sys
+
+    from tests.support import ROOT
+
+    entry = {
+        "command": sys.executable,
+        "args": ["-m", "tests.fakes.mcp_paged_server"],
+        "env": {"PYTHONPATH": str(ROOT)},
+    }
+    hub = started(hubs, hub_of({"paged": entry}, tmp_path))
+    assert hub.states["paged"].status == "connected", hub.states["paged"].error
+    names = [t.name for t in hub.tools()]
+    assert names == [f"tool_{n:02d}" for n in range(25)]  # three pages, in order
+    assert tool(hub, "paged", "tool_24").run({}).content == [
+        {"type": "text", "text": "tool_24 ran"}
+    ]
