@@ -32,13 +32,14 @@ from adapters.mcp.stdio_transport import stdio_transport
 from domain.mcp.config import ServerConfig
 from domain.mcp.errors import McpError
 from domain.repr_base import Record
+from domain.version import VERSION
 
 Status = Literal["pending", "connected", "failed", "needs login"]
 # (server, message, requested schema) -> the answer's content, or None to decline. Asked on
 # hexclaw's main thread (the REPL's form); without one every request is declined.
 Elicit = Callable[[str, str, Mapping[str, Any]], "dict[str, Any] | None"]
 T = TypeVar("T")
-CLIENT = types.Implementation(name="hexclaw", version="0.1.0")
+CLIENT = types.Implementation(name="hexclaw", version=VERSION)
 # tools/list pages followed at most: a server that keeps sending cursors is cut off.
 MAX_PAGES = 100
 
@@ -506,6 +507,8 @@ def _describe(exc: BaseException, state: ServerState, timeout: float) -> tuple[S
         if exc.response.status_code == 401:
             return "needs login", "the server answered 401 (OAuth login is not supported yet)"
         return "failed", f"HTTP {exc.response.status_code} from {state.config.url}"
+    if isinstance(exc, httpx.TransportError):
+        return "failed", f"cannot reach {state.config.url} ({exc or type(exc).__name__})"
     if isinstance(exc, httpx.HTTPError):
         return "failed", f"{type(exc).__name__}: {exc or 'connection failed'}"
     if isinstance(exc, asyncio.CancelledError):

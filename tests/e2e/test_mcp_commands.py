@@ -63,7 +63,7 @@ def test_add_list_get_remove_in_each_scope(config_home: Path, workspace: Path) -
     assert listed.returncode == 0, listed.stderr
     lines = {line.split()[0]: line for line in listed.stdout.splitlines()}
     assert "connected 2 tools" in lines["time"]
-    assert lines["web"].startswith("web http failed")
+    assert lines["web"].startswith("web http failed: cannot reach http://127.0.0.1:9/mcp")
     assert "not approved" in lines["shared"]
 
     got = run_hexclaw(["mcp", "get", "web"], env, workspace)
