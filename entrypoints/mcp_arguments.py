@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 SCOPES = ("local", "project", "user")
-ACTIONS = ("add", "add-json", "list", "get", "remove")
+ACTIONS = ("add", "add-json", "list", "get", "remove", "login", "logout")
 
 
 class McpArgumentError(Exception):

@@ -1,9 +1,11 @@
-"""``hexclaw mcp add|add-json|list|get|remove``: MCP servers as ``claude mcp`` manages them.
+"""``hexclaw mcp add|add-json|list|get|remove|login|logout``: MCP servers as ``claude mcp``
+manages them.
 
 ``add`` and ``remove`` write ``$CLAUDE_CONFIG_HOME/.claude.json`` (user: ``mcpServers``,
 local: ``projects[<folder>].mcpServers``; local is the default, as in Claude Code) or the
 project's ``.mcp.json``. ``list`` connects to each server and prints one line per server;
-a project server not approved yet is listed as such and not started.
+a project server not approved yet is listed as such and not started. ``login`` runs a remote
+server's OAuth (printing the URL and opening ``BROWSER``), ``logout`` forgets its tokens.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from adapters.mcp.config_files import (
 from domain.display.terminal_safety import printable
 from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
 from domain.mcp.config import Scope, ServerConfig, entry_of, expanded, parse_entry
-from domain.mcp.errors import McpUsageError
+from domain.mcp.errors import McpError, McpUsageError
 from domain.secret_names import looks_secret
 from entrypoints.config import Config, load_config, number_env
 
@@ -36,7 +38,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 def run_mcp(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     ctx = load_config(args.settings)
-    if args.action in ("add", "add-json", "get", "remove") and not args.name:
+    if args.action in ("add", "add-json", "get", "remove", "login", "logout") and not args.name:
         raise McpUsageError(f"mcp {args.action} needs a server NAME")
     if args.action == "add":
         return _add(ctx, args, out)
@@ -49,6 +51,8 @@ def run_mcp(args: argparse.Namespace, out: TextIO | None = None) -> int:
     )
     if args.action == "get":
         return _get(ctx, servers, args.name, out)
+    if args.action in ("login", "logout"):
+        return _login(ctx, servers, args.name, args.action == "logout", out)
     return _list(ctx, servers, out)
 
 
@@ -180,6 +184,42 @@ def _project_standing(ctx: Config, server: ServerConfig) -> str:
     return "changed since approved" if check.check.verdict == "changed" else "not approved"
 
 
+def _login(ctx: Config, servers: list[ServerConfig], name: str, logout: bool, out: TextIO) -> int:
+    server = next((s for s in servers if s.name == name), None)
+    if server is None:
+        raise McpUsageError(f"no MCP server named {name}")
+    if server.transport == "stdio":
+        raise McpUsageError(f"{name} is a stdio server: only remote servers log in")
+    done, missing = expanded(server, ctx.environ)
+    if missing:
+        raise McpUsageError(f"{name}: {', '.join(missing)} not set")
+    from adapters.mcp.oauth import LoginWindow, provider_for, remove_login
+
+    if logout:
+        removed = remove_login(ctx.home, done)
+        out.write(f"Logged out of {name}.\n" if removed else f"Not logged in to {name}.\n")
+        return 0
+    from adapters.auth.browser import SystemBrowser
+    from adapters.mcp.hub import McpHub
+
+    def say(text: str) -> None:
+        out.write(printable(text) + "\n")
+        out.flush()
+
+    window = LoginWindow(say, SystemBrowser().open)
+    hub = McpHub([done], str(ctx.workspace), ctx.environ, timeout=window.timeout)
+    hub.auth = lambda config: provider_for(config, ctx.home, window)
+    try:
+        hub.start()
+    finally:
+        hub.close()
+    state = hub.states[name]
+    if state.status != "connected":
+        raise McpError(f"login to {name} failed: {state.error}")
+    out.write(f"Logged in to {name} ({len(state.tools)} tools).\n")
+    return 0
+
+
 def _list(ctx: Config, servers: list[ServerConfig], out: TextIO) -> int:
     if not servers:
         out.write("No MCP servers configured. Add one with `hexclaw mcp add`.\n")
@@ -207,6 +247,9 @@ def _list(ctx: Config, servers: list[ServerConfig], out: TextIO) -> int:
             ctx.environ,
             timeout=number_env(ctx, "MCP_TIMEOUT", 30_000) / 1000,
         )
+        from entrypoints.mcp_setup import use_stored_logins
+
+        use_stored_logins(hub, ctx)
         try:
             hub.start()
         finally:

@@ -96,6 +96,7 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
         spawned=spawned,
         groups=groups,
     )
+    use_stored_logins(hub, ctx)
     # Whatever the exit path, the servers' process groups are stopped.
     atexit.register(hub.close)
     hub.start()
@@ -141,3 +142,13 @@ def ask_elicitations(hub: McpHub, observer: object) -> None:
         return ask_form(server, message, schema)
 
     hub.elicit = elicit
+
+
+def use_stored_logins(hub: McpHub, ctx: Config) -> None:
+    """Remote servers use their stored OAuth login (refreshed when due); one that needs a
+    login is a status naming ``hexclaw mcp login NAME``: a run never opens a browser."""
+    if not any(s.config.transport != "stdio" for s in hub.states.values()):
+        return
+    from adapters.mcp.oauth import provider_for
+
+    hub.auth = lambda server: provider_for(server, ctx.home, None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import queue
 import subprocess
 import threading
@@ -39,6 +40,11 @@ Status = Literal["pending", "connected", "failed", "needs login"]
 # hexclaw's main thread (the REPL's form); without one every request is declined.
 Elicit = Callable[[str, str, Mapping[str, Any]], "dict[str, Any] | None"]
 T = TypeVar("T")
+# The SDK logs its transports' failures (with tracebacks); hexclaw reports each server's
+# failure itself, in one line, so the SDK's log records go nowhere.
+_SDK_LOG = logging.getLogger("mcp")
+_SDK_LOG.addHandler(logging.NullHandler())
+_SDK_LOG.propagate = False
 CLIENT = types.Implementation(name="hexclaw", version=VERSION)
 # tools/list pages followed at most: a server that keeps sending cursors is cut off.
 MAX_PAGES = 100
@@ -122,6 +128,8 @@ class McpHub:
             if server.transport == "stdio" and server.name not in self.spawned:
                 self.spawned[server.name] = start_stdio(server, cwd, environ, self.groups)
         self.on_tools_changed: Callable[[str], None] | None = None
+        # A remote server's OAuth (``oauth.provider_for``), or None: no authorization.
+        self.auth: Callable[[ServerConfig], httpx.Auth | None] | None = None
         self.elicit: Elicit | None = None
         # Elicitation requests waiting for the main thread, which answers them while it
         # waits for a call (a server asks in the middle of a tools/call).
@@ -294,10 +302,12 @@ class McpHub:
             if isinstance(process, OSError):
                 raise process
             return stdio_transport(process, self.groups, state.stderr)
+        auth = self.auth(config) if self.auth is not None else None
         client = httpx.AsyncClient(
             headers=dict(config.headers),
             timeout=httpx.Timeout(self.timeout, read=300.0),
             follow_redirects=True,
+            auth=auth,
         )
         if config.transport == "http":
             from mcp.client.streamable_http import streamable_http_client
@@ -305,7 +315,7 @@ class McpHub:
             return _first_two(streamable_http_client(config.url, http_client=client))
         from mcp.client.sse import sse_client
 
-        return sse_client(config.url, headers=dict(config.headers), timeout=self.timeout)
+        return sse_client(config.url, headers=dict(config.headers), timeout=self.timeout, auth=auth)
 
     def _elicitation(self, state: ServerState) -> Any:
         async def answer(
@@ -497,6 +507,8 @@ def _describe(exc: BaseException, state: ServerState, timeout: float) -> tuple[S
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     hint = _stderr_hint(state)
+    if isinstance(exc, McpError) and "needs a login" in str(exc):
+        return "needs login", str(exc)
     if isinstance(exc, TimeoutError):
         return "failed", f"timed out after {timeout:g}s (MCP_TIMEOUT){hint}"
     if isinstance(exc, FileNotFoundError):

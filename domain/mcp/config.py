@@ -39,6 +39,11 @@ class ServerConfig(Record):
     env: tuple[tuple[str, str], ...] = ()
     url: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+    oauth_client_id: str = ""
+    """A client id registered beforehand (``"oauth": {"clientId": ...}``); without one the
+    authorization server's dynamic registration is used."""
+    oauth_callback_port: int = 0
+    """The loopback port of the login's redirect (``"oauth": {"callbackPort": ...}``)."""
     entry: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     """The entry as written (before expansion): what a project approval is pinned to."""
 
@@ -79,7 +84,32 @@ def parse_entry(name: str, raw: object, scope: Scope, source: str) -> ServerConf
     if not isinstance(url, str) or not url.strip():
         raise McpConfigError(f"{where}: url must be a non-empty string")
     headers = _string_map(raw.get("headers", {}), f"{where}: headers")
-    return ServerConfig(name, kind, scope, source, url=url, headers=headers, entry=raw)
+    client_id, port = _oauth(raw.get("oauth"), where)
+    return ServerConfig(
+        name,
+        kind,
+        scope,
+        source,
+        url=url,
+        headers=headers,
+        oauth_client_id=client_id,
+        oauth_callback_port=port,
+        entry=raw,
+    )
+
+
+def _oauth(value: object, where: str) -> tuple[str, int]:
+    if value is None:
+        return "", 0
+    if not isinstance(value, dict):
+        raise McpConfigError(f"{where}: oauth must be an object (clientId, callbackPort)")
+    client_id = value.get("clientId", "")
+    port = value.get("callbackPort", 0)
+    if not isinstance(client_id, str):
+        raise McpConfigError(f"{where}: oauth.clientId must be a string")
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+        raise McpConfigError(f"{where}: oauth.callbackPort must be a port number")
+    return client_id, port
 
 
 def parse_servers(block: object, scope: Scope, source: str) -> list[ServerConfig]:
