@@ -157,6 +157,21 @@ class McpHub:
             if not state.ready.wait(max(0.0, deadline - time.monotonic())):
                 state.fail(f"timed out after {self.timeout:g}s")
 
+    def reconnect(self, name: str, timeout: float | None = None) -> ServerState:
+        """Connect to one server again (after a login): its old session, if any, is closed
+        first; returns its state once connected or failed."""
+        state = self.states[name]
+        if state.stop is not None:
+            self._loop.call_soon_threadsafe(state.stop.set)
+        deadline = time.monotonic() + 5
+        while state.session is not None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        state.status, state.error, state.ready = "pending", "", threading.Event()
+        asyncio.run_coroutine_threadsafe(self._serve(state), self._loop)
+        if not state.ready.wait(timeout or self.timeout):
+            state.fail("timed out")
+        return state
+
     def close(self) -> None:
         """Stop every server: the stdio process groups TERMed (KILLed after a grace period)
         first, since a server that only sees its stdin close may take its time to exit (a

@@ -146,3 +146,25 @@ def test_a_run_without_a_login_names_the_command_and_opens_no_browser(
     assert "hexclaw mcp login secure" in lines[0]
     assert not (tmp_path / "browser.log").exists()
     assert not (config_home / "credentials.json").exists()
+
+
+def test_the_repl_logs_in_with_slash_mcp_and_connects(
+    protected: tuple[str, OAuthServer],
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tmp_path: Path,
+) -> None:
+    url, oauth = protected
+    config = _config(tmp_path, url)
+    env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
+    done = run_hexclaw(
+        ["--mcp-config", config], env, workspace, stdin="/mcp\n/mcp login secure\n/mcp\n"
+    )
+    assert done.returncode == 0, done.stderr
+    before, _, after = done.stdout.partition("Logged in to secure: 1 tools.")
+    assert "Log in with /mcp login secure" in before
+    assert f"{oauth.url}/authorize?" in before
+    assert "secure (http, flag) · connected" in after
+    assert "whoami" in after
+    assert oauth.stats()["exchanges"] == 1

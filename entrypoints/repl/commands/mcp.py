@@ -21,9 +21,15 @@ if TYPE_CHECKING:
     from adapters.mcp.hub import McpHub, PromptInfo
 
 
-@command("mcp", "the MCP servers of this session: status and tools")
-def mcp_status(state: ReplState, _: SlashInvocation) -> None:
+@command("mcp", "the MCP servers of this session: status and tools", "text", "[login NAME]")
+def mcp_status(state: ReplState, invocation: SlashInvocation) -> None:
     hub = state.run.mcp
+    words = invocation.args.split()
+    if words:
+        if len(words) != 2 or words[0] != "login":
+            raise CommandError("/mcp takes no argument, or login NAME")
+        _login(state, words[1])
+        return
     if hub is None:
         state.renderer.info(
             "No MCP servers in this session. Add one with `hexclaw mcp add`, or approve the "
@@ -37,7 +43,7 @@ def mcp_status(state: ReplState, _: SlashInvocation) -> None:
         state.renderer.print(Text(printable(head), style="bold"))
         state.renderer.print(Text(printable(f"  {config.target}"), style="dim"))
         if server.status == "needs login":
-            state.renderer.info("  OAuth login for MCP servers is not supported yet.")
+            state.renderer.info(f"  Log in with /mcp login {server.name}")
         for tool in server.tools:
             hint = " (read-only)" if tool.read_only else ""
             first = tool.description.splitlines()[0] if tool.description else ""
@@ -45,6 +51,30 @@ def mcp_status(state: ReplState, _: SlashInvocation) -> None:
             state.renderer.print(Text(printable(line)[:160]))
         for prompt in server.prompts:
             state.renderer.print(Text(printable(f"  /{prompt_command(server.name, prompt.name)}")))
+
+
+def _login(state: ReplState, name: str) -> None:
+    """Runs the server's OAuth login (URL printed, browser opened), then connects again."""
+    from adapters.auth.browser import SystemBrowser
+    from adapters.mcp.oauth import LoginWindow, provider_for
+
+    hub = state.run.mcp
+    server = hub.states.get(name) if hub is not None else None
+    if hub is None or server is None:
+        raise CommandError(f"/mcp login: no MCP server named {name} in this session")
+    if server.config.transport == "stdio":
+        raise CommandError(f"/mcp login: {name} is a stdio server; only remote servers log in")
+    window = LoginWindow(state.renderer.info, SystemBrowser().open)
+    home = state.ctx.home
+    previous = hub.auth
+    hub.auth = lambda config: provider_for(config, home, window if config.name == name else None)
+    try:
+        after = hub.reconnect(name, timeout=window.timeout)
+    finally:
+        hub.auth = previous
+    if after.status != "connected":
+        raise CommandError(f"/mcp login {name} failed: {after.error}")
+    state.renderer.info(f"Logged in to {name}: {len(after.tools)} tools.")
 
 
 def register_mcp_prompts(hub: McpHub | None) -> None:
