@@ -14,14 +14,21 @@ what happens when a login is needed: ``hexclaw mcp login NAME`` prints the URL a
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs
 
 import attrs
+import httpx
 from mcp.client.auth import OAuthClientProvider
-from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
+from mcp.shared.auth import (
+    OAuthClientInformationFull,
+    OAuthClientMetadata,
+    OAuthMetadata,
+    OAuthToken,
+)
 
 from adapters.auth.credentials_store import CredentialsFile
 from domain.auth.errors import AuthError
@@ -72,10 +79,28 @@ class CredentialsTokenStorage:
 
     async def get_tokens(self) -> OAuthToken | None:
         tokens = self._entry().get("tokens")
-        return OAuthToken.model_validate(tokens) if isinstance(tokens, dict) else None
+        if not isinstance(tokens, dict):
+            return None
+        return OAuthToken.model_validate({k: v for k, v in tokens.items() if k != "expiresAt"})
 
     async def set_tokens(self, tokens: OAuthToken) -> None:
-        self._set("tokens", tokens.model_dump(mode="json", exclude_none=True))
+        entry = tokens.model_dump(mode="json", exclude_none=True)
+        if tokens.expires_in is not None:
+            # expires_in counts from now; a later process needs the moment itself.
+            entry["expiresAt"] = time.time() + tokens.expires_in
+        self._set("tokens", entry)
+
+    def expires_at(self) -> float | None:
+        tokens = self._entry().get("tokens")
+        when = tokens.get("expiresAt") if isinstance(tokens, dict) else None
+        return float(when) if isinstance(when, int | float) else None
+
+    def metadata(self) -> OAuthMetadata | None:
+        stored = self._entry().get("metadata")
+        return OAuthMetadata.model_validate(stored) if isinstance(stored, dict) else None
+
+    def set_metadata(self, metadata: OAuthMetadata) -> None:
+        self._set("metadata", metadata.model_dump(mode="json", exclude_none=True))
 
     async def get_client_info(self) -> OAuthClientInformationFull | None:
         client = self._entry().get("client")
@@ -172,7 +197,7 @@ def provider_for(
         return str(found["code"]), found["state"]
 
     storage = CredentialsTokenStorage(store, store_key(server), preset)
-    return OAuthClientProvider(
+    return _StoredProvider(
         server.url,
         metadata,
         storage,
@@ -195,3 +220,27 @@ def _registered_port(store: CredentialsFile, server: ServerConfig) -> int:
     if isinstance(uris, list) and uris and isinstance(uris[0], str):
         return urlsplit(uris[0]).port or 0
     return 0
+
+
+class _StoredProvider(OAuthClientProvider):
+    """The SDK's provider, told what it forgets between processes: when the stored access
+    token expires, and the authorization server's metadata (its token endpoint), so a later
+    run refreshes an expired token instead of asking for a new login."""
+
+    async def _initialize(self) -> None:
+        await super()._initialize()
+        storage = self.context.storage
+        if isinstance(storage, CredentialsTokenStorage):
+            self.context.token_expiry_time = storage.expires_at()
+            self.context.oauth_metadata = self.context.oauth_metadata or storage.metadata()
+
+    async def _exchange_token_authorization_code(
+        self, auth_code: str, code_verifier: str, *, token_data: dict[str, Any] | None = None
+    ) -> httpx.Request:
+        # The metadata is known by the time the code is exchanged: keep it for later runs.
+        storage = self.context.storage
+        if isinstance(storage, CredentialsTokenStorage) and self.context.oauth_metadata:
+            storage.set_metadata(self.context.oauth_metadata)
+        return await super()._exchange_token_authorization_code(
+            auth_code, code_verifier, token_data=token_data
+        )
