@@ -15,8 +15,11 @@ Rules a reader must not break:
 What lives where:
 - ``config_files.py``: reading ``.claude.json``, ``.mcp.json``, settings and ``--mcp-config``;
   writing ``.claude.json`` and ``.mcp.json`` atomically for ``hexclaw mcp add/remove``;
-- ``stdio_transport.py``: the stdio transport with its process group;
-- ``hub.py``: ``McpHub``, the sessions, their tools, resources and prompts;
+- ``stdio_process.py``: starting stdio servers (before the SDK is imported) in their own
+  process groups, and stopping those groups;
+- ``stdio_transport.py``: the stdio transport over a started process;
+- ``hub.py``: ``McpHub``, the sessions, their tools, resources, prompts and elicitations;
+- ``oauth.py``: remote servers' OAuth through the SDK's provider, tokens in credentials.json;
 - ``tools.py``: the tools the model sees (``mcp__server__tool``, ``ListMcpResourcesTool``,
   ``ReadMcpResourceTool``).
 """

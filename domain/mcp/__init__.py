@@ -20,5 +20,6 @@ What lives where:
   with ``--strict-mcp-config``);
 - ``approval.py``: which project servers may start, and the trust item pinning each;
 - ``naming.py``: tool names, and the rule names that cover them;
-- ``results.py``: a tool result's content blocks to what the model reads, with the output cap.
+- ``results.py``: a tool result's content blocks to what the model reads, with the output cap;
+- ``elicitation.py``: a server's elicitation request as form fields, and typed answers.
 """
