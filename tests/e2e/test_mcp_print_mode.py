@@ -322,3 +322,32 @@ def test_a_stream_json_client_asks_for_the_mcp_status(
     (answer,) = [line for line in lines if line.get("type") == "control_response"]
     assert answer["response"]["request_id"] == "m1"
     assert answer["response"]["response"] == {"mcpServers": [{"name": "f", "status": "connected"}]}
+
+
+def test_a_stdio_server_gets_no_secret_looking_variables_of_hexclaws(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    entry = everything_entry()
+    entry["env"] = {"SERVER_TOKEN": "${GIVEN_TOKEN}", "PLAIN": "yes"}
+    config = config_file(tmp_path, {"everything": entry})
+    anthropic_server.add(*call_then_done("mcp__everything__get-env", {}))
+    env = hexclaw_env(
+        anthropic_server.url,
+        config_home,
+        GIVEN_TOKEN="tok-for-the-server",
+        GITHUB_TOKEN="ghp-not-for-the-server",
+    )
+    done = run_hexclaw(
+        ["-p", "env?", "--mcp-config", config, "--allowedTools", "mcp__everything"],
+        env,
+        workspace,
+    )
+    assert done.returncode == 0, done.stderr
+    (result,) = tool_results(anthropic_server.requests[1].body)
+    seen = json.loads(result["content"][0]["text"])
+    assert seen["SERVER_TOKEN"] == "tok-for-the-server"  # what the entry gives, expanded
+    assert seen["PLAIN"] == "yes"
+    assert "ANTHROPIC_API_KEY" not in seen
+    assert "GITHUB_TOKEN" not in seen
+    assert "GIVEN_TOKEN" not in seen
+    assert seen["PATH"] == env["PATH"]  # the rest is inherited
