@@ -104,8 +104,13 @@ def spawn(
 def start_stdio(
     server: ServerConfig, cwd: str, environ: Mapping[str, str], groups: ProcessGroups
 ) -> subprocess.Popen[bytes] | OSError:
-    """A stdio server started with hexclaw's environment minus the values whose names mark
-    them secret (``ANTHROPIC_API_KEY``...), plus the server's own ``env``."""
-    env = {name: value for name, value in environ.items() if not looks_secret(name)}
+    """A stdio server started with hexclaw's environment plus its own ``env``. A project's
+    server (``.mcp.json``, which came with the repository) does not inherit the values whose
+    names mark them secret (``ANTHROPIC_API_KEY``, ``GITHUB_TOKEN``...): its entry must name
+    what it needs (``"env": {"TOKEN": "${GITHUB_TOKEN}"}``). The user's own servers inherit
+    everything, as with Claude Code."""
+    env = dict(environ)
+    if server.scope == "project":
+        env = {name: value for name, value in env.items() if not looks_secret(name)}
     env.update(server.env)
     return spawn(server.command, server.args, env, cwd, groups)

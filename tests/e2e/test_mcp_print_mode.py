@@ -324,13 +324,24 @@ def test_a_stream_json_client_asks_for_the_mcp_status(
     assert answer["response"]["response"] == {"mcpServers": [{"name": "f", "status": "connected"}]}
 
 
-def test_a_stdio_server_gets_no_secret_looking_variables_of_hexclaws(
+def test_a_project_server_gets_no_secret_looking_variables_of_hexclaws(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
     entry = everything_entry()
     entry["env"] = {"SERVER_TOKEN": "${GIVEN_TOKEN}", "PLAIN": "yes"}
-    config = config_file(tmp_path, {"everything": entry})
-    anthropic_server.add(*call_then_done("mcp__everything__get-env", {}))
+    (workspace / ".mcp.json").write_text(json.dumps({"mcpServers": {"everything": entry}}))
+    (config_home / "settings.json").write_text(
+        json.dumps({"enabledMcpjsonServers": ["everything"]})
+    )
+    mine = config_file(tmp_path, {"mine": everything_entry()})
+    anthropic_server.add(
+        Reply.sse(
+            tool_use_events(
+                [("t1", "mcp__everything__get-env", {}), ("t2", "mcp__mine__get-env", {})]
+            )
+        ),
+        Reply.sse(text_message_events("done")),
+    )
     env = hexclaw_env(
         anthropic_server.url,
         config_home,
@@ -338,16 +349,18 @@ def test_a_stdio_server_gets_no_secret_looking_variables_of_hexclaws(
         GITHUB_TOKEN="ghp-not-for-the-server",
     )
     done = run_hexclaw(
-        ["-p", "env?", "--mcp-config", config, "--allowedTools", "mcp__everything"],
+        ["-p", "env?", "--mcp-config", mine, "--allowedTools", "mcp__everything mcp__mine"],
         env,
         workspace,
     )
     assert done.returncode == 0, done.stderr
-    (result,) = tool_results(anthropic_server.requests[1].body)
-    seen = json.loads(result["content"][0]["text"])
+    project, user = tool_results(anthropic_server.requests[1].body)
+    seen = json.loads(project["content"][0]["text"])
     assert seen["SERVER_TOKEN"] == "tok-for-the-server"  # what the entry gives, expanded
     assert seen["PLAIN"] == "yes"
     assert "ANTHROPIC_API_KEY" not in seen
     assert "GITHUB_TOKEN" not in seen
     assert "GIVEN_TOKEN" not in seen
     assert seen["PATH"] == env["PATH"]  # the rest is inherited
+    # The user's own server inherits everything, as with Claude Code.
+    assert json.loads(user["content"][0]["text"])["GITHUB_TOKEN"] == "ghp-not-for-the-server"
