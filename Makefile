@@ -26,6 +26,13 @@ $(OAUTH_FAKE): tests/fakes/oauth/package.json tests/fakes/oauth/package-lock.jso
 		npm ci --prefix tests/fakes/oauth --no-audit --no-fund && touch $(OAUTH_FAKE); \
 	else echo "npm not found: the OAuth server tests will be skipped"; fi
 
+# The real MCP server the MCP tests connect to (npm, pinned by the lock file).
+MCP_FAKE := tests/fakes/mcp/node_modules/.installed
+$(MCP_FAKE): tests/fakes/mcp/package.json tests/fakes/mcp/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/fakes/mcp --no-audit --no-fund && touch $(MCP_FAKE); \
+	else echo "npm not found: the server-everything MCP tests will be skipped"; fi
+
 # bubblewrap, which the sandbox tests run for real: installed when missing and we are root
 # (CI containers); otherwise those tests skip and say why.
 sandbox-deps:
@@ -35,7 +42,7 @@ sandbox-deps:
 		|| echo "could not install bubblewrap: the sandbox tests will be skipped"; \
 	else echo "bwrap not found (apt-get install bubblewrap): the sandbox tests will be skipped"; fi
 
-test: $(STAMP) $(OAUTH_FAKE) sandbox-deps
+test: $(STAMP) $(OAUTH_FAKE) $(MCP_FAKE) sandbox-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -21,6 +21,7 @@ from types import ModuleType
 from bench import (
     checkpoints,
     machine,
+    mcp_session,
     one_shot,
     parallel_tools,
     peers,
@@ -41,6 +42,7 @@ from bench.sampling import FULL, QUICK
 ROWS: tuple[ModuleType, ...] = (
     startup,
     one_shot,
+    mcp_session,
     tool_session,
     sandbox_session,
     sse_throughput,
@@ -56,6 +58,7 @@ TABLE_MARK = "<!-- table -->"
 RUN_PROGRAMS = {
     startup.NAME,
     one_shot.NAME,
+    mcp_session.NAME,
     tool_session.NAME,
     sandbox_session.NAME,
     repl_memory.NAME,

@@ -94,6 +94,7 @@ if TYPE_CHECKING:
     from adapters.headless.control_prompt import ControlPrompt
     from adapters.headless.stdio_channel import StdioChannel
     from adapters.headless.turn_interrupt import TurnInterrupter
+    from adapters.mcp.hub import McpHub
     from adapters.sandbox.runner import Sandbox
     from adapters.subagents.launcher import SubagentLauncher
     from adapters.terminal.permission_menu import PermissionMenu
@@ -241,6 +242,8 @@ class Run(Record):
     mode when the sandbox is off."""
     reasoning: ReasoningControls | None = None
     """How the run thinks (Tab and ``/effort`` change it in the REPL)."""
+    mcp: McpHub | None = None
+    """The MCP servers (``/mcp``); None when none is configured or tools are not offered."""
 
 
 def build_run(
@@ -271,6 +274,7 @@ def build_run(
     if approver is not None:
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
     registry = build_tools(ctx, options, permissions)
+    mcp = build_mcp(ctx, options, registry, permissions, observer, approver)
     broker = build_question_broker()
     launcher = add_agent_tool(ctx, options, registry, permissions, broker, approver)
     checkpoints = build_checkpoints(ctx, options, session, registry, observer)
@@ -321,6 +325,7 @@ def build_run(
         checkpoints=checkpoints,
         sandbox=sandbox,
         reasoning=reasoning,
+        mcp=mcp,
     )
 
 
@@ -379,6 +384,54 @@ def add_agent_tool(
     launcher = SubagentLauncher(parts, registry)
     registry.add(AgentTool(launcher))
     return launcher
+
+
+def build_mcp(
+    ctx: Config,
+    options: RunOptions,
+    registry: ToolRegistry,
+    policy: PermissionPolicy,
+    observer: TurnObserver,
+    approver: Approver | None,
+) -> McpHub | None:
+    """The configured MCP servers that may start, started, their tools in the registry. Print
+    mode starts none unless tools are offered (the same opt-in as the built-in tools)."""
+    offered = options.interactive or bool(registry.names)
+    if not (offered or options.mcp_configs):
+        return None  # most -p runs: nothing of MCP is even imported
+    from entrypoints.mcp_setup import (
+        ask_elicitations,
+        attach_tools,
+        check_flags,
+        servers_to_start,
+        start_hub,
+    )
+
+    check_flags(options)  # a bad --mcp-config is an error whether or not servers start
+    if not offered:
+        return None
+
+    def approve(checks: list[TrustCheck]) -> list[TrustCheck]:
+        warnings: list[str] = []
+        approved = approve_items(ctx, checks, approver, warnings)
+        ctx.warnings.extend(warnings)
+        return approved
+
+    servers = servers_to_start(ctx, options, approve)
+    if not servers:
+        return None
+    hub = start_hub(ctx, servers)
+    attach_tools(ctx, hub, registry, policy, getattr(observer, "on_progress", None))
+    if options.interactive:
+        ask_elicitations(hub, observer)
+    return hub
+
+
+def mcp_status_lines(run: Run) -> list[dict[str, str]]:
+    """The servers for the headless ``system``/``init`` line: name and status, as Claude Code."""
+    if run.mcp is None:
+        return []
+    return [{"name": s.name, "status": s.status} for s in run.mcp.states.values()]
 
 
 def build_checkpoints(

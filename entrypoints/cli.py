@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 
 # 130 and 143 are what a shell reports for a program that SIGINT or SIGTERM ended (128 + n).
 OUTPUT_FORMATS = ("text", "json", "stream-json")
-SUBCOMMANDS = ("login", "logout", "auth", "sessions", "rewind", "doctor", "trust", "permissions")
+SUBCOMMANDS = (
+    "login",
+    "logout",
+    "auth",
+    "sessions",
+    "rewind",
+    "doctor",
+    "trust",
+    "permissions",
+    "mcp",
+)
 
 
 class UsageError(Exception):
@@ -49,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "REPL; with -p, answers once and exits."
     )
     parser.epilog = (
-        "Commands: login, logout, auth status, sessions, rewind, doctor, trust. "
+        "Commands: login, logout, auth status, sessions, rewind, doctor, trust, mcp. "
         "Credentials: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, or `hexclaw login`."
     )
     parser.add_argument("prompt", nargs="?", help="the first prompt (with -p: the only one)")
@@ -123,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_headless_arguments(parser)
     add_reasoning_arguments(parser)
+    from entrypoints.mcp_arguments import add_mcp_config_arguments
+
+    add_mcp_config_arguments(parser)
     return parser
 
 
@@ -201,6 +214,15 @@ def _port(raw: str) -> int:
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
+    if argv and argv[0] == "mcp":
+        from entrypoints.mcp_arguments import McpArgumentError, parse_mcp
+
+        try:
+            args = parse_mcp(argv[1:])
+        except McpArgumentError as exc:
+            raise UsageError(str(exc)) from None
+        args.command = "mcp"
+        return args
     if argv and argv[0] in SUBCOMMANDS:
         args = build_subcommand_parser(argv[0]).parse_args(argv[1:])
         args.command = argv[0]

@@ -109,6 +109,9 @@ class RunOptions(Record):
     max_thinking_tokens: int | None = None
     # --agents JSON: subagent types for this run (domain/subagents/agents_flag.py).
     agents: str | None = None
+    # MCP (entrypoints/mcp_setup.py): --mcp-config values and --strict-mcp-config.
+    mcp_configs: tuple[str, ...] = ()
+    strict_mcp_config: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, interactive: bool) -> RunOptions:
@@ -139,6 +142,8 @@ class RunOptions(Record):
             permission_prompt_tool=getattr(args, "permission_prompt_tool", None),
             max_thinking_tokens=getattr(args, "max_thinking_tokens", None),
             agents=getattr(args, "agents", None),
+            mcp_configs=tuple(getattr(args, "mcp_configs", None) or ()),
+            strict_mcp_config=getattr(args, "strict_mcp_config", False),
         )
 
 

@@ -17,6 +17,7 @@ from entrypoints.bootstrap import (
     build_run,
     follow_fallback,
     mention_check,
+    mcp_status_lines,
     print_warnings,
     session_hooks,
 )
@@ -103,6 +104,7 @@ def run_print(args: argparse.Namespace) -> int:
         str(ctx.workspace),
         [d["name"] for d in loop.tools.definitions()],
         run.policy.mode,
+        mcp_status_lines(run),
     )
     started = time.monotonic()
     hooks = session_hooks(loop)

@@ -37,6 +37,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from entrypoints.trust_commands import run_trust
 
         return run_trust(args)
+    if args.command == "mcp":
+        from entrypoints.mcp_commands import run_mcp
+
+        return run_mcp(args)
     if args.command == "permissions":
         from entrypoints.headless.explain_command import run_explain
 

@@ -33,7 +33,15 @@ def project_trust_items(workspace: Path, home: Path) -> list[TrustItem]:
 
 
 def collectors() -> list[Collector]:
-    return [_hook_items, _command_items, _skill_items, _agent_items]
+    return [_hook_items, _command_items, _skill_items, _agent_items, _mcp_items]
+
+
+def _mcp_items(workspace: Path, home: Path) -> list[TrustItem]:
+    from adapters.mcp.config_files import scope_servers
+    from domain.mcp.approval import trust_item
+
+    servers = scope_servers(workspace, home, None, [])
+    return [trust_item(s, str(workspace)) for s in servers if s.scope == "project"]
 
 
 def _skill_items(workspace: Path, home: Path) -> list[TrustItem]:

@@ -18,7 +18,7 @@ import errno
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +101,15 @@ class CredentialsFile:
             del document[OAUTH_KEY]
             self._write(document)
             return True
+
+    def update(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Read, change and write the whole document under the lock, other keys kept (the
+        MCP servers' logins live beside hexclaw's own, under ``mcpOAuth``)."""
+        self._ensure_directory()
+        with self.locked():
+            document = self.read_document() or {}
+            change(document)
+            self._write(document)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

@@ -22,7 +22,8 @@ from domain.settings.merge import (
 
 def config_home(environ: dict[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
-    override = env.get("CLAUDE_CONFIG_HOME")
+    # CLAUDE_CONFIG_DIR is Claude Code's name for the same folder.
+    override = env.get("CLAUDE_CONFIG_HOME") or env.get("CLAUDE_CONFIG_DIR")
     return Path(override) if override else Path.home() / ".claude"
 
 

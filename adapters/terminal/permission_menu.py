@@ -12,6 +12,7 @@ what the user approves is what would run.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import attrs
@@ -80,6 +81,14 @@ def question_runs(call: ToolCall, access: ToolAccess) -> StyleAndTextTuples:
         return [("", f"Allow {call.name} to change files?")]
     if access.kind == "read":
         return [("", f"Allow {call.name} to read files?")]
+    if access.kind == "mcp" and call.name.startswith("mcp__"):
+        server, _, tool = call.name.removeprefix("mcp__").partition("__")
+        shown = json.dumps(call.input, ensure_ascii=False, indent=2)
+        return [
+            ("", f"Allow the MCP server {server} to run {tool or call.name} with\n    "),
+            *_revealed(shown, "    "),
+            ("", "?"),
+        ]
     if access.kind == "network":
         return [
             ("", f"Allow {call.name} to reach "),

@@ -267,6 +267,11 @@ class TerminalRenderer:
         self._since = self.clock.monotonic()
         self._start()
 
+    def on_progress(self, text: str) -> None:
+        """A tool's progress (an MCP server's notifications/progress): the spinner's text.
+        Called from the MCP thread; the live region reads it at its next refresh."""
+        self._activity = printable(text)[:120]
+
     def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None:
         self.stop()
         self._announce(call)

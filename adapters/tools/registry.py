@@ -7,6 +7,7 @@ through so the agent loop can handle the interruption.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from adapters.tools.support.tool_errors import ToolError
@@ -26,13 +27,28 @@ class Tool(Protocol):
 
 class ToolRegistry:
     def __init__(self, tools: list[Tool]) -> None:
-        self._tools = {tool.name: tool for tool in tools}
+        self._fixed = {tool.name: tool for tool in tools}
         # Former names a model may still call a tool by (``Task`` for ``Agent``).
         self._aliases = {alias: t.name for t in tools for alias in getattr(t, "aliases", ())}
+        # Tools whose list can change during a session (an MCP server's tools/list_changed):
+        # asked again each time the tools are listed.
+        self._sources: list[Callable[[], list[Tool]]] = []
 
     def add(self, tool: Tool) -> None:
-        self._tools[tool.name] = tool
+        self._fixed[tool.name] = tool
         self._aliases.update({alias: tool.name for alias in getattr(tool, "aliases", ())})
+
+    def add_source(self, source: Callable[[], list[Tool]]) -> None:
+        self._sources.append(source)
+
+    @property
+    def _tools(self) -> dict[str, Tool]:
+        if not self._sources:
+            return self._fixed
+        tools = dict(self._fixed)
+        for source in self._sources:
+            tools.update((tool.name, tool) for tool in source() if tool.name not in tools)
+        return tools
 
     @property
     def names(self) -> list[str]:

@@ -3,7 +3,8 @@
 Order of precedence (the first that applies wins):
 1. a deny rule (deny always wins over allow, in every mode, bypass included);
 2. calls that touch nothing (TodoWrite, reading a background job's output) are allowed;
-3. ``plan`` mode denies anything that writes or runs;
+3. ``plan`` mode denies anything that writes or runs (an MCP tool unless its server marks it
+   ``readOnlyHint: true``);
 4. a command line the splitter cannot fully read asks while a Bash deny or ask rule exists,
    since the rule cannot be checked (bypass included), unless an exact allow rule names it;
 5. ``bypassPermissions`` allows everything else;
@@ -178,7 +179,9 @@ class PermissionPolicy:
             )
         if access.kind == "none":
             return Decision("allow", step="touches nothing")
-        if self._mode == "plan" and access.kind in ("write", "execute"):
+        if self._mode == "plan" and (
+            access.kind in ("write", "execute") or (access.kind == "mcp" and not access.read_only)
+        ):
             return Decision(
                 "deny",
                 f"plan mode is read-only, so {_what(access)} is not allowed; present the plan "

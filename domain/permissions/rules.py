@@ -9,6 +9,7 @@ A rule is ``Tool`` (every call of the tool) or ``Tool(specifier)``:
   ``./x`` from the workspace, a bare ``*.md`` matches at any depth;
 - ``WebFetch(domain:example.com)``, ``WebFetch(domain:*.example.com)``.
 ``Edit`` rules cover every tool that edits files and ``Read`` rules every tool that reads them.
+``mcp__server`` and ``mcp__server__*`` cover every tool of that MCP server.
 
 Rules that deny or ask match when they touch any part of a call; allow rules must cover
 every part (each command piece, each path: the path as given and as resolved). For commands,
@@ -31,6 +32,7 @@ from typing import Literal
 import attrs
 
 from domain.errors import HexclawError
+from domain.mcp.naming import rule_covers as mcp_rule_covers
 from domain.permissions import path_patterns
 from domain.permissions.command_options import risky_option
 from domain.permissions.shell_split import parse_command_line
@@ -45,7 +47,8 @@ READ_TOOLS = frozenset({"Read", "Glob", "Grep", "LS"})
 _FAMILIES = {"Edit": EDIT_TOOLS, "Read": READ_TOOLS}
 # A rule may name a tool by its former name, as Claude Code's users still write it.
 _FORMER_NAMES = {"Task": "Agent"}
-_RULE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*)(?:\((.*)\))?$", re.DOTALL)
+# ``mcp__server__*`` is the one tool name that ends in a star (see ``domain.mcp.naming``).
+_RULE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*(?:__\*)?)(?:\((.*)\))?$", re.DOTALL)
 
 
 class InvalidPermissionRule(HexclawError):
@@ -64,7 +67,7 @@ class PermissionRule(Record):
 
     def covers_tool(self, tool: str) -> bool:
         named = _FORMER_NAMES.get(self.tool, self.tool)
-        return tool == named or tool in _FAMILIES.get(named, ())
+        return tool == named or tool in _FAMILIES.get(named, ()) or mcp_rule_covers(named, tool)
 
 
 @attrs.frozen(repr=False)

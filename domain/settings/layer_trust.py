@@ -10,6 +10,8 @@ and a folder may be a stranger's clone, so those layers cannot:
 - set ``apiKeyHelper`` (a command hexclaw runs), its TTL, or ``oauth`` (where a login goes);
 - add a directory outside the workspace to ``permissions.additionalDirectories``;
 - set ``cleanupPeriodDays``: it deletes the user's saved sessions of every project;
+- set ``mcpServers`` (commands to run) or approve the project's own ``.mcp.json`` servers
+  (``enableAllProjectMcpServers``, ``enabledMcpjsonServers``, ``disabledMcpjsonServers``);
 - allow what reaches past the folder. Allow rules are judged by what they would match, not by
   how they are spelt, by a ``RuleJudge`` the caller passes in
   (``domain.permissions.project_rules``, where the matcher lives): ``Bash(**)``, ``Read(~/**)``
@@ -44,7 +46,18 @@ from domain.repr_base import Record
 
 Scope = Literal["user", "project", "local", "flag"]
 
-UNTRUSTED_KEYS = ("env", "apiKeyHelper", "apiKeyHelperTtlSeconds", "oauth", "cleanupPeriodDays")
+UNTRUSTED_KEYS = (
+    "env",
+    "apiKeyHelper",
+    "apiKeyHelperTtlSeconds",
+    "oauth",
+    "cleanupPeriodDays",
+    # MCP servers run commands; a project's settings must not approve its own .mcp.json.
+    "mcpServers",
+    "enableAllProjectMcpServers",
+    "enabledMcpjsonServers",
+    "disabledMcpjsonServers",
+)
 TRUSTED_SCOPES: frozenset[Scope] = frozenset({"user", "flag"})
 
 

@@ -58,6 +58,11 @@ KNOWN_KEYS = frozenset(
         "maxTurns",
         "sandbox",
         "$schema",
+        # MCP servers (domain/mcp): which project servers the user approves, user-only.
+        "mcpServers",
+        "enableAllProjectMcpServers",
+        "enabledMcpjsonServers",
+        "disabledMcpjsonServers",
     }
 )
 # Documented Claude Code settings that hexclaw has no use for: dropped without a warning.
@@ -67,9 +72,6 @@ CLAUDE_CODE_ONLY_KEYS = frozenset(
         "awsAuthRefresh",
         "awsCredentialExport",
         "companyAnnouncements",
-        "disabledMcpjsonServers",
-        "enableAllProjectMcpServers",
-        "enabledMcpjsonServers",
         "enabledPlugins",
         "extraKnownMarketplaces",
         "forceLoginMethod",
@@ -142,6 +144,10 @@ VALUE_RULES: dict[tuple[str, ...], tuple[Callable[[Any], bool], str]] = {
     # Its keys are checked where the sandbox reads them (domain/sandbox/config.py).
     ("sandbox",): (lambda v: isinstance(v, dict), "an object"),
     ("$schema",): (lambda v: isinstance(v, str), "a string"),
+    ("mcpServers",): (lambda v: isinstance(v, dict), "an object of MCP servers"),
+    ("enableAllProjectMcpServers",): (lambda v: isinstance(v, bool), "true or false"),
+    ("enabledMcpjsonServers",): (_strings, "a list of server names"),
+    ("disabledMcpjsonServers",): (_strings, "a list of server names"),
 }
 KNOWN_PERMISSION_KEYS = frozenset(p[1] for p in VALUE_RULES if p[0] == "permissions" and len(p) > 1)
 

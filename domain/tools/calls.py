@@ -9,7 +9,9 @@ import attrs
 from domain.messages.content import JSONObject, Usage
 from domain.repr_base import Record
 
-AccessKind = Literal["read", "write", "execute", "network", "none"]
+# mcp: a tool of an MCP server, which may do anything its server does: asked about in every
+# mode but bypass; in plan mode it runs only when ``read_only`` (its readOnlyHint).
+AccessKind = Literal["read", "write", "execute", "network", "none", "mcp"]
 
 
 @attrs.frozen(repr=False)
@@ -32,6 +34,8 @@ class ToolAccess(Record):
     # A command that will run confined in the OS sandbox the user enabled with
     # autoAllowBashIfSandboxed: the mode's question is skipped (deny and ask rules still hold).
     sandbox_auto_allow: bool = False
+    read_only: bool = False
+    """An MCP tool its server marks ``readOnlyHint: true``: plan mode lets it run."""
     invalid: str | None = None
     """Why the input cannot be used (a path with a NUL byte...): the call is not run, and the
     model is told this as the tool's error."""

@@ -27,7 +27,9 @@ class ControlHandler:
         policy: PermissionPolicy,
         interrupter: TurnInterrupter,
         warn: Callable[[str], None] | None = None,
+        mcp_servers: Callable[[], list[dict[str, str]]] = list,
     ) -> None:
+        self._mcp_servers = mcp_servers
         self._loop = loop
         self._policy = policy
         self._interrupter = interrupter
@@ -64,7 +66,7 @@ class ControlHandler:
                 "models": [],
             }
         if request.subtype == "mcp_status":
-            return {"mcpServers": []}
+            return {"mcpServers": list(self._mcp_servers())}
         raise UnsupportedControlRequest(request.subtype)
 
 

@@ -28,6 +28,7 @@ from entrypoints.bootstrap import (
     build_stdio_channel,
     build_turn_interrupter,
     follow_fallback,
+    mcp_status_lines,
     print_warnings,
     session_hooks,
 )
@@ -66,7 +67,9 @@ def run_stream_session(args: argparse.Namespace) -> int:
     if answer is not None:
         add_structured_output(loop, answer)
     interrupter.install()
-    channel.start(ControlHandler(loop, run.policy, interrupter, _warn).handle)
+    channel.start(
+        ControlHandler(loop, run.policy, interrupter, _warn, lambda: mcp_status_lines(run)).handle
+    )
     hooks = session_hooks(loop)
     if hooks is not None:
         hooks.session_start("resume" if args.resume or args.continue_session else "startup")
@@ -102,6 +105,7 @@ def _turns(
             str(workspace),
             [str(d["name"]) for d in loop.tools.definitions()],
             run.policy.mode,
+            mcp_status_lines(run),
         )
         if answer is not None:
             answer.reset()

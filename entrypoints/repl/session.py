@@ -33,6 +33,7 @@ from entrypoints.config import RunOptions, load_config
 from entrypoints.exit_codes import EXIT_TERMINATED
 from entrypoints.repl.commands import REGISTRY, argument_values
 from entrypoints.repl.commands.extensions import approver, register_custom_commands, wire_hooks
+from entrypoints.repl.commands.mcp import register_mcp_prompts, resource_attachments
 from entrypoints.repl.state import ReplState
 from entrypoints.repl.turns import run_content
 
@@ -44,6 +45,8 @@ def run_prompt(state: ReplState, text: str) -> None:
     renderer = state.renderer
     check = mention_check(state.ctx, state.policy)
     attachments, notes = read_attachments(state.ctx.workspace, text, check)
+    resources, resource_notes = resource_attachments(state, text)
+    attachments, notes = [*attachments, *resources], [*notes, *resource_notes]
     for note in notes:
         renderer.on_notice(note)
     for attachment in attachments:
@@ -120,6 +123,7 @@ def run_repl(args: argparse.Namespace) -> int:
     register_custom_commands(ctx)
     terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar, toggle_thinking)
     run = build_run(ctx, options, terminal.renderer, terminal.menu, approver(terminal.renderer))
+    register_mcp_prompts(run.mcp)
     print_warnings(ctx)
     hooks = wire_hooks(run.loop)
     state = ReplState(

@@ -18,6 +18,7 @@ EXPECTED_LINES = (
     "hexclaw --help wall time",
     "-p one-shot wall time",
     "-p one-shot peak memory (process tree)",
+    "-p with one stdio MCP server wall time",
     "10 Bash calls + answer wall time",
     "SSE framing+reduction, 2,000 text deltas",
     "SSE framing+reduction, 0.5 MB tool input",

@@ -14,6 +14,7 @@ argument values), ``basics`` (/help /status /config), ``model_and_permissions``,
 ``conversation`` (/clear /compact /cost /export), ``sessions`` (/sessions /resume),
 ``workspace`` (/memory /init /diff), ``rewind``, ``account`` (/login /logout), ``sandbox``
 (/sandbox), ``extensions`` (/hooks /agents /trust and the custom commands from files),
+``mcp`` (/mcp and the MCP servers' prompts as ``/mcp__server__prompt``),
 ``leaving`` (/exit).
 Importing this package registers them all, in that order.
 """
@@ -30,6 +31,7 @@ from entrypoints.repl.commands import rewind  # noqa: F401
 from entrypoints.repl.commands import account  # noqa: F401
 from entrypoints.repl.commands import sandbox  # noqa: F401
 from entrypoints.repl.commands import extensions  # noqa: F401
+from entrypoints.repl.commands import mcp  # noqa: F401
 from entrypoints.repl.commands import leaving  # noqa: F401
 
 # isort: on

@@ -1,0 +1,246 @@
+"""OAuth 2.1 for remote MCP servers, through the SDK's ``OAuthClientProvider`` (an
+``httpx.Auth``): on a 401 it reads the protected-resource metadata (RFC 9728, from
+``WWW-Authenticate`` or the well-known path), the authorization server's metadata (RFC 8414,
+with the OpenID fallback), registers the client (RFC 7591) unless the entry names a
+``clientId``, and runs the code flow with PKCE S256 and the ``resource`` parameter (RFC 8707).
+
+hexclaw supplies the three things around it: where tokens live (``credentials.json``, one
+entry per server under ``mcpOAuth`` keyed by name and URL, written under the credentials
+file's lock with the other keys kept), the loopback listener the browser comes back to, and
+what happens when a login is needed: ``hexclaw mcp login NAME`` prints the URL and opens
+``BROWSER``; a run never opens a browser by itself, the server's status names the command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import parse_qs
+
+import attrs
+import httpx
+from mcp.client.auth import OAuthClientProvider
+from mcp.shared.auth import (
+    OAuthClientInformationFull,
+    OAuthClientMetadata,
+    OAuthMetadata,
+    OAuthToken,
+)
+
+from adapters.auth.credentials_store import CredentialsFile
+from domain.auth.errors import AuthError
+from domain.mcp.config import ServerConfig
+from domain.mcp.errors import McpError
+from domain.repr_base import Record
+
+MCP_OAUTH_KEY = "mcpOAuth"
+LOGIN_TIMEOUT = 300.0
+# A public client: no secret, PKCE instead (the token endpoint's auth method is "none").
+PUBLIC_CLIENT: Final = "none"
+
+
+class NeedsLogin(McpError):
+    """A run met a server that wants a login: it does not open a browser by itself."""
+
+    def __init__(self, server: str) -> None:
+        super().__init__(f"it needs a login: run `hexclaw mcp login {server}`")
+
+
+def store_key(server: ServerConfig) -> str:
+    return f"{server.name}|{server.url}"
+
+
+class CredentialsTokenStorage:
+    """The SDK's ``TokenStorage`` over ``credentials.json`` (``mcpOAuth[<name>|<url>]``)."""
+
+    def __init__(self, store: CredentialsFile, key: str, preset: OAuthClientInformationFull | None):
+        self.store = store
+        self.key = key
+        self.preset = preset
+
+    def _entry(self) -> dict[str, Any]:
+        document = self.store.read_document() or {}
+        logins = document.get(MCP_OAUTH_KEY)
+        entry = logins.get(self.key) if isinstance(logins, dict) else None
+        return entry if isinstance(entry, dict) else {}
+
+    def _set(self, field: str, value: dict[str, Any]) -> None:
+        def change(document: dict[str, Any]) -> None:
+            logins = document.get(MCP_OAUTH_KEY)
+            if not isinstance(logins, dict):
+                logins = document[MCP_OAUTH_KEY] = {}
+            entry = logins.setdefault(self.key, {})
+            entry[field] = value
+
+        self.store.update(change)
+
+    async def get_tokens(self) -> OAuthToken | None:
+        tokens = self._entry().get("tokens")
+        if not isinstance(tokens, dict):
+            return None
+        return OAuthToken.model_validate({k: v for k, v in tokens.items() if k != "expiresAt"})
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        entry = tokens.model_dump(mode="json", exclude_none=True)
+        if tokens.expires_in is not None:
+            # expires_in counts from now; a later process needs the moment itself.
+            entry["expiresAt"] = time.time() + tokens.expires_in
+        self._set("tokens", entry)
+
+    def expires_at(self) -> float | None:
+        tokens = self._entry().get("tokens")
+        when = tokens.get("expiresAt") if isinstance(tokens, dict) else None
+        return float(when) if isinstance(when, int | float) else None
+
+    def metadata(self) -> OAuthMetadata | None:
+        stored = self._entry().get("metadata")
+        return OAuthMetadata.model_validate(stored) if isinstance(stored, dict) else None
+
+    def set_metadata(self, metadata: OAuthMetadata) -> None:
+        self._set("metadata", metadata.model_dump(mode="json", exclude_none=True))
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        client = self._entry().get("client")
+        if isinstance(client, dict):
+            return OAuthClientInformationFull.model_validate(client)
+        return self.preset
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self._set("client", client_info.model_dump(mode="json", exclude_none=True))
+
+
+def remove_login(home: Path, server: ServerConfig) -> bool:
+    store = CredentialsFile.in_home(home)
+    document = store.read_document() or {}
+    logins = document.get(MCP_OAUTH_KEY)
+    if not isinstance(logins, dict) or store_key(server) not in logins:
+        return False
+
+    def change(document: dict[str, Any]) -> None:
+        held = document.get(MCP_OAUTH_KEY)
+        if isinstance(held, dict):
+            held.pop(store_key(server), None)
+            if not held:
+                del document[MCP_OAUTH_KEY]
+
+    store.update(change)
+    return True
+
+
+@attrs.frozen(repr=False)
+class LoginWindow(Record):
+    """What ``hexclaw mcp login`` brings: a line to print the URL and a browser to open it."""
+
+    say: Callable[[str], None]
+    open_browser: Callable[[str], None]
+    timeout: float = LOGIN_TIMEOUT
+
+
+def provider_for(
+    server: ServerConfig, home: Path, login: LoginWindow | None
+) -> OAuthClientProvider:
+    """The server's OAuth; without ``login`` (a run) a needed login is a ``NeedsLogin``."""
+    store = CredentialsFile.in_home(home)
+    listener = None
+    redirect_uri = f"http://127.0.0.1:{server.oauth_callback_port or 1}/callback"
+    if login is not None:
+        from adapters.auth.loopback_listener import LoopbackListener
+
+        port = server.oauth_callback_port or _registered_port(store, server)
+        listener = LoopbackListener("127.0.0.1", port, "/callback", timeout=login.timeout)
+        redirect_uri = listener.redirect_uri
+    preset = None
+    if server.oauth_client_id:
+        preset = OAuthClientInformationFull(
+            client_id=server.oauth_client_id,
+            redirect_uris=[redirect_uri],  # type: ignore[list-item]
+            token_endpoint_auth_method=PUBLIC_CLIENT,
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+        )
+    metadata = OAuthClientMetadata(
+        client_name="hexclaw",
+        redirect_uris=[redirect_uri],  # type: ignore[list-item]
+        token_endpoint_auth_method=PUBLIC_CLIENT,
+        grant_types=["authorization_code", "refresh_token"],
+        response_types=["code"],
+    )
+
+    async def redirect(url: str) -> None:
+        if login is None:
+            raise NeedsLogin(server.name)
+        login.say(f"Open this URL to log in to the MCP server {server.name}:\n{url}")
+        login.open_browser(url)
+
+    async def callback() -> tuple[str, str | None]:
+        if listener is None:
+            raise NeedsLogin(server.name)
+        found: dict[str, str | None] = {}
+
+        def accept(query: str) -> str:
+            values = parse_qs(query)
+            if "error" in values:
+                raise AuthError(f"the authorization server answered {values['error'][0]}")
+            code = values.get("code", [""])[0]
+            if not code:
+                raise AuthError("the redirect carried no authorization code")
+            found["code"], found["state"] = code, values.get("state", [None])[0]
+            return code
+
+        try:
+            await asyncio.to_thread(listener.wait, accept)
+        finally:
+            listener.close()
+        return str(found["code"]), found["state"]
+
+    storage = CredentialsTokenStorage(store, store_key(server), preset)
+    return _StoredProvider(
+        server.url,
+        metadata,
+        storage,
+        redirect_handler=redirect,
+        callback_handler=callback,
+        timeout=login.timeout if login is not None else LOGIN_TIMEOUT,
+    )
+
+
+def _registered_port(store: CredentialsFile, server: ServerConfig) -> int:
+    """The port of the redirect URI a client registered earlier for this server, so a new
+    login comes back where the registration says (0: any)."""
+    from urllib.parse import urlsplit
+
+    document = store.read_document() or {}
+    logins = document.get(MCP_OAUTH_KEY)
+    entry = logins.get(store_key(server)) if isinstance(logins, dict) else None
+    client = entry.get("client") if isinstance(entry, dict) else None
+    uris = client.get("redirect_uris") if isinstance(client, dict) else None
+    if isinstance(uris, list) and uris and isinstance(uris[0], str):
+        return urlsplit(uris[0]).port or 0
+    return 0
+
+
+class _StoredProvider(OAuthClientProvider):
+    """The SDK's provider, told what it forgets between processes: when the stored access
+    token expires, and the authorization server's metadata (its token endpoint), so a later
+    run refreshes an expired token instead of asking for a new login."""
+
+    async def _initialize(self) -> None:
+        await super()._initialize()
+        storage = self.context.storage
+        if isinstance(storage, CredentialsTokenStorage):
+            self.context.token_expiry_time = storage.expires_at()
+            self.context.oauth_metadata = self.context.oauth_metadata or storage.metadata()
+
+    async def _exchange_token_authorization_code(
+        self, auth_code: str, code_verifier: str, *, token_data: dict[str, Any] | None = None
+    ) -> httpx.Request:
+        # The metadata is known by the time the code is exchanged: keep it for later runs.
+        storage = self.context.storage
+        if isinstance(storage, CredentialsTokenStorage) and self.context.oauth_metadata:
+            storage.set_metadata(self.context.oauth_metadata)
+        return await super()._exchange_token_authorization_code(
+            auth_code, code_verifier, token_data=token_data
+        )

@@ -1,0 +1,154 @@
+"""Wiring MCP servers into a run: which may start, starting them, their tools in the registry.
+
+Called from ``bootstrap.build_run`` (the composition root) only when tools are offered; the
+SDK (``adapters/mcp/hub.py``) is imported only when at least one server will start, so a run
+without MCP servers loads nothing of it.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from adapters.mcp.config_files import configured_servers, flag_servers
+from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
+from domain.mcp.config import ServerConfig, expanded
+from domain.mcp.results import DEFAULT_MAX_OUTPUT_TOKENS
+from entrypoints.config import Config, RunOptions, number_env
+
+if TYPE_CHECKING:
+    from adapters.mcp.hub import McpHub
+    from adapters.tools.registry import Tool, ToolRegistry
+    from domain.permissions.policy import PermissionPolicy
+    from domain.trust.ledger import TrustCheck
+
+Approve = Callable[["list[TrustCheck]"], "list[TrustCheck]"]
+
+
+def check_flags(options: RunOptions) -> None:
+    if options.mcp_configs:
+        flag_servers(options.mcp_configs)
+
+
+def servers_to_start(ctx: Config, options: RunOptions, approve: Approve) -> list[ServerConfig]:
+    """The configured servers that may start, variables expanded; each one left out is a
+    warning line (a project server not approved, a variable not set)."""
+    from adapters.files.trust_store import load_ledger
+
+    warnings: list[str] = []
+    servers = configured_servers(
+        ctx.workspace,
+        ctx.home,
+        ctx.settings,
+        options.mcp_configs,
+        options.strict_mcp_config,
+        warnings,
+    )
+    if any(server.scope == "project" for server in servers):
+        choices = user_choices(*(ctx.settings.get(key) for key in USER_KEYS))
+        checks = check_project_servers(
+            servers, str(ctx.workspace), choices, load_ledger(ctx.home, warnings)
+        )
+        approved = {id(c) for c in approve([c.check for c in checks if c.standing == "ask"])}
+        refused = {
+            c.server.name
+            for c in checks
+            if c.standing == "disabled" or (c.standing == "ask" and id(c.check) not in approved)
+        }
+        servers = [server for server in servers if server.name not in refused]
+    ready: list[ServerConfig] = []
+    for server in servers:
+        done, missing = expanded(server, ctx.environ)
+        if missing:
+            warnings.append(
+                f"MCP server {server.name!r} ({server.source}) not started: "
+                f"environment variable{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} not set"
+            )
+            continue
+        ready.append(done)
+    ctx.warnings.extend(warnings)
+    return ready
+
+
+def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
+    """Start the servers (in parallel, at most ``MCP_TIMEOUT`` ms); each failure is a line."""
+    from adapters.mcp.stdio_process import ProcessGroups, start_stdio
+
+    # The stdio servers start first: their start-up overlaps the SDK's import below.
+    groups = ProcessGroups()
+    atexit.register(groups.stop_all)
+    spawned = {
+        s.name: start_stdio(s, str(ctx.workspace), ctx.environ, groups)
+        for s in servers
+        if s.transport == "stdio"
+    }
+    from adapters.mcp.hub import McpHub
+
+    tool_timeout = number_env(ctx, "MCP_TOOL_TIMEOUT", 0) / 1000
+    hub = McpHub(
+        servers,
+        str(ctx.workspace),
+        ctx.environ,
+        timeout=number_env(ctx, "MCP_TIMEOUT", 30_000) / 1000,
+        tool_timeout=tool_timeout or None,
+        spawned=spawned,
+        groups=groups,
+    )
+    use_stored_logins(hub, ctx)
+    # Whatever the exit path, the servers' process groups are stopped.
+    atexit.register(hub.close)
+    hub.start()
+    for state in hub.states.values():
+        if state.status != "connected":
+            ctx.warnings.append(f"MCP server {state.name!r} {state.status}: {state.error}")
+    return hub
+
+
+def attach_tools(
+    ctx: Config,
+    hub: McpHub,
+    registry: ToolRegistry,
+    policy: PermissionPolicy,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """The servers' tools join the registry, asked again at each listing (list_changed); a
+    tool a bare deny rule names is not offered."""
+    from adapters.mcp.tools import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
+
+    max_tokens = int(number_env(ctx, "MAX_MCP_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS))
+    resource_tools: list[Tool] = [ListMcpResourcesTool(hub), ReadMcpResourceTool(hub, max_tokens)]
+
+    def tools() -> list[Tool]:
+        found: list[Tool] = [McpTool(hub, info, max_tokens, progress) for info in hub.tools()]
+        if any(s.resources for s in hub.states.values() if s.status == "connected"):
+            found += resource_tools
+        return [tool for tool in found if not policy.tool_disabled(tool.name)]
+
+    registry.add_source(tools)
+
+
+def ask_elicitations(hub: McpHub, observer: object) -> None:
+    """In the REPL, a server's elicitation request is asked as a form (the spinner stopped
+    first); elsewhere it is declined."""
+    from adapters.terminal.elicit_form import ask_form
+
+    stop = getattr(observer, "stop", None)
+
+    def elicit(server: str, message: str, schema: Mapping[str, Any]) -> dict[str, Any] | None:
+        if callable(stop):
+            stop()
+        return ask_form(server, message, schema)
+
+    hub.elicit = elicit
+
+
+def use_stored_logins(hub: McpHub, ctx: Config) -> None:
+    """Remote servers use their stored OAuth login (refreshed when due); one that needs a
+    login is a status naming ``hexclaw mcp login NAME``: a run never opens a browser."""
+    if not any(s.config.transport != "stdio" for s in hub.states.values()):
+        return
+    from adapters.mcp.oauth import provider_for
+
+    hub.auth = lambda server: provider_for(server, ctx.home, None)

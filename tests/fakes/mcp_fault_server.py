@@ -1,0 +1,123 @@
+"""An MCP server built on the SDK's own FastMCP class, for the faults real servers do not make
+on demand: a crash in the middle of a call, a call that hangs until cancelled, a huge result,
+a tool list that changes, malformed output, a start that never answers.
+
+Run as ``python -m tests.fakes.mcp_fault_server [--hang-on-start] [--garbage] [--marker DIR]``;
+it speaks MCP on stdin/stdout, or over HTTP on 127.0.0.1 with ``--http PORT`` (streamable
+HTTP, at ``/mcp``) or ``--sse PORT`` (the legacy transport, at ``/sse``). ``--marker DIR``
+gets a file per event the tests check (``started``, ``cancelled``), so a test can tell a
+server started, or saw a cancellation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import anyio
+from mcp.server.fastmcp import Context, FastMCP
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel
+
+server = FastMCP("faults")
+# Where the event files go (--marker), set once at start.
+MARKERS: list[Path] = []
+
+
+def mark(name: str) -> None:
+    for folder in MARKERS:
+        (folder / name).write_text(str(os.getpid()))
+
+
+@server.tool(annotations=ToolAnnotations(readOnlyHint=True))
+def echo(text: str) -> str:
+    """Echoes the text back."""
+    return f"echo: {text}"
+
+
+@server.tool()
+def crash() -> str:
+    """Exits the server in the middle of the call."""
+    os._exit(3)
+
+
+@server.tool()
+async def slow(ctx: Context) -> str:  # type: ignore[type-arg]
+    """Reports progress, then waits until cancelled."""
+    try:
+        await ctx.report_progress(1, 10, "warming up")
+        await anyio.sleep(3600)
+    except anyio.get_cancelled_exc_class():
+        mark("cancelled")
+        raise
+    return "never"
+
+
+@server.tool()
+def huge(chars: int) -> str:
+    """Returns this many characters."""
+    return "x" * chars
+
+
+@server.tool()
+def failing() -> str:
+    """Always fails: the result has isError."""
+    raise ValueError("the tool failed on purpose")
+
+
+@server.tool()
+async def grow(ctx: Context) -> str:  # type: ignore[type-arg]
+    """Adds a tool named ``added`` and tells the client the list changed."""
+
+    def added() -> str:
+        """A tool that did not exist at the start."""
+        return "added works"
+
+    server.add_tool(added, name="added")
+    await ctx.session.send_tool_list_changed()
+    return "grown"
+
+
+class Answer(BaseModel):
+    name: str
+    age: int = 30
+
+
+@server.tool()
+async def ask(ctx: Context) -> str:  # type: ignore[type-arg]
+    """Asks the user who they are (elicitation)."""
+    result = await ctx.elicit("Who are you?", schema=Answer)
+    if result.action == "accept":
+        return f"accepted {result.data.name} {result.data.age}"
+    return result.action
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hang-on-start", action="store_true")
+    parser.add_argument("--garbage", action="store_true")
+    parser.add_argument("--marker")
+    parser.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1")
+    parser.add_argument("--sse", type=int, metavar="PORT", help="legacy SSE on 127.0.0.1")
+    args = parser.parse_args()
+    MARKERS.extend([Path(args.marker)] if args.marker else [])
+    mark("started")
+    if args.hang_on_start:
+        time.sleep(3600)
+    if args.garbage:
+        sys.stdout.write('this is not JSON-RPC\n{"jsonrpc": "2.0", "bogus": true}\n')
+        sys.stdout.flush()
+    if args.http or args.sse:
+        server.settings.host = "127.0.0.1"
+        server.settings.port = args.http or args.sse
+        server.settings.log_level = "WARNING"
+        server.run("streamable-http" if args.http else "sse")
+        return
+    server.run("stdio")
+
+
+if __name__ == "__main__":
+    main()
