@@ -16,8 +16,8 @@ from entrypoints.bootstrap import (
     add_structured_output,
     build_run,
     follow_fallback,
-    mention_check,
     mcp_status_lines,
+    mention_check,
     print_warnings,
     session_hooks,
 )
