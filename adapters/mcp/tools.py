@@ -44,6 +44,11 @@ class McpTool:
             "input_schema": schema,
         }
 
+    @property
+    def concurrency_safe(self) -> bool:
+        # A tool the server marks read-only runs beside the other read-only calls of a message.
+        return self.info.read_only
+
     def access_of(self, tool_input: JSONObject) -> ToolAccess:
         return ToolAccess(tool=self.name, kind="mcp", read_only=self.info.read_only)
 

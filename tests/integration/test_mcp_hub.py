@@ -281,3 +281,22 @@ def test_tools_list_pages_are_followed(hubs: list[McpHub], tmp_path: Path) -> No
     assert tool(hub, "paged", "tool_24").run({}).content == [
         {"type": "text", "text": "tool_24 ran"}
     ]
+
+
+def test_read_only_tools_run_beside_other_reads_and_the_rest_alone(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    from adapters.tools.concurrent_runs import ThreadedScheduler
+    from adapters.tools.registry import ToolRegistry
+    from domain.tools.calls import ToolCall
+
+    hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
+    echo, crash = tool(hub, "f", "echo"), tool(hub, "f", "crash")
+    scheduler = ThreadedScheduler(ToolRegistry([echo, crash]))
+    assert scheduler.concurrency_safe(ToolCall(id="a", name=echo.name, input={"text": "x"}))
+    assert not scheduler.concurrency_safe(ToolCall(id="b", name=crash.name, input={}))
+    jobs = [lambda n=n: echo.run({"text": str(n)}) for n in range(4)]
+    outcomes = scheduler.run_all(jobs)
+    assert [o.content for o in outcomes] == [
+        [{"type": "text", "text": f"echo: {n}"}] for n in range(4)
+    ]
