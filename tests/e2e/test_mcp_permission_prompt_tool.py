@@ -118,6 +118,7 @@ def test_an_answer_that_is_not_json_denies(
     assert done.returncode == 0, done.stderr
     assert (workspace / "a.txt").read_text() == "a\n"
     assert "not a JSON object" in json.dumps(results(anthropic_server)["toolu_e"])
+    assert [q["tool_name"] for q in questions(log)] == ["Edit"]
 
 
 def test_a_tool_no_server_offers_is_one_line_and_exit_1(
