@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
-from tests.fakes.mcp_servers import ROOT
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import hexclaw_env, run_hexclaw
+from tests.support import ROOT, hexclaw_env, run_hexclaw
 
 JUDGE = "mcp__judge__decide"
 
