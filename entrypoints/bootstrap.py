@@ -275,6 +275,8 @@ def build_run(
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
     registry = build_tools(ctx, options, permissions)
     mcp = build_mcp(ctx, options, registry, permissions, observer, approver)
+    if prompt is None and (options.permission_prompt_tool or "").startswith("mcp__"):
+        prompt = mcp_permission_prompt(options.permission_prompt_tool, registry, mcp)
     broker = build_question_broker()
     launcher = add_agent_tool(ctx, options, registry, permissions, broker, approver)
     checkpoints = build_checkpoints(ctx, options, session, registry, observer)
@@ -425,6 +427,20 @@ def build_mcp(
     if options.interactive:
         ask_elicitations(hub, observer)
     return hub
+
+
+def mcp_permission_prompt(
+    name: str | None, registry: ToolRegistry, hub: McpHub | None
+) -> PermissionPrompt:
+    """``--permission-prompt-tool mcp__server__tool``: that tool answers what would ask."""
+    from adapters.mcp.permission_prompt import McpPermissionPrompt
+    from domain.mcp.errors import PermissionToolMissing
+
+    tool = registry.tool(name or "")
+    if tool is None:
+        connected = [s.name for s in hub.states.values() if s.status == "connected"] if hub else []
+        raise PermissionToolMissing(name or "", ", ".join(connected))
+    return McpPermissionPrompt(tool)
 
 
 def mcp_status_lines(run: Run) -> list[dict[str, str]]:

@@ -6,11 +6,14 @@ with ``control_response`` lines (``subtype`` ``success`` with a ``response`` obj
 ``set_permission_mode``, ``set_model``, ``initialize`` or report ``mcp_status``; hexclaw asks
 the client ``can_use_tool`` when a call needs permission (``--permission-prompt-tool stdio``)
 and reads ``{"behavior": "allow", "updatedInput": {...}}`` or ``{"behavior": "deny",
-"message": ..., "interrupt": bool}`` back.
+"message": ..., "interrupt": bool}`` back. With ``--permission-prompt-tool mcp__server__tool``
+the same answer comes from an MCP tool instead: it is called with ``{"tool_name", "input",
+"tool_use_id"}`` and returns that object as JSON text (Claude Code's contract).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import attrs
@@ -94,3 +97,27 @@ def verdict_from_response(response: ControlResponse) -> ClientVerdict:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def prompt_tool_input(call: ToolCall) -> JSONObject:
+    """What an MCP permission-prompt tool is called with (Claude Code's shape)."""
+    return {"tool_name": call.name, "input": dict(call.input), "tool_use_id": call.id}
+
+
+def verdict_from_prompt_tool(text: str, is_error: bool) -> ClientVerdict:
+    """An MCP permission-prompt tool's answer: its text is the JSON a stdio client would send
+    as ``response``. A failed call, text that is not a JSON object, or anything but a clear
+    allow is a denial, so a broken judge never lets a call through."""
+    if is_error:
+        return ClientVerdict(
+            PermissionAnswer("deny", f"the permission tool failed: {text.strip()[:200]}")
+        )
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return ClientVerdict(
+            PermissionAnswer("deny", "the permission tool's answer is not a JSON object")
+        )
+    return verdict_from_response(ControlResponse(request_id="", ok=True, response=body))

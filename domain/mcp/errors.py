@@ -21,3 +21,13 @@ class McpUsageError(McpError):
     """``hexclaw mcp ...`` called the wrong way (an unknown server, a missing command)."""
 
     exit_code = 2
+
+
+class PermissionToolMissing(McpError):
+    """``--permission-prompt-tool mcp__server__tool`` names no tool of a connected server."""
+
+    def __init__(self, name: str, servers: str) -> None:
+        super().__init__(
+            f"--permission-prompt-tool {name}: no such MCP tool"
+            + (f" (connected servers: {servers})" if servers else " (no MCP server is connected)")
+        )

@@ -95,14 +95,21 @@ def check_headless_arguments(args: argparse.Namespace) -> str | None:
             return "--permission-prompt-tool needs -p"
         if args.permission_prompt_tool == "stdio" and not stream_in:
             return "--permission-prompt-tool stdio needs --input-format stream-json"
-        if args.permission_prompt_tool != "stdio":
+        if args.permission_prompt_tool != "stdio" and not _names_an_mcp_tool(
+            args.permission_prompt_tool
+        ):
             return (
-                f"--permission-prompt-tool {args.permission_prompt_tool}: only 'stdio' is "
-                "supported so far (an MCP tool needs MCP servers, which hexclaw has not yet)"
+                f"--permission-prompt-tool {args.permission_prompt_tool}: give 'stdio' or an "
+                "MCP tool as mcp__server__tool"
             )
     if args.json_schema is not None and not args.print:
         return "--json-schema needs -p"
     return None
+
+
+def _names_an_mcp_tool(name: str) -> bool:
+    server, _, tool = name.removeprefix("mcp__").partition("__")
+    return name.startswith("mcp__") and bool(server) and bool(tool)
 
 
 def _budget(raw: str) -> float:
