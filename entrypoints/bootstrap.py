@@ -292,6 +292,9 @@ def build_run(
             launcher.parts.wrap_tools = one_at_a_time(
                 FILE_CHANGING_TOOLS, lambda inner: CheckpointingTools(inner, recorded)
             )
+            # Background subagents change files while the parent's own calls run: both take
+            # turns through the same lock around the checkpoint recorder.
+            tools = launcher.parts.wrap_tools(registry)
     loop = AgentLoop(
         client=client,
         tools=tools,
@@ -307,6 +310,7 @@ def build_run(
             ctx, options, observer, permissions, session.session_id, str(session.path), approver
         ),
         scheduler=build_scheduler(ctx, registry, broker),
+        background=launcher.background if launcher is not None else None,
     )
     if launcher is not None:
         launcher.attach(loop)
@@ -368,6 +372,7 @@ def add_agent_tool(
     the user's files, ``--agents``, the project's files (a later one wins a name)."""
     if not registry.names or policy.tool_disabled("Agent"):
         return None
+    from adapters.subagents.background import BackgroundRuns
     from adapters.subagents.launcher import SubagentLauncher, SubagentParts
     from adapters.tools.agent import AgentTool
     from domain.subagents.agents_flag import parse_agents_flag
@@ -384,6 +389,7 @@ def add_agent_tool(
     )
     parts = SubagentParts(agents, SystemClock(), str(ctx.workspace), broker, tool_workers(ctx))
     launcher = SubagentLauncher(parts, registry)
+    launcher.background = BackgroundRuns(broker)
     registry.add(AgentTool(launcher))
     return launcher
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from adapters.files.session_store import SessionFile, iso_time
+from adapters.subagents.background import BackgroundRuns
 from adapters.subagents.current import working_for
 from adapters.subagents.wrappers import (
     NullView,
@@ -53,6 +54,11 @@ from domain.tools.calls import ToolOutcome
 from domain.tools.ports import InterruptedWithOutcome, ToolRunner
 from domain.version import VERSION
 
+BACKGROUND_STARTED = (
+    "Async agent launched: the {agent} subagent ({description}) is working in the background "
+    "(task id {id}). Go on with other work; its report will arrive in a later message as a "
+    "<task-notification> with this task id. Do not do its task yourself meanwhile."
+)
 NO_REPORT = "(The subagent ended without a final report.)"
 INTERRUPTED_REPORT = (
     "The user interrupted this subagent while it was running; it may have partly done its "
@@ -79,6 +85,8 @@ class SubagentLauncher:
         self.tools = tools
         self.depth = depth
         self.loop: AgentLoop | None = None
+        # Where run_in_background calls run; None (a subagent's own launcher): they wait.
+        self.background: BackgroundRuns | None = None
 
     def attach(self, loop: AgentLoop) -> None:
         self.loop = loop
@@ -87,6 +95,22 @@ class SubagentLauncher:
         return listing(self.parts.agents.values())
 
     def launch(self, parent_id: str, request: AgentRequest) -> ToolOutcome:
+        if request.background and self.background is not None:
+            found = find_agent(self.parts.agents, request.subagent_type)
+            if isinstance(found, str):
+                return ToolOutcome(
+                    content=f"Error: {found}", is_error=True, summary="unknown agent"
+                )
+            waited = attrs.evolve(request, background=False)
+            self.background.start(
+                parent_id, request.description, lambda: self.launch(parent_id, waited)
+            )
+            return ToolOutcome(
+                content=BACKGROUND_STARTED.format(
+                    agent=found.name, description=request.description, id=parent_id
+                ),
+                summary="started in the background",
+            )
         parent = self.loop
         if parent is None:
             raise RuntimeError("the Agent tool's launcher was never attached to a loop")

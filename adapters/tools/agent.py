@@ -21,7 +21,10 @@ conversation. Say what to return.
 - model: sonnet, opus or haiku to run the subagent on another model.
 - Several Agent calls in one message run at the same time (up to 4): use that for \
 independent tasks. The report is not shown to the user: sum up what matters in your answer.
-- run_in_background and isolation are not supported by hexclaw."""
+- run_in_background: true starts the subagent and returns at once; you go on working and \
+its report arrives later in a <task-notification> message (the answer does not end before \
+it does). Leave it out (false) to wait for the report as this tool's result.
+- isolation is not supported by hexclaw."""
 
 
 class Launcher(Protocol):

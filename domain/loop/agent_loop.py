@@ -24,6 +24,7 @@ from domain.conversation.compaction_run import CompactionScope, Compactor
 from domain.conversation.ports import SessionRecorder
 from domain.conversation.transcript import Conversation, sendable_blocks
 from domain.hooks.ports import LoopHooks
+from domain.loop.background import BackgroundReport, BackgroundWork, notification_text
 from domain.loop.ports import TurnObserver
 from domain.loop.tool_batches import plan_batches
 from domain.loop.turn_state import TurnEvent, TurnState, next_state
@@ -172,6 +173,7 @@ class AgentLoop:
         compactor: Compactor | None = None,
         hooks: LoopHooks | None = None,
         scheduler: ToolScheduler | None = None,
+        background: BackgroundWork | None = None,
     ) -> None:
         self.client = client
         self.tools = tools
@@ -186,6 +188,8 @@ class AgentLoop:
         self.hooks = hooks
         # None: every call runs alone, in order.
         self.scheduler = scheduler
+        # Work tool calls left running (background subagents); None: there is none.
+        self.background = background
         self.state = TurnState.AWAITING_INPUT
 
     def compaction_scope(self) -> CompactionScope:
@@ -219,6 +223,8 @@ class AgentLoop:
             self._go(TurnEvent.SEND)
             result = self._converse(turn)
         except KeyboardInterrupt:
+            if self.background is not None:
+                self.background.stop_all()
             self._settle(turn, NOT_STARTED_RESULT, interrupted=True)
             if not self.state.terminal:
                 self._go(TurnEvent.INTERRUPT)
@@ -265,6 +271,7 @@ class AgentLoop:
                     f"(--max-turns {self.settings.max_turns})."
                 )
                 return turn.result("error_max_turns")
+            self._deliver_reports(turn, self.background.take() if self.background else [])
             if self.compactor is not None:
                 self.compactor.before_call(self.compaction_scope())
             message = self._call_model(turn)
@@ -276,6 +283,8 @@ class AgentLoop:
                 self._go(TurnEvent.PAUSED)
                 continue
             if not tool_uses:
+                if self._background_reported(turn):
+                    continue
                 if self._stop_hook_continues(turn):
                     continue
                 self._notify(message.stop_reason)
@@ -293,6 +302,29 @@ class AgentLoop:
                 self._go(TurnEvent.TOOLS_NOT_RUN)
                 return turn.result("success")
             self._go(TurnEvent.TOOLS_DONE)
+
+    def _background_reported(self, turn: _Turn) -> bool:
+        """At the end of an answer, while background work runs: wait for its next report and
+        go on with it, so no report is lost when the turn ends."""
+        if self.background is None or not self.background.running():
+            return False
+        reports = self.background.wait()
+        if not reports:
+            return False
+        self._deliver_reports(turn, reports)
+        self._go(TurnEvent.REPORTS_ARRIVED)
+        return True
+
+    def _deliver_reports(self, turn: _Turn, reports: list[BackgroundReport]) -> None:
+        if not reports:
+            return
+        for report in reports:
+            for model, usage in report.usages:
+                turn.usage = turn.usage + usage
+                turn.subagent_usages.append((model, usage))
+        blocks = [TextBlock(text=notification_text(report)) for report in reports]
+        self.conversation.add_user_content(blocks)
+        self._record(message_entry(ConversationMessage(role="user", content=list(blocks))))
 
     def _stop_hook_continues(self, turn: _Turn) -> bool:
         """Stop hooks may send the model back to work, with their reason as the next input."""

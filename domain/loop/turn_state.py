@@ -36,6 +36,8 @@ class TurnEvent(enum.Enum):
     PAUSED = "paused"
     # A Stop hook sent the model back to work instead of ending the turn.
     HOOK_CONTINUES = "hook_continues"
+    # Background work (an Agent call run in the background) reported: the model hears of it.
+    REPORTS_ARRIVED = "reports_arrived"
     NEEDS_PERMISSION = "needs_permission"
     ANSWERED = "answered"
     TOOLS_DONE = "tools_done"
@@ -56,6 +58,7 @@ TRANSITIONS: dict[tuple[TurnState, TurnEvent], TurnState] = {
     (S.STREAMING, E.MESSAGE_WITH_TOOLS): S.RUNNING_TOOLS,
     (S.STREAMING, E.PAUSED): S.STREAMING,
     (S.STREAMING, E.HOOK_CONTINUES): S.STREAMING,
+    (S.STREAMING, E.REPORTS_ARRIVED): S.STREAMING,
     (S.STREAMING, E.MAX_TURNS): S.FINISHED,
     (S.STREAMING, E.ERROR): S.FAILED,
     (S.STREAMING, E.INTERRUPT): S.INTERRUPTED,

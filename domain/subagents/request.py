@@ -22,11 +22,6 @@ SCHEMA: JSONObject = {
     "required": ["description", "prompt"],
     "additionalProperties": False,
 }
-BACKGROUND_REFUSED = (
-    "Not run: hexclaw does not run subagents in the background (run_in_background: true). "
-    "Call Agent again without run_in_background: it waits for the subagent and returns its "
-    "report; several Agent calls in one message run at the same time."
-)
 ISOLATION_REFUSED = (
     "Not run: hexclaw has no isolation for subagents (isolation: {value}). Call Agent again "
     "without isolation: the subagent then works in this workspace."
@@ -39,6 +34,8 @@ class AgentRequest(Record):
     prompt: str
     subagent_type: str | None = None
     model: str | None = None
+    background: bool = False
+    """``run_in_background``: the parent goes on; the report comes in a later message."""
 
 
 def parse_request(tool_input: JSONObject) -> AgentRequest | str:
@@ -49,8 +46,6 @@ def parse_request(tool_input: JSONObject) -> AgentRequest | str:
         return "Error: Agent needs a non-empty prompt (the subagent's whole task)."
     if not isinstance(description, str):
         return "Error: Agent needs a short description (3 to 5 words) of the task."
-    if tool_input.get("run_in_background") is True:
-        return BACKGROUND_REFUSED
     isolation = tool_input.get("isolation")
     if isolation is not None:
         return ISOLATION_REFUSED.format(value=isolation)
@@ -61,4 +56,5 @@ def parse_request(tool_input: JSONObject) -> AgentRequest | str:
         prompt=prompt,
         subagent_type=subagent_type if isinstance(subagent_type, str) and subagent_type else None,
         model=model if isinstance(model, str) and model else None,
+        background=tool_input.get("run_in_background") is True,
     )

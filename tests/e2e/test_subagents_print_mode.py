@@ -731,3 +731,119 @@ def test_a_subagents_task_list_is_its_own(config_home: Path, workspace: Path) ->
     ]
     # The parent's second update replaces its own first list, untouched by the subagent's.
     assert [t["content"] for t in results[-1]["oldTodos"]] == ["parent task"]
+
+
+def test_a_background_subagent_reports_in_a_later_message_while_the_parent_goes_on(
+    config_home: Path, workspace: Path
+) -> None:
+    prompt = "Count the files, slowly."
+    parent_went_on = threading.Event()
+
+    def hold_the_subagent(conversation: str) -> None:
+        # The subagent answers only once the parent has had its launch result and answered
+        # on: the report can only come later.
+        if conversation == PARENT and len(router.seen[PARENT]) == 3:
+            parent_went_on.set()
+        if conversation == prompt:
+            assert parent_went_on.wait(20)
+
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events([agent_call("toolu_bg", prompt, run_in_background=True)])
+                ),
+                Reply.sse(tool_use_events([("toolu_r", "Read", {"file_path": "a.txt"})])),
+                Reply.sse(text_message_events("Waiting for the count.")),
+                Reply.sse(text_message_events("The subagent counted 3 files.")),
+            ],
+            prompt: [Reply.sse(text_message_events("Report: 3 files."))],
+        },
+        gate=hold_the_subagent,
+    )
+    (workspace / "a.txt").write_text("a\n")
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            ["-p", "count in the background", "--allowedTools", "Read", "--output-format", "json"],
+            env,
+            workspace,
+        )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["result"] == "The subagent counted 3 files."
+    parent = router.seen[PARENT]
+    assert len(parent) == 4
+    (launched,) = results_in(parent[1])
+    assert "working in the background" in json.dumps(launched)
+    assert "toolu_bg" in json.dumps(launched)
+    # Nothing of the report before the subagent answered; then one notification naming the call.
+    assert "Report: 3 files." not in json.dumps(parent[2].body["messages"])
+    last = parent[3].body["messages"][-1]
+    assert last["role"] == "user"
+    (note,) = [b["text"] for b in last["content"] if b.get("type") == "text"]
+    assert "<task-id>toolu_bg</task-id>" in note
+    assert "<status>completed</status>" in note
+    assert "Report: 3 files." in note
+    for request in parent:
+        assert api_problems(request.body["messages"]) == []
+    assert len(router.seen[prompt]) == 1
+
+
+def test_ctrl_c_while_the_parent_waits_for_a_background_subagent_stops_it(
+    config_home: Path, workspace: Path
+) -> None:
+    prompt = "Take your time in the background."
+    asked = threading.Event()
+
+    def gate(key: str) -> None:
+        if key == prompt:
+            asked.set()
+
+    slow = Reply.sse(
+        text_message_events("slowly " * 400), chunk_size=100, delay_between_chunks=0.05
+    )
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events([agent_call("toolu_bg", prompt, run_in_background=True)])
+                ),
+                Reply.sse(text_message_events("Waiting for it.")),
+            ],
+            prompt: [slow],
+        },
+        gate=gate,
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        process = subprocess.Popen(
+            [*HEXCLAW, "-p", "wait", "--allowedTools", "Agent"],
+            env=env,
+            cwd=workspace,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert asked.wait(30)
+            time.sleep(2.0)  # the parent has answered and waits; the subagent streams
+            os.kill(process.pid, signal.SIGINT)
+            _, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 130, err
+    assert len(router.seen[PARENT]) == 2  # no report reached the parent's model
+    log = session_logs(config_home)[0]
+    entries = log_entries(log)
+    messages = [e["message"] for e in entries if e["type"] == "message"]
+    assert not api_problems(messages), api_problems(messages)
+    assert messages[-1]["role"] == "assistant"
+    link = next(e for e in entries if e["type"] == "subagent")
+    sub_messages = [
+        e for e in log_entries(log.parent / link["transcript"]) if e["type"] == "message"
+    ]
+    assert not api_problems([e["message"] for e in sub_messages])
+    assert sub_messages[-1]["interrupted"] is True

@@ -15,7 +15,7 @@ from domain.subagents.agents_flag import parse_agents_flag
 from domain.subagents.builtin import BUILTIN_AGENTS
 from domain.subagents.errors import InvalidAgentsFlag
 from domain.subagents.read_only import ReadOnlyDecider, read_only_command
-from domain.subagents.request import BACKGROUND_REFUSED, AgentRequest, parse_request
+from domain.subagents.request import AgentRequest, parse_request
 from domain.subagents.selection import (
     MAX_DEPTH,
     find_agent,
@@ -156,7 +156,7 @@ def test_a_bad_agents_flag_is_refused(text: str) -> None:
 
 def test_requests_that_cannot_run_get_a_clear_answer() -> None:
     assert parse_request({"description": "d", "prompt": "p", "run_in_background": True}) == (
-        BACKGROUND_REFUSED
+        AgentRequest("d", "p", background=True)
     )
     assert "prompt" in str(parse_request({"description": "d", "prompt": " "}))
     assert "isolation" in str(
