@@ -10,6 +10,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,41 @@ def agent_call(call_id: str, prompt: str, **extra: Any) -> tuple[str, str, dict[
 
 def serve(router: Router) -> ScriptedAnthropicServer:
     return ScriptedAnthropicServer(responder=router, idle_timeout=60)
+
+
+def interrupted_run(
+    env: dict[str, str], cwd: Path, args: list[str], ready: Callable[[subprocess.Popen[str]], None]
+) -> tuple[int, str, float]:
+    """``hexclaw`` with ``args``, sent SIGINT once ``ready`` returns: its exit code, its
+    stderr, and the seconds it took to stop."""
+    process = subprocess.Popen(
+        [*HEXCLAW, *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready(process)
+        started = time.monotonic()
+        os.kill(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        return process.returncode, err, time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def streaming(*asked: threading.Event) -> Callable[[subprocess.Popen[str]], None]:
+    """Ready once every subagent has sent its request, and its answer has streamed a while."""
+
+    def ready(_: subprocess.Popen[str]) -> None:
+        assert all(event.wait(30) for event in asked)
+        time.sleep(2.0)
+
+    return ready
 
 
 def test_an_explore_subagent_starts_fresh_with_its_tools_and_prompt(
@@ -398,24 +434,10 @@ def test_ctrl_c_during_a_subagent_leaves_valid_conversations(
     )
     with serve(router) as server:
         env = hexclaw_env(server.url, config_home)
-        process = subprocess.Popen(
-            [*HEXCLAW, "-p", "wait", "--allowedTools", "Agent"],
-            env=env,
-            cwd=workspace,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        code, err, _ = interrupted_run(
+            env, workspace, ["-p", "wait", "--allowedTools", "Agent"], streaming(asked)
         )
-        try:
-            assert asked.wait(30)
-            time.sleep(2.0)  # the subagent's answer is streaming
-            os.kill(process.pid, signal.SIGINT)
-            _, err = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-    assert process.returncode == 130, err
+    assert code == 130, err
     log = session_logs(config_home)[0]
     entries = log_entries(log)
     messages = [e["message"] for e in entries if e["type"] == "message"]
@@ -461,26 +483,10 @@ def test_ctrl_c_reaches_every_concurrent_subagent(config_home: Path, workspace: 
     )
     with serve(router) as server:
         env = hexclaw_env(server.url, config_home)
-        process = subprocess.Popen(
-            [*HEXCLAW, "-p", "wait", "--allowedTools", "Agent"],
-            env=env,
-            cwd=workspace,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        code, err, stopped_in = interrupted_run(
+            env, workspace, ["-p", "wait", "--allowedTools", "Agent"], streaming(*asked.values())
         )
-        try:
-            assert all(event.wait(30) for event in asked.values())
-            time.sleep(2.0)
-            started = time.monotonic()
-            os.kill(process.pid, signal.SIGINT)
-            _, err = process.communicate(timeout=30)
-            stopped_in = time.monotonic() - started
-        finally:
-            if process.poll() is None:
-                process.kill()
-    assert process.returncode == 130, err
+    assert code == 130, err
     # Both were still streaming (some 40 kB at 2 kB a second): Ctrl-C cut them short.
     assert stopped_in < 5
     log = session_logs(config_home)[0]
@@ -657,30 +663,23 @@ def test_ctrl_c_stops_the_commands_of_concurrent_subagents(
     pids = [workspace / "pid0", workspace / "pid1"]
     with serve(router) as server:
         env = hexclaw_env(server.url, config_home)
-        process = subprocess.Popen(
-            [*HEXCLAW, "-p", "sleep", "--permission-mode", "bypassPermissions"],
-            env=env,
-            cwd=workspace,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
+
+        def one_command_started(process: subprocess.Popen[str]) -> None:
             deadline = time.monotonic() + 30
             # With checkpoints on, Bash calls of concurrent subagents take turns: one runs.
             while not any(p.exists() and p.read_text().strip() for p in pids):
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"the commands never started: {process.communicate()}")
                 time.sleep(0.1)
-            started = time.monotonic()
-            os.kill(process.pid, signal.SIGINT)
-            _, err = process.communicate(timeout=30)
-            assert time.monotonic() - started < 8
-        finally:
-            if process.poll() is None:
-                process.kill()
-    assert process.returncode == 130, err
+
+        code, err, stopped_in = interrupted_run(
+            env,
+            workspace,
+            ["-p", "sleep", "--permission-mode", "bypassPermissions"],
+            one_command_started,
+        )
+    assert code == 130, err
+    assert stopped_in < 8
     ran = [p for p in pids if p.exists()]
     assert len(ran) == 1, "the other subagent's command waited, and was never started"
     for pid_file in ran:
@@ -817,24 +816,10 @@ def test_ctrl_c_while_the_parent_waits_for_a_background_subagent_stops_it(
     )
     with serve(router) as server:
         env = hexclaw_env(server.url, config_home)
-        process = subprocess.Popen(
-            [*HEXCLAW, "-p", "wait", "--allowedTools", "Agent"],
-            env=env,
-            cwd=workspace,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        code, err, _ = interrupted_run(
+            env, workspace, ["-p", "wait", "--allowedTools", "Agent"], streaming(asked)
         )
-        try:
-            assert asked.wait(30)
-            time.sleep(2.0)  # the parent has answered and waits; the subagent streams
-            os.kill(process.pid, signal.SIGINT)
-            _, err = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-    assert process.returncode == 130, err
+    assert code == 130, err
     assert len(router.seen[PARENT]) == 2  # no report reached the parent's model
     log = session_logs(config_home)[0]
     entries = log_entries(log)
