@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -200,23 +199,10 @@ def test_the_server_group_is_stopped_when_hexclaw_exits(
     assert not group_alive(pid)
 
 
-def test_print_mode_without_mcp_servers_imports_no_sdk(
-    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
-) -> None:
-    anthropic_server.add(Reply.sse(text_message_events("hi")))
-    env = hexclaw_env(anthropic_server.url, config_home)
+def modules_of_a_print_run(env: dict[str, str], workspace: Path, *args: str) -> set[str]:
+    """The modules ``hexclaw -p hi ARGS`` imported (``-X importtime``)."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-X",
-            "importtime",
-            "-m",
-            "entrypoints.cli",
-            "-p",
-            "hi",
-            "--allowedTools",
-            "Read",
-        ],
+        [*HEXCLAW[:1], "-X", "importtime", *HEXCLAW[1:], "-p", "hi", *args],
         env=env,
         cwd=workspace,
         stdin=subprocess.DEVNULL,
@@ -226,7 +212,15 @@ def test_print_mode_without_mcp_servers_imports_no_sdk(
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    modules = imported_modules(done.stderr)
+    return imported_modules(done.stderr)
+
+
+def test_print_mode_without_mcp_servers_imports_no_sdk(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    anthropic_server.add(Reply.sse(text_message_events("hi")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    modules = modules_of_a_print_run(env, workspace, "--allowedTools", "Read")
     assert "entrypoints" in modules
     assert not modules & {"mcp", "pydantic"}, sorted(modules & {"mcp", "pydantic"})
 
@@ -238,29 +232,10 @@ def test_print_mode_with_a_server_does_import_the_sdk(
     config = config_file(tmp_path, {"f": fault_entry()})
     anthropic_server.add(Reply.sse(text_message_events("hi")))
     env = hexclaw_env(anthropic_server.url, config_home)
-    done = subprocess.run(
-        [
-            *HEXCLAW[:1],
-            "-X",
-            "importtime",
-            *HEXCLAW[1:],
-            "-p",
-            "hi",
-            "--mcp-config",
-            config,
-            "--allowedTools",
-            "mcp__f",
-        ],
-        env=env,
-        cwd=workspace,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    modules = modules_of_a_print_run(
+        env, workspace, "--mcp-config", config, "--allowedTools", "mcp__f"
     )
-    assert done.returncode == 0, done.stderr
-    assert "mcp" in imported_modules(done.stderr)
+    assert "mcp" in modules
 
 
 def test_the_stream_json_init_line_lists_the_servers(
