@@ -7,6 +7,7 @@ browser; ``logout`` forgets them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -31,9 +32,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def protected() -> Iterator[tuple[str, OAuthServer]]:
-    with OAuthServer() as oauth:
+@contextlib.contextmanager
+def protected_server(*oauth_flags: str) -> Iterator[tuple[str, OAuthServer]]:
+    """The npm OAuth server (started with ``oauth_flags``) and a FastMCP server behind it: the
+    MCP URL and the OAuth server."""
+    with OAuthServer(*oauth_flags) as oauth:
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.mcp_protected_server", str(port), oauth.url],
@@ -53,6 +56,12 @@ def protected() -> Iterator[tuple[str, OAuthServer]]:
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+@pytest.fixture
+def protected() -> Iterator[tuple[str, OAuthServer]]:
+    with protected_server() as served:
+        yield served
 
 
 def _config(tmp_path: Path, url: str) -> str:
@@ -173,32 +182,13 @@ def test_the_repl_logs_in_with_slash_mcp_and_connects(
 def test_an_expired_token_is_refreshed_by_a_later_run(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
-    with OAuthServer("--ttl", "2") as oauth:
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.mcp_protected_server", str(port), oauth.url],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/mcp"
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            config = _config(tmp_path, url)
-            env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
-            login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-            assert login.returncode == 0, login.stderr
-            time.sleep(3)  # the access token has expired
-            listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
-            assert "secure http connected 1 tools" in listed.stdout, listed.stdout + listed.stderr
-            stats = oauth.stats()
-            assert (stats["exchanges"], stats["refreshes"]) == (1, 1)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with protected_server("--ttl", "2") as (url, oauth):
+        config = _config(tmp_path, url)
+        env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stderr
+        time.sleep(3)  # the access token has expired
+        listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
+        assert "secure http connected 1 tools" in listed.stdout, listed.stdout + listed.stderr
+        stats = oauth.stats()
+        assert (stats["exchanges"], stats["refreshes"]) == (1, 1)
