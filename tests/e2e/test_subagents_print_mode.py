@@ -832,3 +832,41 @@ def test_ctrl_c_while_the_parent_waits_for_a_background_subagent_stops_it(
     ]
     assert not api_problems([e["message"] for e in sub_messages])
     assert sub_messages[-1]["interrupted"] is True
+
+
+def test_a_background_subagent_is_denied_what_the_parent_is_denied(
+    config_home: Path, workspace: Path
+) -> None:
+    (workspace / "secret.txt").write_text("hunter2\n")
+    victim = workspace / "victim.txt"
+    victim.write_text("keep me\n")
+    prompt = "Read secret.txt, then delete victim.txt."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events([agent_call("toolu_bg", prompt, run_in_background=True)])
+                ),
+                Reply.sse(text_message_events("Started.")),
+                Reply.sse(text_message_events("It could not.")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events([("toolu_s", "Read", {"file_path": "secret.txt"})])),
+                Reply.sse(tool_use_events([("toolu_rm", "Bash", {"command": f"rm {victim}"})])),
+                Reply.sse(text_message_events("Denied twice.")),
+            ],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(
+            ["-p", "go", "--allowedTools", "Agent", "--disallowedTools", "Read(secret.txt)"],
+            env,
+            workspace,
+        )
+    assert done.returncode == 0, done.stderr
+    assert victim.read_text() == "keep me\n"  # Bash would ask, and -p cannot ask: denied
+    sub = router.seen[prompt]
+    assert [r["is_error"] for r in results_in(sub[1]) + results_in(sub[2])] == [True, True]
+    assert "hunter2" not in json.dumps([r.body for r in sub + router.seen[PARENT]])
+    assert "Denied twice." in json.dumps(router.seen[PARENT][-1].body["messages"][-1])
