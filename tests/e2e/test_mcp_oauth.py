@@ -64,8 +64,10 @@ def protected() -> Iterator[tuple[str, OAuthServer]]:
         yield served
 
 
-def _config(tmp_path: Path, url: str) -> str:
-    entry: dict[str, Any] = {"type": "http", "url": url, "oauth": {"clientId": CLIENT_ID}}
+def _config(tmp_path: Path, url: str, client_id: str | None = CLIENT_ID) -> str:
+    entry: dict[str, Any] = {"type": "http", "url": url}
+    if client_id is not None:
+        entry["oauth"] = {"clientId": client_id}
     path = tmp_path / "mcp.json"
     path.write_text(json.dumps({"mcpServers": {"secure": entry}}))
     return str(path)
@@ -192,3 +194,21 @@ def test_an_expired_token_is_refreshed_by_a_later_run(
         assert "secure http connected 1 tools" in listed.stdout, listed.stdout + listed.stderr
         stats = oauth.stats()
         assert (stats["exchanges"], stats["refreshes"]) == (1, 1)
+
+
+def test_without_a_client_id_login_registers_hexclaw_with_the_authorization_server(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """RFC 7591: the server only knows clients it registered, with the redirect URIs they gave."""
+    with protected_server("--registration") as (url, oauth):
+        config = _config(tmp_path, url, client_id=None)
+        env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stdout + login.stderr
+        assert "Logged in to secure (1 tools)." in login.stdout
+        assert f"client_id={CLIENT_ID}" not in login.stdout
+        stats = oauth.stats()
+        assert (stats["registrations"], stats["exchanges"]) == (1, 1)
+        listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
+        assert "secure http connected 1 tools" in listed.stdout, listed.stdout + listed.stderr
+        assert oauth.stats()["registrations"] == 1  # the registration was kept

@@ -10,6 +10,9 @@
 //   --client-id ID       the only client id accepted at the token endpoint
 //   --token-delay-ms N   answer token requests N ms late, to widen race windows
 //   --idle-timeout S     exit after S seconds without a request (default 60)
+//   --registration       dynamic client registration (RFC 7591) at POST /register, advertised
+//                        in the metadata; then only registered client ids, with one of the
+//                        redirect URIs they registered, may authorize and exchange codes
 // It also checks that the code exchange carries a code_verifier and the same redirect_uri as
 // the authorize request. GET /_stats reports counters; POST /introspect (JSON {"token"})
 // says whether an access token is live. It prints one JSON line {"url": ...} when ready and
@@ -27,6 +30,7 @@ const options = {
   clientId: null,
   tokenDelayMs: 0,
   idleTimeout: 60,
+  registration: false,
 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 1) {
@@ -39,10 +43,19 @@ for (let i = 0; i < argv.length; i += 1) {
   else if (flag === "--client-id") options.clientId = argv[++i];
   else if (flag === "--token-delay-ms") options.tokenDelayMs = Number(argv[++i]);
   else if (flag === "--idle-timeout") options.idleTimeout = Number(argv[++i]);
+  else if (flag === "--registration") options.registration = true;
   else throw new Error(`unknown option ${flag}`);
 }
 
-const stats = { authorizations: 0, exchanges: 0, refreshes: 0, rejected: 0, badEncoding: 0 };
+const stats = {
+  authorizations: 0,
+  exchanges: 0,
+  refreshes: 0,
+  rejected: 0,
+  badEncoding: 0,
+  registrations: 0,
+};
+const registered = new Map(); // client id -> its redirect URIs
 const redirectByCode = new Map();
 const liveRefresh = new Set();
 const liveAccess = new Map(); // access token -> expiry (epoch ms)
@@ -63,6 +76,15 @@ service.on("beforeTokenSigning", (token) => {
 
 service.on("beforeAuthorizeRedirect", (redirect, req) => {
   stats.authorizations += 1;
+  if (options.registration) {
+    const uris = registered.get(req.query.client_id);
+    if (uris === undefined || !uris.includes(req.query.redirect_uri)) {
+      redirect.url.searchParams.delete("code");
+      redirect.url.searchParams.set("error", "unauthorized_client");
+      redirect.url.searchParams.set("error_description", "unregistered client or redirect URI");
+      return;
+    }
+  }
   const code = redirect.url.searchParams.get("code");
   if (options.deny) {
     redirect.url.searchParams.delete("code");
@@ -83,7 +105,10 @@ service.on("beforeResponse", (response, req) => {
     return;
   }
   if (response.statusCode !== 200) return;
-  if (options.clientId !== null && body.client_id !== options.clientId) {
+  const known = options.registration
+    ? registered.has(body.client_id)
+    : options.clientId === null || body.client_id === options.clientId;
+  if (!known) {
     response.statusCode = 401;
     response.body = { error: "invalid_client", error_description: "unknown client_id" };
     return;
@@ -122,6 +147,55 @@ service.on("beforeIntrospect", (response, req) => {
   response.body = { active: expiry !== undefined && expiry > Date.now() };
 });
 
+// RFC 7591: a public client (no secret) with loopback redirect URIs gets a fresh client id.
+function register(req, res) {
+  let raw = "";
+  req.on("data", (chunk) => {
+    raw += chunk;
+  });
+  req.on("end", () => {
+    let body = null;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = null;
+    }
+    const uris = body?.redirect_uris;
+    const loopback = (uri) => /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(uri);
+    res.setHeader("content-type", "application/json");
+    if (!Array.isArray(uris) || uris.length === 0 || !uris.every(loopback)) {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ error: "invalid_redirect_uri" }));
+      return;
+    }
+    const clientId = randomUUID();
+    registered.set(clientId, uris);
+    stats.registrations += 1;
+    res.statusCode = 201;
+    res.end(
+      JSON.stringify({
+        ...body,
+        client_id: clientId,
+        client_id_issued_at: Math.floor(Date.now() / 1000),
+        token_endpoint_auth_method: "none",
+      }),
+    );
+  });
+}
+
+// The library's metadata does not name a registration endpoint: add it to the document.
+function advertiseRegistration(res) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    if (res.statusCode !== 200 || !chunk) return end(chunk, ...rest);
+    const doc = JSON.parse(chunk.toString());
+    doc.registration_endpoint = `${issuer.url}/register`;
+    const body = JSON.stringify(doc);
+    res.setHeader("content-length", Buffer.byteLength(body));
+    return end(body);
+  };
+}
+
 let lastRequest = Date.now();
 const handler = service.requestHandler;
 const server = http.createServer((req, res) => {
@@ -130,6 +204,13 @@ const server = http.createServer((req, res) => {
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify(stats));
     return;
+  }
+  if (options.registration && req.method === "POST" && req.url === "/register") {
+    register(req, res);
+    return;
+  }
+  if (options.registration && req.method === "GET" && req.url.startsWith("/.well-known/")) {
+    advertiseRegistration(res);
   }
   if (req.method === "POST" && req.url.startsWith("/token") && options.tokenDelayMs > 0) {
     setTimeout(() => handler(req, res), options.tokenDelayMs);
