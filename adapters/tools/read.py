@@ -71,11 +71,13 @@ class ReadTool:
 
     def access_of(self, tool_input: JSONObject) -> ToolAccess:
         path = tool_input.get("file_path")
-        return self.workspace.access(self.name, "read", path if isinstance(path, str) else None)
+        return self.workspace.access(
+            self.name, "read", path if isinstance(path, str) else None, call_input=tool_input
+        )
 
     def run(self, tool_input: JSONObject) -> ToolOutcome:
         args = ToolInput(self.name, tool_input)
-        resolved = self.workspace.read_target(args.string("file_path"))
+        resolved = self.workspace.read_target(args.string("file_path"), call_input=tool_input)
         offset = args.optional_int("offset", 0) or 1
         limit = args.optional_int("limit", 1) or DEFAULT_LIMIT
         allow_large = args.optional_bool("allow_large")

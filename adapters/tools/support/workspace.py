@@ -15,6 +15,7 @@ workspace.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,6 +44,10 @@ class Workspace:
         self.roots = (str(self.root), *(os.path.realpath(self.root / p) for p in extra_roots))
         self._write_targets: dict[str, str] = {}
         self._read_targets: dict[str, ResolvedPath] = {}
+        # The resolution each checked call was judged on, by the identity of its input: the
+        # calls of a batch are all checked before any runs, several of them on the same path.
+        self._checked_reads: dict[int, ResolvedPath] = {}
+        self._checked_lock = threading.Lock()
 
     def resolve(self, raw: str) -> ResolvedPath:
         if "\0" in raw:
@@ -59,12 +64,19 @@ class Workspace:
             real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots
         )
 
-    def access(self, tool: str, kind: AccessKind, raw: str | None) -> ToolAccess:
+    def access(
+        self, tool: str, kind: AccessKind, raw: str | None, call_input: object = None
+    ) -> ToolAccess:
+        """What a call touches; a read is remembered as resolved now, for ``read_target``
+        (by ``call_input``'s identity when given, else by path)."""
         if not raw:
             return ToolAccess(tool=tool, kind=kind)
         resolved = self.resolve(raw)
         if kind == "write":
             self._write_targets[resolved.given] = resolved.real
+        elif kind == "read" and call_input is not None:
+            with self._checked_lock:
+                self._checked_reads[id(call_input)] = resolved
         elif kind == "read":
             self._read_targets[resolved.given] = resolved
         return ToolAccess(
@@ -81,8 +93,13 @@ class Workspace:
             )
         return resolved
 
-    def read_target(self, raw: str) -> ResolvedPath:
+    def read_target(self, raw: str, call_input: object = None) -> ResolvedPath:
         """The path as resolved when permission was checked (resolved now if it never was)."""
+        if call_input is not None:
+            with self._checked_lock:
+                checked = self._checked_reads.pop(id(call_input), None)
+            if checked is not None:
+                return checked
         given = self.resolve(raw).given
         return self._read_targets.pop(given, None) or self.resolve(raw)
 
