@@ -214,23 +214,23 @@ class OneAtATime:
     overlapping calls would each record the other's change."""
 
     def __init__(self, inner: ToolRunner, names: frozenset[str], lock: threading.Lock) -> None:
-        self.inner = inner
+        self.tools = inner  # named like every wrapper's, so the registry can be found inside
         self.names = names
         self.lock = lock
 
     def definitions(self) -> list[JSONObject]:
-        return self.inner.definitions()
+        return self.tools.definitions()
 
     def access_of(self, call: ToolCall) -> ToolAccess:
-        return self.inner.access_of(call)
+        return self.tools.access_of(call)
 
     def run(self, call: ToolCall) -> ToolOutcome:
         if call.name not in self.names:
-            return self.inner.run(call)
+            return self.tools.run(call)
         while not self.lock.acquire(timeout=0.1):
             check_stop()  # Ctrl-C while waiting for another subagent's call
         try:
-            return self.inner.run(call)
+            return self.tools.run(call)
         finally:
             self.lock.release()
 
