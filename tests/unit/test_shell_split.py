@@ -6,11 +6,14 @@ imported from the splitter, so that dropping an entry from one of its tables fai
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from domain.permissions.shell_split import (
     CommandLine,
     is_command_variable,
+    normalize,
     parse_command_line,
 )
 
@@ -143,3 +146,225 @@ def test_every_ansi_c_escape_has_bashs_value(letter: str, char: str) -> None:
     line = parse_command_line(f"echo $'<\\{letter}>'")
     assert words(line) == [["echo", f"<{char}>"]]
     assert not line.dynamic
+
+
+# Words whose value the splitter must read exactly as bash does: quotes, escapes, ANSI-C
+# strings and line continuations. bash itself says what each value is.
+LITERAL_WORDS = [
+    "plain a#b",
+    "''a a''b '' x",
+    "'a b' 'a\"b' 'a\\b'",
+    '"a\\$b" "a\\`b" "a\\"b" "a\\\\b" "a\\xb" "a\\\'b"',
+    '"a\\\nb" "a$" "$" "a $ b"',
+    "a\\\nb \\a \\' \\\" \\\\ \\$x",
+    "a\\",
+    "$'\\101\\0101\\7x' $'\\x41\\x4g' $'\\u00e9\\U0001F600' $'a\\'b' $'\\q'",
+    "$'\\1010' $'\\18' $'\\x' $'\\z\\\\'",
+    "\"$'a'\" \"$\"'x'",
+    "'a'\"b\"c$'d' a$ $. a$%",
+    "-- a=b ./x {} [ ] X Xa",
+]
+
+
+@pytest.mark.parametrize("args", LITERAL_WORDS)
+def test_quoted_and_escaped_words_have_the_value_bash_gives_them(args: str) -> None:
+    line = f"printf '%s\\0' {args}"
+    bash = subprocess.run(
+        ["bash", "-c", line],
+        capture_output=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"},
+    ).stdout.decode()
+    parsed = parse_command_line(line)
+    [command] = parsed.commands
+    assert parsed.dynamic is False
+    assert all(w.literal is True for w in command.words)
+    # The text is the line as written, less its line continuations.
+    assert command.text == normalize(line.replace("\\\n", ""))
+    assert [w.value for w in command.words[2:]] == bash.split("\0")[:-1]
+
+
+Shape = tuple[bool, list[tuple[str, bool, list[tuple[str, str, bool]]]]]
+
+
+def shape(line: str) -> Shape:
+    """Whether the line is dynamic, and each piece: its text, whether it writes, its words."""
+    parsed = parse_command_line(line)
+    return parsed.dynamic, [
+        (c.text, c.writes_files, [(w.raw, w.value, w.literal) for w in c.words])
+        for c in parsed.commands
+    ]
+
+
+ECHO = ("echo", "echo", True)
+
+
+@pytest.mark.parametrize(
+    ("line", "word"),
+    [
+        ("echo 'abc", ("'abc", "abc", True)),
+        ("echo $'abc", ("$'abc", "abc", True)),
+        ('echo "abc', ('"abc', "abc", True)),
+        ("echo ${x", ("${x", "${x", False)),
+    ],
+)
+def test_an_unclosed_quote_or_expansion_makes_the_line_dynamic(
+    line: str, word: tuple[str, str, bool]
+) -> None:
+    assert shape(line) == (True, [(line, False, [ECHO, word])])
+
+
+def test_substitutions_are_words_of_no_known_value_and_their_bodies_are_pieces() -> None:
+    line = "echo $(rm x) <(id) `ls`"
+    assert shape(line) == (
+        True,
+        [
+            ("rm x", False, [("rm", "rm", True), ("x", "x", True)]),
+            ("id", False, [("id", "id", True)]),
+            ("ls", False, [("ls", "ls", True)]),
+            (
+                line,
+                False,
+                [
+                    ECHO,
+                    ("$(rm x)", "$(rm x)", False),
+                    ("<(id)", "<(id)", False),
+                    ("`ls`", "`ls`", False),
+                ],
+            ),
+        ],
+    )
+    assert shape("echo $[1+1]") == (
+        True,
+        [("echo $[1+1]", False, [ECHO, ("$[1+1]", "$[1+1]", False)])],
+    )
+    assert shape("echo `` x") == (
+        True,
+        [("echo `` x", False, [ECHO, ("``", "``", False), ("x", "x", True)])],
+    )
+    assert shape("echo `id") == (
+        True,
+        [("id", False, [("id", "id", True)]), ("echo `id", False, [ECHO, ("`id", "`id", False)])],
+    )
+
+
+def test_a_backquoted_body_is_read_after_its_escapes_are_removed() -> None:
+    line = "echo `echo \\`rm x\\``"
+    assert [text for text, _, _ in shape(line)[1]] == ["rm x", "echo `rm x`", line]
+    # An unbalanced parenthesis inside backquotes does not end the body early.
+    assert "rm x" in parse_command_line("echo `echo a) ; rm x`").texts
+
+
+def test_parentheses_nest_inside_a_substitution_until_the_one_that_closes_it() -> None:
+    for inner in ("(a)", "( (a) )"):
+        line = f"echo $( {inner} ) ; rm x"
+        assert parse_command_line(line).texts == ("a", f"echo $( {inner} )", "rm x")
+    assert shape("(echo a)") == (False, [("echo a", False, [ECHO, ("a", "a", True)])])
+
+
+def test_a_parenthesis_after_a_word_or_doubled_is_not_a_subshell() -> None:
+    assert shape("echo X(ls)") == (
+        True,
+        [("echo X", False, [ECHO, ("X", "X", True)]), ("ls", False, [("ls", "ls", True)])],
+    )
+    assert parse_command_line("echo a; (( x = 1 ))").dynamic
+    assert not parse_command_line("echo a; (echo b)").dynamic
+
+
+def test_substitutions_are_read_sixteen_deep_and_no_deeper() -> None:
+    def nested(depth: int) -> str:
+        return "echo " + "$(" * depth + "rm x" + ")" * depth
+
+    assert "rm x" in parse_command_line(nested(16)).texts
+    assert "rm x" not in parse_command_line(nested(17)).texts
+    assert parse_command_line(nested(17)).dynamic
+
+
+def test_only_the_braced_forms_that_run_nothing_are_static() -> None:
+    assert not parse_command_line("echo ${PATH:-x} ${x:=y} ${#x}").dynamic
+    assert parse_command_line("echo ${PATH:=x}").dynamic
+    assert parse_command_line("echo ${x/a/b}").dynamic
+    assert shape("echo ${} b}") == (
+        True,
+        [("echo ${} b}", False, [ECHO, ("${}", "${}", False), ("b}", "b}", True)])],
+    )
+    assert shape("echo ${x}y") == (
+        False,
+        [("echo ${x}y", False, [ECHO, ("${x}y", "${x}y", False)])],
+    )
+
+
+def test_a_locale_string_is_dynamic_and_keeps_its_text() -> None:
+    assert shape('echo $"abc" x') == (
+        True,
+        [('echo $"abc" x', False, [ECHO, ('$"abc"', "abc", True), ("x", "x", True)])],
+    )
+
+
+def test_an_assignment_value_with_brackets_is_no_subscript() -> None:
+    assert not parse_command_line("a=b[1]=c echo").dynamic
+    assert parse_command_line("a[1]=c echo").dynamic
+    assert not parse_command_line("PATHs=1 echo").dynamic
+
+
+@pytest.mark.parametrize(
+    ("line", "dynamic"),
+    [
+        ("test -v 'a[i]'", True),
+        ("[ -v 'a[i]' ]", True),
+        ("test -R 'a[i]'", True),
+        ("test -r 'a[i]'", False),
+        ("printf -va[i] x", True),
+        ("printf -v[ x", True),
+        ("printf -v x 'a[i]'", False),
+    ],
+)
+def test_printf_and_test_evaluate_a_subscript_only_in_the_name_they_are_given(
+    line: str, dynamic: bool
+) -> None:
+    assert parse_command_line(line).dynamic is dynamic
+
+
+def test_a_descriptor_number_before_a_redirection_is_not_a_word() -> None:
+    assert shape("echo a 12>f") == (False, [("echo a 12>f", True, [ECHO, ("a", "a", True)])])
+    assert shape("echo a2>f") == (False, [("echo a2>f", True, [ECHO, ("a2", "a2", True)])])
+    assert shape("echo >&2 x") == (False, [("echo >&2 x", False, [ECHO, ("x", "x", True)])])
+    assert shape("cat <&0 x") == (
+        False,
+        [("cat <&0 x", False, [("cat", "cat", True), ("x", "x", True)])],
+    )
+
+
+def test_a_redirection_left_without_its_target_still_counts() -> None:
+    assert shape("cat >2<f")[1][0][1] is True
+    assert shape("cat <2<f")[1][0][1] is False
+
+
+def test_a_here_document_makes_the_line_dynamic() -> None:
+    assert parse_command_line("cat <<EOF").dynamic
+    assert parse_command_line("cat <<-EOF").dynamic
+    assert not parse_command_line("cat <<<EOF").dynamic
+
+
+def test_leading_blanks_and_comments_make_no_word() -> None:
+    assert shape(" echo a") == (False, [("echo a", False, [ECHO, ("a", "a", True)])])
+    assert shape("#c") == (False, [])
+    assert parse_command_line("echo a #c\nrm x").texts == ("echo a", "rm x")
+
+
+@pytest.mark.parametrize(
+    ("body", "certain"),
+    [
+        ("a\\0b", False),
+        ("\\U00110000", False),
+        ("\\U0010FFFF", True),
+        ("a\\cb", False),
+        ("\\1", True),
+    ],
+)
+def test_an_ansi_c_string_bash_would_cut_or_cannot_encode_is_not_literal(
+    body: str, certain: bool
+) -> None:
+    line = parse_command_line(f"echo $'{body}'")
+    assert line.dynamic is not certain
+    assert line.commands[0].words[1].literal is certain
