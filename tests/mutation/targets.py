@@ -43,12 +43,21 @@ STREAM_TESTS = (
 
 TARGETS = (
     Target("shell splitter", "domain/permissions/shell_split.py", SHELL_TESTS, 100),
-    Target("shell wrappers", "domain/permissions/shell_wrappers.py", SHELL_TESTS, 100),
+    Target(
+        "shell wrappers",
+        "domain/permissions/shell_wrappers.py",
+        (*SHELL_TESTS, "tests/unit/test_shell_wrapper_tables.py"),
+        100,
+    ),
     Target("permission rules", "domain/permissions/rules.py", RULE_TESTS, 100),
     Target(
         "redaction",
         "domain/cassettes/redaction.py",
-        ("tests/unit/test_redaction.py", "tests/unit/test_cassette_system_prompt.py"),
+        (
+            "tests/unit/test_redaction.py",
+            "tests/unit/test_redaction_tables.py",
+            "tests/unit/test_cassette_system_prompt.py",
+        ),
         100,
     ),
     Target("permission policy", "domain/permissions/policy.py", RULE_TESTS, 90),
