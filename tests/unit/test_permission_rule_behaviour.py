@@ -1,0 +1,112 @@
+"""Behaviours of the rule matcher that a mutation run found no test pinning down, and the
+tool families walked tool by tool (written here, not imported, so a tool dropped from a family
+fails a test)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.permissions.rules import (
+    PermissionRule,
+    RuleContext,
+    covering_rule,
+    parse_rule,
+    session_rules,
+    touching_rule,
+)
+from domain.tools.calls import ToolAccess
+
+CTX = RuleContext(workspace="/w/ws", home="/home/me")
+EDIT_FAMILY = ["Edit", "Write", "MultiEdit", "NotebookEdit"]
+READ_FAMILY = ["Read", "Glob", "Grep", "LS"]
+
+
+def bash(command: str) -> ToolAccess:
+    return ToolAccess(tool="Bash", kind="execute", command=command)
+
+
+def reads(tool: str, *paths: str) -> ToolAccess:
+    return ToolAccess(tool=tool, kind="read", paths=paths)
+
+
+def writes(tool: str, *paths: str) -> ToolAccess:
+    return ToolAccess(tool=tool, kind="write", paths=paths)
+
+
+@pytest.mark.parametrize("tool", EDIT_FAMILY)
+def test_an_edit_rule_covers_every_tool_that_edits(tool: str) -> None:
+    rule = parse_rule("Edit(src/**)")
+    assert rule.covers_tool(tool)
+    assert touching_rule([rule], writes(tool, "/w/ws/src/a.py"), CTX) == rule
+    assert session_rules(writes(tool, "/w/ws/a.py")) == [
+        PermissionRule("Edit", "//w/ws/a.py", "session")
+    ]
+    assert not parse_rule("Read(src/**)").covers_tool(tool)
+
+
+@pytest.mark.parametrize("tool", READ_FAMILY)
+def test_a_read_rule_covers_every_tool_that_reads(tool: str) -> None:
+    rule = parse_rule("Read(src/**)")
+    assert rule.covers_tool(tool)
+    assert touching_rule([rule], reads(tool, "/w/ws/src/a.py"), CTX) == rule
+    assert session_rules(reads(tool, "/w/ws/a.py")) == [
+        PermissionRule("Read", "//w/ws/a.py", "session")
+    ]
+    assert not parse_rule("Edit(src/**)").covers_tool(tool)
+
+
+def test_a_session_rule_for_a_tool_of_no_family_names_the_tool() -> None:
+    access = ToolAccess(tool="NotebookRead", kind="read", paths=("/w/ws/n.ipynb",))
+    assert session_rules(access) == [PermissionRule("NotebookRead", "//w/ws/n.ipynb", "session")]
+
+
+def test_a_rule_for_another_tool_does_not_stop_the_search_for_a_touching_one() -> None:
+    rules = [parse_rule("Read(x)"), parse_rule("WebFetch"), parse_rule("Bash(rm:*)")]
+    assert touching_rule(rules, bash("rm -rf y"), CTX) == rules[2]
+
+
+def test_a_deny_rule_naming_a_whole_line_touches_that_line_exactly() -> None:
+    rule = parse_rule("Bash(echo a; rm b)")
+    assert touching_rule([rule], bash("echo a;  rm b"), CTX) == rule
+    assert touching_rule([rule], bash("echo a; rm c"), CTX) is None
+
+
+def test_an_exact_allow_rule_covers_a_line_the_splitter_cannot_follow() -> None:
+    rule = parse_rule("Bash(echo $(date))")
+    assert covering_rule([rule], bash("echo  $(date)"), CTX) == rule
+    assert covering_rule([rule], bash("echo $(id)"), CTX) is None
+
+
+def test_a_session_rule_with_a_star_matches_only_that_very_text() -> None:
+    [rule] = session_rules(bash("ls *.py"))
+    assert rule.exact
+    assert covering_rule([rule], bash("ls *.py"), CTX) == rule
+    assert covering_rule([rule], bash("ls a.py"), CTX) is None
+    pattern = parse_rule("Bash(ls *)")
+    assert covering_rule([pattern], bash("ls a.py"), CTX) == pattern
+
+
+@pytest.mark.parametrize(
+    ("rule", "inside", "outside"),
+    [
+        ("Read(../shared/**)", "/w/shared/a.md", "/w/ws/shared/a.md"),
+        ("Read(../../etc/**)", "/etc/passwd", "/w/etc/passwd"),
+        ("Read(./../shared/a.md)", "/w/shared/a.md", "/w/ws/shared/a.md"),
+    ],
+)
+def test_a_rule_path_climbs_one_folder_for_each_leading_dot_dot(
+    rule: str, inside: str, outside: str
+) -> None:
+    parsed = parse_rule(rule)
+    assert touching_rule([parsed], reads("Read", inside), CTX) == parsed
+    assert touching_rule([parsed], reads("Read", outside), CTX) is None
+
+
+@pytest.mark.parametrize("host", ["example.com", "Example.COM.", "example.com."])
+def test_a_domain_rule_ignores_case_and_a_trailing_dot(host: str) -> None:
+    access = ToolAccess(tool="WebFetch", kind="network", domain=host)
+    for rule in ("WebFetch(domain:example.com.)", "WebFetch(domain:EXAMPLE.com)"):
+        parsed = parse_rule(rule)
+        assert touching_rule([parsed], access, CTX) == parsed
+    other = ToolAccess(tool="WebFetch", kind="network", domain="example.com.evil")
+    assert touching_rule([parse_rule("WebFetch(domain:example.com)")], other, CTX) is None
