@@ -206,6 +206,7 @@ ECHO = ("echo", "echo", True)
         ("echo $'abc", ("$'abc", "abc", True)),
         ('echo "abc', ('"abc', "abc", True)),
         ("echo ${x", ("${x", "${x", False)),
+        ("echo $'a\\", ("$'a\\", "a\\", True)),
     ],
 )
 def test_an_unclosed_quote_or_expansion_makes_the_line_dynamic(
