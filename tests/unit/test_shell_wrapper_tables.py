@@ -267,3 +267,53 @@ def test_a_git_setting_that_names_a_program_makes_the_verdict_uncertain(setting:
     assert run(f"git -c {setting} status") == Executed(
         (f"git -c {setting} status", "git status"), False
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("bash --rcfile rc -c 'rm x'", "bash --rcfile rc -c rm x"),
+        ("bash --init-file rc -c 'rm x'", "bash --init-file rc -c rm x"),
+        ("bash --norc -c 'rm x'", "bash --norc -c rm x"),
+        ("bash -o posix -c 'rm x'", "bash -o posix -c rm x"),
+        ("bash +O extglob -xc 'rm x'", "bash +O extglob -xc rm x"),
+        ("bash -- -c 'rm x'", None),
+        ("sh - -c 'rm x'", None),
+    ],
+)
+def test_a_shells_options_are_read_up_to_its_command_string(line: str, shown: str | None) -> None:
+    found = run(line)
+    if shown is None:  # after "--" or "-", "-c" is a script's name, not an option
+        assert found.commands == (line.replace("'", ""),)
+    else:
+        assert found == Executed((shown, "rm x", "rm x"), True)
+
+
+def test_a_shell_without_a_command_string_runs_a_script_not_this_line() -> None:
+    assert run("bash -x script.sh") == Executed(("bash -x script.sh",), True)
+    assert run("bash -c") == Executed(("bash -c",), True)
+
+
+def test_wrappers_nested_deeper_than_eight_make_the_verdict_uncertain() -> None:
+    assert run(" ".join(["nohup"] * 8) + " rm x").certain
+    deep = run(" ".join(["nohup"] * 9) + " rm x")
+    assert not deep.certain
+    assert "rm x" not in deep.commands
+
+
+def test_a_line_that_exhausts_the_walk_budget_is_uncertain() -> None:
+    assert run("nice --bogus " + " ".join(["a"] * 198)).certain
+    assert not run("nice --bogus " + " ".join(["a"] * 199)).certain
+
+
+def test_a_command_name_that_is_not_literal_is_uncertain_and_names_nothing() -> None:
+    assert run("$X rm") == Executed((), False)
+    assert run("x=1") == Executed((), True)
+    assert run("sudo $X rm") == Executed(("sudo $X rm", "rm"), False)
+
+
+def test_eval_and_definitions_have_their_bodies_read() -> None:
+    assert run("eval 'rm x'") == Executed(("eval rm x", "rm x", "rm x"), True)
+    for line in ("function f { rm x; }", "coproc c { rm x; }"):
+        first = executed(parse_command_line(line).commands[0])
+        assert first == Executed((line.partition(";")[0], "rm x"), False)
