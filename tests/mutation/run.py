@@ -195,6 +195,25 @@ def run_tables(target: Target, folder: Path, outcome: Outcome) -> None:
             outcome.counts["killed"] += 1
 
 
+def _save_raw(outcome: Outcome, path: Path) -> None:
+    raw = {
+        "counts": dict(outcome.counts),
+        "seconds": outcome.seconds,
+        "survivors": [attrs.asdict(s) for s in outcome.survivors],
+    }
+    path.write_text(json.dumps(raw, indent=1))
+
+
+def _load_raw(target: Target, path: Path) -> Outcome:
+    raw = json.loads(path.read_text())
+    return Outcome(
+        target,
+        Counter(raw["counts"]),
+        [Survivor(**s) for s in raw["survivors"]],
+        raw["seconds"],
+    )
+
+
 def classify(outcome: Outcome, equivalents: list[Equivalent]) -> list[Survivor]:
     known = {e.key for e in equivalents}
     new: list[Survivor] = []
@@ -254,32 +273,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--no-tables", action="store_true")
     parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument(
+        "--reclassify",
+        action="store_true",
+        help="run nothing: sort the last run's survivors again against the equivalent list",
+    )
     args = parser.parse_args(argv)
     targets = [target_named(n) for n in args.names] if args.names else list(TARGETS)
     equivalents = load_equivalents()
-    rows: dict[str, str] = {}
     failed = False
     for target in targets:
         folder = WORK / slug(target)
-        _prepare(target, folder)
-        outcome = Outcome(target)
-        started = time.monotonic()
-        run_mutmut(target, folder, args.max_children, outcome)
-        if not args.no_tables:
-            run_tables(target, folder, outcome)
-        outcome.seconds = time.monotonic() - started
+        raw = folder / "raw.json"
+        if args.reclassify:
+            if not raw.is_file():
+                continue
+            outcome = _load_raw(target, raw)
+        else:
+            _prepare(target, folder)
+            outcome = Outcome(target)
+            started = time.monotonic()
+            run_mutmut(target, folder, args.max_children, outcome)
+            if not args.no_tables:
+                run_tables(target, folder, outcome)
+            outcome.seconds = time.monotonic() - started
+            _save_raw(outcome, raw)
         new = classify(outcome, equivalents)
         report = "\n\n".join(
             f"[{target.module}] {s.place}\n- {s.before}\n+ {s.after}\n{s.diff}" for s in new
         )
         (folder / "survivors.txt").write_text(report + "\n")
-        rows[target.module] = table_row(outcome)
         print(table_row(outcome), flush=True)
         if new:
             print(f"{len(new)} new survivors: {folder / 'survivors.txt'}", flush=True)
         failed = failed or score(outcome.counts) < target.goal
-    if not args.no_doc:
-        update_doc(rows)
+        if not args.no_doc:  # after each module: a long run stopped halfway keeps its rows
+            update_doc({target.module: table_row(outcome)})
     return 1 if failed else 0
 
 
