@@ -149,7 +149,8 @@ def test_each_link_of_the_chain_says_why_it_was_chosen() -> None:
         "ANTHROPIC_AUTH_TOKEN is set and ANTHROPIC_API_KEY is not"
     )
     assert why({}, "hk", "valid") == (
-        "settings name an apiKeyHelper and neither ANTHROPIC_API_KEY nor ANTHROPIC_AUTH_TOKEN is set"
+        "settings name an apiKeyHelper and neither ANTHROPIC_API_KEY nor "
+        "ANTHROPIC_AUTH_TOKEN is set"
     )
     assert why({}, None, "valid") == (
         "stored OAuth login, and no environment variable or helper comes before it"
