@@ -66,7 +66,11 @@ TARGETS = (
     Target(
         "settings trust",
         "domain/settings/layer_trust.py",
-        ("tests/unit/test_settings_trust.py", "tests/unit/test_permission_policy.py"),
+        (
+            "tests/unit/test_settings_trust.py",
+            "tests/unit/test_settings_trust_tables.py",
+            "tests/unit/test_permission_policy.py",
+        ),
         90,
     ),
     Target(
