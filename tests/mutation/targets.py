@@ -32,6 +32,7 @@ RULE_TESTS = (
     "tests/unit/test_permission_rules.py",
     "tests/unit/test_permission_rule_behaviour.py",
     "tests/unit/test_permission_policy.py",
+    "tests/unit/test_permission_policy_tables.py",
     "tests/unit/test_shell_wrappers.py",
     "tests/unit/test_settings_trust.py",
     "tests/unit/test_headless_permissions.py",
