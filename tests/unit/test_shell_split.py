@@ -159,10 +159,11 @@ LITERAL_WORDS = [
     "a\\\nb \\a \\' \\\" \\\\ \\$x",
     "a\\",
     "$'\\101\\0101\\7x' $'\\x41\\x4g' $'\\u00e9\\U0001F600' $'a\\'b' $'\\q'",
-    "$'\\1010' $'\\18' $'\\x' $'\\z\\\\'",
+    "$'\\1010' $'\\18' $'\\x' $'\\z\\\\' $'a\\qb' $'\\qab' $'d'x",
     "\"$'a'\" \"$\"'x'",
     "'a'\"b\"c$'d' a$ $. a$%",
-    "-- a=b ./x {} [ ] X Xa",
+    "-- a=b ./x {} [ ] X Xa x\"[a\"] x'*' X'*' a~ x\\q",
+    '"\\X" "\\q"',
 ]
 
 
@@ -207,6 +208,7 @@ ECHO = ("echo", "echo", True)
         ('echo "abc', ('"abc', "abc", True)),
         ("echo ${x", ("${x", "${x", False)),
         ("echo $'a\\", ("$'a\\", "a\\", True)),
+        ('echo "a\\"', ('"a\\"', 'a"', True)),
     ],
 )
 def test_an_unclosed_quote_or_expansion_makes_the_line_dynamic(
@@ -369,3 +371,61 @@ def test_an_ansi_c_string_bash_would_cut_or_cannot_encode_is_not_literal(
     line = parse_command_line(f"echo $'{body}'")
     assert line.dynamic is not certain
     assert line.commands[0].words[1].literal is certain
+
+
+def test_a_tilde_at_the_start_of_a_word_and_a_brace_sequence_are_not_literal() -> None:
+    assert shape("echo ~/x {1..3} {a,b} a~") == (
+        False,
+        [
+            (
+                "echo ~/x {1..3} {a,b} a~",
+                False,
+                [
+                    ECHO,
+                    ("~/x", "~/x", False),
+                    ("{1..3}", "{1..3}", False),
+                    ("{a,b}", "{a,b}", False),
+                    ("a~", "a~", True),
+                ],
+            )
+        ],
+    )
+
+
+def test_a_quoted_word_holding_a_subscript_and_a_substitution_is_dynamic() -> None:
+    assert parse_command_line("echo 'a[$(id)]'").dynamic is True
+    assert parse_command_line("echo 'a[`id`]'").dynamic is True
+    assert parse_command_line("echo 'a[x]' '$(id)' '`id`'").dynamic is False
+
+
+def test_a_redirection_at_the_end_of_a_piece_still_counts_and_ends_there() -> None:
+    assert shape("echo a >") == (False, [("echo a >", True, [ECHO, ("a", "a", True)])])
+    assert shape("cat <")[1][0][1] is False
+    assert shape("echo a >; rm x")[1][1] == ("rm x", False, [("rm", "rm", True), ("x", "x", True)])
+
+
+def test_control_operators_split_without_blanks_around_them() -> None:
+    assert parse_command_line("echo a;rm x|id&ls").texts == ("echo a", "rm x", "id", "ls")
+
+
+def test_backquotes_inside_double_quotes_are_a_substitution() -> None:
+    assert parse_command_line('echo "`rm x`"').texts == ("rm x", 'echo "`rm x`"')
+
+
+def test_a_braced_form_is_one_word_whatever_it_holds() -> None:
+    assert parse_command_line("echo ${x;y}").texts == ("echo ${x;y}",)
+
+
+def test_only_an_option_makes_a_declaration_dynamic() -> None:
+    assert not parse_command_line("declare X=1").dynamic
+    assert not parse_command_line("[ -r 'a[i]' ]").dynamic
+
+
+def test_backquotes_count_toward_the_nesting_limit() -> None:
+    def nested(depth: int, inner: str) -> tuple[str, ...]:
+        return parse_command_line("echo " + "$(" * depth + inner + ")" * depth).texts
+
+    assert "rm x" in nested(15, "`rm x`")
+    assert "rm x" not in nested(16, "`rm x`")
+    assert "rm x" in nested(14, "`$(rm x)`")
+    assert "rm x" not in nested(15, "`$(rm x)`")
