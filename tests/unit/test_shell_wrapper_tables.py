@@ -317,3 +317,9 @@ def test_eval_and_definitions_have_their_bodies_read() -> None:
     for line in ("function f { rm x; }", "coproc c { rm x; }"):
         first = executed(parse_command_line(line).commands[0])
         assert first == Executed((line.partition(";")[0], "rm x"), False)
+
+
+@pytest.mark.parametrize("line", ["git -c", "git -C", "git --git-dir", "git -C . -c"])
+def test_a_git_option_missing_its_value_runs_nothing_and_does_not_crash(line: str) -> None:
+    # It raised IndexError, which ended a whole hexclaw -p run as an internal error.
+    assert run(line) == Executed((line,), True)
