@@ -184,7 +184,7 @@ def run_tables(target: Target, folder: Path, outcome: Outcome) -> None:
                 command, cwd=copy, capture_output=True, timeout=TABLE_TIMEOUT, check=False
             ).returncode
         except subprocess.TimeoutExpired:
-            outcome.counts["timeout"] += 1
+            outcome.counts["table timeout"] += 1
             continue
         finally:
             module.write_text(original)
@@ -192,7 +192,16 @@ def run_tables(target: Target, folder: Path, outcome: Outcome) -> None:
             diff = f"{target.module}:{mutant.line}: {mutant.table} without {mutant.entry}"
             outcome.survivors.append(Survivor(f"table {mutant.table}", mutant.entry, DROPPED, diff))
         else:
-            outcome.counts["killed"] += 1
+            outcome.counts["table killed"] += 1
+
+
+def reuse_tables(raw: Path, outcome: Outcome) -> None:
+    """``--no-tables``: the table mutants' verdicts of the last run that made them."""
+    if raw.is_file():
+        last = _load_raw(outcome.target, raw)
+        for key in ("table killed", "table timeout"):
+            outcome.counts[key] += last.counts[key]
+        outcome.survivors += [s for s in last.survivors if s.place.startswith("table ")]
 
 
 def _save_raw(outcome: Outcome, path: Path) -> None:
@@ -228,13 +237,15 @@ def classify(outcome: Outcome, equivalents: list[Equivalent]) -> list[Survivor]:
 
 
 def score(counts: Counter[str]) -> float:
-    caught = counts["killed"] + counts["timeout"]
+    caught = counts["killed"] + counts["timeout"] + counts["table killed"] + counts["table timeout"]
     missed = counts["survived"] + counts["no tests"] + counts["suspicious"]
     return 100.0 * caught / (caught + missed) if caught + missed else 100.0
 
 
 def table_row(outcome: Outcome) -> str:
-    c = outcome.counts
+    c = Counter(outcome.counts)
+    c["killed"] += c["table killed"]
+    c["timeout"] += c["table timeout"]
     return (
         f"| {outcome.target.name} | `{outcome.target.module}` | {c['killed']} | "
         f"{c['timeout']} | {c['survived']} | {c['equivalent']} | {c['no tests']} | "
@@ -294,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
             outcome = Outcome(target)
             started = time.monotonic()
             run_mutmut(target, folder, args.max_children, outcome)
-            if not args.no_tables:
+            if args.no_tables:
+                reuse_tables(raw, outcome)
+            else:
                 run_tables(target, folder, outcome)
             outcome.seconds = time.monotonic() - started
             _save_raw(outcome, raw)
