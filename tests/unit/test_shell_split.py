@@ -429,3 +429,12 @@ def test_backquotes_count_toward_the_nesting_limit() -> None:
     assert "rm x" not in nested(16, "`rm x`")
     assert "rm x" in nested(14, "`$(rm x)`")
     assert "rm x" not in nested(15, "`$(rm x)`")
+
+
+def test_what_follows_a_closing_parenthesis_is_read() -> None:
+    line = parse_command_line("(echo a)>f")
+    assert [(c.text, c.writes_files) for c in line.commands] == [("echo a", False), (">f", True)]
+
+
+def test_a_braced_form_ending_in_an_operator_is_still_one_word() -> None:
+    assert parse_command_line("echo ${x;}").texts == ("echo ${x;}",)
