@@ -59,6 +59,7 @@ TARGETS = (
         (
             "tests/unit/test_redaction.py",
             "tests/unit/test_redaction_tables.py",
+            "tests/unit/test_redaction_behaviour.py",
             "tests/unit/test_cassette_system_prompt.py",
         ),
         100,
