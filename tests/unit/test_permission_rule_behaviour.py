@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.permissions.policy import PermissionPolicy, PermissionRules
 from domain.permissions.rules import (
     PermissionRule,
     RuleContext,
@@ -110,3 +111,43 @@ def test_a_domain_rule_ignores_case_and_a_trailing_dot(host: str) -> None:
         assert touching_rule([parsed], access, CTX) == parsed
     other = ToolAccess(tool="WebFetch", kind="network", domain="example.com.evil")
     assert touching_rule([parse_rule("WebFetch(domain:example.com)")], other, CTX) is None
+
+
+@pytest.mark.parametrize(
+    "access",
+    [
+        ToolAccess(tool="Bash", kind="execute", command=""),
+        ToolAccess(tool="Bash", kind="execute", command=None),
+        ToolAccess(tool="WebFetch", kind="network", domain=None),
+        ToolAccess(tool="Write", kind="write"),
+        ToolAccess(tool="Read", kind="read"),
+    ],
+)
+def test_allowing_for_the_session_a_call_that_names_nothing_allows_nothing_more(
+    access: ToolAccess,
+) -> None:
+    # It added a whole-tool rule: "allow for this session" on an empty Bash command then let
+    # every later command run unasked.
+    assert session_rules(access) == []
+    policy = PermissionPolicy("default", PermissionRules(), CTX)
+    policy.allow_for_session(access)
+    assert policy.rules.allow == []
+    assert policy.decide(bash("rm -rf ~")).verdict == "ask"
+    assert policy.decide(writes("Write", "/w/ws/a.py")).verdict == "ask"
+    fetch = ToolAccess(tool="WebFetch", kind="network", domain="evil.example")
+    assert policy.decide(fetch).verdict == "ask"
+
+
+def test_a_tool_that_names_no_reach_of_its_own_is_allowed_whole_for_the_session() -> None:
+    access = ToolAccess(tool="mcp__srv__tool", kind="none")
+    assert session_rules(access) == [PermissionRule("mcp__srv__tool", None, "session")]
+
+
+def test_a_call_with_no_command_is_matched_by_no_command_rule() -> None:
+    none = ToolAccess(tool="Bash", kind="execute", command=None)
+    for rule in ("Bash(X*)", "Bash(XXXX)"):
+        parsed = parse_rule(rule)
+        assert touching_rule([parsed], none, CTX) is None
+        assert covering_rule([parsed], none, CTX) is None
+    nowhere = ToolAccess(tool="WebFetch", kind="network", domain=None)
+    assert covering_rule([parse_rule("WebFetch(domain:x.com)")], nowhere, CTX) is None
