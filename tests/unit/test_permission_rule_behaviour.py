@@ -8,11 +8,14 @@ import pytest
 
 from domain.permissions.policy import PermissionPolicy, PermissionRules
 from domain.permissions.rules import (
+    InvalidPermissionRule,
     PermissionRule,
     RuleContext,
     covering_rule,
+    exact_text,
     parse_rule,
     session_rules,
+    split_rule_list,
     touching_rule,
 )
 from domain.tools.calls import ToolAccess
@@ -151,3 +154,61 @@ def test_a_call_with_no_command_is_matched_by_no_command_rule() -> None:
         assert covering_rule([parsed], none, CTX) is None
     nowhere = ToolAccess(tool="WebFetch", kind="network", domain=None)
     assert covering_rule([parse_rule("WebFetch(domain:x.com)")], nowhere, CTX) is None
+
+
+def test_an_invalid_rule_is_refused_with_an_example_and_where_it_came_from() -> None:
+    with pytest.raises(InvalidPermissionRule) as plain:
+        parse_rule("Bash(")
+    assert str(plain.value) == (
+        "invalid permission rule 'Bash(': expected Tool or Tool(specifier), "
+        'e.g. "Bash(npm test)" or "Edit(docs/**)"'
+    )
+    with pytest.raises(InvalidPermissionRule) as sourced:
+        parse_rule("WebFetch(example.com)", "s.json")
+    assert str(sourced.value) == (
+        "s.json: invalid permission rule 'WebFetch(example.com)': WebFetch rules look like "
+        "WebFetch(domain:example.com)"
+    )
+    assert parse_rule("Read").source == ""
+
+
+def test_a_rule_list_splits_only_outside_nested_parentheses() -> None:
+    assert split_rule_list("Bash(a (b) c, d) Read(x),Edit") == [
+        "Bash(a (b) c, d)",
+        "Read(x)",
+        "Edit",
+    ]
+    assert split_rule_list("Bash(a ((b)), c)") == ["Bash(a ((b)), c)"]
+
+
+def test_a_pattern_rule_is_never_taken_for_an_exact_one() -> None:
+    rule = parse_rule("Bash(echo $(id) *)")
+    assert covering_rule([rule], bash("echo $(id) *"), CTX) is None
+
+
+def test_exact_text_folds_only_spaces_and_tabs_and_keeps_each_line() -> None:
+    assert exact_text(" make \n  test\t") == "make\ntest"
+    assert exact_text("\vls\r") == "\vls\r"
+    assert exact_text("XlsX") == "XlsX"
+    assert exact_text("ls\r\nX") == "ls\r\nX"
+
+
+def test_a_home_rule_of_the_home_folder_itself_names_the_home_folder() -> None:
+    rule = parse_rule("Read(~)")
+    assert touching_rule([rule], reads("Read", "/home/me"), CTX) == rule
+    assert touching_rule([rule], reads("Read", "/w/ws/~"), CTX) is None
+
+
+def test_climbing_above_the_root_stays_at_the_root() -> None:
+    rule = parse_rule("Read(../../../etc/**)")
+    assert touching_rule([rule], reads("Read", "/etc/passwd"), CTX) == rule
+    trailing = RuleContext(workspace="/w/XX/", home="/home/me")
+    up = parse_rule("Read(../a)")
+    assert touching_rule([up], reads("Read", "/w/a"), trailing) == up
+
+
+def test_a_session_rule_for_a_blank_command_matches_only_blank_commands() -> None:
+    [rule] = session_rules(bash("   "))
+    assert covering_rule([rule], bash("\t"), CTX) == rule
+    assert covering_rule([rule], bash("ls"), CTX) is None
+    assert covering_rule([rule], bash("XXXX"), CTX) is None
