@@ -49,7 +49,11 @@ TARGETS = (
     Target(
         "shell wrappers",
         "domain/permissions/shell_wrappers.py",
-        (*SHELL_TESTS, "tests/unit/test_shell_wrapper_tables.py"),
+        (
+            *SHELL_TESTS,
+            "tests/unit/test_shell_wrapper_tables.py",
+            "tests/unit/test_shell_wrapper_behaviour.py",
+        ),
         100,
     ),
     Target("permission rules", "domain/permissions/rules.py", RULE_TESTS, 100),
