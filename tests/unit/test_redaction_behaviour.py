@@ -77,3 +77,12 @@ def test_a_url_password_is_remembered_with_its_user_and_decoded() -> None:
         "pw12",
     ]
     assert userinfo_secrets("https://host/x") == []
+
+
+def test_every_url_password_in_a_text_is_remembered() -> None:
+    assert userinfo_secrets("https://a:pw1@x/ and https://b:pw2@y/") == [
+        "a:pw1",
+        "pw1",
+        "b:pw2",
+        "pw2",
+    ]
