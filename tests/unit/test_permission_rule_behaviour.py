@@ -212,3 +212,9 @@ def test_a_session_rule_for_a_blank_command_matches_only_blank_commands() -> Non
     assert covering_rule([rule], bash("\t"), CTX) == rule
     assert covering_rule([rule], bash("ls"), CTX) is None
     assert covering_rule([rule], bash("XXXX"), CTX) is None
+
+
+def test_only_a_leading_dot_dot_climbs() -> None:
+    rule = parse_rule("Read(X../a)")
+    assert touching_rule([rule], reads("Read", "/w/ws/X../a"), CTX) == rule
+    assert touching_rule([rule], reads("Read", "/w/a"), CTX) is None
