@@ -148,6 +148,8 @@ def run_mutmut(target: Target, folder: Path, workers: int, outcome: Outcome) -> 
             survived.append(key)
         else:
             outcome.counts[status] += 1
+    if sum(outcome.counts.values()) + len(survived) == 0:
+        raise SystemExit(f"mutmut checked no mutant of {target.module}: see {folder}/mutmut.log")
     diffs: dict[str, str] = json.loads(
         subprocess.run(
             [sys.executable, str(Path(__file__).with_name("diffs.py"))],
