@@ -175,3 +175,15 @@ def test_each_link_sends_the_headers_its_credential_needs() -> None:
         "authorization": "Bearer at-valid",
         "anthropic-beta": "oauth-2025-04-20",
     }
+
+
+def test_each_link_names_its_source_and_the_secret_it_sends() -> None:
+    def chosen(env: dict[str, str], helper: str | None) -> tuple[str, str]:
+        result = resolve_chain(env, Inputs(helper, STORED["valid"]), T0, TokenPolicy())
+        assert isinstance(result, UseHeaders)
+        return result.source, result.secret
+
+    assert chosen({"ANTHROPIC_API_KEY": "k"}, None) == ("ANTHROPIC_API_KEY", "k")
+    assert chosen({"ANTHROPIC_AUTH_TOKEN": "t"}, None) == ("ANTHROPIC_AUTH_TOKEN", "t")
+    assert chosen({}, "hk") == ("apiKeyHelper", "hk")
+    assert chosen({}, None) == ("oauth", "at-valid")

@@ -120,3 +120,25 @@ def test_refused_env_names_are_listed_six_at_most() -> None:
     assert "ignored env (V0, V1, V2, V3, V4, V5 and 2 more):" in warning
     assert "ignored env (V0):" in (refuse("project", {"env": {"V0": "x"}}) or "")
     assert "ignored env:" in (refuse("project", {"env": {}}) or "")
+
+
+def test_every_refused_allow_rule_is_named_in_the_warning() -> None:
+    values = {"permissions": {"allow": ["Bash(**)", "Read(~/**)"]}}
+    warning = refuse_untrusted("project", "s", values, lambda d: True, lambda r: "too wide")
+    assert warning is not None
+    assert 'permissions.allow "Bash(**)" (too wide), "Read(~/**)" (too wide):' in warning
+
+
+def test_a_sandbox_block_of_the_wrong_shape_is_left_alone() -> None:
+    values: dict[str, Any] = {"sandbox": {"filesystem": "oops", "network": 3}}
+    assert refuse("project", values) is None
+    assert values == {"sandbox": {"filesystem": "oops", "network": 3}}
+
+
+def test_six_refused_env_names_are_all_shown_and_a_seventh_is_counted() -> None:
+    six = refuse("project", {"env": {f"V{n}": "x" for n in range(6)}})
+    assert six is not None
+    assert "ignored env (V0, V1, V2, V3, V4, V5):" in six
+    seven = refuse("project", {"env": {f"V{n}": "x" for n in range(7)}})
+    assert seven is not None
+    assert "ignored env (V0, V1, V2, V3, V4, V5 and 1 more):" in seven
