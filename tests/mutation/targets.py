@@ -120,6 +120,11 @@ TARGETS = (
 
 def target_named(name: str) -> Target:
     for target in TARGETS:
-        if name in (target.name, target.name.replace(" ", "-"), target.module):
+        if name.lower() in (target.name.lower(), slug_of(target), target.module):
             return target
     raise KeyError(name)
+
+
+def slug_of(target: Target) -> str:
+    """The target's name as a command-line word and folder name: ``sse-framer``."""
+    return target.name.replace(" ", "-").lower()
