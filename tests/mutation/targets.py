@@ -109,6 +109,7 @@ TARGETS = (
         "domain/sessions/log.py",
         (
             "tests/unit/test_session_log.py",
+            "tests/unit/test_session_log_entries.py",
             "tests/unit/test_turn_retraction.py",
             "tests/unit/test_reliability_parsers.py",
             "tests/integration/test_session_store.py",
