@@ -293,3 +293,28 @@ def test_reduce_chunks_uses_the_framer_and_reducer_it_is_given() -> None:
     assert reducer.started
     with pytest.raises(SSEFramingError):
         reduce_chunks([data], framer=SSEFramer(max_event_chars=10))
+
+
+def test_a_signature_or_citation_of_the_wrong_type_is_ignored() -> None:
+    think = block_start(0, {"type": "thinking", "thinking": "t", "signature": "s0"})
+    sig = (
+        "content_block_delta",
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "signature_delta", "signature": 5},
+        },
+    )
+    text = block_start(1, {"type": "text", "text": "a"})
+    cite = (
+        "content_block_delta",
+        {
+            "type": "content_block_delta",
+            "index": 1,
+            "delta": {"type": "citations_delta", "citation": "x"},
+        },
+    )
+    message = reduce(
+        [message_start(), think, sig, text, cite, block_stop(0), block_stop(1)]
+    ).partial()
+    assert message.content == [ThinkingBlock(thinking="t", signature="s0"), TextBlock(text="a")]
