@@ -86,6 +86,7 @@ TARGETS = (
             "tests/unit/test_redaction.py",
             "tests/unit/test_cassette_system_prompt.py",
             "tests/unit/test_delta_fragments.py",
+            "tests/unit/test_cassette_storage.py",
         ),
         90,
     ),
