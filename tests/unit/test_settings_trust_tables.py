@@ -85,7 +85,7 @@ def test_a_project_layer_cannot_widen_the_sandbox(
 
 def test_only_a_user_layer_may_add_a_directory_outside_the_workspace() -> None:
     for scope in USER_SCOPES:
-        values = {"permissions": {"additionalDirectories": ["/etc", "/p/sub"]}}
+        values: dict[str, Any] = {"permissions": {"additionalDirectories": ["/etc", "/p/sub"]}}
         assert refuse(scope, values) is None
         assert values["permissions"]["additionalDirectories"] == ["/etc", "/p/sub"]
     for scope in PROJECT_SCOPES:
