@@ -39,6 +39,7 @@ RULE_TESTS = (
 )
 STREAM_TESTS = (
     "tests/unit/test_sse_framer.py",
+    "tests/unit/test_sse_framer_limits.py",
     "tests/unit/test_stream_reducer.py",
     "tests/unit/test_stream_reducer_behaviour.py",
     "tests/unit/test_stream_properties.py",
