@@ -161,3 +161,27 @@ def test_the_walk_names_no_more_commands_once_its_budget_is_spent() -> None:
     assert len(run("nice --bogus " + " ".join(["a"] * 198)).commands) == 199
     assert len(run("nice --bogus " + " ".join(["a"] * 199)).commands) == 199
     assert len(run("nice --bogus " + " ".join(["a"] * 200)).commands) == 199
+
+
+def test_long_shell_options_take_their_words_as_short_ones_do() -> None:
+    assert run("env --split-string rm x") == Executed(
+        ("env --split-string rm x", "rm x", "rm x"), True
+    )
+    assert run("flock L --command 'rm x' y") == Executed(
+        ("flock L --command rm x y", "rm x", "rm x"), True
+    )
+    assert run('flock L --command "$X"').certain is False
+    assert run("watch --interval 5 'rm x'") == Executed(
+        ("watch --interval 5 rm x", "rm x", "rm x"), True
+    )
+
+
+def test_nesting_through_an_operand_or_an_unknown_option_counts_too() -> None:
+    assert not run("su " + "nohup " * 8 + "rm x").certain
+    assert run("su " + "nohup " * 7 + "rm x").certain
+    assert not run("nice --bogus " + "nohup " * 8 + "rm x").certain
+    assert run("nice --bogus " + "nohup " * 7 + "rm x").certain
+
+
+def test_a_git_global_option_that_is_not_literal_is_uncertain() -> None:
+    assert run("git $X log").certain is False
