@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: sandbox-deps bench-deps demo test check lint fmt typecheck contracts fuzz bench bench-quick record clean
+.PHONY: sandbox-deps bench-deps demo test check lint fmt typecheck contracts fuzz mutation bench bench-quick record clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,16 @@ check: lint typecheck contracts test
 fuzz: $(STAMP)
 	# 5,000 examples per test outlast pytest's 120 s per-test timeout on a busy machine.
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz -p no:randomly --timeout 1800 tests
+
+# Mutation testing of the domain's critical modules, one module at a time with two workers
+# (MUTATION_ARGS="shell-splitter --max-children 1" for one); see docs/testing.md.
+MUTATION_STAMP := $(VENV)/.mutation-installed
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/pip install -q -c constraints.txt -e '.[mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	$(BIN)/python -m tests.mutation.run $(MUTATION_ARGS)
 
 # Claude Code's sandbox, which the sandbox_session row compares with, needs socat as well.
 bench-deps: sandbox-deps

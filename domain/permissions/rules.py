@@ -316,4 +316,8 @@ def session_rules(access: ToolAccess) -> list[PermissionRule]:
             PermissionRule(tool, "/" + path_patterns.escape(path), "session")
             for path in access.paths
         ]
+    if access.kind in ("execute", "network", "read", "write"):
+        # A call that names no command, host or path (an empty command, a URL with no host)
+        # leaves nothing to remember: a whole-tool rule would allow every later call.
+        return []
     return [PermissionRule(access.tool, None, "session")]

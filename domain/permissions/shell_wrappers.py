@@ -373,7 +373,7 @@ class _Walk:
                 i += 1
             else:
                 return False  # --exec-path=…, --config-env=… or an option not understood
-        if i == len(args):
+        if i >= len(args):  # "git -C" with its value missing: git refuses it, nothing runs
             return certain
         # The subcommand as a command of its own, so deny rules such as Bash(git push:*)
         # see it whatever global options come first.

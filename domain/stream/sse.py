@@ -210,6 +210,11 @@ class SSEFramer:
             if field == "data":  # "data" alone: an empty data line
                 data.append(value)
                 self._data_chars += 1
+                if self._data_chars > self._max_event_chars:  # each adds a line end
+                    self._data, self._event = data, name
+                    raise SSEFramingError(
+                        f"an SSE event exceeds {self._max_event_chars} characters"
+                    )
             elif field == "event":
                 name = value
             elif field == "id":

@@ -12,7 +12,7 @@ from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.support import hexclaw_env, run_hexclaw
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/claude-code-tools.json"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "claude-code-tools.json"
 BODY = "Use pdftotext to read PDFs. SECRET-BODY-MARKER"
 
 
@@ -54,9 +54,8 @@ def test_skills_are_listed_without_their_bodies_and_the_tool_matches_claude_code
     assert "SECRET-BODY-MARKER" not in json.dumps(body)
     tools = {t["name"]: t for t in body["tools"]}
     assert "SlashCommand" in tools
-    if REFERENCE.is_file():
-        reference = {t["name"]: t for t in json.loads(REFERENCE.read_text())}
-        assert tools["Skill"]["input_schema"] == reference["Skill"]["input_schema"]
+    reference = {t["name"]: t for t in json.loads(REFERENCE.read_text())}
+    assert tools["Skill"]["input_schema"] == reference["Skill"]["input_schema"]
 
 
 def test_the_skill_tool_loads_the_body_and_makes_its_folder_readable(

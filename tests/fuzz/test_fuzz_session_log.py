@@ -139,8 +139,11 @@ def test_a_deeply_nested_line_is_skipped_or_refused(depth: int, opener: str) -> 
     closer = "]" if opener == "[" else "}"
     header: dict[str, Any] = {"type": HEADER_TYPE, "format": FORMAT_VERSION}
     nested = f'{{"type":"message","message":{opener * depth}{closer * depth}}}'
-    for data in (
-        (json.dumps(header) + "\n" + nested + "\n").encode(),
-        (opener * depth + closer * depth + "\n").encode(),
-    ):
-        within_memory(lambda data=data: load(data), len(data))  # type: ignore[misc]
+    with_header = (json.dumps(header) + "\n" + nested + "\n").encode()
+    outcome = within_memory(lambda: load(with_header), len(with_header))
+    # The header is read and the nested line, which holds no message, is skipped.
+    assert isinstance(outcome, Conversation)
+    assert outcome.messages == []
+    bare = (opener * depth + closer * depth + "\n").encode()
+    # Without a header there is no session log to speak of: refused.
+    assert isinstance(within_memory(lambda: load(bare), len(bare)), SessionError)

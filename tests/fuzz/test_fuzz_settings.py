@@ -121,9 +121,20 @@ def test_any_settings_text_is_settings_or_one_typed_error(texts: list[str]) -> N
     outcome = within_memory(lambda: load(texts), size)
     if isinstance(outcome, SettingsError) and "invalid JSON" in str(outcome):
         assert re.match(r"^/layer\d/settings\.json:\d+:\d+: invalid JSON", str(outcome))
+    if isinstance(outcome, Settings):
+        # Every layer was a JSON object (or blank), every one was merged in order, and the
+        # merge holds no key that none of them had.
+        documents = [json.loads(t) if t.strip() else {} for t in texts]
+        assert all(isinstance(d, dict) for d in documents)
+        assert outcome.layers == [f"/layer{n}/settings.json" for n in range(len(texts))]
+        assert set(outcome.values) <= {key for d in documents for key in d}
 
 
 @fuzz_settings
 @given(documents)
 def test_a_document_that_parses_is_read_without_crashing(document: dict[str, Any]) -> None:
-    typed_outcome(lambda: read_everything(merge_layers([SettingsLayer("s.json", document)])))
+    outcome = typed_outcome(lambda: merge_layers([SettingsLayer("s.json", document)]))
+    assert isinstance(outcome, Settings)  # a parsed document always merges, with warnings
+    assert outcome.layers == ["s.json"]
+    assert set(outcome.values) <= set(document)
+    typed_outcome(lambda: read_everything(outcome))

@@ -138,3 +138,52 @@ def test_sources_and_reasons_are_named() -> None:
 )
 def test_masking_shows_at_most_four_and_four(secret: str, shown: str) -> None:
     assert mask_secret(secret) == shown
+
+
+def test_each_link_of_the_chain_says_why_it_was_chosen() -> None:
+    def why(env: dict[str, str], helper: str | None, stored: str) -> str:
+        return resolve_chain(env, Inputs(helper, STORED[stored]), T0, TokenPolicy()).reason
+
+    assert why({"ANTHROPIC_API_KEY": "k"}, "hk", "valid") == "ANTHROPIC_API_KEY is set"
+    assert why({"ANTHROPIC_AUTH_TOKEN": "t"}, "hk", "valid") == (
+        "ANTHROPIC_AUTH_TOKEN is set and ANTHROPIC_API_KEY is not"
+    )
+    assert why({}, "hk", "valid") == (
+        "settings name an apiKeyHelper and neither ANTHROPIC_API_KEY nor "
+        "ANTHROPIC_AUTH_TOKEN is set"
+    )
+    assert why({}, None, "valid") == (
+        "stored OAuth login, and no environment variable or helper comes before it"
+    )
+    assert why({}, None, "none") == "no environment variable, helper or stored login"
+    assert why({}, None, "expiring") == "the access token expires within 60 s of now: refresh first"
+    assert why({}, None, "expired-no-refresh") == (
+        "the stored access token has expired and there is no refresh token"
+    )
+
+
+def test_each_link_sends_the_headers_its_credential_needs() -> None:
+    def headers(env: dict[str, str], helper: str | None) -> dict[str, str]:
+        result = resolve_chain(env, Inputs(helper, STORED["valid"]), T0, TokenPolicy())
+        assert isinstance(result, UseHeaders)
+        return result.headers
+
+    assert headers({"ANTHROPIC_API_KEY": "k"}, None) == {"x-api-key": "k"}
+    assert headers({"ANTHROPIC_AUTH_TOKEN": "t"}, None) == {"authorization": "Bearer t"}
+    assert headers({}, "hk") == {"x-api-key": "hk", "authorization": "Bearer hk"}
+    assert headers({}, None) == {
+        "authorization": "Bearer at-valid",
+        "anthropic-beta": "oauth-2025-04-20",
+    }
+
+
+def test_each_link_names_its_source_and_the_secret_it_sends() -> None:
+    def chosen(env: dict[str, str], helper: str | None) -> tuple[str, str]:
+        result = resolve_chain(env, Inputs(helper, STORED["valid"]), T0, TokenPolicy())
+        assert isinstance(result, UseHeaders)
+        return result.source, result.secret
+
+    assert chosen({"ANTHROPIC_API_KEY": "k"}, None) == ("ANTHROPIC_API_KEY", "k")
+    assert chosen({"ANTHROPIC_AUTH_TOKEN": "t"}, None) == ("ANTHROPIC_AUTH_TOKEN", "t")
+    assert chosen({}, "hk") == ("apiKeyHelper", "hk")
+    assert chosen({}, None) == ("oauth", "at-valid")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 from typing import Any
@@ -36,6 +35,7 @@ from tests.fakes.sse_script import (
     text_delta,
     thinking_delta,
 )
+from tests.unit.sse_reference import read_event_stream, stream_facts
 
 
 def cut(data: bytes, points: list[int]) -> list[bytes]:
@@ -112,22 +112,36 @@ def test_arbitrary_bytes_frame_the_same_however_they_are_chunked(
     assert frame_chunks([data[i : i + 1] for i in range(len(data))]) == whole
 
 
-@given(st.binary(max_size=300), cut_points, st.integers(min_value=1, max_value=64))
+@given(st.one_of(framing_bytes, st.binary(max_size=300)), cut_points, st.integers(1, 64))
 def test_arbitrary_bytes_raise_nothing_but_the_framers_own_error(
     data: bytes, points: list[int], limit: int
 ) -> None:
+    reading = read_event_stream(data)
     for path in (ALWAYS_SPLIT, ALWAYS_SCAN):
-        with contextlib.suppress(SSEFramingError):
-            frame_chunks(cut(data, points), max_event_chars=limit, long_line_chars=path)
-        frame_chunks(cut(data, points), long_line_chars=path)  # nothing is too long by default
+        try:
+            events = frame_chunks(cut(data, points), max_event_chars=limit, long_line_chars=path)
+        except SSEFramingError:
+            # Refused only when something really outgrew the limit.
+            assert max(reading.longest_line, reading.most_data_chars) > limit
+        else:
+            assert events == reading.events
+        # Nothing is too long by default, and what comes out is what the event-stream rules say.
+        assert frame_chunks(cut(data, points), long_line_chars=path) == reading.events
 
 
 @given(framing_bytes, cut_points)
 def test_arbitrary_bytes_through_the_reducer_raise_only_typed_errors(
     data: bytes, points: list[int]
 ) -> None:
-    with contextlib.suppress(HexclawError):
-        reduce_chunks(cut(b"event: message_start\n" + data, points))
+    stream = b"event: message_start\n" + data
+    try:
+        message = reduce_chunks(cut(stream, points))
+    except HexclawError:
+        return
+    # A message comes out only of a stream that started and stopped, and it is that message.
+    facts = stream_facts(read_event_stream(stream).events)
+    assert facts.complete
+    assert message.id == facts.message_id
 
 
 # --- valid streams -----------------------------------------------------------------------
