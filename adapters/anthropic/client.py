@@ -16,8 +16,8 @@ from datetime import UTC
 from typing import Any
 
 import attrs
-import httpx
 
+from adapters.http import httpx
 from domain.auth.ports import AuthHeaderSource
 from domain.messages.api_errors import ApiConnectionError, ApiError, ApiStatusError, ApiTimeoutError
 from domain.messages.content import Message

@@ -7,8 +7,7 @@ Errors never carry the request (it holds the code, the verifier or the refresh t
 
 from __future__ import annotations
 
-import httpx
-
+from adapters.http import httpx
 from domain.auth.errors import OAuthServerError, RefreshRejected, TokenEndpointError
 from domain.auth.oauth_config import OAuthConfig
 from domain.auth.oauth_credentials import OAuthCredentials

@@ -18,9 +18,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import httpx
-
 from adapters.cassettes.file import save_cassette
+from adapters.http import httpx
 from domain.cassettes.cassette import Cassette, CassetteRequest, CassetteResponse, Headers
 from domain.cassettes.storage import Redactor
 from domain.version import VERSION

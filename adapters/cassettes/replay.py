@@ -17,10 +17,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import httpx
-
 from adapters.cassettes.file import load_cassette
 from adapters.cassettes.recorder import headers_of
+from adapters.http import httpx
 from domain.cassettes.cassette import Cassette, CassetteRequest, CassetteResponse
 from domain.cassettes.errors import ReplayExhausted, ReplayMismatch
 from domain.cassettes.match import request_difference

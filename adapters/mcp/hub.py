@@ -22,12 +22,12 @@ from datetime import timedelta
 from typing import Any, Literal, TypeVar
 
 import attrs
-import httpx
 from mcp import ClientSession, types
 from mcp.shared.context import RequestContext
 from mcp.shared.exceptions import McpError as SdkError
 from mcp.shared.session import RequestResponder
 
+from adapters.http import httpx
 from adapters.mcp.stdio_process import ProcessGroups, StderrTail, start_stdio
 from adapters.mcp.stdio_transport import stdio_transport
 from domain.mcp.config import ServerConfig

@@ -21,7 +21,6 @@ from typing import Any, Final
 from urllib.parse import parse_qs
 
 import attrs
-import httpx
 from mcp.client.auth import OAuthClientProvider
 from mcp.shared.auth import (
     OAuthClientInformationFull,
@@ -31,6 +30,7 @@ from mcp.shared.auth import (
 )
 
 from adapters.auth.credentials_store import CredentialsFile
+from adapters.http import httpx
 from domain.auth.errors import AuthError
 from domain.mcp.config import ServerConfig
 from domain.mcp.errors import McpError

@@ -20,8 +20,8 @@ import socket
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import attrs
-import httpx
 
+from adapters.http import httpx
 from adapters.tools.support.tool_errors import ToolError
 from adapters.tools.support.tool_input import ToolInput
 from domain.messages.content import JSONObject
