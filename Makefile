@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: sandbox-deps bench-deps demo test check lint fmt typecheck contracts fuzz mutation bench bench-quick record clean
+.PHONY: sandbox-deps tmux-deps bench-deps demo test check lint fmt typecheck contracts fuzz mutation bench bench-quick record clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,15 @@ sandbox-deps:
 		|| echo "could not install bubblewrap: the sandbox tests will be skipped"; \
 	else echo "bwrap not found (apt-get install bubblewrap): the sandbox tests will be skipped"; fi
 
-test: $(STAMP) $(OAUTH_FAKE) $(MCP_FAKE) sandbox-deps
+# tmux, which the REPL tests drive: installed when missing and we are root (CI containers).
+tmux-deps:
+	@if command -v tmux >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) \
+		|| echo "could not install tmux: the terminal tests will be skipped"; \
+	else echo "tmux not found (apt-get install tmux): the terminal tests will be skipped"; fi
+
+test: $(STAMP) $(OAUTH_FAKE) $(MCP_FAKE) sandbox-deps tmux-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
