@@ -42,13 +42,14 @@ sandbox-deps:
 		|| echo "could not install bubblewrap: the sandbox tests will be skipped"; \
 	else echo "bwrap not found (apt-get install bubblewrap): the sandbox tests will be skipped"; fi
 
-# tmux, which the REPL tests drive: installed when missing and we are root (CI containers).
+# tmux, which the REPL tests drive, and expect's unbuffer, a wrapper the shell-rule attacks run
+# for real: installed when missing and we are root (CI containers).
 tmux-deps:
-	@if command -v tmux >/dev/null 2>&1; then :; \
+	@if command -v tmux >/dev/null 2>&1 && command -v unbuffer >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) \
-		|| echo "could not install tmux: the terminal tests will be skipped"; \
-	else echo "tmux not found (apt-get install tmux): the terminal tests will be skipped"; fi
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux expect) \
+		|| echo "could not install tmux and expect: the tests that need them will be skipped"; \
+	else echo "tmux or unbuffer not found (apt-get install tmux expect): those tests will be skipped"; fi
 
 test: $(STAMP) $(OAUTH_FAKE) $(MCP_FAKE) sandbox-deps tmux-deps
 	$(BIN)/python -m pytest
