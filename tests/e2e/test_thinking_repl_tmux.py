@@ -4,12 +4,12 @@ and thinking blocks are folded unless ``showThinking`` is set."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_repl_tmux import start
 from tests.e2e.tmux_driver import TmuxDriver
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import (
@@ -22,31 +22,18 @@ from tests.fakes.sse_script import (
     text_message_events,
     thinking_events,
 )
-from tests.support import HEXCLAW, hexclaw_env
 
 pytestmark = [pytest.mark.tmux, pytest.mark.timeout(90)]
-
-READY = re.compile(r"context \S+/200\.0k")
 
 
 @pytest.fixture
 def tmux() -> Iterator[TmuxDriver]:
+    # Wider than the other REPL tests: the bottom line also says whether thinking is on.
     driver = TmuxDriver(width=140, height=40)
     try:
         yield driver
     finally:
         driver.close()
-
-
-def start(
-    tmux: TmuxDriver,
-    server: ScriptedAnthropicServer,
-    config_home: Path,
-    workspace: Path,
-    *args: str,
-) -> None:
-    tmux.start([*HEXCLAW, *args], hexclaw_env(server.url, config_home), workspace)
-    tmux.wait_for(READY, timeout=15)
 
 
 def test_tab_turns_thinking_off_and_on_for_the_next_prompts(
