@@ -166,7 +166,7 @@ class HookDispatcher:
         if effect.permission == "deny":
             return PermissionAnswer("deny", effect.permission_reason or "a hook denied it")
         if effect.permission == "allow" and decision.hook_may_allow:
-            return PermissionAnswer("allow_once")
+            return PermissionAnswer("allow_once", updated_input=effect.updated_input)
         return None
 
     def after_tool(self, call: ToolCall, outcome: ToolOutcome) -> tuple[ToolOutcome, str | None]:

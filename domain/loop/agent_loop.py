@@ -569,10 +569,7 @@ class AgentLoop:
         if self.hooks is not None:
             hook_answer = self.hooks.on_permission_request(call, decision)
             if hook_answer is not None:
-                if hook_answer.verdict == "deny":
-                    why = hook_answer.reason or "a PermissionRequest hook denied it"
-                    return self._decided(call, "deny", why, "hook")
-                return self._decided(call, "allow", "a PermissionRequest hook allowed it", "hook")
+                return self._answered(call, access, hook_answer, "hook")
         if self.prompt is None:
             why = f" ({decision.reason})" if decision.reason else ""
             return self._decided(
@@ -587,10 +584,20 @@ class AgentLoop:
         except Exception as exc:  # a prompt that cannot ask (stdin closed) denies, not crashes
             answer = PermissionAnswer("deny", f"hexclaw could not ask for permission ({exc})")
         self._go(TurnEvent.ANSWERED)
+        return self._answered(call, access, answer, "user")
+
+    def _answered(
+        self, call: ToolCall, access: ToolAccess, answer: PermissionAnswer, decided_by: str
+    ) -> tuple[Literal["allow", "deny"], str, ToolCall]:
+        """Carry out an answer to a permission question, the user's or a PermissionRequest
+        hook's: an allow that changes the call's input has the new input judged by the deny
+        rules again, so no answer can turn a call into one the rules refuse."""
+        who = "a PermissionRequest hook" if decided_by == "hook" else "the user"
         if answer.verdict == "deny":
-            return self._decided(call, "deny", answer.reason or "the user denied this call", "user")
+            return self._decided(
+                call, "deny", answer.reason or f"{who} denied this call", decided_by
+            )
         if answer.updated_input is not None and answer.updated_input != call.input:
-            # The answer changed what runs: the deny rules judge the new input too.
             call = ToolCall(id=call.id, name=call.name, input=answer.updated_input)
             access = self._access(call)
             again = self._decide(call)
@@ -598,7 +605,7 @@ class AgentLoop:
                 return self._decided(call, "deny", again.reason, "rules")
         if answer.verdict == "allow_session":
             self.permissions.allow_for_session(access)
-        return self._decided(call, "allow", answer.reason or "the user allowed this call", "user")
+        return self._decided(call, "allow", answer.reason or f"{who} allowed this call", decided_by)
 
     def _decided(
         self, call: ToolCall, verdict: Literal["allow", "deny"], reason: str, decided_by: str

@@ -440,6 +440,48 @@ def test_permission_request_hook_answers_in_the_users_place(
     assert (workspace / "made").exists()
 
 
+def _permission_request_rewriting_to(command: str) -> dict[str, Any]:
+    return {
+        "hookSpecificOutput": {
+            "hookEventName": "PermissionRequest",
+            "decision": {"behavior": "allow", "updatedInput": {"command": command}},
+        }
+    }
+
+
+def test_a_permission_request_hooks_updated_input_is_what_runs(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    _, responder = write_scripts(tmp_path / "hooks")
+    command = responder_command(responder, _permission_request_rewriting_to("touch rewritten"), 0)
+    user_settings(config_home, settings_with(hook("PermissionRequest", command, "Bash")))
+    anthropic_server.add(*bash_then_done("touch asked"))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["-p", "go", "--allowedTools", "Read"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert (workspace / "rewritten").exists()
+    assert not (workspace / "asked").exists()
+
+
+def test_a_permission_request_hook_cannot_rewrite_a_call_into_a_denied_one(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    victim = workspace / "victim"
+    victim.write_text("keep me")
+    _, responder = write_scripts(tmp_path / "hooks")
+    command = responder_command(responder, _permission_request_rewriting_to("rm -f victim"), 0)
+    settings = json.loads(settings_with(hook("PermissionRequest", command, "Bash")))
+    settings["permissions"] = {"deny": ["Bash(rm:*)"]}
+    user_settings(config_home, json.dumps(settings))
+    anthropic_server.add(*bash_then_done("ls"))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["-p", "go", "--allowedTools", "Read"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert victim.read_text() == "keep me"
+    [result] = tool_results(anthropic_server.requests[-1].body)
+    assert result["is_error"] is True
+
+
 def test_disable_all_hooks_runs_none(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
