@@ -269,7 +269,7 @@ def build_run(
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
     # Outermost: the thinking beneath it sees the server tool among the request's tools.
-    client = WebSearchClient(client, permissions)
+    unsearched, client = client, WebSearchClient(client, permissions)
     compactor = build_compactor(ctx)
     if approver is not None:
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
@@ -278,7 +278,7 @@ def build_run(
     if prompt is None and (options.permission_prompt_tool or "").startswith("mcp__"):
         prompt = mcp_permission_prompt(options.permission_prompt_tool, registry, mcp)
     broker = build_question_broker()
-    launcher = add_agent_tool(ctx, options, registry, permissions, broker, approver)
+    launcher = add_agent_tool(ctx, options, registry, permissions, broker, approver, unsearched)
     checkpoints = build_checkpoints(ctx, options, session, registry, observer)
     tools: ToolRunner = registry
     if checkpoints is not None:
@@ -366,6 +366,7 @@ def add_agent_tool(
     policy: PermissionPolicy,
     broker: QuestionBroker,
     approver: Approver | None,
+    client_without_search: ModelClient,
 ) -> SubagentLauncher | None:
     """The Agent tool, wherever tools are offered (in -p, only after an opt-in) and no bare
     deny rule (``Agent`` or ``Task``) switches it off. Agent types: the built-in ones, then
@@ -377,17 +378,24 @@ def add_agent_tool(
     from adapters.tools.agent import AgentTool
     from domain.subagents.agents_flag import parse_agents_flag
     from domain.subagents.builtin import BUILTIN_AGENTS
-    from domain.subagents.selection import merge_agents
+    from domain.subagents.selection import merge_agents, nameable_tools
 
     flagged = parse_agents_flag(options.agents) if options.agents else []
-    found = file_agents(ctx, [*registry.names, "Agent", "Task"], approver)
+    found = file_agents(ctx, nameable_tools(registry.names), approver)
     agents = merge_agents(
         BUILTIN_AGENTS,
         [a for a in found if a.scope == "user"],
         flagged,
         [a for a in found if a.scope == "project"],
     )
-    parts = SubagentParts(agents, SystemClock(), str(ctx.workspace), broker, tool_workers(ctx))
+    parts = SubagentParts(
+        agents,
+        SystemClock(),
+        str(ctx.workspace),
+        broker,
+        tool_workers(ctx),
+        client_without_search=client_without_search,
+    )
     launcher = SubagentLauncher(parts, registry)
     launcher.background = BackgroundRuns(broker)
     registry.add(AgentTool(launcher))

@@ -38,6 +38,7 @@ from domain.permissions.ports import PermissionDecider
 from domain.ports import Clock
 from domain.repr_base import Record
 from domain.sessions.log import SessionHeader, subagent_entry
+from domain.stream.ports import ModelClient
 from domain.subagents.builtin import AGENT_TOOL
 from domain.subagents.ports import SubagentView
 from domain.subagents.read_only import ReadOnlyDecider
@@ -46,6 +47,7 @@ from domain.subagents.selection import (
     find_agent,
     is_read_only,
     listing,
+    offers_web_search,
     subagent_model,
     subagent_tools,
     system_blocks,
@@ -77,6 +79,9 @@ class SubagentParts(Record):
     workers: int = DEFAULT_WORKERS
     wrap_tools: Callable[[ToolRunner], ToolRunner] | None = None
     """Checkpoints: a subagent's file changes are recorded like the parent's."""
+    client_without_search: ModelClient | None = None
+    """The run's model client beneath its web search offer, for an agent whose tools list
+    leaves ``WebSearch`` out (budgets and the fallback model still count it)."""
 
 
 class SubagentLauncher:
@@ -182,8 +187,11 @@ class SubagentLauncher:
             if model == parent.settings.model
             else default_max_tokens(model)
         )
+        client = parent.client
+        if not offers_web_search(agent) and self.parts.client_without_search is not None:
+            client = self.parts.client_without_search
         loop = AgentLoop(
-            client=StoppableClient(parent.client),
+            client=StoppableClient(client),
             tools=tools,
             permissions=decider,
             prompt=_prompt_for(parent, self.parts, label, view),

@@ -13,6 +13,7 @@ from domain.subagents.builtin import (
     GENERAL_PURPOSE,
     READ_ONLY_TYPES,
 )
+from domain.web_search.offer import PERMISSION_NAME as WEB_SEARCH
 
 # The main conversation is depth 0; a subagent at MAX_DEPTH is not offered Agent.
 MAX_DEPTH = 2
@@ -63,6 +64,18 @@ def subagent_tools(agent: AgentDefinition, parent_tools: Sequence[str], depth: i
         for name in wanted
         if name in parent_tools and (name != AGENT_TOOL or depth < MAX_DEPTH)
     ]
+
+
+def nameable_tools(offered: Iterable[str]) -> list[str]:
+    """The tool names an agent file may list: the tools offered, the Agent tool under both
+    its names, and the web search server tool (offered by the client, not the registry)."""
+    return list(dict.fromkeys([*offered, AGENT_TOOL, FORMER_NAME, WEB_SEARCH]))
+
+
+def offers_web_search(agent: AgentDefinition) -> bool:
+    """Whether the subagent's requests may offer the web search server tool (still only while
+    the rules allow it): an agent with a tools list must name ``WebSearch`` in it."""
+    return agent.tools is None or WEB_SEARCH in (canonical_tool(t) for t in agent.tools)
 
 
 def subagent_model(requested: str | None, agent: AgentDefinition, parent_model: str) -> str:

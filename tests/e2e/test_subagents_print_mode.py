@@ -161,6 +161,42 @@ def test_a_custom_agent_gets_exactly_its_tools_model_and_body(
     assert "- reviewer: Reviews code (Tools: Read, Grep)" in listing["description"]
 
 
+def test_a_subagent_is_offered_web_search_only_when_its_tools_name_it(
+    config_home: Path, workspace: Path
+) -> None:
+    agents = workspace / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for name, tools in (("reviewer", "Read, Grep"), ("researcher", "Read, WebSearch")):
+        (agents / f"{name}.md").write_text(
+            f"---\nname: {name}\ndescription: {name}\ntools: {tools}\n---\nYou are {name}.\n"
+        )
+    review, research = "Review the diff.", "Find the release notes."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [
+                            agent_call("toolu_a", review, subagent_type="reviewer"),
+                            agent_call("toolu_b", research, subagent_type="researcher"),
+                        ]
+                    )
+                ),
+                Reply.sse(text_message_events("Both done.")),
+            ],
+            review: [Reply.sse(text_message_events("LGTM"))],
+            research: [Reply.sse(text_message_events("Found them."))],
+        }
+    )
+    with serve(router) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "go", "--allowedTools", "Bash,WebSearch"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert "web_search" in tool_names(router.seen[PARENT][0])
+    assert tool_names(router.seen[review][0]) == ["Read", "Grep"]
+    assert tool_names(router.seen[research][0]) == ["Read", "web_search"]
+
+
 def test_agents_flag_and_the_former_name_task(config_home: Path, workspace: Path) -> None:
     prompt = "Say hi."
     router = Router(

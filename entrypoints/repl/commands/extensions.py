@@ -127,10 +127,12 @@ def hooks_list(state: ReplState, _: SlashInvocation) -> None:
 @command("agents", "the agents defined in files")
 def agents_list(state: ReplState, _: SlashInvocation) -> None:
     from adapters.agents.agent_files import load_agents
+    from domain.subagents.selection import nameable_tools
 
     warnings: list[str] = []
     names = [str(d.get("name")) for d in state.loop.tools.definitions()]
-    agents = load_agents(state.ctx.workspace, state.ctx.home, names or None, warnings=warnings)
+    known = nameable_tools(names) if names else None
+    agents = load_agents(state.ctx.workspace, state.ctx.home, known, warnings=warnings)
     for warning in warnings:
         state.renderer.on_notice(warning)
     if not agents:
