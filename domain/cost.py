@@ -9,7 +9,7 @@ from __future__ import annotations
 import attrs
 
 from domain.messages.content import Usage
-from domain.price_table import PRICES_AS_OF, PRICES_PER_MTOK
+from domain.price_table import PRICES_AS_OF, PRICES_PER_MTOK, WEB_SEARCH_PER_REQUEST
 from domain.repr_base import Record
 
 PER_MILLION = 1_000_000
@@ -31,7 +31,7 @@ class ModelPrice(Record):
             + usage.cache_creation_input_tokens * self.cache_write
             + usage.cache_read_input_tokens * self.cache_read
         )
-        return total / PER_MILLION
+        return total / PER_MILLION + usage.web_search_requests * WEB_SEARCH_PER_REQUEST
 
 
 def price_of(model: str) -> ModelPrice | None:
@@ -94,16 +94,18 @@ def format_usd(cost: float) -> str:
 
 
 def format_usage(usage: Usage) -> str:
+    searches = usage.web_search_requests
     return (
         f"input {usage.input_tokens:,} · output {usage.output_tokens:,} · "
         f"cache write {usage.cache_creation_input_tokens:,} · "
-        f"cache read {usage.cache_read_input_tokens:,}"
+        f"cache read {usage.cache_read_input_tokens:,} tokens"
+        + (f" · {searches:,} web search{'es' if searches != 1 else ''}" if searches else "")
     )
 
 
 def describe_cost(ledger: CostLedger, last_turns: int = 10) -> list[str]:
     """The ``/cost`` listing: the session's tokens and cost, then the most recent turns."""
-    lines = [f"Session: {format_usage(ledger.usage)} tokens"]
+    lines = [f"Session: {format_usage(ledger.usage)}"]
     unpriced = ledger.unpriced_models
     if not unpriced:
         lines.append(
@@ -135,4 +137,5 @@ def _counts(usage: Usage) -> bool:
         or usage.output_tokens
         or usage.cache_creation_input_tokens
         or usage.cache_read_input_tokens
+        or usage.web_search_requests
     )

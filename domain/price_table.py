@@ -7,6 +7,9 @@ are priced for the 5-minute cache, the only one hexclaw asks for.
 
 PRICES_AS_OF = "2026-11-01"
 
+# The web search server tool, per search, whatever the model ($10 per 1,000 searches).
+WEB_SEARCH_PER_REQUEST = 10.00 / 1000
+
 # prefix: (input, output, cache write (5 min), cache read)
 PRICES_PER_MTOK: dict[str, tuple[float, float, float, float]] = {
     "claude-opus-4-5": (5.00, 25.00, 6.25, 0.50),

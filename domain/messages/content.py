@@ -90,6 +90,8 @@ class Usage(Record):
     output_tokens: int = 0
     cache_creation_input_tokens: int = 0
     cache_read_input_tokens: int = 0
+    # ``server_tool_use.web_search_requests``: searches are priced per request, not per token.
+    web_search_requests: int = 0
     extra: JSONObject = attrs.field(factory=dict)
 
     @property
@@ -104,6 +106,7 @@ class Usage(Record):
             cache_creation_input_tokens=self.cache_creation_input_tokens
             + other.cache_creation_input_tokens,
             cache_read_input_tokens=self.cache_read_input_tokens + other.cache_read_input_tokens,
+            web_search_requests=self.web_search_requests + other.web_search_requests,
         )
 
 

@@ -31,7 +31,10 @@ _BLOCK_CLASSES: dict[str, type[Any]] = {
     "redacted_thinking": RedactedThinkingBlock,
     "tool_result": ToolResultBlock,
 }
-_USAGE_FIELDS = frozenset(a.name for a in attrs.fields(Usage) if a.name != "extra")
+_USAGE_FIELDS = frozenset(
+    a.name for a in attrs.fields(Usage) if a.name not in ("extra", "web_search_requests")
+)
+_SERVER_TOOL_USE = "server_tool_use"
 # What each block field must be for the block to be understood (see domain/messages/content.py).
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "text": str,
@@ -87,7 +90,11 @@ def usage_from_wire(raw: Any) -> Usage:
         return Usage()
     known = {k: v for k, v in raw.items() if k in _USAGE_FIELDS and type(v) is int and v >= 0}
     extra = {k: v for k, v in raw.items() if k not in _USAGE_FIELDS}
-    return Usage(**known, extra=extra)
+    server_tools = raw.get(_SERVER_TOOL_USE)
+    searches = server_tools.get("web_search_requests") if isinstance(server_tools, dict) else 0
+    if type(searches) is not int or searches < 0:
+        searches = 0
+    return Usage(**known, web_search_requests=searches, extra=extra)
 
 
 def usage_to_wire(usage: Usage) -> JSON:
@@ -98,6 +105,10 @@ def usage_to_wire(usage: Usage) -> JSON:
         cache_creation_input_tokens=usage.cache_creation_input_tokens,
         cache_read_input_tokens=usage.cache_read_input_tokens,
     )
+    if usage.web_search_requests:
+        server_tools = out.get(_SERVER_TOOL_USE)
+        kept = server_tools if isinstance(server_tools, dict) else {}
+        out[_SERVER_TOOL_USE] = {**kept, "web_search_requests": usage.web_search_requests}
     return out
 
 

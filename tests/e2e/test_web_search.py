@@ -219,3 +219,17 @@ def test_an_allow_rule_added_in_the_repl_offers_it_from_the_next_request(
     ]
     assert "web_search" not in tools[0]
     assert "web_search" in tools[1]
+
+
+def test_each_search_is_priced_in_the_result_and_its_usage(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    def answered(searches: int) -> dict[str, Any]:
+        usage = {"output_tokens": 7, "server_tool_use": {"web_search_requests": searches}}
+        events = [*searched_events()[:-2], message_delta("end_turn", usage), message_stop()]
+        anthropic_server.add(Reply.sse(events))
+        return ask(anthropic_server, config_home, workspace, "--allowedTools", "WebSearch")
+
+    none, two = answered(0), answered(2)
+    assert two["total_cost_usd"] - none["total_cost_usd"] == pytest.approx(0.02)
+    assert two["usage"]["server_tool_use"] == {"web_search_requests": 2}

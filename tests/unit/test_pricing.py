@@ -8,6 +8,7 @@ import pytest
 
 from domain.cost import CostLedger, ModelPrice, describe_cost, estimate_cost, price_of
 from domain.messages.content import Usage
+from domain.messages.wire import usage_from_wire, usage_to_wire
 from domain.price_table import PRICES_AS_OF, PRICES_PER_MTOK
 
 MILLION = 1_000_000
@@ -54,6 +55,36 @@ def test_cost_counts_every_kind_of_token() -> None:
     assert estimate_cost("mystery-model", usage) is None
 
 
+def test_each_web_search_costs_a_cent_on_top_of_the_tokens() -> None:
+    wire = {"input_tokens": 1000, "output_tokens": 0, "server_tool_use": {"web_search_requests": 3}}
+    usage = usage_from_wire(wire)
+    assert usage.web_search_requests == 3
+    assert estimate_cost("claude-sonnet-4-5", usage) == pytest.approx(0.003 + 0.03)
+    assert estimate_cost("mystery-model", usage) is None
+
+
+def test_web_searches_add_up_across_calls_and_go_back_on_the_wire() -> None:
+    first = usage_from_wire(
+        {"server_tool_use": {"web_search_requests": 2, "web_fetch_requests": 1}}
+    )
+    total = first + usage_from_wire({"server_tool_use": {"web_search_requests": 1}})
+    assert total.web_search_requests == 3
+    assert usage_to_wire(first)["server_tool_use"] == {
+        "web_search_requests": 2,
+        "web_fetch_requests": 1,
+    }
+    assert usage_to_wire(total)["server_tool_use"] == {"web_search_requests": 3}
+    assert "server_tool_use" not in usage_to_wire(Usage(input_tokens=5))
+
+
+@pytest.mark.parametrize("count", [-1, "2", 1.5, None])
+def test_a_malformed_search_count_counts_as_none(count: object) -> None:
+    assert (
+        usage_from_wire({"server_tool_use": {"web_search_requests": count}}).web_search_requests
+        == 0
+    )
+
+
 def test_ledger_sums_turns_and_keeps_each_turn() -> None:
     ledger = CostLedger()
     first = ledger.record("claude-sonnet-4-5", Usage(input_tokens=1000, output_tokens=100))
@@ -82,7 +113,7 @@ def test_unknown_model_keeps_tokens_and_says_price_unknown() -> None:
         "Estimated cost: unknown: no price is known for local-llama (the token counts are exact)"
     )
     assert lines[3] == (
-        "  turn 1 (local-llama): input 1,234 · output 56 · cache write 0 · cache read 0; "
+        "  turn 1 (local-llama): input 1,234 · output 56 · cache write 0 · cache read 0 tokens; "
         "price unknown"
     )
 
@@ -123,5 +154,17 @@ def test_describe_cost_shows_cache_tokens_and_recent_turns() -> None:
     assert lines[3].startswith("  turn 3 (claude-sonnet-4-5): input 10 · output 0 · cache write")
     assert lines[4] == (
         "  compaction (claude-sonnet-4-5): input 5,000 · output 0 · cache write 0 · "
-        "cache read 0; $0.0150"
+        "cache read 0 tokens; $0.0150"
     )
+
+
+def test_describe_cost_counts_the_web_searches() -> None:
+    ledger = CostLedger()
+    ledger.record("claude-haiku-4-5", Usage(web_search_requests=1))
+    ledger.record("claude-haiku-4-5", Usage(input_tokens=1000, web_search_requests=2))
+    lines = describe_cost(ledger)
+    assert lines[0] == (
+        "Session: input 1,000 · output 0 · cache write 0 · cache read 0 tokens · 3 web searches"
+    )
+    assert lines[1] == f"Estimated cost: $0.0310 (prices as of {PRICES_AS_OF})"
+    assert lines[3].endswith("cache read 0 tokens · 1 web search; $0.0100")
