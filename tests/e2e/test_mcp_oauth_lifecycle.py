@@ -126,3 +126,63 @@ def test_a_403_insufficient_scope_is_remembered_and_the_next_login_steps_up(
         assert [c["allowed"] for c in _calls(log)] == [False, True]
         assert "published: hello" in _last_tool_result(anthropic_server)
         assert json.loads(credentials.read_text())["otherTool"] == {"keep": True}
+
+
+def test_concurrent_runs_with_an_expired_token_make_one_refresh(
+    config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """The server accepts each refresh token once and answers token requests late, so runs
+    that each sent their own refresh would fail all but one: under the credentials lock the
+    first refreshes and the others read its token after taking the lock."""
+    runs = 3
+    with (
+        protected_server("--ttl", "3", "--single-use", "--token-delay-ms", "1500") as (url, oauth),
+        contextlib.ExitStack() as stack,
+    ):
+        models = [
+            stack.enter_context(ScriptedAnthropicServer(idle_timeout=60)) for _ in range(runs)
+        ]
+        config = _config(tmp_path, url, {"clientId": CLIENT_ID})
+        env = hexclaw_env(models[0].url, config_home, BROWSER=str(BROWSER))
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stdout + login.stderr
+        before = _entry(config_home)["tokens"]
+        time.sleep(max(0.0, before["expiresAt"] - time.time()) + 0.5)  # expired now
+
+        processes = []
+        for model in models:
+            model.add(
+                Reply.sse(tool_use_events([("t1", "mcp__secure__whoami", {})])),
+                Reply.sse(text_message_events("done")),
+            )
+            processes.append(
+                subprocess.Popen(
+                    [
+                        *HEXCLAW,
+                        "-p",
+                        "who?",
+                        "--mcp-config",
+                        config,
+                        "--allowedTools",
+                        "mcp__secure",
+                    ],
+                    env=hexclaw_env(model.url, config_home, BROWSER=str(BROWSER)),
+                    cwd=workspace,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        outcomes = [process.communicate(timeout=90) for process in processes]
+        for process, (out, err) in zip(processes, outcomes, strict=True):
+            assert process.returncode == 0, out + err
+            assert "needs login" not in err, err
+        for model in models:
+            assert "authorized" in _last_tool_result(model)
+        stats = oauth.stats()
+        assert (stats["exchanges"], stats["refreshes"], stats["rejected"]) == (1, 1, 0)
+        after = _entry(config_home)["tokens"]
+        assert after["refresh_token"] != before["refresh_token"]
+        assert oauth.is_live(after["access_token"])
+        assert oct(os.stat(config_home / "credentials.json").st_mode & 0o777) == "0o600"
