@@ -28,10 +28,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.test_mcp_oauth import protected_server
+from tests.e2e.test_mcp_oauth import _free_port, protected_server
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import self_signed_certificate
-from tests.fakes.oauth.server import BROWSER, CLIENT_ID, OAuthServer
+from tests.fakes.oauth.server import BROWSER, CLIENT_ID
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
@@ -186,3 +186,177 @@ def test_concurrent_runs_with_an_expired_token_make_one_refresh(
         assert after["refresh_token"] != before["refresh_token"]
         assert oauth.is_live(after["access_token"])
         assert oct(os.stat(config_home / "credentials.json").st_mode & 0o777) == "0o600"
+
+
+@contextlib.contextmanager
+def metadata_document(
+    tmp_path: Path, redirect_uris: list[str]
+) -> Iterator[tuple[str, Path, list[str]]]:
+    """An https server on 127.0.0.1 serving hexclaw's client ID metadata document (its
+    ``client_id`` is its own URL): the URL, the certificate that vouches for it, the paths
+    fetched."""
+    cert, key = self_signed_certificate(tmp_path)
+    fetched: list[str] = []
+    document: dict[str, Any] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fetched.append(self.path)
+            body = json.dumps(document).encode()
+            found = self.path == "/hexclaw/client.json"
+            self.send_response(200 if found else 404)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body) if found else 0))
+            self.end_headers()
+            if found:
+                self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    url = f"https://127.0.0.1:{server.server_address[1]}/hexclaw/client.json"
+    document.update(
+        client_id=url,
+        client_name="hexclaw",
+        redirect_uris=redirect_uris,
+        grant_types=["authorization_code", "refresh_token"],
+        response_types=["code"],
+        token_endpoint_auth_method="none",
+    )
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield url, cert, fetched
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _client_id(login_stdout: str) -> str:
+    (line,) = [word for word in login_stdout.split() if "/authorize?" in word]
+    return parse_qs(urlsplit(line).query)["client_id"][0]
+
+
+def test_where_advertised_the_metadata_document_url_is_the_client_id(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """The authorization server offers registration too: the document comes first, and the
+    server fetched it and checked the redirect URI against it."""
+    port = _free_port()
+    redirect = f"http://127.0.0.1:{port}/callback"
+    with (
+        metadata_document(tmp_path, [redirect]) as (document_url, cert, fetched),
+        protected_server("--cimd", str(cert), "--registration") as (url, oauth),
+    ):
+        config = _config(tmp_path, url, {"clientMetadataUrl": document_url, "callbackPort": port})
+        env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stdout + login.stderr
+        assert _client_id(login.stdout) == document_url
+        stats = oauth.stats()
+        assert (stats["cimdFetches"], stats["cimdRefused"]) == (1, 0)
+        assert (stats["registrations"], stats["exchanges"]) == (0, 1)
+        assert fetched == ["/hexclaw/client.json"]
+        entry = _entry(config_home)
+        assert entry["client"]["client_id"] == document_url
+        assert oauth.is_live(entry["tokens"]["access_token"])
+
+        listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
+        assert "secure http connected 2 tools" in listed.stdout, listed.stdout + listed.stderr
+        assert oauth.stats()["exchanges"] == 1
+
+
+def test_a_redirect_uri_the_document_does_not_list_gets_no_code(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """The document lists another port than the one hexclaw listens on: the authorization
+    server refuses without redirecting, no code is issued and no token stored."""
+    port, other = _free_port(), _free_port()
+    with (
+        metadata_document(tmp_path, [f"http://127.0.0.1:{other}/callback"]) as (doc, cert, _),
+        protected_server("--cimd", str(cert)) as (url, oauth),
+    ):
+        config = _config(tmp_path, url, {"clientMetadataUrl": doc, "callbackPort": port})
+        env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
+        login = subprocess.Popen(
+            [*HEXCLAW, "mcp", "login", "secure", "--mcp-config", config],
+            env=env,
+            cwd=workspace,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while oauth.stats()["cimdRefused"] == 0 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            # hexclaw waits for a redirect that will not come (as with a user who closes the
+            # browser tab): ended here, by its own PID.
+            login.terminate()
+            try:
+                login.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                login.kill()  # it waits in a thread for the redirect; TERM does not reach it
+                login.wait(timeout=10)
+        stats = oauth.stats()
+        assert (stats["cimdFetches"], stats["cimdRefused"]) == (1, 1)
+        assert (stats["authorizations"], stats["exchanges"]) == (0, 0)
+        credentials = config_home / "credentials.json"
+        if credentials.exists():
+            assert "tokens" not in _entry(config_home)
+
+
+@pytest.mark.parametrize(
+    ("oauth_entry", "identity"),
+    [
+        ({"clientId": CLIENT_ID, "clientMetadataUrl": "DOCUMENT"}, "preregistered"),
+        ({}, "registration"),
+    ],
+)
+def test_a_preregistered_client_id_comes_first_and_without_a_document_url_hexclaw_registers(
+    oauth_entry: dict[str, Any],
+    identity: str,
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    with (
+        metadata_document(tmp_path, [f"http://127.0.0.1:{port}/callback"]) as (doc, cert, fetched),
+        protected_server("--cimd", str(cert), "--registration") as (url, oauth),
+    ):
+        entry = {k: doc if v == "DOCUMENT" else v for k, v in oauth_entry.items()}
+        config = _config(tmp_path, url, {**entry, "callbackPort": port})
+        env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stdout + login.stderr
+        stats = oauth.stats()
+        assert (stats["cimdFetches"], stats["exchanges"]) == (0, 1)
+        assert fetched == []
+        if identity == "preregistered":
+            assert _client_id(login.stdout) == CLIENT_ID
+            assert stats["registrations"] == 0
+        else:
+            assert stats["registrations"] == 1
+            assert _client_id(login.stdout) not in (CLIENT_ID, doc)
+
+
+def test_a_metadata_document_url_that_is_not_https_is_one_line(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    config = _config(
+        tmp_path, "http://127.0.0.1:9/mcp", {"clientMetadataUrl": "http://example.com/client.json"}
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"hexclaw: {config}: MCP server 'secure': oauth.clientMetadataUrl must be an https URL"
+    ]
