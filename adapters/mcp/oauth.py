@@ -213,13 +213,15 @@ def provider_for(
     )
 
     async def redirect(url: str) -> None:
-        if login is None:
+        # Once this login is done the session is a run like any other: a later 401 names
+        # the command instead of opening a browser by itself.
+        if login is None or not provider.logging_in:
             raise NeedsLogin(server.name)
         login.say(f"Open this URL to log in to the MCP server {server.name}:\n{url}")
         login.open_browser(url)
 
     async def callback() -> tuple[str, str | None]:
-        if listener is None:
+        if listener is None or not provider.logging_in:
             raise NeedsLogin(server.name)
         found: dict[str, str | None] = {}
 
@@ -301,6 +303,7 @@ class _StoredProvider(OAuthClientProvider):
 
     server_name = ""
     logging_in = False
+    """True from a login's start until its token exchange succeeds (then it is a run)."""
     _requested_scope: str | None = None
 
     @property
@@ -378,3 +381,4 @@ class _StoredProvider(OAuthClientProvider):
         await super()._handle_token_response(response)
         if self._requested_scope:
             self._storage.set_scope(self._requested_scope)
+        self.logging_in = False

@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 # auth-param = token BWS "=" BWS ( token / quoted-string ), RFC 9110 §11.2.
 _PARAM = re.compile(r'([!#$%&\'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]*)')
 _ESCAPE = re.compile(r"\\(.)")
+# RFC 3986 appendix B (the domain may not import ``urllib``).
+_URI = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(#.*)?$", re.DOTALL)
 
 
 def bearer_challenge(header: str) -> dict[str, str]:
@@ -73,18 +74,19 @@ def covers(granted: str | None, needed: str | None) -> bool:
 
 def metadata_url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a client ID metadata document URL, or None when it can."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme != "https":
+    match = _URI.match(url)
+    if match is None or (match.group(1) or "").lower() != "https" or match.group(2) is None:
         return "must be an https URL"
-    if not parts.hostname:
-        return "names no host"
-    if parts.path in ("", "/"):
-        return "must have a path (the document's own, such as /hexclaw/client.json)"
-    if parts.fragment or "#" in url:
-        return "must not have a fragment"
-    if parts.username is not None or parts.password is not None:
+    authority, path, fragment = match.group(2), match.group(3), match.group(5)
+    if "@" in authority:
         return "must not carry a user name or password"
+    host = authority.rsplit(":", 1)[0] if not authority.endswith("]") else authority
+    if not host:
+        return "names no host"
+    if any(c.isspace() for c in url):
+        return "must not contain spaces"
+    if path in ("", "/"):
+        return "must have a path (the document's own, such as /hexclaw/client.json)"
+    if fragment is not None:
+        return "must not have a fragment"
     return None

@@ -360,3 +360,37 @@ def test_a_metadata_document_url_that_is_not_https_is_one_line(
     assert done.stderr.strip().splitlines() == [
         f"hexclaw: {config}: MCP server 'secure': oauth.clientMetadataUrl must be an https URL"
     ]
+
+
+def test_a_repl_session_remembers_the_step_up_too_and_opens_no_browser(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
+    with protected_server(call_log=log) as (url, oauth):
+        config = _config(tmp_path, url, {"clientId": CLIENT_ID})
+        browser_log = tmp_path / "browser.log"
+        env = hexclaw_env(
+            anthropic_server.url,
+            config_home,
+            BROWSER=str(BROWSER),
+            FAKE_BROWSER_LOG=str(browser_log),
+        )
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stdout + login.stderr
+        browser_log.unlink()
+        anthropic_server.add(
+            Reply.sse(tool_use_events([("t1", "mcp__secure__publish", {"text": "hi"})])),
+            Reply.sse(text_message_events("done")),
+        )
+        done = run_hexclaw(
+            ["--mcp-config", config, "--allowedTools", "mcp__secure"],
+            env,
+            workspace,
+            stdin="publish it\n",
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert [c["allowed"] for c in _calls(log)] == [False]
+        assert "hexclaw mcp login secure" in _last_tool_result(anthropic_server)
+        assert not browser_log.exists()
+        assert oauth.stats()["authorizations"] == 1
+        assert set(_entry(config_home)["scope"].split()) == {"mcp", "mcp:write"}

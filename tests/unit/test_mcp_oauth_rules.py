@@ -68,6 +68,8 @@ def test_the_scope_union_keeps_each_scope_once_in_first_seen_order() -> None:
         ("https://me:pw@hexclaw.example/c.json", "must not carry a user name or password"),
         ("https:///c.json", "names no host"),
         ("client.json", "must be an https URL"),
+        ("HTTPS://[::1]:8443/c.json", None),
+        ("https://h.example/a b.json", "must not contain spaces"),
     ],
 )
 def test_a_metadata_document_url_is_https_with_a_path(url: str, problem: str | None) -> None:
