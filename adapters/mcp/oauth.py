@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
@@ -236,7 +237,7 @@ def provider_for(
             return code
 
         try:
-            await asyncio.to_thread(listener.wait, accept)
+            await _in_daemon_thread(lambda: listener.wait(accept))
         finally:
             listener.close()
         return str(found["code"]), found["state"]
@@ -253,6 +254,33 @@ def provider_for(
     )
     provider.server_name, provider.logging_in = server.name, login is not None
     return provider
+
+
+async def _in_daemon_thread(work: Callable[[], object]) -> None:
+    """Runs ``work`` in a daemon thread and waits for it. Not ``asyncio.to_thread``: the
+    executor's threads are joined at exit, so a SIGTERM or Ctrl-C during a login waiting for
+    the browser left the process alive until the listener's timeout."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the waiting coroutine, which raises it
+            loop.call_soon_threadsafe(settle, exc)
+        else:
+            loop.call_soon_threadsafe(settle, None)
+
+    threading.Thread(target=run, name="mcp-login-callback", daemon=True).start()
+    await done
 
 
 STEP_UP_ERROR = -32003
