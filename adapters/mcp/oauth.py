@@ -287,18 +287,24 @@ STEP_UP_ERROR = -32003
 """The JSON-RPC error code a run's call gets when the server wants more scope."""
 
 
-def _answer_as_rpc_error(request: httpx.Request, response: httpx.Response, message: str) -> None:
+def _rpc_method_and_id(request: httpx.Request) -> tuple[object, object]:
+    """The JSON-RPC method and id of a request hexclaw sent (None, None if not one)."""
+    try:
+        sent = json.loads(request.content)
+    except ValueError:
+        return None, None
+    if not isinstance(sent, dict):
+        return None, None
+    return sent.get("method"), sent.get("id")
+
+
+def _answer_as_rpc_error(call_id: object, response: httpx.Response, message: str) -> None:
     """Turns the server's 403 into the JSON-RPC error of the call it answered, in place.
 
     A 403 reaching the SDK's transport raises inside its request task, which ends the
     connection and leaves the call waiting for an answer that never comes; an error answer to
     the call is what the model can read (and relay: which command steps up), and the session
     stays usable for the calls the token does cover."""
-    try:
-        sent = json.loads(request.content)
-    except ValueError:
-        sent = None
-    call_id = sent.get("id") if isinstance(sent, dict) else None
     body = b""
     if call_id is not None:
         error = {"code": STEP_UP_ERROR, "message": f"insufficient scope: {message}"}
@@ -375,7 +381,10 @@ class _StoredProvider(OAuthClientProvider):
                     if not self.logging_in:
                         await flow.aclose()
                         login = NeedsLogin(self.server_name, self._storage.scope())
-                        _answer_as_rpc_error(request, response, str(login))
+                        method, call_id = _rpc_method_and_id(request)
+                        if method == "initialize":
+                            raise login  # while connecting: the server's status is the line
+                        _answer_as_rpc_error(call_id, response, str(login))
                         return
             try:
                 outgoing = await flow.asend(response)

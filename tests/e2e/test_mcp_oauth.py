@@ -34,13 +34,15 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def protected_server(
-    *oauth_flags: str, call_log: Path | None = None
+    *oauth_flags: str, call_log: Path | None = None, step_up_flag: Path | None = None
 ) -> Iterator[tuple[str, OAuthServer]]:
     """The npm OAuth server (started with ``oauth_flags``) and a FastMCP server behind it: the
-    MCP URL and the OAuth server. ``call_log`` gets a line per ``publish`` call."""
+    MCP URL and the OAuth server. ``call_log`` gets a line per ``publish`` call; once the file
+    ``step_up_flag`` exists, ``initialize`` needs the ``mcp:write`` scope too."""
     with OAuthServer(*oauth_flags) as oauth:
         port = _free_port()
-        log = [str(call_log)] if call_log is not None else []
+        log = [str(call_log) if call_log is not None else "-"]
+        log += [str(step_up_flag)] if step_up_flag is not None else []
         server = subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.mcp_protected_server", str(port), oauth.url, *log],
             cwd=ROOT,

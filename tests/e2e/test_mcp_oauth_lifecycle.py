@@ -390,3 +390,43 @@ def test_a_repl_session_remembers_the_step_up_too_and_opens_no_browser(
         assert not browser_log.exists()
         assert oauth.stats()["authorizations"] == 1
         assert set(_entry(config_home)["scope"].split()) == {"mcp", "mcp:write"}
+
+
+def test_a_server_that_wants_more_scope_to_connect_is_a_needs_login_line_then_one_login(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """After the first login the server starts answering ``initialize`` 403 insufficient_scope:
+    the run's warning names the command and the scope, nothing hangs, and one login with the
+    union of the scopes connects again."""
+    flag = tmp_path / "initialize-needs-write"
+    with protected_server(step_up_flag=flag) as (url, oauth):
+        config = _config(tmp_path, url, {"clientId": CLIENT_ID})
+        browser_log = tmp_path / "browser.log"
+        env = hexclaw_env(
+            anthropic_server.url,
+            config_home,
+            BROWSER=str(BROWSER),
+            FAKE_BROWSER_LOG=str(browser_log),
+        )
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stdout + login.stderr
+        browser_log.unlink()
+        flag.touch()
+
+        anthropic_server.add(Reply.sse(text_message_events("ok")))
+        done = run_hexclaw(
+            ["-p", "hi", "--mcp-config", config, "--allowedTools", "mcp__secure"], env, workspace
+        )
+        assert done.returncode == 0, done.stderr
+        (line,) = [line for line in done.stderr.splitlines() if "secure" in line]
+        assert "needs login" in line
+        assert "with scope mcp mcp:write: run `hexclaw mcp login secure`" in line
+        assert not browser_log.exists()
+        assert oauth.stats()["authorizations"] == 1
+        assert _entry(config_home)["scope"] == "mcp mcp:write"
+
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stdout + login.stderr
+        assert oauth.stats()["authorizeScopes"] == ["mcp", "mcp mcp:write"]
+        listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
+        assert "secure http connected 2 tools" in listed.stdout, listed.stdout + listed.stderr

@@ -6,16 +6,18 @@ its protected-resource metadata (RFC 9728) naming that authorization server.
 Every tool needs the scope ``mcp``; the tool ``publish`` also needs ``mcp:write``: a call of
 it with a token lacking that scope is answered 403 with ``WWW-Authenticate: Bearer
 error="insufficient_scope", scope="mcp:write"`` (step-up, RFC 6750 §3.1), before the MCP
-layer sees it. With a third argument, each ``publish`` call appends one JSON line
-(``{"tool", "allowed", "scopes"}``) to that file.
+layer sees it. With a third argument (``-``: none), each ``publish`` call appends one JSON line
+(``{"tool", "allowed", "scopes"}``) to that file; with a fourth, ``initialize`` needs
+``mcp:write`` too once that file exists (a server that starts demanding more).
 
-``python -m tests.fakes.mcp_protected_server PORT ISSUER_URL [CALL_LOG]``
+``python -m tests.fakes.mcp_protected_server PORT ISSUER_URL [CALL_LOG|- [INITIALIZE_FLAG]]``
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import urllib.request
 from typing import Any
@@ -52,8 +54,11 @@ class IntrospectingVerifier:
         return None if scopes is None else AccessToken(token=token, client_id="any", scopes=scopes)
 
 
-def step_up_guard(app: Any, issuer: str, metadata_url: str, log: str | None) -> Any:
-    """Answers 403 ``insufficient_scope`` to a ``publish`` call without ``mcp:write``."""
+def step_up_guard(
+    app: Any, issuer: str, metadata_url: str, log: str | None, flag: str | None
+) -> Any:
+    """Answers 403 ``insufficient_scope`` to a ``publish`` call without ``mcp:write``, and to
+    ``initialize`` too once the file ``flag`` exists."""
 
     async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -70,16 +75,17 @@ def step_up_guard(app: Any, issuer: str, metadata_url: str, log: str | None) -> 
             call = json.loads(body)
         except ValueError:
             call = None
-        if (
-            isinstance(call, dict)
-            and call.get("method") == "tools/call"
-            and call.get("params", {}).get("name") == "publish"
-        ):
+        method = call.get("method") if isinstance(call, dict) else None
+        publish = method == "tools/call" and call.get("params", {}).get("name") == "publish"
+        stepped_up = method == "initialize" and flag is not None and os.path.exists(flag)
+        if publish or stepped_up:
             headers = dict(scope["headers"])
             token = headers.get(b"authorization", b"").decode().removeprefix("Bearer ")
-            scopes = await asyncio.to_thread(introspect, issuer, token) or []
-            allowed = WRITE_SCOPE in scopes
-            if log:
+            # A token that is not live is FastMCP's to answer (401); only a live one lacking
+            # the scope gets the step-up 403.
+            scopes = await asyncio.to_thread(introspect, issuer, token)
+            allowed = scopes is None or WRITE_SCOPE in scopes
+            if log and publish and scopes is not None:
                 with open(log, "a", encoding="utf-8") as handle:
                     entry = {"tool": "publish", "allowed": allowed, "scopes": scopes}
                     handle.write(json.dumps(entry) + "\n")
@@ -87,7 +93,7 @@ def step_up_guard(app: Any, issuer: str, metadata_url: str, log: str | None) -> 
                 challenge = (
                     f'Bearer error="insufficient_scope", scope="{WRITE_SCOPE}", '
                     f'resource_metadata="{metadata_url}", '
-                    'error_description="publish needs the mcp:write scope"'
+                    f'error_description="{method} needs the mcp:write scope"'
                 )
                 await send(
                     {
@@ -99,9 +105,8 @@ def step_up_guard(app: Any, issuer: str, metadata_url: str, log: str | None) -> 
                         ],
                     }
                 )
-                await send(
-                    {"type": "http.response.body", "body": b'{"error":"insufficient_scope"}'}
-                )
+                error = b'{"error":"insufficient_scope"}'
+                await send({"type": "http.response.body", "body": error})
                 return
         replay = iter(messages)
 
@@ -115,7 +120,8 @@ def step_up_guard(app: Any, issuer: str, metadata_url: str, log: str | None) -> 
 
 def main() -> None:
     port, issuer = int(sys.argv[1]), sys.argv[2]
-    log = sys.argv[3] if len(sys.argv) > 3 else None
+    log = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else None
+    flag = sys.argv[4] if len(sys.argv) > 4 else None
     url = f"http://127.0.0.1:{port}/mcp"
     server = FastMCP(
         "protected",
@@ -144,7 +150,7 @@ def main() -> None:
     import uvicorn
 
     metadata_url = f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp"
-    app = step_up_guard(server.streamable_http_app(), issuer, metadata_url, log)
+    app = step_up_guard(server.streamable_http_app(), issuer, metadata_url, log, flag)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
