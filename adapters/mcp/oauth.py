@@ -9,13 +9,28 @@ entry per server under ``mcpOAuth`` keyed by name and URL, written under the cre
 file's lock with the other keys kept), the loopback listener the browser comes back to, and
 what happens when a login is needed: ``hexclaw mcp login NAME`` prints the URL and opens
 ``BROWSER``; a run never opens a browser by itself, the server's status names the command.
+
+Three rules on top of the SDK's flow:
+- a refresh reads, refreshes and writes under the credentials file's cross-process lock (the
+  one ``hexclaw login``'s refresh takes), re-reading the stored token once it holds the lock:
+  when another process refreshed meanwhile its token is used and no second refresh is sent
+  (a server may accept each refresh token once);
+- a 403 ``insufficient_scope`` met by a run is remembered under the server's entry
+  (``scope``), and the run names ``hexclaw mcp login NAME`` instead of re-authorizing; a login
+  asks for the union of what the server's challenge names and what is remembered;
+- ``hexclaw mcp login`` always authorizes again (stored tokens are not reused for it), and
+  the client identity follows the spec's order: a pre-registered ``clientId``, a client ID
+  metadata document (``oauth.clientMetadataUrl``, when the authorization server advertises
+  ``client_id_metadata_document_supported``), dynamic registration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs
@@ -34,6 +49,7 @@ from adapters.http import httpx
 from domain.auth.errors import AuthError
 from domain.mcp.config import ServerConfig
 from domain.mcp.errors import McpError
+from domain.mcp.oauth_rules import scope_union, step_up_scope
 from domain.repr_base import Record
 
 MCP_OAUTH_KEY = "mcpOAuth"
@@ -45,8 +61,19 @@ PUBLIC_CLIENT: Final = "none"
 class NeedsLogin(McpError):
     """A run met a server that wants a login: it does not open a browser by itself."""
 
-    def __init__(self, server: str) -> None:
-        super().__init__(f"it needs a login: run `hexclaw mcp login {server}`")
+    def __init__(self, server: str, scope: str | None = None) -> None:
+        wanted = f" with scope {scope}" if scope else ""
+        super().__init__(f"it needs a login{wanted}: run `hexclaw mcp login {server}`")
+
+
+_STORES: dict[Path, CredentialsFile] = {}
+
+
+def _shared_store(home: Path) -> CredentialsFile:
+    """One ``CredentialsFile`` (so one lock object) per file in this process: the lock is
+    reentrant only through the same object, and the servers' refreshes run on one thread."""
+    store = CredentialsFile.in_home(home)
+    return _STORES.setdefault(store.path, store)
 
 
 def store_key(server: ServerConfig) -> str:
@@ -102,11 +129,28 @@ class CredentialsTokenStorage:
     def set_metadata(self, metadata: OAuthMetadata) -> None:
         self._set("metadata", metadata.model_dump(mode="json", exclude_none=True))
 
+    def scope(self) -> str:
+        """The scopes this server is known to need: what the last login asked for, with
+        any a later 403 ``insufficient_scope`` named."""
+        scope = self._entry().get("scope")
+        return scope if isinstance(scope, str) else ""
+
+    def set_scope(self, scope: str) -> None:
+        def change(document: dict[str, Any]) -> None:
+            logins = document.get(MCP_OAUTH_KEY)
+            if not isinstance(logins, dict):
+                logins = document[MCP_OAUTH_KEY] = {}
+            logins.setdefault(self.key, {})["scope"] = scope
+
+        self.store.update(change)
+
     async def get_client_info(self) -> OAuthClientInformationFull | None:
+        if self.preset is not None:
+            return self.preset  # a pre-registered client id comes first
         client = self._entry().get("client")
         if isinstance(client, dict):
             return OAuthClientInformationFull.model_validate(client)
-        return self.preset
+        return None
 
     async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
         self._set("client", client_info.model_dump(mode="json", exclude_none=True))
@@ -143,7 +187,7 @@ def provider_for(
     server: ServerConfig, home: Path, login: LoginWindow | None
 ) -> OAuthClientProvider:
     """The server's OAuth; without ``login`` (a run) a needed login is a ``NeedsLogin``."""
-    store = CredentialsFile.in_home(home)
+    store = _shared_store(home)
     listener = None
     redirect_uri = f"http://127.0.0.1:{server.oauth_callback_port or 1}/callback"
     if login is not None:
@@ -170,13 +214,15 @@ def provider_for(
     )
 
     async def redirect(url: str) -> None:
-        if login is None:
+        # Once this login is done the session is a run like any other: a later 401 names
+        # the command instead of opening a browser by itself.
+        if login is None or not provider.logging_in:
             raise NeedsLogin(server.name)
         login.say(f"Open this URL to log in to the MCP server {server.name}:\n{url}")
         login.open_browser(url)
 
     async def callback() -> tuple[str, str | None]:
-        if listener is None:
+        if listener is None or not provider.logging_in:
             raise NeedsLogin(server.name)
         found: dict[str, str | None] = {}
 
@@ -191,20 +237,82 @@ def provider_for(
             return code
 
         try:
-            await asyncio.to_thread(listener.wait, accept)
+            await _in_daemon_thread(lambda: listener.wait(accept))
         finally:
             listener.close()
         return str(found["code"]), found["state"]
 
     storage = CredentialsTokenStorage(store, store_key(server), preset)
-    return _StoredProvider(
+    provider = _StoredProvider(
         server.url,
         metadata,
         storage,
         redirect_handler=redirect,
         callback_handler=callback,
         timeout=login.timeout if login is not None else LOGIN_TIMEOUT,
+        client_metadata_url=server.oauth_metadata_url or None,
     )
+    provider.server_name, provider.logging_in = server.name, login is not None
+    return provider
+
+
+async def _in_daemon_thread(work: Callable[[], object]) -> None:
+    """Runs ``work`` in a daemon thread and waits for it. Not ``asyncio.to_thread``: the
+    executor's threads are joined at exit, so a SIGTERM or Ctrl-C during a login waiting for
+    the browser left the process alive until the listener's timeout."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the waiting coroutine, which raises it
+            loop.call_soon_threadsafe(settle, exc)
+        else:
+            loop.call_soon_threadsafe(settle, None)
+
+    threading.Thread(target=run, name="mcp-login-callback", daemon=True).start()
+    await done
+
+
+STEP_UP_ERROR = -32003
+"""The JSON-RPC error code a run's call gets when the server wants more scope."""
+
+
+def _rpc_method_and_id(request: httpx.Request) -> tuple[object, object]:
+    """The JSON-RPC method and id of a request hexclaw sent (None, None if not one)."""
+    try:
+        sent = json.loads(request.content)
+    except ValueError:
+        return None, None
+    if not isinstance(sent, dict):
+        return None, None
+    return sent.get("method"), sent.get("id")
+
+
+def _answer_as_rpc_error(call_id: object, response: httpx.Response, message: str) -> None:
+    """Turns the server's 403 into the JSON-RPC error of the call it answered, in place.
+
+    A 403 reaching the SDK's transport raises inside its request task, which ends the
+    connection and leaves the call waiting for an answer that never comes; an error answer to
+    the call is what the model can read (and relay: which command steps up), and the session
+    stays usable for the calls the token does cover."""
+    body = b""
+    if call_id is not None:
+        error = {"code": STEP_UP_ERROR, "message": f"insufficient scope: {message}"}
+        body = json.dumps({"jsonrpc": "2.0", "id": call_id, "error": error}).encode()
+    response.status_code = 200 if body else 202
+    response.headers["content-type"] = "application/json"
+    response.headers["content-length"] = str(len(body))
+    response._content = body
 
 
 def _registered_port(store: CredentialsFile, server: ServerConfig) -> int:
@@ -223,24 +331,91 @@ def _registered_port(store: CredentialsFile, server: ServerConfig) -> int:
 
 
 class _StoredProvider(OAuthClientProvider):
-    """The SDK's provider, told what it forgets between processes: when the stored access
-    token expires, and the authorization server's metadata (its token endpoint), so a later
-    run refreshes an expired token instead of asking for a new login."""
+    """The SDK's provider, told what it forgets between processes (when the stored access
+    token expires, the authorization server's metadata, the scopes the server needs), with
+    the refresh under the credentials lock and a run's step-up turned into a named login."""
+
+    server_name = ""
+    logging_in = False
+    """True from a login's start until its token exchange succeeds (then it is a run)."""
+    _requested_scope: str | None = None
+
+    @property
+    def _storage(self) -> CredentialsTokenStorage:
+        storage = self.context.storage
+        assert isinstance(storage, CredentialsTokenStorage)
+        return storage
 
     async def _initialize(self) -> None:
         await super()._initialize()
-        storage = self.context.storage
-        if isinstance(storage, CredentialsTokenStorage):
-            self.context.token_expiry_time = storage.expires_at()
-            self.context.oauth_metadata = self.context.oauth_metadata or storage.metadata()
+        storage = self._storage
+        self.context.token_expiry_time = storage.expires_at()
+        self.context.oauth_metadata = self.context.oauth_metadata or storage.metadata()
+        if self.logging_in:
+            # A login authorizes again, so it can ask for scopes the stored token lacks.
+            self.context.clear_tokens()
+
+    async def _auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        async with self.context.lock:
+            if not self._initialized:
+                await self._initialize()
+            if not self.context.is_token_valid() and self.context.can_refresh_token():
+                with self._storage.store.locked():
+                    await self._initialize()  # another process may have refreshed meanwhile
+                    if not self.context.is_token_valid() and self.context.can_refresh_token():
+                        refreshed = yield await self._refresh_token()
+                        # A failed refresh clears the tokens: the SDK's flow then meets the
+                        # 401 and, in a run, names the login.
+                        await self._handle_refresh_response(refreshed)
+        flow = super()._auth_flow(request)
+        outgoing = await flow.__anext__()
+        while True:
+            response = yield outgoing
+            if outgoing is request:
+                challenge = response.headers.get("WWW-Authenticate", "")
+                needed = step_up_scope(response.status_code, challenge)
+                if needed is not None:
+                    await self._remember_scope(needed)
+                    if not self.logging_in:
+                        await flow.aclose()
+                        login = NeedsLogin(self.server_name, self._storage.scope())
+                        method, call_id = _rpc_method_and_id(request)
+                        if method == "initialize":
+                            raise login  # while connecting: the server's status is the line
+                        _answer_as_rpc_error(call_id, response, str(login))
+                        return
+            try:
+                outgoing = await flow.asend(response)
+            except StopAsyncIteration:
+                return
+
+    async def _remember_scope(self, needed: str) -> None:
+        tokens = self.context.current_tokens
+        granted = tokens.scope if tokens is not None else None
+        storage = self._storage
+        storage.set_scope(scope_union(storage.scope(), granted, needed))
+
+    async def _perform_authorization(self) -> httpx.Request:
+        # The SDK chose the scope from this challenge (or the metadata); add what is remembered.
+        wanted = scope_union(self.context.client_metadata.scope, self._storage.scope())
+        self.context.client_metadata.scope = wanted or None
+        self._requested_scope = wanted
+        return await super()._perform_authorization()
 
     async def _exchange_token_authorization_code(
         self, auth_code: str, code_verifier: str, *, token_data: dict[str, Any] | None = None
     ) -> httpx.Request:
         # The metadata is known by the time the code is exchanged: keep it for later runs.
-        storage = self.context.storage
-        if isinstance(storage, CredentialsTokenStorage) and self.context.oauth_metadata:
-            storage.set_metadata(self.context.oauth_metadata)
+        if self.context.oauth_metadata:
+            self._storage.set_metadata(self.context.oauth_metadata)
         return await super()._exchange_token_authorization_code(
             auth_code, code_verifier, token_data=token_data
         )
+
+    async def _handle_token_response(self, response: httpx.Response) -> None:
+        await super()._handle_token_response(response)
+        if self._requested_scope:
+            self._storage.set_scope(self._requested_scope)
+        self.logging_in = False

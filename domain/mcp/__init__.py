@@ -21,5 +21,8 @@ What lives where:
 - ``approval.py``: which project servers may start, and the trust item pinning each;
 - ``naming.py``: tool names, and the rule names that cover them;
 - ``results.py``: a tool result's content blocks to what the model reads, with the output cap;
-- ``elicitation.py``: a server's elicitation request as form fields, and typed answers.
+- ``elicitation.py``: a server's elicitation request as form fields, and typed answers;
+- ``oauth_rules.py``: a ``WWW-Authenticate: Bearer`` challenge, the step-up scope of a 403
+  ``insufficient_scope`` and the scope union the next login asks for, and what a client ID
+  metadata document URL must look like.
 """

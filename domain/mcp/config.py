@@ -16,6 +16,7 @@ from typing import Any, Literal
 import attrs
 
 from domain.mcp.errors import McpConfigError
+from domain.mcp.oauth_rules import metadata_url_problem
 from domain.repr_base import Record
 
 Transport = Literal["stdio", "http", "sse"]
@@ -44,6 +45,9 @@ class ServerConfig(Record):
     authorization server's dynamic registration is used."""
     oauth_callback_port: int = 0
     """The loopback port of the login's redirect (``"oauth": {"callbackPort": ...}``)."""
+    oauth_metadata_url: str = ""
+    """The https URL of hexclaw's client ID metadata document (``"oauth":
+    {"clientMetadataUrl": ...}``): the client id where the authorization server supports them."""
     entry: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     """The entry as written (before expansion): what a project approval is pinned to."""
 
@@ -84,7 +88,7 @@ def parse_entry(name: str, raw: object, scope: Scope, source: str) -> ServerConf
     if not isinstance(url, str) or not url.strip():
         raise McpConfigError(f"{where}: url must be a non-empty string")
     headers = _string_map(raw.get("headers", {}), f"{where}: headers")
-    client_id, port = _oauth(raw.get("oauth"), where)
+    client_id, port, metadata_url = _oauth(raw.get("oauth"), where)
     return ServerConfig(
         name,
         kind,
@@ -94,22 +98,30 @@ def parse_entry(name: str, raw: object, scope: Scope, source: str) -> ServerConf
         headers=headers,
         oauth_client_id=client_id,
         oauth_callback_port=port,
+        oauth_metadata_url=metadata_url,
         entry=raw,
     )
 
 
-def _oauth(value: object, where: str) -> tuple[str, int]:
+def _oauth(value: object, where: str) -> tuple[str, int, str]:
     if value is None:
-        return "", 0
+        return "", 0, ""
     if not isinstance(value, dict):
-        raise McpConfigError(f"{where}: oauth must be an object (clientId, callbackPort)")
+        raise McpConfigError(
+            f"{where}: oauth must be an object (clientId, callbackPort, clientMetadataUrl)"
+        )
     client_id = value.get("clientId", "")
     port = value.get("callbackPort", 0)
     if not isinstance(client_id, str):
         raise McpConfigError(f"{where}: oauth.clientId must be a string")
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise McpConfigError(f"{where}: oauth.callbackPort must be a port number")
-    return client_id, port
+    metadata_url = value.get("clientMetadataUrl", "")
+    if not isinstance(metadata_url, str):
+        raise McpConfigError(f"{where}: oauth.clientMetadataUrl must be a string")
+    if metadata_url and (problem := metadata_url_problem(metadata_url)) is not None:
+        raise McpConfigError(f"{where}: oauth.clientMetadataUrl {problem}")
+    return client_id, port, metadata_url
 
 
 def parse_servers(block: object, scope: Scope, source: str) -> list[ServerConfig]:

@@ -33,13 +33,18 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def protected_server(*oauth_flags: str) -> Iterator[tuple[str, OAuthServer]]:
+def protected_server(
+    *oauth_flags: str, call_log: Path | None = None, step_up_flag: Path | None = None
+) -> Iterator[tuple[str, OAuthServer]]:
     """The npm OAuth server (started with ``oauth_flags``) and a FastMCP server behind it: the
-    MCP URL and the OAuth server."""
+    MCP URL and the OAuth server. ``call_log`` gets a line per ``publish`` call; once the file
+    ``step_up_flag`` exists, ``initialize`` needs the ``mcp:write`` scope too."""
     with OAuthServer(*oauth_flags) as oauth:
         port = _free_port()
+        log = [str(call_log) if call_log is not None else "-"]
+        log += [str(step_up_flag)] if step_up_flag is not None else []
         server = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.mcp_protected_server", str(port), oauth.url],
+            [sys.executable, "-m", "tests.fakes.mcp_protected_server", str(port), oauth.url, *log],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -103,7 +108,7 @@ def test_login_then_a_run_uses_the_stored_tokens(
     assert f"{oauth.url}/authorize?" in login.stdout  # printed: works without a terminal
     assert "code_challenge_method=S256" in login.stdout
     assert "resource=" in login.stdout
-    assert "Logged in to secure (1 tools)." in login.stdout
+    assert "Logged in to secure (2 tools)." in login.stdout
     assert oauth.stats()["exchanges"] == 1
     document = json.loads(credentials.read_text())
     assert document["otherTool"] == {"keep": True}
@@ -173,7 +178,7 @@ def test_the_repl_logs_in_with_slash_mcp_and_connects(
         ["--mcp-config", config], env, workspace, stdin="/mcp\n/mcp login secure\n/mcp\n"
     )
     assert done.returncode == 0, done.stderr
-    before, _, after = done.stdout.partition("Logged in to secure: 1 tools.")
+    before, _, after = done.stdout.partition("Logged in to secure: 2 tools.")
     assert "Log in with /mcp login secure" in before
     assert f"{oauth.url}/authorize?" in before
     assert "secure (http, flag) · connected" in after
@@ -191,7 +196,7 @@ def test_an_expired_token_is_refreshed_by_a_later_run(
         assert login.returncode == 0, login.stderr
         time.sleep(3)  # the access token has expired
         listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
-        assert "secure http connected 1 tools" in listed.stdout, listed.stdout + listed.stderr
+        assert "secure http connected 2 tools" in listed.stdout, listed.stdout + listed.stderr
         stats = oauth.stats()
         assert (stats["exchanges"], stats["refreshes"]) == (1, 1)
 
@@ -205,10 +210,10 @@ def test_without_a_client_id_login_registers_hexclaw_with_the_authorization_serv
         env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
         login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
         assert login.returncode == 0, login.stdout + login.stderr
-        assert "Logged in to secure (1 tools)." in login.stdout
+        assert "Logged in to secure (2 tools)." in login.stdout
         assert f"client_id={CLIENT_ID}" not in login.stdout
         stats = oauth.stats()
         assert (stats["registrations"], stats["exchanges"]) == (1, 1)
         listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
-        assert "secure http connected 1 tools" in listed.stdout, listed.stdout + listed.stderr
+        assert "secure http connected 2 tools" in listed.stdout, listed.stdout + listed.stderr
         assert oauth.stats()["registrations"] == 1  # the registration was kept

@@ -3,19 +3,46 @@ test OAuth server (``tests/fakes/oauth/server.mjs``) says are live, through its 
 endpoint. It answers 401 with ``WWW-Authenticate: Bearer resource_metadata=...`` and serves
 its protected-resource metadata (RFC 9728) naming that authorization server.
 
-``python -m tests.fakes.mcp_protected_server PORT ISSUER_URL``
+Every tool needs the scope ``mcp``; the tool ``publish`` also needs ``mcp:write``: a call of
+it with a token lacking that scope is answered 403 with ``WWW-Authenticate: Bearer
+error="insufficient_scope", scope="mcp:write"`` (step-up, RFC 6750 §3.1), before the MCP
+layer sees it. With a third argument (``-``: none), each ``publish`` call appends one JSON line
+(``{"tool", "allowed", "scopes"}``) to that file; with a fourth, ``initialize`` needs
+``mcp:write`` too once that file exists (a server that starts demanding more).
+
+``python -m tests.fakes.mcp_protected_server PORT ISSUER_URL [CALL_LOG|- [INITIALIZE_FLAG]]``
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import sys
 import urllib.request
+from typing import Any
 
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.fastmcp import FastMCP
 from pydantic import AnyHttpUrl
+
+WRITE_SCOPE = "mcp:write"
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def introspect(issuer: str, token: str) -> list[str] | None:
+    """The token's scopes when the authorization server says it is live, else None."""
+    request = urllib.request.Request(
+        f"{issuer}/introspect",
+        data=json.dumps({"token": token}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    with _OPENER.open(request, timeout=10) as answer:
+        found = json.loads(answer.read())
+    if found.get("active") is not True:
+        return None
+    return str(found.get("scope") or "").split()
 
 
 class IntrospectingVerifier:
@@ -23,18 +50,78 @@ class IntrospectingVerifier:
         self.issuer = issuer
 
     async def verify_token(self, token: str) -> AccessToken | None:
-        request = urllib.request.Request(
-            f"{self.issuer}/introspect",
-            data=json.dumps({"token": token}).encode(),
-            headers={"content-type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            live = json.loads(answer.read()).get("active") is True
-        return AccessToken(token=token, client_id="any", scopes=["mcp"]) if live else None
+        scopes = await asyncio.to_thread(introspect, self.issuer, token)
+        return None if scopes is None else AccessToken(token=token, client_id="any", scopes=scopes)
+
+
+def step_up_guard(
+    app: Any, issuer: str, metadata_url: str, log: str | None, flag: str | None
+) -> Any:
+    """Answers 403 ``insufficient_scope`` to a ``publish`` call without ``mcp:write``, and to
+    ``initialize`` too once the file ``flag`` exists."""
+
+    async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await app(scope, receive, send)
+            return
+        messages, body = [], b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        try:
+            call = json.loads(body)
+        except ValueError:
+            call = None
+        method = call.get("method") if isinstance(call, dict) else None
+        publish = method == "tools/call" and call.get("params", {}).get("name") == "publish"
+        stepped_up = method == "initialize" and flag is not None and os.path.exists(flag)
+        if publish or stepped_up:
+            headers = dict(scope["headers"])
+            token = headers.get(b"authorization", b"").decode().removeprefix("Bearer ")
+            # A token that is not live is FastMCP's to answer (401); only a live one lacking
+            # the scope gets the step-up 403.
+            scopes = await asyncio.to_thread(introspect, issuer, token)
+            allowed = scopes is None or WRITE_SCOPE in scopes
+            if log and publish and scopes is not None:
+                with open(log, "a", encoding="utf-8") as handle:
+                    entry = {"tool": "publish", "allowed": allowed, "scopes": scopes}
+                    handle.write(json.dumps(entry) + "\n")
+            if not allowed:
+                challenge = (
+                    f'Bearer error="insufficient_scope", scope="{WRITE_SCOPE}", '
+                    f'resource_metadata="{metadata_url}", '
+                    f'error_description="{method} needs the mcp:write scope"'
+                )
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 403,
+                        "headers": [
+                            (b"www-authenticate", challenge.encode()),
+                            (b"content-type", b"application/json"),
+                        ],
+                    }
+                )
+                error = b'{"error":"insufficient_scope"}'
+                await send({"type": "http.response.body", "body": error})
+                return
+        replay = iter(messages)
+
+        async def again() -> Any:
+            return next(replay, None) or await receive()
+
+        await app(scope, again, send)
+
+    return guarded
 
 
 def main() -> None:
     port, issuer = int(sys.argv[1]), sys.argv[2]
+    log = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else None
+    flag = sys.argv[4] if len(sys.argv) > 4 else None
     url = f"http://127.0.0.1:{port}/mcp"
     server = FastMCP(
         "protected",
@@ -55,7 +142,16 @@ def main() -> None:
         """Says the caller was let in."""
         return "authorized"
 
-    server.run("streamable-http")
+    @server.tool()
+    def publish(text: str) -> str:
+        """Publishes a note (needs the mcp:write scope)."""
+        return f"published: {text}"
+
+    import uvicorn
+
+    metadata_url = f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp"
+    app = step_up_guard(server.streamable_http_app(), issuer, metadata_url, log, flag)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 if __name__ == "__main__":

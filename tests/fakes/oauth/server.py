@@ -89,9 +89,9 @@ class OAuthServer:
         block.update(extra)
         return block
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         with _OPENER.open(f"{self.url}/_stats", timeout=5) as response:
-            stats: dict[str, int] = json.loads(response.read())
+            stats: dict[str, Any] = json.loads(response.read())
         return stats
 
     def is_live(self, access_token: str) -> bool:
