@@ -1,0 +1,264 @@
+"""Remote MCP servers in cassettes, through the real CLI: ``hexclaw -p --record`` while the
+scripted model calls a tool of a FastMCP server (streamable HTTP, legacy SSE, one behind a
+bearer token), then, with both servers stopped and a listener on the MCP server's port that
+counts connections, ``hexclaw -p --replay`` gives the same answer, the same tool results and
+connects to nothing. The cassette holds no secret; a request the cassette does not hold is
+one line naming it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.cassettes.file import load_cassette
+from domain.cassettes.storage import cassette_leaks
+from tests.e2e.test_replay_families import offline_env
+from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.mcp_servers import fault_entry
+from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import ROOT, hexclaw_env, run_hexclaw
+
+TOKEN = "mcp-live-token-4f9c2a7e1b"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def remote_server(flag: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """The fault server (FastMCP) over HTTP on a free port; stopped on leaving."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.mcp_fault_server", flag, str(port), *extra],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+class ConnectionCounter:
+    """A TCP listener on the stopped server's port: a replay that tried the server would
+    show up here."""
+
+    def __init__(self, port: int) -> None:
+        self.accepted = 0
+        self._socket = socket.socket()
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port))
+        self._socket.listen()
+        self._socket.settimeout(0.1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+
+def _config(tmp_path: Path, entries: dict[str, Any]) -> str:
+    path = tmp_path / "mcp.json"
+    path.write_text(json.dumps({"mcpServers": entries}))
+    return str(path)
+
+
+def _tool_results(stdout: str) -> list[Any]:
+    lines = [json.loads(line) for line in stdout.splitlines()]
+    return [
+        block["content"]
+        for line in lines
+        if line["type"] == "user"
+        for block in line["message"]["content"]
+        if block.get("type") == "tool_result"
+    ]
+
+
+def _final(stdout: str) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(stdout.splitlines()[-1])
+    return result
+
+
+ARGS = ["--output-format", "stream-json", "--verbose", "--allowedTools", "mcp__remote"]
+
+
+def record_then_replay(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tmp_path: Path,
+    port: int,
+    stop_server: Any,
+    calls: list[tuple[str, str, dict[str, Any]]],
+    extra_env: dict[str, str],
+    config: str,
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path]:
+    cassette = tmp_path / "session.yaml"
+    anthropic_server.add(
+        Reply.sse(tool_use_events(calls)), Reply.sse(text_message_events("all done"))
+    )
+    env = hexclaw_env(anthropic_server.url, config_home, **extra_env)
+    recorded = run_hexclaw(
+        ["-p", "use the server", "--mcp-config", config, *ARGS, "--record", str(cassette)],
+        env,
+        workspace,
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    stop_server()
+    anthropic_server.stop()
+    counter = ConnectionCounter(port)
+    try:
+        home = tmp_path / "replay-home"
+        home.mkdir()
+        replayed = run_hexclaw(
+            ["-p", "use the server", "--mcp-config", config, *ARGS, "--replay", str(cassette)],
+            {**offline_env(home), **extra_env},
+            workspace,
+        )
+    finally:
+        counter.close()
+    assert counter.accepted == 0  # the replay never reached the MCP server's address
+    return recorded, replayed, cassette
+
+
+@pytest.mark.parametrize(
+    ("flag", "transport", "path"), [("--http", "http", "/mcp"), ("--sse", "sse", "/sse")]
+)
+def test_a_remote_session_replays_offline_with_the_same_results(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tmp_path: Path,
+    flag: str,
+    transport: str,
+    path: str,
+) -> None:
+    with contextlib.ExitStack() as stack:
+        port = stack.enter_context(remote_server(flag))
+        config = _config(
+            tmp_path, {"remote": {"type": transport, "url": f"http://127.0.0.1:{port}{path}"}}
+        )
+        calls = [
+            ("toolu_1", "mcp__remote__echo", {"text": "over the wire"}),
+            ("toolu_2", "mcp__remote__failing", {}),
+        ]
+        recorded, replayed, cassette = record_then_replay(
+            anthropic_server, config_home, workspace, tmp_path, port, stack.close, calls, {}, config
+        )
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stderr == ""
+    assert _final(replayed.stdout)["result"] == _final(recorded.stdout)["result"] == "all done"
+    results = _tool_results(recorded.stdout)
+    assert "echo: over the wire" in json.dumps(results[0])
+    assert "failed on purpose" in json.dumps(results[1])
+    assert _tool_results(replayed.stdout) == results
+    stored = load_cassette(cassette)
+    servers = {i.mcp_server for i in stored.interactions}
+    assert servers == {None, "remote"}
+    methods = " ".join(i.request.body.decode() for i in stored.interactions if i.mcp_server)
+    assert '"tools/call"' in methods
+    assert '"initialize"' in methods
+
+
+def test_a_bearer_token_never_reaches_the_cassette(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    with contextlib.ExitStack() as stack:
+        port = stack.enter_context(
+            remote_server("--http", "--bearer-env", "SERVER_TOKEN", env={"SERVER_TOKEN": TOKEN})
+        )
+        entry = {
+            "type": "http",
+            "url": f"http://127.0.0.1:{port}/mcp",
+            "headers": {"Authorization": "Bearer ${MCP_PASS}", "X-Trace": "${MCP_PASS}"},
+        }
+        config = _config(tmp_path, {"remote": entry})
+        calls = [("toolu_1", "mcp__remote__echo_token", {})]
+        recorded, replayed, cassette = record_then_replay(
+            anthropic_server,
+            config_home,
+            workspace,
+            tmp_path,
+            port,
+            stack.close,
+            calls,
+            {"MCP_PASS": TOKEN},
+            config,
+        )
+    # The server let the recording in and echoed the token: it was sent.
+    assert TOKEN in json.dumps(_tool_results(recorded.stdout))
+    text = cassette.read_bytes()
+    assert TOKEN.encode() not in text
+    assert cassette_leaks(load_cassette(cassette), text, [TOKEN]) == []
+    sent = [i.request for i in load_cassette(cassette).interactions if i.mcp_server]
+    assert sent
+    assert {r.header("authorization") for r in sent} == {"REDACTED"}
+    assert {r.header("x-trace") for r in sent} == {"REDACTED"}  # a header of its own naming
+    assert replayed.returncode == 0, replayed.stderr
+    assert _final(replayed.stdout)["result"] == "all done"
+    assert _tool_results(replayed.stdout) == [[{"type": "text", "text": "you sent REDACTED"}]]
+
+
+def test_a_request_the_cassette_does_not_hold_is_one_line(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    with contextlib.ExitStack() as stack:
+        port = stack.enter_context(remote_server("--http"))
+        url = f"http://127.0.0.1:{port}/mcp"
+        config = _config(tmp_path, {"remote": {"type": "http", "url": url}})
+        calls = [("toolu_1", "mcp__remote__echo", {"text": "recorded"})]
+        _, _, cassette = record_then_replay(
+            anthropic_server, config_home, workspace, tmp_path, port, stack.close, calls, {}, config
+        )
+    # The same session, but the model now asks for another text: not in the cassette.
+    edited = cassette.read_text().replace('"text": "recorded"', '"text": "changed"')
+    edited = edited.replace('\\"text\\": \\"recorded\\"', '\\"text\\": \\"changed\\"')
+    cassette.write_text(edited.replace('{"text":"recorded"}', '{"text":"changed"}'))
+    home = tmp_path / "again"
+    home.mkdir()
+    replayed = run_hexclaw(
+        ["-p", "use the server", "--mcp-config", config, *ARGS, "--replay", str(cassette)],
+        offline_env(home),
+        workspace,
+    )
+    line = (
+        "replay stopped: MCP server 'remote' was sent POST /mcp tools/call "
+        '{"name": "echo", "arguments": {"text": "recorded"}}, which is not in the cassette'
+    )
+    assert _tool_results(replayed.stdout) == [f"Error: mcp__remote__echo: {line}"]
