@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,43 +20,13 @@ import pytest
 from adapters.cassettes.file import load_cassette
 from domain.cassettes.storage import cassette_leaks
 from tests.e2e.test_replay_families import offline_env
+from tests.fakes import mcp_cassettes
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
-from tests.fakes.mcp_servers import fault_entry
+from tests.fakes.mcp_servers import fault_entry, free_port, remote_server
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.support import ROOT, hexclaw_env, run_hexclaw
 
 TOKEN = "mcp-live-token-4f9c2a7e1b"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def remote_server(flag: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[int]:
-    """The fault server (FastMCP) over HTTP on a free port; stopped on leaving."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.mcp_fault_server", flag, str(port), *extra],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 class ConnectionCounter:
@@ -262,3 +228,70 @@ def test_a_request_the_cassette_does_not_hold_is_one_line(
         '{"name": "echo", "arguments": {"text": "recorded"}}, which is not in the cassette'
     )
     assert _tool_results(replayed.stdout) == [f"Error: mcp__remote__echo: {line}"]
+
+
+def test_the_committed_mcp_cassette_replays_without_a_server(
+    workspace: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    config = mcp_cassettes.mcp_config(tmp_path, port)
+    cassette = ROOT / "cassettes" / "mcp" / f"{mcp_cassettes.NAME}.yaml"
+    home = tmp_path / "home"
+    home.mkdir()
+    counter = ConnectionCounter(port)
+    try:
+        done = run_hexclaw(
+            [
+                *mcp_cassettes.MCP_ARGS,
+                "--mcp-config",
+                str(config),
+                *mcp_cassettes.ALLOWED,
+                "--replay",
+                str(cassette),
+            ],
+            offline_env(home),
+            workspace,
+        )
+    finally:
+        counter.close()
+    assert counter.accepted == 0
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    init = json.loads(done.stdout.splitlines()[0])
+    assert init["mcp_servers"] == [{"name": "remote", "status": "connected"}]
+    assert {"mcp__remote__echo", "mcp__remote__failing"} <= set(init["tools"])
+    echo, failing = _tool_results(done.stdout)
+    assert echo == [{"type": "text", "text": "echo: cassette"}]
+    assert "failed on purpose" in json.dumps(failing)
+    assert _final(done.stdout)["result"] == mcp_cassettes.ANSWER
+
+
+def test_stdio_servers_run_for_real_on_replay(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    config = _config(tmp_path, {"remote": fault_entry("--marker", str(markers))})
+    calls = [("toolu_1", "mcp__remote__echo", {"text": "local"})]
+    cassette = tmp_path / "stdio.yaml"
+    anthropic_server.add(
+        Reply.sse(tool_use_events(calls)), Reply.sse(text_message_events("all done"))
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    recorded = run_hexclaw(
+        ["-p", "go", "--mcp-config", config, *ARGS, "--record", str(cassette)], env, workspace
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    assert {i.mcp_server for i in load_cassette(cassette).interactions} == {None}
+    (markers / "started").unlink()
+    home = tmp_path / "replay-home"
+    home.mkdir()
+    replayed = run_hexclaw(
+        ["-p", "go", "--mcp-config", config, *ARGS, "--replay", str(cassette)],
+        offline_env(home),
+        workspace,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert (markers / "started").exists()  # started again: it ran for real
+    assert _tool_results(replayed.stdout) == _tool_results(recorded.stdout)
+    assert "echo: local" in json.dumps(_tool_results(replayed.stdout))
