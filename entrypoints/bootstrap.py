@@ -202,7 +202,7 @@ def build_client(
         # The REPL starts without credentials so that /login can provide them; a turn
         # before that fails with the same one-line error -p gives at startup.
         auth = build_auth(ctx, check=not (options is not None and options.interactive))
-    transport = cassette or build_cassette_transport(ctx, options)
+    transport = cassette if cassette is not None else build_cassette_transport(ctx, options)
     http = make_http_client(config, transport) if transport is not None else None
     return AnthropicClient(config, auth, SystemRandom(), http=http)
 
