@@ -175,7 +175,7 @@ def test_a_bearer_token_never_reaches_the_cassette(
             "headers": {"Authorization": "Bearer ${MCP_PASS}", "X-Trace": "${MCP_PASS}"},
         }
         config = _config(tmp_path, {"remote": entry})
-        calls = [("toolu_1", "mcp__remote__echo_token", {})]
+        calls: list[tuple[str, str, dict[str, Any]]] = [("toolu_1", "mcp__remote__echo_token", {})]
         recorded, replayed, cassette = record_then_replay(
             anthropic_server,
             config_home,
