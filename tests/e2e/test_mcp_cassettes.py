@@ -12,6 +12,7 @@ import json
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,70 @@ def test_stdio_servers_run_for_real_on_replay(
     assert (markers / "started").exists()  # started again: it ran for real
     assert _tool_results(replayed.stdout) == _tool_results(recorded.stdout)
     assert "echo: local" in json.dumps(_tool_results(replayed.stdout))
+
+
+def test_an_oauth_login_and_its_refresh_never_reach_the_cassette(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """A run whose stored access token has expired refreshes it through the recorded client:
+    the token exchange is in the cassette, every token REDACTED; the replay needs no login."""
+    from tests.e2e.test_mcp_oauth import _config as oauth_config
+    from tests.e2e.test_mcp_oauth import protected_server
+    from tests.fakes.oauth.server import BROWSER
+
+    cassette = tmp_path / "oauth.yaml"
+    credentials = config_home / "credentials.json"
+    tokens: set[str] = set()
+    with protected_server("--ttl", "2") as (url, oauth):
+        config = oauth_config(tmp_path, url)
+        env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
+        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+        assert login.returncode == 0, login.stderr
+        tokens.update(_stored_tokens(credentials))
+        time.sleep(3)  # the access token has expired: the run refreshes it
+        anthropic_server.add(
+            Reply.sse(tool_use_events([("t1", "mcp__secure__whoami", {})])),
+            Reply.sse(text_message_events("all done")),
+        )
+        args = ["-p", "who?", "--mcp-config", config, "--allowedTools", "mcp__secure"]
+        recorded = run_hexclaw(
+            [*args, "--output-format", "json", "--record", str(cassette)], env, workspace
+        )
+        assert recorded.returncode == 0, recorded.stderr
+        assert oauth.stats()["refreshes"] == 1
+        tokens.update(_stored_tokens(credentials))
+        ports = [int(u.rsplit(":", 1)[1].split("/")[0]) for u in (url, oauth.url)]
+    anthropic_server.stop()
+    assert len(tokens) >= 3  # the first access and refresh tokens, and the refreshed ones
+    text = cassette.read_bytes()
+    stored = load_cassette(cassette)
+    assert any(b"refresh_token" in i.request.body for i in stored.interactions if i.mcp_server)
+    assert not [t for t in tokens if t.encode() in text]
+    assert cassette_leaks(stored, text, tokens) == []
+
+    home = tmp_path / "fresh-home"  # no credentials.json at all
+    home.mkdir()
+    counters = [ConnectionCounter(port) for port in ports]  # the MCP and the OAuth server's
+    try:
+        replayed = run_hexclaw(
+            [*args, "--output-format", "stream-json", "--verbose", "--replay", str(cassette)],
+            offline_env(home),
+            workspace,
+        )
+    finally:
+        for counter in counters:
+            counter.close()
+    assert [c.accepted for c in counters] == [0, 0]
+    assert replayed.returncode == 0, replayed.stderr
+    assert "authorized" in json.dumps(_tool_results(replayed.stdout))
+    assert _final(replayed.stdout)["result"] == "all done"
+
+
+def _stored_tokens(credentials: Path) -> list[str]:
+    document = json.loads(credentials.read_text())
+    return [
+        value
+        for entry in document["mcpOAuth"].values()
+        for key, value in entry["tokens"].items()
+        if key in ("access_token", "refresh_token") and isinstance(value, str)
+    ]
