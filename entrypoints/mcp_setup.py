@@ -16,6 +16,7 @@ from domain.context.prompt_secrets import secret_values
 from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
 from domain.mcp.config import ServerConfig, expanded
 from domain.mcp.results import DEFAULT_MAX_OUTPUT_TOKENS
+from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env
 
 if TYPE_CHECKING:
@@ -127,7 +128,9 @@ def cassette_transports(
     from adapters.cassettes.replay import ReplayTransport
 
     if isinstance(cassette, ReplayTransport):
-        return McpReplay(cassette.recorded, str(ctx.workspace), secret_values(ctx.environ))
+        return McpReplay(
+            cassette.recorded, str(ctx.workspace), secret_values(ctx.environ), say.error
+        )
     return McpRecorder(cassette)
 
 

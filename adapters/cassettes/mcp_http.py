@@ -10,9 +10,12 @@ never opens a socket; what must match, and how ids are fitted, is in
 
 A request with no recording left is refused in one line naming it
 (``McpReplayMismatch``): a JSON-RPC request gets that line as its error reply, so the server's
-status (at start) or the tool result (in a call) says it; anything else raises it. The one
-exception is a standing GET stream the recording does not hold (it is optional, and a session
-may end before the stream's recording is written): it opens, and stays empty.
+status (at start) or the tool result (in a call) says it, and ``on_refusal`` prints it (not for
+``initialize``: the server's failure line already does); anything else raises it. Two
+exceptions: a standing GET stream the recording does not hold (it is optional, and a session
+may end before the stream's recording is written) opens and stays empty, and a notification
+(nothing answers it: a Ctrl-C's ``notifications/cancelled`` comes whenever the user presses it)
+is accepted with a 202, as a server would.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from domain.cassettes.mcp_exchanges import (
     error_reply,
     exchange_key,
     id_map,
+    jsonrpc_messages,
     request_ids,
     rewrite_event,
     rewrite_json,
@@ -148,10 +152,15 @@ class McpReplay:
     """The MCP exchanges of a cassette, answered server by server."""
 
     def __init__(
-        self, cassette: Cassette, workspace: str | None = None, secrets: Iterable[str] = ()
+        self,
+        cassette: Cassette,
+        workspace: str | None = None,
+        secrets: Iterable[str] = (),
+        on_refusal: Callable[[str], None] | None = None,
     ) -> None:
         self._workspace = workspace
         self._secrets = tuple(secrets)
+        self._on_refusal = on_refusal
         self._books: dict[str, _ServerBook] = {}
         for interaction in cassette.interactions:
             if interaction.mcp_server is not None:
@@ -163,7 +172,7 @@ class McpReplay:
     def transport_for(self, server: str, legacy_sse: bool = False) -> httpx.AsyncBaseTransport:
         book = self._book(server)
         book.legacy_sse = legacy_sse
-        return _ReplayTransport(server, book, self._workspace, self._secrets)
+        return _ReplayTransport(server, book, self._workspace, self._secrets, self._on_refusal)
 
     def unplayed(self, server: str) -> int:
         book = self._book(server)
@@ -206,12 +215,18 @@ class _ServerBook:
 
 class _ReplayTransport(httpx.AsyncBaseTransport):
     def __init__(
-        self, server: str, book: _ServerBook, workspace: str | None, secrets: tuple[str, ...]
+        self,
+        server: str,
+        book: _ServerBook,
+        workspace: str | None,
+        secrets: tuple[str, ...],
+        on_refusal: Callable[[str], None] | None,
     ) -> None:
         self._server = server
         self._book = book
         self._workspace = workspace
         self._secrets = secrets
+        self._on_refusal = on_refusal
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         live = comparable_request(
@@ -264,10 +279,15 @@ class _ReplayTransport(httpx.AsyncBaseTransport):
             return httpx.Response(
                 200, headers={"content-type": EVENT_STREAM}, stream=self._standing(())
             )
+        messages = jsonrpc_messages(live.body)
+        if messages and all("method" in m and "id" not in m for m in messages):
+            return httpx.Response(202, content=b"Accepted")  # notifications only
         refusal = McpReplayMismatch(self._server, describe(live))
         ids = request_ids(live)
         if not ids:
             raise refusal
+        if self._on_refusal is not None and messages and messages[0].get("method") != "initialize":
+            self._on_refusal(str(refusal))
         reply = error_reply(ids[0], str(refusal))
         if self._book.legacy_sse:
             # The legacy transport answers on the standing stream; the POST only says 202.

@@ -229,6 +229,7 @@ def test_a_request_the_cassette_does_not_hold_is_one_line(
         '{"name": "echo", "arguments": {"text": "recorded"}}, which is not in the cassette'
     )
     assert _tool_results(replayed.stdout) == [f"Error: mcp__remote__echo: {line}"]
+    assert replayed.stderr.splitlines().count(f"hexclaw: {line}") == 1
 
 
 def test_the_committed_mcp_cassette_replays_without_a_server(
