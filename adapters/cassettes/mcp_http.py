@@ -57,7 +57,7 @@ class McpRecorder:
     def __call__(self, server: ServerConfig) -> httpx.AsyncBaseTransport:
         return self.transport_for(server.name)
 
-    def transport_for(self, server: str, legacy_sse: bool = False) -> httpx.AsyncBaseTransport:
+    def transport_for(self, server: str) -> httpx.AsyncBaseTransport:
         return _RecordingTransport(server, self._recording)
 
 
@@ -175,6 +175,7 @@ class McpReplay:
         return _ReplayTransport(server, book, self._workspace, self._secrets, self._on_refusal)
 
     def unplayed(self, server: str) -> int:
+        """How many of the server's recordings no request has taken yet."""
         book = self._book(server)
         return len(book.recorded) - len(book.played)
 

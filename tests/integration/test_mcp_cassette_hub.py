@@ -48,7 +48,8 @@ def test_calls_in_another_order_get_their_own_answers(
 
     # Nobody listens on this port: anything but the cassette would fail to connect.
     replay = _hub(transport, f"http://127.0.0.1:{free_port()}{path}", tmp_path)
-    replay.http_transport = McpReplay(load_cassette(target))
+    book = McpReplay(load_cassette(target))
+    replay.http_transport = book
     post = "/mcp" if transport == "http" else "/messages/"
     try:
         replay.start()
@@ -62,6 +63,7 @@ def test_calls_in_another_order_get_their_own_answers(
         assert replay.states["remote"].status == "connected"
     finally:
         replay.close()
+    assert book.unplayed("remote") == 0  # the standing stream and the closing DELETE too
     assert replayed == [recorded[2], recorded[0], recorded[1]]
     assert str(missing.value) == (
         f"replay stopped: MCP server 'remote' was sent POST {post} tools/call "
