@@ -184,7 +184,11 @@ def build_browser() -> SystemBrowser:
     return SystemBrowser()
 
 
-def build_client(ctx: Config, options: RunOptions | None = None) -> AnthropicClient:
+def build_client(
+    ctx: Config,
+    options: RunOptions | None = None,
+    cassette: RecordingTransport | ReplayTransport | None = None,
+) -> AnthropicClient:
     config = ClientConfig(
         base_url=(ctx.env("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
         connect_timeout=number_env(ctx, "HEXCLAW_CONNECT_TIMEOUT", 10.0),
@@ -198,7 +202,7 @@ def build_client(ctx: Config, options: RunOptions | None = None) -> AnthropicCli
         # The REPL starts without credentials so that /login can provide them; a turn
         # before that fails with the same one-line error -p gives at startup.
         auth = build_auth(ctx, check=not (options is not None and options.interactive))
-    transport = build_cassette_transport(ctx, options)
+    transport = cassette if cassette is not None else build_cassette_transport(ctx, options)
     http = make_http_client(config, transport) if transport is not None else None
     return AnthropicClient(config, auth, SystemRandom(), http=http)
 
@@ -263,8 +267,9 @@ def build_run(
         max_turns=options.max_turns or ctx.settings.get("maxTurns") or DEFAULT_MAX_TURNS,
     )
     reasoning = reasoning_controls(ctx, options)
+    cassette = build_cassette_transport(ctx, options)  # the model's and the MCP servers' HTTP
     client: ModelClient = PrefixCachingClient(
-        headless_client(build_client(ctx, options), options, observer, model, reasoning)
+        headless_client(build_client(ctx, options, cassette), options, observer, model, reasoning)
     )
     session = open_session(ctx, options)
     permissions = build_permissions(ctx, options)
@@ -274,7 +279,7 @@ def build_run(
     if approver is not None:
         load_extensions(ctx, approver)  # asks about project skills before the tools list them
     registry = build_tools(ctx, options, permissions)
-    mcp = build_mcp(ctx, options, registry, permissions, observer, approver)
+    mcp = build_mcp(ctx, options, registry, permissions, observer, approver, cassette)
     if prompt is None and (options.permission_prompt_tool or "").startswith("mcp__"):
         prompt = mcp_permission_prompt(options.permission_prompt_tool, registry, mcp)
     broker = build_question_broker()
@@ -409,6 +414,7 @@ def build_mcp(
     policy: PermissionPolicy,
     observer: TurnObserver,
     approver: Approver | None,
+    cassette: RecordingTransport | ReplayTransport | None = None,
 ) -> McpHub | None:
     """The configured MCP servers that may start, started, their tools in the registry. Print
     mode starts none unless tools are offered (the same opt-in as the built-in tools)."""
@@ -436,7 +442,7 @@ def build_mcp(
     servers = servers_to_start(ctx, options, approve)
     if not servers:
         return None
-    hub = start_hub(ctx, servers)
+    hub = start_hub(ctx, servers, cassette)
     attach_tools(ctx, hub, registry, policy, getattr(observer, "on_progress", None))
     if options.interactive:
         ask_elicitations(hub, observer)

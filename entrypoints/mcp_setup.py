@@ -12,12 +12,17 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from adapters.mcp.config_files import configured_servers, flag_servers
+from domain.context.prompt_secrets import secret_values
 from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
 from domain.mcp.config import ServerConfig, expanded
 from domain.mcp.results import DEFAULT_MAX_OUTPUT_TOKENS
+from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env
 
 if TYPE_CHECKING:
+    from adapters.cassettes.recorder import RecordingTransport
+    from adapters.cassettes.replay import ReplayTransport
+    from adapters.http import httpx
     from adapters.mcp.hub import McpHub
     from adapters.tools.registry import Tool, ToolRegistry
     from domain.permissions.policy import PermissionPolicy
@@ -72,8 +77,14 @@ def servers_to_start(ctx: Config, options: RunOptions, approve: Approve) -> list
     return ready
 
 
-def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
-    """Start the servers (in parallel, at most ``MCP_TIMEOUT`` ms); each failure is a line."""
+def start_hub(
+    ctx: Config,
+    servers: list[ServerConfig],
+    cassette: RecordingTransport | ReplayTransport | None = None,
+) -> McpHub:
+    """Start the servers (in parallel, at most ``MCP_TIMEOUT`` ms); each failure is a line.
+    With a ``cassette`` (``--record``/``--replay``) the remote servers' HTTP goes into it or
+    comes from it; a replay sends no credentials, so no stored login is used."""
     from adapters.mcp.stdio_process import ProcessGroups, start_stdio
 
     # The stdio servers start first: their start-up overlaps the SDK's import below.
@@ -96,7 +107,10 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
         spawned=spawned,
         groups=groups,
     )
-    use_stored_logins(hub, ctx)
+    if cassette is not None:
+        hub.http_transport = cassette_transports(ctx, cassette)
+    if cassette is None or cassette_records(cassette):
+        use_stored_logins(hub, ctx)
     # Whatever the exit path, the servers' process groups are stopped.
     atexit.register(hub.close)
     hub.start()
@@ -104,6 +118,26 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
         if state.status != "connected":
             ctx.warnings.append(f"MCP server {state.name!r} {state.status}: {state.error}")
     return hub
+
+
+def cassette_transports(
+    ctx: Config, cassette: RecordingTransport | ReplayTransport
+) -> Callable[[ServerConfig], httpx.AsyncBaseTransport]:
+    """Each remote server's HTTP transport: into the run's cassette, or out of it."""
+    from adapters.cassettes.mcp_http import McpRecorder, McpReplay
+    from adapters.cassettes.replay import ReplayTransport
+
+    if isinstance(cassette, ReplayTransport):
+        return McpReplay(
+            cassette.recorded, str(ctx.workspace), secret_values(ctx.environ), say.error
+        )
+    return McpRecorder(cassette)
+
+
+def cassette_records(cassette: RecordingTransport | ReplayTransport) -> bool:
+    from adapters.cassettes.replay import ReplayTransport
+
+    return not isinstance(cassette, ReplayTransport)
 
 
 def attach_tools(

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import attrs
+
 from adapters.cassettes.file import save_cassette
 from adapters.http import httpx
 from domain.cassettes.cassette import Cassette, CassetteRequest, CassetteResponse, Headers
@@ -73,7 +75,7 @@ class RecordingTransport(httpx.BaseTransport):
                 chunks=tuple(chunks),
                 ended_by_error=error,
             )
-            self._append(sent, received)
+            self.append(sent, received)
 
         return httpx.Response(
             response.status_code,
@@ -85,9 +87,15 @@ class RecordingTransport(httpx.BaseTransport):
     def close(self) -> None:
         self._inner.close()
 
-    def _append(self, request: CassetteRequest, response: CassetteResponse) -> None:
+    def append(
+        self, request: CassetteRequest, response: CassetteResponse, mcp_server: str | None = None
+    ) -> None:
+        """Store one exchange, redacted, and rewrite the file. MCP exchanges come here too
+        (``adapters.cassettes.mcp_http``), so one redactor sees every secret of the session."""
         with self._lock:
             interaction = self._redactor.interaction(request, response, self._workspace)
+            if mcp_server is not None:
+                interaction = attrs.evolve(interaction, mcp_server=mcp_server)
             self.cassette = self.cassette.adding(interaction)
             save_cassette(self._target, self.cassette)
 

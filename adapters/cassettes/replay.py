@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import attrs
+
 from adapters.cassettes.file import load_cassette
 from adapters.cassettes.recorder import headers_of
 from adapters.http import httpx
@@ -38,7 +40,11 @@ class ReplayTransport(httpx.BaseTransport):
         sleep: Callable[[float], None] = time.sleep,
         secrets: Iterable[str] = (),
     ) -> None:
-        self.cassette = cassette
+        self.recorded = cassette
+        # MCP exchanges are matched by ``adapters.cassettes.mcp_http``, not in this order.
+        self.cassette = attrs.evolve(
+            cassette, interactions=tuple(i for i in cassette.interactions if i.mcp_server is None)
+        )
         # The secret values the recording scrubbed: a live request is compared as stored.
         self._secrets = tuple(secrets)
         self._workspace = workspace

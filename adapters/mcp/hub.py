@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import logging
 import queue
 import subprocess
@@ -130,6 +131,9 @@ class McpHub:
         self.on_tools_changed: Callable[[str], None] | None = None
         # A remote server's OAuth (``oauth.provider_for``), or None: no authorization.
         self.auth: Callable[[ServerConfig], httpx.Auth | None] | None = None
+        # The HTTP transport of a remote server's client (``--record``/``--replay``), or None:
+        # httpx's own, to the network.
+        self.http_transport: Callable[[ServerConfig], httpx.AsyncBaseTransport] | None = None
         self.elicit: Elicit | None = None
         # Elicitation requests waiting for the main thread, which answers them while it
         # waits for a call (a server asks in the middle of a tools/call).
@@ -318,11 +322,13 @@ class McpHub:
                 raise process
             return stdio_transport(process, self.groups, state.stderr)
         auth = self.auth(config) if self.auth is not None else None
+        transport = self.http_transport(config) if self.http_transport is not None else None
         client = httpx.AsyncClient(
             headers=dict(config.headers),
             timeout=httpx.Timeout(self.timeout, read=300.0),
             follow_redirects=True,
             auth=auth,
+            transport=transport,
         )
         if config.transport == "http":
             from mcp.client.streamable_http import streamable_http_client
@@ -330,7 +336,13 @@ class McpHub:
             return _first_two(streamable_http_client(config.url, http_client=client))
         from mcp.client.sse import sse_client
 
-        return sse_client(config.url, headers=dict(config.headers), timeout=self.timeout, auth=auth)
+        return sse_client(
+            config.url,
+            headers=dict(config.headers),
+            timeout=self.timeout,
+            auth=auth,
+            httpx_client_factory=functools.partial(httpx.AsyncClient, transport=transport),
+        )
 
     def _elicitation(self, state: ServerState) -> Any:
         async def answer(

@@ -67,6 +67,9 @@ class CassetteResponse(Record):
 class Interaction(Record):
     request: CassetteRequest
     response: CassetteResponse
+    mcp_server: str | None = None
+    """The remote MCP server the exchange was with (the ``mcp_server`` key of the file, which
+    vcrpy ignores); None for the model's API, which replays in order."""
 
 
 @attrs.frozen(repr=False)
@@ -117,7 +120,10 @@ def _interaction_data(interaction: Interaction) -> dict[str, Any]:
     }
     if response.ended_by_error is not None:
         body["ended_by_error"] = response.ended_by_error
-    return {
+    data: dict[str, Any] = (
+        {} if interaction.mcp_server is None else {"mcp_server": interaction.mcp_server}
+    )
+    return data | {
         "request": {
             "body": _text_or_bytes(request.body) if request.body else None,
             "headers": {k: list(v) for k, v in request.headers.items()},
@@ -162,7 +168,8 @@ def _interaction(raw: dict[str, Any]) -> Interaction:
         chunks=tuple(chunks),
         ended_by_error=str(ended) if ended is not None else None,
     )
-    return Interaction(request, response)
+    server = raw.get("mcp_server")
+    return Interaction(request, response, str(server) if server is not None else None)
 
 
 def _headers(raw: dict[str, Any]) -> Headers:

@@ -64,3 +64,15 @@ class ReplayExhausted(ReplayMismatch):
         self.total = total
         self.request_line = request_line
         self.difference = "not in the cassette"
+
+
+class McpReplayMismatch(CassetteError):
+    """A remote MCP server was sent a request the cassette holds no unplayed recording of."""
+
+    def __init__(self, server: str, request_line: str) -> None:
+        super().__init__(
+            f"replay stopped: MCP server {server!r} was sent {request_line}, "
+            "which is not in the cassette"
+        )
+        self.server = server
+        self.request_line = request_line

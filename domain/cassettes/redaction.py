@@ -3,7 +3,8 @@
 Redaction works on spans of the raw bytes (see ``domain.cassettes.chunked_body``) instead of
 re-serialising a body, so everything but the secret itself keeps its exact bytes. Three rules:
 
-1. private headers (``x-api-key``, ``authorization``, cookies...) are replaced whole;
+1. private headers (``x-api-key``, ``authorization``, cookies...) and secret-named ones (an MCP
+   server's ``X-Auth-Token``, ``X-Goog-Api-Key``...) are replaced whole;
 2. the OAuth fields ``code``, ``code_verifier``, ``access_token``, ``refresh_token`` (and kin) are
    replaced at the top level of a JSON body, in a form-encoded body and in a URL query, and only
    there, because ``code`` is also an everyday key inside tool inputs;
@@ -94,7 +95,7 @@ def redact_headers(
     kept: dict[str, list[str]] = {}
     secrets: list[str] = []
     for name, values in headers.items():
-        if name.lower() in PRIVATE_HEADERS:
+        if name.lower() in PRIVATE_HEADERS or _secret_name(name.encode("ascii", "replace")):
             kept[name] = [REDACTED for _ in values]
             for value in values:
                 if value != REDACTED:

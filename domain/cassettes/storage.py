@@ -57,6 +57,7 @@ class Redactor(Record):
     def request(self, request: CassetteRequest, workspace: str | None) -> CassetteRequest:
         headers, header_secrets = redact_headers(request.headers)
         self.known.update(header_secrets)
+        headers = self._scrubbed(headers)
         query_spans, query_secrets = _query_spans(request.uri)
         self.known.update(userinfo_secrets(request.uri))
         unprompted = without_system_prompt(request.body)
@@ -69,6 +70,7 @@ class Redactor(Record):
     def response(self, response: CassetteResponse, workspace: str | None) -> CassetteResponse:
         headers, header_secrets = redact_headers(response.headers)
         self.known.update(header_secrets)
+        headers = self._scrubbed(headers)
         spans, body_secrets = field_spans(response.body)
         self.known.update(body_secrets)
         spans += secret_spans(response.body, self.known)
@@ -86,6 +88,14 @@ class Redactor(Record):
             response, headers=headers, chunks=tuple(rewrite_chunks(response.chunks, spans))
         )
 
+    def _scrubbed(self, headers: Headers) -> Headers:
+        """Known secrets and key-shaped text out of the other headers' values too (a token an
+        MCP server entry also puts in a header of its own naming)."""
+        return {
+            name: [_rewrite(v.encode(), [], self.known, None).decode() for v in values]
+            for name, values in headers.items()
+        }
+
     def interaction(
         self, request: CassetteRequest, response: CassetteResponse, workspace: str | None
     ) -> Interaction:
@@ -93,6 +103,7 @@ class Redactor(Record):
         # across stream events) is scrubbed; then the response: a token it hands out is then
         # scrubbed from the request too.
         self.known.update(named_values(request.body))
+        self.known.update(redact_headers(request.headers)[1])  # a token the answer echoes
         stored_response = self.response(response, workspace)
         return Interaction(self.request(request, workspace), stored_response)
 

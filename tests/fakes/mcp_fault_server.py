@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 from mcp.server.fastmcp import Context, FastMCP
@@ -95,6 +96,32 @@ async def ask(ctx: Context) -> str:  # type: ignore[type-arg]
     return result.action
 
 
+def serve_with_bearer(port: int, token: str) -> None:
+    """Streamable HTTP that answers 401 unless the request carries the token; the
+    ``echo_token`` tool then returns it, as a careless server might."""
+    import uvicorn
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+
+    @server.tool()
+    def echo_token(ctx: Context) -> str:  # type: ignore[type-arg]
+        """Returns the bearer token this call came with."""
+        request = ctx.request_context.request
+        header = request.headers.get("authorization", "") if request is not None else ""
+        return f"you sent {header.removeprefix('Bearer ')}"
+
+    async def check(request: Request, call_next: Any) -> Response:
+        if request.headers.get("authorization") != f"Bearer {token}":
+            return PlainTextResponse("no", status_code=401)
+        answer: Response = await call_next(request)
+        return answer
+
+    app = server.streamable_http_app()
+    app.add_middleware(BaseHTTPMiddleware, dispatch=check)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hang-on-start", action="store_true")
@@ -102,6 +129,9 @@ def main() -> None:
     parser.add_argument("--marker")
     parser.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1")
     parser.add_argument("--sse", type=int, metavar="PORT", help="legacy SSE on 127.0.0.1")
+    parser.add_argument(
+        "--bearer-env", metavar="VAR", help="with --http: only `Authorization: Bearer $VAR`"
+    )
     args = parser.parse_args()
     MARKERS.extend([Path(args.marker)] if args.marker else [])
     mark("started")
@@ -110,6 +140,9 @@ def main() -> None:
     if args.garbage:
         sys.stdout.write('this is not JSON-RPC\n{"jsonrpc": "2.0", "bogus": true}\n')
         sys.stdout.flush()
+    if args.http and args.bearer_env:
+        serve_with_bearer(args.http, os.environ[args.bearer_env])
+        return
     if args.http or args.sse:
         server.settings.host = "127.0.0.1"
         server.settings.port = args.http or args.sse

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +41,35 @@ def fault_entry(*flags: str) -> dict[str, Any]:
         "args": ["-m", "tests.fakes.mcp_fault_server", *flags],
         "env": {"PYTHONPATH": str(ROOT)},
     }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def remote_server(flag: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """The fault server (FastMCP) on 127.0.0.1 with ``--http`` (at ``/mcp``) or ``--sse`` (at
+    ``/sse``) on a free port, once it listens; its port. Stopped on leaving."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.mcp_fault_server", flag, str(port), *extra],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

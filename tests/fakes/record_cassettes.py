@@ -6,6 +6,8 @@ Everything is recorded over real HTTP from servers on 127.0.0.1. Families (all b
   a session (``hexclaw -p ... --record FILE`` as a subprocess) -> ``cassettes/proxy/NAME.yaml``;
 - ``oauth``: hexclaw's token client against the npm OAuth server (needs node; see
   ``tests/fakes/oauth_cassettes.py``) -> ``cassettes/oauth/NAME.yaml``;
+- ``mcp``: a session calling tools of a remote MCP server (``tests/fakes/mcp_cassettes.py``)
+  -> ``cassettes/mcp/NAME.yaml``;
 - ``demo``: the offline demo's session, with ``tests/fakes/demo_model.py`` playing the model
   and the tools running for real -> ``demo/session.yaml``.
 
@@ -27,7 +29,7 @@ from tests.support import HEXCLAW, hexclaw_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes"
-FAMILIES = ("proxy", "oauth", "demo")
+FAMILIES = ("proxy", "oauth", "mcp", "demo")
 
 
 class RecordingFailed(Exception):
@@ -96,6 +98,12 @@ def record_oauth_family() -> list[Path]:
     return record(CASSETTES / "oauth")
 
 
+def record_mcp_family() -> list[Path]:
+    from tests.fakes.mcp_cassettes import record_mcp_family as record
+
+    return record(CASSETTES / "mcp")
+
+
 def record_demo_family() -> list[Path]:
     from tests.fakes.demo_model import record_demo_session
 
@@ -112,6 +120,7 @@ def main(argv: list[str]) -> int:
         recorder = {
             "proxy": record_proxy_family,
             "oauth": record_oauth_family,
+            "mcp": record_mcp_family,
             "demo": record_demo_family,
         }[family]
         for path in recorder():

@@ -80,7 +80,7 @@ def replay_calls(
 
 def test_there_are_cassettes_in_every_family() -> None:
     families = {p.parent.name for p in ALL_CASSETTES}
-    assert {"anthropic", "proxy", "oauth"} <= families
+    assert {"anthropic", "proxy", "oauth", "mcp"} <= families
     assert {f"cassettes/proxy/{q.name}.yaml" for q in QUIRKS} <= {_name(p) for p in ALL_CASSETTES}
 
 
