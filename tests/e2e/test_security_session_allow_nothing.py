@@ -96,7 +96,7 @@ CASES: list[Case] = [
     CASES,
     ids=[case[0] for case in CASES],
 )
-def test_allowing_a_call_that_names_nothing_for_the_session_still_asks_about_the_next_call(
+def test_a_call_that_names_nothing_offers_no_session_answer_and_the_next_call_is_asked(
     tmux: TmuxDriver,
     anthropic_server: ScriptedAnthropicServer,
     config_home: Path,
@@ -119,19 +119,21 @@ def test_allowing_a_call_that_names_nothing_for_the_session_still_asks_about_the
     start(tmux, anthropic_server, config_home, workspace)
     ask(tmux, "go")
     screen = tmux.wait_for(first_question, timeout=10)
-    assert "Yes, and don't ask again" in screen
-    tmux.send("a")
+    assert "Yes, and don't ask again" not in screen
+    assert "the call names no command, host or path to remember" in " ".join(screen.split())
+    assert "2. No, and tell the model why" in screen
+    tmux.send("a")  # not an answer here: the question stays until "y"
+    tmux.send("y")
 
-    # The next call of the same tool is asked about again: nothing was remembered.
+    # The next call of the same tool is asked about: the first answer was an allow once.
     screen = tmux.wait_for(lambda s: shown in s and "Yes, and don't ask again" in s, timeout=10)
     tmux.send("n")
     tmux.wait_for("Tell the model why", timeout=5)
     tmux.send("Enter")
     tmux.wait_for("Not run.", timeout=10, history=200)
     nothing_ran(workspace, counter)
-    (first, second) = (
-        request.body["messages"][-1]["content"][0] for request in anthropic_server.requests[1:3]
-    )
+    first, second = (r.body["messages"][-1]["content"][0] for r in anthropic_server.requests[1:3])
     assert first["tool_use_id"] == "toolu_1"
+    assert first["is_error"] is True  # the tool itself refuses the input that names nothing
     assert second["tool_use_id"] == "toolu_2"
     assert second["is_error"] is True

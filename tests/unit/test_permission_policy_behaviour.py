@@ -301,3 +301,23 @@ def test_search_tools_leave_out_the_paths_deny_rules_keep_from_them() -> None:
         assert not hidden("/elsewhere/.env"), "the rule is relative to the workspace"
     assert made.hidden_paths("WebFetch") is None
     assert policy(allow=("Read(./.env)",)).hidden_paths("Grep") is None
+
+
+@pytest.mark.parametrize(
+    "access",
+    [bash(""), bash(None), ToolAccess("WebFetch", "network"), write(), ToolAccess("Edit", "write")],
+)
+def test_a_call_that_names_nothing_is_asked_without_a_session_answer(access: ToolAccess) -> None:
+    decision = policy().decide(access)
+    assert decision.verdict == "ask"
+    assert decision.step == "mode default"
+    assert decision.session_allow is False
+    assert decision.every_time == "the call names no command, host or path to remember"
+
+
+@pytest.mark.parametrize(
+    "access", [bash("ls"), ToolAccess("WebFetch", "network", domain="a.example"), write("/ws/a")]
+)
+def test_a_call_that_names_what_it_does_is_asked_with_a_session_answer(access: ToolAccess) -> None:
+    decision = policy().decide(access)
+    assert (decision.verdict, decision.session_allow, decision.every_time) == ("ask", True, "")
