@@ -27,7 +27,9 @@ refused with one line and exit 2, and ``/permissions bypassPermissions`` is refu
 
 An "allow for the session" answer is an allow rule, so it is remembered only where allow rules
 count: not for 6 or 7, which come before them (the ``Decision`` says so, and the question then
-offers no session option); for 4, its exact rule lets the command past the check.
+offers no session option); for 4, its exact rule lets the command past the check. A call that
+names no command, host or path (an empty command, a URL without a host) has no rule to
+remember, so its question offers no session option either.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ DECISION_STEPS = (
     "allow rule",
     "mode default",
 )
+NOTHING_TO_REMEMBER = "the call names no command, host or path to remember"
 BYPASS_WARNING = (
     "bypassPermissions mode: every tool call runs without asking, including commands and "
     "edits outside the workspace. Deny rules still apply."
@@ -231,7 +234,12 @@ class PermissionPolicy:
         rule = covering_rule(self.rules.allow, access, self.context)
         if rule is not None:
             return _by_rule(Decision("allow"), "allow rule", rule)
-        return attrs.evolve(self._mode_default(access), step="mode default")
+        decision = self._mode_default(access)
+        if not session_rules(access):
+            # A call that names no command, host or path leaves nothing to remember (a rule
+            # for the whole tool would allow every later call), so no session answer is offered.
+            decision = attrs.evolve(decision, session_allow=False, every_time=NOTHING_TO_REMEMBER)
+        return attrs.evolve(decision, step="mode default")
 
     def _mode_default(self, access: ToolAccess) -> Decision:
         if access.kind == "read":

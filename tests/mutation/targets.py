@@ -37,6 +37,11 @@ RULE_TESTS = (
     "tests/unit/test_settings_trust.py",
     "tests/unit/test_headless_permissions.py",
 )
+POLICY_TESTS = (
+    *RULE_TESTS,
+    "tests/unit/test_permission_policy_behaviour.py",
+    "tests/unit/test_permission_policy_settings.py",
+)
 STREAM_TESTS = (
     "tests/unit/test_sse_framer.py",
     "tests/unit/test_sse_framer_limits.py",
@@ -69,7 +74,7 @@ TARGETS = (
         ),
         100,
     ),
-    Target("permission policy", "domain/permissions/policy.py", RULE_TESTS, 90),
+    Target("permission policy", "domain/permissions/policy.py", POLICY_TESTS, 90),
     Target(
         "settings trust",
         "domain/settings/layer_trust.py",

@@ -292,6 +292,10 @@ SESSION_TABLE = [
     ("default", [], [], [], EDIT_VIA_LINK, True),
     ("default", [], [], [], BASH, True),
     ("default", [], [], [], FETCH, True),
+    # A call that names nothing: no rule could remember it but one for the whole tool.
+    ("default", [], [], [], bash(""), False),
+    ("acceptEdits", [], [], [], ToolAccess("WebFetch", "network"), False),
+    ("default", [], [], [], ToolAccess("Write", "write"), False),
 ]
 
 
