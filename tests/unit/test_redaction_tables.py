@@ -151,3 +151,9 @@ def test_a_known_secret_is_scrubbed_in_its_json_escaped_form_too() -> None:
 def test_a_known_secret_of_exactly_eight_characters_is_scrubbed() -> None:
     assert redacted(b"x 12345678 y", ["12345678"]) == b"x REDACTED y"
     assert redacted(b"x 1234567 y", ["1234567"]) == b"x 1234567 y"
+
+
+def test_a_header_name_outside_ascii_is_judged_by_its_ascii_words() -> None:
+    kept, secrets = redact_headers({"X-Säfe-Token": ["s3cr3t-value-1"], "X-Grüße": ["hallo"]})
+    assert kept == {"X-Säfe-Token": [REDACTED], "X-Grüße": ["hallo"]}
+    assert secrets == ["s3cr3t-value-1"]
