@@ -142,6 +142,34 @@ def test_malformed_output_is_skipped_and_the_session_goes_on(
     ]
 
 
+def test_server_requests_ping_answered_the_others_method_not_found(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
+    outcome = tool(hub, "f", "probe").run({})
+    assert outcome.content == [
+        {"type": "text", "text": "ping ok, roots -32601, sampling -32601"}
+    ], outcome.content
+
+
+def test_elicitation_is_answered_through_the_callback_or_declined(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
+    ask = tool(hub, "f", "ask")
+    assert ask.run({}).content == [{"type": "text", "text": "decline"}]
+    asked: list[tuple[str, str]] = []
+
+    def elicit(server: str, message: str, schema: Any) -> dict[str, Any]:
+        asked.append((server, message))
+        assert "name" in schema["properties"]
+        return {"name": "Ada", "age": 36}
+
+    hub.elicit = elicit
+    assert ask.run({}).content == [{"type": "text", "text": "accepted Ada 36"}]
+    assert asked == [("f", "Who are you?")]
+
+
 def test_huge_result_is_capped_with_a_note(hubs: list[McpHub], tmp_path: Path) -> None:
     hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
     info = next(t for t in hub.tools() if t.name == "huge")
