@@ -1,8 +1,9 @@
 """Wiring MCP servers into a run: which may start, starting them, their tools in the registry.
 
 Called from ``bootstrap.build_run`` (the composition root) only when tools are offered; the
-SDK (``adapters/mcp/hub.py``) is imported only when at least one server will start, so a run
-without MCP servers loads nothing of it.
+hub (``adapters/mcp/hub.py``) is imported only when at least one server will start, and the
+SDK only when one of them is remote (http, sse): a run without MCP servers, or with stdio
+servers only, loads nothing of it.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
     """Start the servers (in parallel, at most ``MCP_TIMEOUT`` ms); each failure is a line."""
     from adapters.mcp.stdio_process import ProcessGroups, start_stdio
 
-    # The stdio servers start first: their start-up overlaps the SDK's import below.
+    # The stdio servers start first: their start-up overlaps the hub's import below.
     groups = ProcessGroups()
     atexit.register(groups.stop_all)
     spawned = {

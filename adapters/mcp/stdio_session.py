@@ -156,6 +156,9 @@ class StdioSession:
                 async with asyncio.timeout(timeout):
                     response = await answer
             except TimeoutError:
+                # MCP asks a client that gives up on a request to say so.
+                with contextlib.suppress(McpConnectionClosed):
+                    self._send(cancelled(request_id, f"timed out after {timeout:g}s"))
                 raise McpRequestError(
                     REQUEST_TIMEOUT,
                     f"Timed out while waiting for response to {method}. "

@@ -21,5 +21,10 @@ What lives where:
 - ``approval.py``: which project servers may start, and the trust item pinning each;
 - ``naming.py``: tool names, and the rule names that cover them;
 - ``results.py``: a tool result's content blocks to what the model reads, with the output cap;
-- ``elicitation.py``: a server's elicitation request as form fields, and typed answers.
+- ``elicitation.py``: a server's elicitation request as form fields, and typed answers;
+- ``protocol.py``: JSON-RPC messages as MCP uses them: building them, classifying a received
+  line, the protocol version handshake, pagination, progress and elicitation shapes;
+- ``session.py``: the session port the hub talks to (stdio and remote sessions implement it);
+- ``listing.py``: a server's answers (tools, prompts, resources, call results) checked into
+  records.
 """

@@ -228,6 +228,26 @@ def test_ctrl_c_cancels_the_call_on_the_server(hubs: list[McpHub], tmp_path: Pat
     assert not tool(hub, "f", "echo").run({"text": "after"}).is_error
 
 
+def test_a_call_past_mcp_tool_timeout_fails_and_is_cancelled_on_the_server(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    servers = [parse_entry("f", fault_entry("--marker", str(markers)), "user", "test")]
+    hub = started(hubs, McpHub(servers, str(tmp_path), dict(os.environ), tool_timeout=1.0))
+    begun = time.monotonic()
+    with pytest.raises(McpCallError, match="Timed out"):
+        hub.call_tool("f", "slow", {})
+    assert time.monotonic() - begun < 5
+    deadline = time.monotonic() + 10
+    while not (markers / "cancelled").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (markers / "cancelled").exists()
+    assert hub.call_tool("f", "echo", {"text": "after"}).content == [
+        {"type": "text", "text": "echo: after"}
+    ]
+
+
 def test_close_stops_every_process_group(tmp_path: Path) -> None:
     markers = tmp_path / "markers"
     markers.mkdir()
