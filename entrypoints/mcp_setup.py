@@ -9,6 +9,7 @@ servers only, loads nothing of it.
 from __future__ import annotations
 
 import atexit
+import subprocess
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +21,55 @@ from entrypoints.config import Config, RunOptions, number_env
 
 if TYPE_CHECKING:
     from adapters.mcp.hub import McpHub
+    from adapters.mcp.stdio_process import ProcessGroups
     from adapters.tools.registry import Tool, ToolRegistry
     from domain.permissions.policy import PermissionPolicy
     from domain.trust.ledger import TrustCheck
 
 Approve = Callable[["list[TrustCheck]"], "list[TrustCheck]"]
+
+
+class EarlyServers:
+    """Print mode's stdio servers started before hexclaw's heavy imports (``prestart``),
+    waiting for ``start_hub`` to adopt them."""
+
+    groups: ProcessGroups | None = None
+    started: list[tuple[ServerConfig, subprocess.Popen[bytes] | OSError]] = []  # noqa: RUF012
+
+    @classmethod
+    def adopt(cls, server: ServerConfig) -> subprocess.Popen[bytes] | OSError | None:
+        for n, (config, process) in enumerate(cls.started):
+            if config == server:
+                del cls.started[n]
+                return process
+        return None
+
+
+def prestart(ctx: Config, options: RunOptions) -> None:
+    """``-p`` with tools offered: start the stdio servers this run will start now, before the
+    modules the run needs are imported, so a server's own start (0.3 s for a node server, more
+    for a Python one) overlaps hexclaw's. It is the decision ``build_mcp`` makes later
+    (``servers_to_start``, where print mode approves nothing); that later call reports the
+    warnings and raises the errors, so here they are dropped."""
+    from adapters.mcp.stdio_process import ProcessGroups, start_stdio
+    from domain.errors import HexclawError
+
+    before = len(ctx.warnings)
+    try:
+        servers = servers_to_start(ctx, options, lambda checks: [])
+    except HexclawError:
+        return
+    finally:
+        del ctx.warnings[before:]
+    stdio = [server for server in servers if server.transport == "stdio"]
+    if not stdio:
+        return
+    groups = ProcessGroups()
+    atexit.register(groups.stop_all)
+    EarlyServers.groups = groups
+    EarlyServers.started = [
+        (server, start_stdio(server, str(ctx.workspace), ctx.environ, groups)) for server in stdio
+    ]
 
 
 def check_flags(options: RunOptions) -> None:
@@ -78,13 +123,16 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
     from adapters.mcp.stdio_process import ProcessGroups, start_stdio
 
     # The stdio servers start first: their start-up overlaps the hub's import below.
-    groups = ProcessGroups()
-    atexit.register(groups.stop_all)
+    groups = EarlyServers.groups
+    if groups is None:
+        groups = ProcessGroups()
+        atexit.register(groups.stop_all)
     spawned = {
-        s.name: start_stdio(s, str(ctx.workspace), ctx.environ, groups)
+        s.name: EarlyServers.adopt(s) or start_stdio(s, str(ctx.workspace), ctx.environ, groups)
         for s in servers
         if s.transport == "stdio"
     }
+    stop_unadopted()
     from adapters.mcp.hub import McpHub
 
     tool_timeout = number_env(ctx, "MCP_TOOL_TIMEOUT", 0) / 1000
@@ -105,6 +153,20 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
         if state.status != "connected":
             ctx.warnings.append(f"MCP server {state.name!r} {state.status}: {state.error}")
     return hub
+
+
+def stop_unadopted() -> None:
+    """Servers ``prestart`` started that the run does not use (its later decision differed):
+    stopped now rather than at exit."""
+    left, EarlyServers.started = EarlyServers.started, []
+    pids = {process.pid for _server, process in left if not isinstance(process, OSError)}
+    if pids:
+        from adapters.mcp.stdio_process import stop_groups
+
+        stop_groups(pids)
+        if EarlyServers.groups is not None:
+            for pid in pids:
+                EarlyServers.groups.discard(pid)
 
 
 def attach_tools(

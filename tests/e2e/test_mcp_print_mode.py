@@ -67,7 +67,7 @@ def test_print_mode_offers_mcp_tools_only_with_an_opt_in(
 ) -> None:
     markers = tmp_path / "markers"
     markers.mkdir()
-    config = config_file(tmp_path, {"f": fault_entry("--marker", str(markers))})
+    config = config_file(tmp_path, {"f": fault_entry()})
     anthropic_server.add(Reply.sse(text_message_events("hi")))
     env = hexclaw_env(anthropic_server.url, config_home)
     done = run_hexclaw(["-p", "hi", "--mcp-config", config], env, workspace)
@@ -180,12 +180,31 @@ def test_a_failing_server_is_one_line_and_the_run_goes_on(
     assert "mcp__f__echo" in offered(anthropic_server.requests[0].body)
 
 
+def test_servers_started_early_are_warned_about_once(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """-p starts its stdio servers before loading the rest of hexclaw, then decides again
+    while building the run: each warning is still one line, and the early server is the one
+    the run talks to."""
+    unset = {"command": "${HEXCLAW_TEST_NEVER_SET}", "args": []}
+    config = config_file(tmp_path, {"unset": unset, "f": fault_entry()})
+    anthropic_server.add(Reply.sse(text_message_events("fine")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(
+        ["-p", "hi", "--mcp-config", config, "--allowedTools", "mcp__f"], env, workspace
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "HEXCLAW_TEST_NEVER_SET" in line]
+    assert len(lines) == 1, done.stderr
+    assert "mcp__f__echo" in offered(anthropic_server.requests[0].body)
+
+
 def test_the_server_group_is_stopped_when_hexclaw_exits(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
     markers = tmp_path / "markers"
     markers.mkdir()
-    config = config_file(tmp_path, {"f": fault_entry("--marker", str(markers))})
+    config = config_file(tmp_path, {"f": fault_entry()})
     anthropic_server.add(Reply.error(400, "invalid_request_error", "no"))
     env = hexclaw_env(anthropic_server.url, config_home)
     done = run_hexclaw(
