@@ -148,10 +148,16 @@ def start_hub(ctx: Config, servers: list[ServerConfig]) -> McpHub:
     use_stored_logins(hub, ctx)
     # Whatever the exit path, the servers' process groups are stopped.
     atexit.register(hub.close)
-    hub.start()
-    for state in hub.states.values():
-        if state.status != "connected":
-            ctx.warnings.append(f"MCP server {state.name!r} {state.status}: {state.error}")
+
+    def report() -> None:
+        for state in hub.states.values():
+            if state.status != "connected":
+                ctx.warnings.append(f"MCP server {state.name!r} {state.status}: {state.error}")
+
+    hub.on_started = report
+    # The rest of the run is built while the servers start: the first listing of the tools
+    # (at the end of build_run, before any warning is printed) waits for them.
+    hub.start(wait=False)
     return hub
 
 

@@ -124,23 +124,41 @@ class McpHub:
         self._thread = threading.Thread(target=self._loop.run_forever, name="mcp", daemon=True)
         self._started = False
         self._closed = False
+        self._deadline = 0.0
+        self._waiting = threading.Lock()
+        self._waited = False
+        # Called once every server is connected or failed (the start's warnings).
+        self.on_started: Callable[[], None] | None = None
         self._background: set[asyncio.Task[None]] = set()
 
     # The synchronous side.
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
         """Connect to every server in parallel; returns when each is connected or failed
-        (at most ``timeout`` seconds)."""
+        (at most ``timeout`` seconds), or at once with ``wait=False``: then the first use of
+        the servers (``tools()``, a call...) waits for them, so hexclaw builds the rest of
+        the run meanwhile."""
         if self._started:
             return
         self._started = True
+        self._deadline = time.monotonic() + self.timeout + 1.0
         self._thread.start()
         for state in self.states.values():
             asyncio.run_coroutine_threadsafe(self._serve(state), self._loop)
-        deadline = time.monotonic() + self.timeout + 1.0
-        for state in self.states.values():
-            if not state.ready.wait(max(0.0, deadline - time.monotonic())):
-                state.fail(f"timed out after {self.timeout:g}s")
+        if wait:
+            self.wait_started()
+
+    def wait_started(self) -> None:
+        """Returns when every server is connected or failed; then, once, ``on_started``."""
+        with self._waiting:
+            if self._waited or not self._started:
+                return
+            for state in self.states.values():
+                if not state.ready.wait(max(0.0, self._deadline - time.monotonic())):
+                    state.fail(f"timed out after {self.timeout:g}s")
+            self._waited = True
+            if self.on_started is not None:
+                self.on_started()
 
     def reconnect(self, name: str, timeout: float | None = None) -> ServerState:
         """Connect to one server again (after a login): its old session, if any, is closed
@@ -179,9 +197,11 @@ class McpHub:
             self._thread.join(timeout=2.0)
 
     def tools(self) -> list[ToolInfo]:
+        self.wait_started()
         return [t for s in self.states.values() if s.status == "connected" for t in s.tools]
 
     def prompts(self) -> list[PromptInfo]:
+        self.wait_started()
         return [p for s in self.states.values() if s.status == "connected" for p in s.prompts]
 
     def call_tool(
@@ -195,6 +215,7 @@ class McpHub:
         return self._wait(self._call(state, tool, dict(arguments), progress))
 
     def list_resources(self, server: str | None = None) -> list[dict[str, Any]]:
+        self.wait_started()
         found: list[dict[str, Any]] = []
         for state in self.states.values():
             if server is not None and state.name != server:
@@ -218,6 +239,7 @@ class McpHub:
         return self._wait(self._prompt(state, name, dict(arguments)))
 
     def _connected(self, server: str) -> ServerState:
+        self.wait_started()
         state = self.states.get(server)
         if state is None:
             raise McpCallError(f"no MCP server named {server!r}")

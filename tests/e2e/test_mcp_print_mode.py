@@ -67,7 +67,7 @@ def test_print_mode_offers_mcp_tools_only_with_an_opt_in(
 ) -> None:
     markers = tmp_path / "markers"
     markers.mkdir()
-    config = config_file(tmp_path, {"f": fault_entry()})
+    config = config_file(tmp_path, {"f": fault_entry("--marker", str(markers))})
     anthropic_server.add(Reply.sse(text_message_events("hi")))
     env = hexclaw_env(anthropic_server.url, config_home)
     done = run_hexclaw(["-p", "hi", "--mcp-config", config], env, workspace)
@@ -204,7 +204,7 @@ def test_the_server_group_is_stopped_when_hexclaw_exits(
 ) -> None:
     markers = tmp_path / "markers"
     markers.mkdir()
-    config = config_file(tmp_path, {"f": fault_entry()})
+    config = config_file(tmp_path, {"f": fault_entry("--marker", str(markers))})
     anthropic_server.add(Reply.error(400, "invalid_request_error", "no"))
     env = hexclaw_env(anthropic_server.url, config_home)
     done = run_hexclaw(
