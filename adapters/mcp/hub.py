@@ -192,7 +192,7 @@ class McpHub:
             while any(s.session is not None for s in self.states.values()):
                 if time.monotonic() >= deadline:
                     break
-                time.sleep(0.01)
+                time.sleep(0.005)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=2.0)
 
@@ -287,10 +287,12 @@ class McpHub:
                     session = await stack.enter_async_context(self._open(state))
                     hello = await session.initialize()
                     state.session = session
-                    if hello.offers("tools"):
-                        state.tools = await self._list_tools(state)
-                    if hello.offers("prompts"):
-                        state.prompts = await self._list_prompts(state)
+                    # Both listings in flight at once: one round trip less before the run.
+                    tools, prompts = await asyncio.gather(
+                        self._list_tools(state) if hello.offers("tools") else _nothing(),
+                        self._list_prompts(state) if hello.offers("prompts") else _nothing(),
+                    )
+                    state.tools, state.prompts = list(tools), list(prompts)
                     state.resources = hello.offers("resources")
                 state.status = "connected"
                 state.ready.set()
@@ -458,6 +460,10 @@ class McpHub:
                 is_error=True,
             )
         return result
+
+
+async def _nothing() -> list[Any]:
+    return []
 
 
 @contextlib.asynccontextmanager
