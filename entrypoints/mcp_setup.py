@@ -1,13 +1,15 @@
 """Wiring MCP servers into a run: which may start, starting them, their tools in the registry.
 
 Called from ``bootstrap.build_run`` (the composition root) only when tools are offered; the
-SDK (``adapters/mcp/hub.py``) is imported only when at least one server will start, so a run
-without MCP servers loads nothing of it.
+hub (``adapters/mcp/hub.py``) is imported only when at least one server will start, and the
+SDK only when one of them is remote (http, sse): a run without MCP servers, or with stdio
+servers only, loads nothing of it.
 """
 
 from __future__ import annotations
 
 import atexit
+import subprocess
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +26,55 @@ if TYPE_CHECKING:
     from adapters.cassettes.replay import ReplayTransport
     from adapters.http import httpx
     from adapters.mcp.hub import McpHub
+    from adapters.mcp.stdio_process import ProcessGroups
     from adapters.tools.registry import Tool, ToolRegistry
     from domain.permissions.policy import PermissionPolicy
     from domain.trust.ledger import TrustCheck
 
 Approve = Callable[["list[TrustCheck]"], "list[TrustCheck]"]
+
+
+class EarlyServers:
+    """Print mode's stdio servers started before hexclaw's heavy imports (``prestart``),
+    waiting for ``start_hub`` to adopt them."""
+
+    groups: ProcessGroups | None = None
+    started: list[tuple[ServerConfig, subprocess.Popen[bytes] | OSError]] = []  # noqa: RUF012
+
+    @classmethod
+    def adopt(cls, server: ServerConfig) -> subprocess.Popen[bytes] | OSError | None:
+        for n, (config, process) in enumerate(cls.started):
+            if config == server:
+                del cls.started[n]
+                return process
+        return None
+
+
+def prestart(ctx: Config, options: RunOptions) -> None:
+    """``-p`` with tools offered: start the stdio servers this run will start now, before the
+    modules the run needs are imported, so a server's own start (0.3 s for a node server, more
+    for a Python one) overlaps hexclaw's. It is the decision ``build_mcp`` makes later
+    (``servers_to_start``, where print mode approves nothing); that later call reports the
+    warnings and raises the errors, so here they are dropped."""
+    from adapters.mcp.stdio_process import ProcessGroups, start_stdio
+    from domain.errors import HexclawError
+
+    before = len(ctx.warnings)
+    try:
+        servers = servers_to_start(ctx, options, lambda checks: [])
+    except HexclawError:
+        return
+    finally:
+        del ctx.warnings[before:]
+    stdio = [server for server in servers if server.transport == "stdio"]
+    if not stdio:
+        return
+    groups = ProcessGroups()
+    atexit.register(groups.stop_all)
+    EarlyServers.groups = groups
+    EarlyServers.started = [
+        (server, start_stdio(server, str(ctx.workspace), ctx.environ, groups)) for server in stdio
+    ]
 
 
 def check_flags(options: RunOptions) -> None:
@@ -87,14 +133,17 @@ def start_hub(
     comes from it; a replay sends no credentials, so no stored login is used."""
     from adapters.mcp.stdio_process import ProcessGroups, start_stdio
 
-    # The stdio servers start first: their start-up overlaps the SDK's import below.
-    groups = ProcessGroups()
-    atexit.register(groups.stop_all)
+    # The stdio servers start first: their start-up overlaps the hub's import below.
+    groups = EarlyServers.groups
+    if groups is None:
+        groups = ProcessGroups()
+        atexit.register(groups.stop_all)
     spawned = {
-        s.name: start_stdio(s, str(ctx.workspace), ctx.environ, groups)
+        s.name: EarlyServers.adopt(s) or start_stdio(s, str(ctx.workspace), ctx.environ, groups)
         for s in servers
         if s.transport == "stdio"
     }
+    stop_unadopted()
     from adapters.mcp.hub import McpHub
 
     tool_timeout = number_env(ctx, "MCP_TOOL_TIMEOUT", 0) / 1000
@@ -113,10 +162,16 @@ def start_hub(
         use_stored_logins(hub, ctx)
     # Whatever the exit path, the servers' process groups are stopped.
     atexit.register(hub.close)
-    hub.start()
-    for state in hub.states.values():
-        if state.status != "connected":
-            ctx.warnings.append(f"MCP server {state.name!r} {state.status}: {state.error}")
+
+    def report() -> None:
+        for state in hub.states.values():
+            if state.status != "connected":
+                ctx.warnings.append(f"MCP server {state.name!r} {state.status}: {state.error}")
+
+    hub.on_started = report
+    # The rest of the run is built while the servers start: the first listing of the tools
+    # (at the end of build_run, before any warning is printed) waits for them.
+    hub.start(wait=False)
     return hub
 
 
@@ -138,6 +193,20 @@ def cassette_records(cassette: RecordingTransport | ReplayTransport) -> bool:
     from adapters.cassettes.replay import ReplayTransport
 
     return not isinstance(cassette, ReplayTransport)
+
+
+def stop_unadopted() -> None:
+    """Servers ``prestart`` started that the run does not use (its later decision differed):
+    stopped now rather than at exit."""
+    left, EarlyServers.started = EarlyServers.started, []
+    pids = {process.pid for _server, process in left if not isinstance(process, OSError)}
+    if pids:
+        from adapters.mcp.stdio_process import stop_groups
+
+        stop_groups(pids)
+        if EarlyServers.groups is not None:
+            for pid in pids:
+                EarlyServers.groups.discard(pid)
 
 
 def attach_tools(

@@ -6,23 +6,16 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from domain.errors import HexclawError
 from domain.headless.errors import StructuredOutputFailed
 from domain.messages.content import ContentBlock
-from entrypoints.bootstrap import (
-    Run,
-    add_structured_output,
-    build_run,
-    follow_fallback,
-    mcp_status_lines,
-    mention_check,
-    print_warnings,
-    session_hooks,
-)
 from entrypoints.config import Config, RunOptions, load_config
-from entrypoints.print_output import PrintObserver
+
+if TYPE_CHECKING:
+    # Imported in run_print, once the MCP servers are started: their start overlaps it.
+    from entrypoints.bootstrap import Run
 
 
 class Interrupted(HexclawError):
@@ -65,11 +58,22 @@ def prompt_with_attachments(
     by the Read rules as in the REPL (what would be asked about is left out, with a note)."""
     from adapters.files.mention_files import read_attachments
     from domain.context.file_mentions import prompt_content
+    from entrypoints.bootstrap import mention_check
 
     attachments, notes = read_attachments(ctx.workspace, prompt, mention_check(ctx, run.policy))
     for note in notes:
         notice(note)
     return prompt_content(prompt, attachments)
+
+
+def tools_opted_in(ctx: Config, options: RunOptions) -> bool:
+    """Whether this run offers tools, as ``build_tools`` decides it for print mode."""
+    from domain.permissions.policy import PolicyChoices, tools_opted_in
+
+    choices = PolicyChoices(
+        options.permission_mode, options.allowed_tools, options.disallowed_tools
+    )
+    return options.permission_prompt_tool is not None or tools_opted_in(ctx.settings, choices)
 
 
 def run_print(args: argparse.Namespace) -> int:
@@ -79,6 +83,24 @@ def run_print(args: argparse.Namespace) -> int:
         return run_stream_session(args)
     prompt = read_prompt(args)
     ctx = load_config(args.settings, args.setting_sources)
+    options = RunOptions.from_args(args, interactive=False)
+    early = tools_opted_in(ctx, options)
+    if early:
+        # Only a run that offers tools starts MCP servers (build_mcp): nothing of MCP is
+        # imported for the others.
+        from entrypoints.mcp_setup import prestart
+
+        prestart(ctx, options)
+    from entrypoints.bootstrap import (
+        add_structured_output,
+        build_run,
+        follow_fallback,
+        mcp_status_lines,
+        print_warnings,
+        session_hooks,
+    )
+    from entrypoints.print_output import PrintObserver
+
     answer = None
     if args.json_schema is not None:
         # Only --json-schema needs the structured answer (and later the jsonschema library).
@@ -93,7 +115,11 @@ def run_print(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         workspace=str(ctx.workspace),
     )
-    run = build_run(ctx, RunOptions.from_args(args, interactive=False), observer, None)
+    run = build_run(ctx, options, observer, None)
+    if early:
+        from entrypoints.mcp_setup import stop_unadopted
+
+        stop_unadopted()
     print_warnings(ctx)
     loop = run.loop
     observer.session_id = loop.session_id

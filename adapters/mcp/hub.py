@@ -1,10 +1,12 @@
-"""``McpHub``: hexclaw's one wrapper around the SDK's async client.
+"""``McpHub``: hexclaw's one wrapper around the MCP servers' async sessions.
 
-A daemon thread runs an asyncio loop. Each server is served by one task that enters the
-transport and the ``ClientSession``, lists what the server offers, then waits until the hub
-closes; calls from hexclaw's synchronous side are coroutines submitted to that loop, awaited
-through futures. The SDK is imported here and in the modules this one imports, never at
-hexclaw's startup: bootstrap imports this module only when a server is configured.
+A daemon thread runs an asyncio loop. Each server is served by one task that opens its
+session (``domain/mcp/session.py``: the lean stdio one, or the SDK's for remote servers),
+lists what the server offers, then waits until the hub closes; calls from hexclaw's
+synchronous side are coroutines submitted to that loop, awaited through futures. The answers
+come back as plain JSON from either session and become records here (``domain/mcp/listing``).
+The SDK is imported only for a remote (http, sse) server, in ``_open``: a run whose servers
+are all stdio loads neither ``mcp`` nor ``pydantic``.
 """
 
 from __future__ import annotations
@@ -13,26 +15,40 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
-import logging
 import queue
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 import attrs
-from mcp import ClientSession, types
-from mcp.shared.context import RequestContext
-from mcp.shared.exceptions import McpError as SdkError
-from mcp.shared.session import RequestResponder
 
 from adapters.http import httpx
 from adapters.mcp.stdio_process import ProcessGroups, StderrTail, start_stdio
-from adapters.mcp.stdio_transport import stdio_transport
 from domain.mcp.config import ServerConfig
-from domain.mcp.errors import McpError
+from domain.mcp.errors import McpConnectionClosed, McpError, McpProtocolError, McpRequestError
+from domain.mcp.listing import (
+    CallResult,
+    PromptInfo,
+    ToolInfo,
+    call_result_of,
+    contents_of,
+    messages_of,
+    missing_structure,
+    prompts_of,
+    resources_of,
+    tools_of,
+)
+from domain.mcp.protocol import (
+    JSON,
+    MAX_PAGES,
+    Pager,
+    elicitation_answer,
+    form_elicitation,
+    progress_line,
+)
+from domain.mcp.session import McpSession, SessionEvents
 from domain.repr_base import Record
 from domain.version import VERSION
 
@@ -41,36 +57,13 @@ Status = Literal["pending", "connected", "failed", "needs login"]
 # hexclaw's main thread (the REPL's form); without one every request is declined.
 Elicit = Callable[[str, str, Mapping[str, Any]], "dict[str, Any] | None"]
 T = TypeVar("T")
-# The SDK logs its transports' failures (with tracebacks); hexclaw reports each server's
-# failure itself, in one line, so the SDK's log records go nowhere.
-_SDK_LOG = logging.getLogger("mcp")
-_SDK_LOG.addHandler(logging.NullHandler())
-_SDK_LOG.propagate = False
-CLIENT = types.Implementation(name="hexclaw", version=VERSION)
-# tools/list pages followed at most: a server that keeps sending cursors is cut off.
-MAX_PAGES = 100
+CLIENT = ("hexclaw", VERSION)
+CANCEL_REASON = "the user interrupted hexclaw"
+__all__ = ["MAX_PAGES", "CallResult", "McpCallError", "McpHub", "PromptInfo", "ToolInfo"]
 
 
 class McpCallError(McpError):
     """A call the server could not answer (not connected, gone, an error reply)."""
-
-
-@attrs.frozen(repr=False)
-class ToolInfo(Record):
-    server: str
-    name: str
-    description: str
-    input_schema: Mapping[str, Any]
-    read_only: bool = False
-
-
-@attrs.frozen(repr=False)
-class PromptInfo(Record):
-    server: str
-    name: str
-    description: str
-    arguments: tuple[tuple[str, bool], ...] = ()
-    """Each argument's name and whether it is required."""
 
 
 @attrs.define(repr=False)
@@ -82,7 +75,7 @@ class ServerState(Record):
     prompts: list[PromptInfo] = attrs.field(factory=list)
     resources: bool = False
     malformed: int = 0
-    session: ClientSession | None = None
+    session: McpSession | None = None
     ready: threading.Event = attrs.field(factory=threading.Event)
     stop: asyncio.Event | None = None
     stderr: StderrTail = attrs.field(factory=StderrTail)
@@ -94,15 +87,6 @@ class ServerState(Record):
     def fail(self, why: str) -> None:
         self.status, self.error, self.session = "failed", why, None
         self.ready.set()
-
-
-@attrs.frozen(repr=False)
-class CallResult(Record):
-    """A tools/call answer as plain JSON: content blocks, structuredContent, isError."""
-
-    content: list[dict[str, Any]]
-    structured: object = None
-    is_error: bool = False
 
 
 class McpHub:
@@ -144,22 +128,41 @@ class McpHub:
         self._thread = threading.Thread(target=self._loop.run_forever, name="mcp", daemon=True)
         self._started = False
         self._closed = False
+        self._deadline = 0.0
+        self._waiting = threading.Lock()
+        self._waited = False
+        # Called once every server is connected or failed (the start's warnings).
+        self.on_started: Callable[[], None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
 
     # The synchronous side.
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
         """Connect to every server in parallel; returns when each is connected or failed
-        (at most ``timeout`` seconds)."""
+        (at most ``timeout`` seconds), or at once with ``wait=False``: then the first use of
+        the servers (``tools()``, a call...) waits for them, so hexclaw builds the rest of
+        the run meanwhile."""
         if self._started:
             return
         self._started = True
+        self._deadline = time.monotonic() + self.timeout + 1.0
         self._thread.start()
         for state in self.states.values():
             asyncio.run_coroutine_threadsafe(self._serve(state), self._loop)
-        deadline = time.monotonic() + self.timeout + 1.0
-        for state in self.states.values():
-            if not state.ready.wait(max(0.0, deadline - time.monotonic())):
-                state.fail(f"timed out after {self.timeout:g}s")
+        if wait:
+            self.wait_started()
+
+    def wait_started(self) -> None:
+        """Returns when every server is connected or failed; then, once, ``on_started``."""
+        with self._waiting:
+            if self._waited or not self._started:
+                return
+            for state in self.states.values():
+                if not state.ready.wait(max(0.0, self._deadline - time.monotonic())):
+                    state.fail(f"timed out after {self.timeout:g}s")
+            self._waited = True
+            if self.on_started is not None:
+                self.on_started()
 
     def reconnect(self, name: str, timeout: float | None = None) -> ServerState:
         """Connect to one server again (after a login): its old session, if any, is closed
@@ -193,14 +196,16 @@ class McpHub:
             while any(s.session is not None for s in self.states.values()):
                 if time.monotonic() >= deadline:
                     break
-                time.sleep(0.01)
+                time.sleep(0.005)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=2.0)
 
     def tools(self) -> list[ToolInfo]:
+        self.wait_started()
         return [t for s in self.states.values() if s.status == "connected" for t in s.tools]
 
     def prompts(self) -> list[PromptInfo]:
+        self.wait_started()
         return [p for s in self.states.values() if s.status == "connected" for p in s.prompts]
 
     def call_tool(
@@ -214,6 +219,7 @@ class McpHub:
         return self._wait(self._call(state, tool, dict(arguments), progress))
 
     def list_resources(self, server: str | None = None) -> list[dict[str, Any]]:
+        self.wait_started()
         found: list[dict[str, Any]] = []
         for state in self.states.values():
             if server is not None and state.name != server:
@@ -237,6 +243,7 @@ class McpHub:
         return self._wait(self._prompt(state, name, dict(arguments)))
 
     def _connected(self, server: str) -> ServerState:
+        self.wait_started()
         state = self.states.get(server)
         if state is None:
             raise McpCallError(f"no MCP server named {server!r}")
@@ -258,8 +265,8 @@ class McpHub:
             # The task's CancelledError handler tells the server (notifications/cancelled).
             future.cancel()
             raise
-        except SdkError as exc:
-            raise McpCallError(exc.error.message) from None
+        except (McpRequestError, McpProtocolError) as exc:
+            raise McpCallError(str(exc)) from None
 
     def _answer_questions(self) -> None:
         while True:
@@ -281,25 +288,16 @@ class McpHub:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 async with asyncio.timeout(self.timeout):
-                    read, write = await stack.enter_async_context(self._transport(state))
-                    session = await stack.enter_async_context(
-                        ClientSession(
-                            read,
-                            write,
-                            message_handler=self._handler(state),
-                            elicitation_callback=self._elicitation(state),
-                            logging_callback=_quiet,
-                            client_info=CLIENT,
-                        )
-                    )
-                    init = await session.initialize()
-                    capabilities = init.capabilities
+                    session = await stack.enter_async_context(self._open(state))
+                    hello = await session.initialize()
                     state.session = session
-                    if capabilities.tools is not None:
-                        state.tools = await self._list_tools(state)
-                    if capabilities.prompts is not None:
-                        state.prompts = await self._list_prompts(state)
-                    state.resources = capabilities.resources is not None
+                    # Both listings in flight at once: one round trip less before the run.
+                    tools, prompts = await asyncio.gather(
+                        self._list_tools(state) if hello.offers("tools") else _nothing(),
+                        self._list_prompts(state) if hello.offers("prompts") else _nothing(),
+                    )
+                    state.tools, state.prompts = list(tools), list(prompts)
+                    state.resources = hello.offers("resources")
                 state.status = "connected"
                 state.ready.set()
                 await state.stop.wait()
@@ -314,13 +312,27 @@ class McpHub:
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
 
-    def _transport(self, state: ServerState) -> contextlib.AbstractAsyncContextManager[Any]:
-        config = state.config
-        if config.transport == "stdio":
-            process = self.spawned[config.name]
+    def _open(self, state: ServerState) -> contextlib.AbstractAsyncContextManager[McpSession]:
+        """The server's session: the lean one for stdio, the SDK's for remote servers."""
+        events = SessionEvents(
+            notified=self._notified(state),
+            elicit=self._elicitation(state),
+            malformed=lambda why: self._malformed(state),
+        )
+        if state.config.transport == "stdio":
+            from adapters.mcp.stdio_session import StdioSession
+
+            process = self.spawned[state.config.name]
             if isinstance(process, OSError):
                 raise process
-            return stdio_transport(process, self.groups, state.stderr)
+            return StdioSession(process, self.groups, state.stderr, events, CLIENT, CANCEL_REASON)
+        from adapters.mcp.sdk_session import SdkSession
+
+        return SdkSession(self._transport(state), events, CLIENT, CANCEL_REASON)
+
+    def _transport(self, state: ServerState) -> contextlib.AbstractAsyncContextManager[Any]:
+        """A remote server's SDK streams (read, write)."""
+        config = state.config
         auth = self.auth(config) if self.auth is not None else None
         transport = self.http_transport(config) if self.http_transport is not None else None
         client = httpx.AsyncClient(
@@ -344,42 +356,39 @@ class McpHub:
             httpx_client_factory=functools.partial(httpx.AsyncClient, transport=transport),
         )
 
-    def _elicitation(self, state: ServerState) -> Any:
-        async def answer(
-            context: RequestContext[ClientSession, Any], params: types.ElicitRequestParams
-        ) -> types.ElicitResult:
+    @staticmethod
+    def _malformed(state: ServerState) -> None:
+        state.malformed += 1
+
+    def _elicitation(self, state: ServerState) -> Callable[[Mapping[str, Any]], Awaitable[JSON]]:
+        async def answer(params: Mapping[str, Any]) -> JSON:
             """Asked on the main thread when it can (the REPL); declined otherwise (print
             mode, a URL-mode request)."""
-            if self.elicit is None or not isinstance(params, types.ElicitRequestFormParams):
-                return types.ElicitResult(action="decline")
-            schema = params.requestedSchema
+            form = form_elicitation(params)
+            if self.elicit is None or form is None:
+                return elicitation_answer(None)
+            message, schema = form
             future: concurrent.futures.Future[dict[str, Any] | None] = concurrent.futures.Future()
-            self._questions.put((state.name, params.message, dict(schema), future))
+            self._questions.put((state.name, message, dict(schema), future))
             content = await asyncio.wrap_future(future)
-            if content is None:
-                return types.ElicitResult(action="decline")
-            return types.ElicitResult(action="accept", content=content)
+            return elicitation_answer(content)
 
         return answer
 
-    def _handler(self, state: ServerState) -> Any:
-        async def handle(
-            message: RequestResponder[types.ServerRequest, types.ClientResult]
-            | types.ServerNotification
-            | Exception,
-        ) -> None:
-            if isinstance(message, Exception):
-                state.malformed += 1
-                return
-            if isinstance(message, types.ServerNotification):
-                root = message.root
-                if isinstance(root, types.ToolListChangedNotification):
-                    # Not awaited here: the session's receive loop is what answers list_tools.
-                    asyncio.get_running_loop().create_task(self._refresh_tools(state))
-                elif isinstance(root, types.PromptListChangedNotification):
-                    asyncio.get_running_loop().create_task(self._refresh_prompts(state))
+    def _notified(self, state: ServerState) -> Callable[[str, Mapping[str, Any]], None]:
+        def notified(method: str, params: Mapping[str, Any]) -> None:
+            # Not awaited here: the session's reading is what answers the listing.
+            if method == "notifications/tools/list_changed":
+                self._later(self._refresh_tools(state))
+            elif method == "notifications/prompts/list_changed":
+                self._later(self._refresh_prompts(state))
 
-        return handle
+        return notified
+
+    def _later(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _refresh_tools(self, state: ServerState) -> None:
         with contextlib.suppress(Exception):
@@ -391,79 +400,39 @@ class McpHub:
         with contextlib.suppress(Exception):
             state.prompts = await self._list_prompts(state)
 
-    async def _list_tools(self, state: ServerState) -> list[ToolInfo]:
+    async def _pages(self, state: ServerState, method: str) -> list[JSON]:
+        """Each page of a listing, following ``nextCursor`` (``Pager``'s limits)."""
         assert state.session is not None
-        tools: list[ToolInfo] = []
-        cursor: str | None = None
-        for _page in range(MAX_PAGES):
-            params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
-            listed = await state.session.list_tools(params=params)
-            for tool in listed.tools:
-                hints = tool.annotations
-                tools.append(
-                    ToolInfo(
-                        server=state.name,
-                        name=tool.name,
-                        description=tool.description or tool.title or "",
-                        input_schema=tool.inputSchema,
-                        read_only=bool(hints is not None and hints.readOnlyHint),
-                    )
-                )
-            cursor = listed.nextCursor
-            if not cursor:
-                break
-        return tools
+        pages: list[JSON] = []
+        pager = Pager()
+        while True:
+            page = await state.session.request(method, pager.params())
+            pages.append(page)
+            if not pager.advance(page):
+                return pages
+
+    async def _list_tools(self, state: ServerState) -> list[ToolInfo]:
+        pages = await self._pages(state, "tools/list")
+        return [tool for page in pages for tool in tools_of(state.name, page)]
 
     async def _list_prompts(self, state: ServerState) -> list[PromptInfo]:
-        assert state.session is not None
-        prompts: list[PromptInfo] = []
-        cursor: str | None = None
-        for _page in range(MAX_PAGES):
-            params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
-            listed = await state.session.list_prompts(params=params)
-            for prompt in listed.prompts:
-                arguments = tuple((a.name, bool(a.required)) for a in prompt.arguments or [])
-                prompts.append(
-                    PromptInfo(state.name, prompt.name, prompt.description or "", arguments)
-                )
-            cursor = listed.nextCursor
-            if not cursor:
-                break
-        return prompts
+        pages = await self._pages(state, "prompts/list")
+        return [prompt for page in pages for prompt in prompts_of(state.name, page)]
 
     async def _resources(self, state: ServerState) -> list[dict[str, Any]]:
-        assert state.session is not None
-        found: list[dict[str, Any]] = []
-        cursor: str | None = None
-        for _page in range(MAX_PAGES):
-            params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
-            listed = await state.session.list_resources(params=params)
-            found.extend(
-                r.model_dump(mode="json", by_alias=True, exclude_none=True)
-                for r in listed.resources
-            )
-            cursor = listed.nextCursor
-            if not cursor:
-                break
-        return found
+        pages = await self._pages(state, "resources/list")
+        return [resource for page in pages for resource in resources_of(page)]
 
     async def _read(self, state: ServerState, uri: str) -> list[dict[str, Any]]:
-        from pydantic import AnyUrl
-
         assert state.session is not None
-        result = await state.session.read_resource(AnyUrl(uri))
-        return [
-            c.model_dump(mode="json", by_alias=True, exclude_none=True) for c in result.contents
-        ]
+        return contents_of(await state.session.request("resources/read", {"uri": uri}))
 
     async def _prompt(
         self, state: ServerState, name: str, arguments: dict[str, str]
     ) -> list[dict[str, Any]]:
         assert state.session is not None
-        result = await state.session.get_prompt(name, arguments)
-        return [
-            m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in result.messages
-        ]
+        asked = {"name": name, "arguments": arguments}
+        return messages_of(await state.session.request("prompts/get", asked))
 
     async def _call(
         self,
@@ -474,54 +443,39 @@ class McpHub:
     ) -> CallResult:
         session = state.session
         assert session is not None
-        # The id send_request gives this call (the SDK does not expose it): nothing awaits
-        # between reading it and the request taking it, so it is this call's.
-        request_id = session._request_id
 
-        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-            if report is not None:
-                share = f"{progress:g}/{total:g}" if total else f"{progress:g}"
-                report(f"{state.name}: {message or 'working'} ({share})")
+        def on_progress(params: Mapping[str, Any]) -> None:
+            line = progress_line(state.name, params)
+            if line is not None and report is not None:
+                report(line)
 
-        timeout = timedelta(seconds=self.tool_timeout) if self.tool_timeout else None
         try:
-            result = await session.call_tool(
-                tool,
-                arguments,
-                read_timeout_seconds=timeout,
-                progress_callback=on_progress if report is not None else None,
+            answer = await session.request(
+                "tools/call",
+                {"name": tool, "arguments": arguments},
+                progress=on_progress if report is not None else None,
+                timeout=self.tool_timeout,
             )
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await session.send_notification(
-                    types.ClientNotification(
-                        types.CancelledNotification(
-                            params=types.CancelledNotificationParams(
-                                requestId=request_id, reason="the user interrupted hexclaw"
-                            )
-                        )
-                    )
-                )
+        except McpConnectionClosed:
+            state.fail(f"connection closed{_stderr_hint(state)}")
             raise
-        except SdkError as exc:
-            if exc.error.code == types.CONNECTION_CLOSED:
-                state.fail(f"connection closed{_stderr_hint(state)}")
-            raise
-        except RuntimeError as exc:
-            # The SDK checks structuredContent against the tool's outputSchema.
+        result = call_result_of(answer)
+        info = next((t for t in state.tools if t.name == tool), None)
+        problem = missing_structure(info, result)
+        if problem is None and info is not None and info.output_schema and not result.is_error:
+            from adapters.mcp.output_schema import schema_problem
+
+            problem = schema_problem(info.name, info.output_schema, result.structured)
+        if problem is not None:
             return CallResult(
-                [{"type": "text", "text": f"invalid result from the server: {exc}"}], is_error=True
+                [{"type": "text", "text": f"invalid result from the server: {problem}"}],
+                is_error=True,
             )
-        dumped = result.model_dump(mode="json", by_alias=True, exclude_none=True)
-        return CallResult(
-            content=list(dumped.get("content", [])),
-            structured=dumped.get("structuredContent"),
-            is_error=bool(result.isError),
-        )
+        return result
 
 
-async def _quiet(params: types.LoggingMessageNotificationParams) -> None:
-    """A server's log messages are not hexclaw's to print."""
+async def _nothing() -> list[Any]:
+    return []
 
 
 @contextlib.asynccontextmanager
@@ -540,8 +494,8 @@ def _describe(exc: BaseException, state: ServerState, timeout: float) -> tuple[S
         return "failed", f"timed out after {timeout:g}s (MCP_TIMEOUT){hint}"
     if isinstance(exc, FileNotFoundError):
         return "failed", f"command not found: {state.config.command}"
-    if isinstance(exc, SdkError):
-        return "failed", f"{exc.error.message}{hint}"
+    if isinstance(exc, McpRequestError | McpProtocolError):
+        return "failed", f"{exc}{hint}"
     if isinstance(exc, httpx.HTTPStatusError):
         if exc.response.status_code == 401:
             return "needs login", "the server answered 401 (OAuth login is not supported yet)"

@@ -55,7 +55,8 @@ def stop_groups(groups: set[int], grace: float = GRACE) -> None:
         _signal(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while any(group_alive(g) for g in groups) and time.monotonic() < deadline:
-        time.sleep(0.02)
+        # Most servers die within milliseconds of the TERM: the exit waits no longer.
+        time.sleep(0.005)
     for pgid in groups:
         if group_alive(pgid):
             _signal(pgid, signal.SIGKILL)

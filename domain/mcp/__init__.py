@@ -25,4 +25,9 @@ What lives where:
 - ``oauth_rules.py``: a ``WWW-Authenticate: Bearer`` challenge, the step-up scope of a 403
   ``insufficient_scope`` and the scope union the next login asks for, and what a client ID
   metadata document URL must look like.
+- ``protocol.py``: JSON-RPC messages as MCP uses them: building them, classifying a received
+  line, the protocol version handshake, pagination, progress and elicitation shapes;
+- ``session.py``: the session port the hub talks to (stdio and remote sessions implement it);
+- ``listing.py``: a server's answers (tools, prompts, resources, call results) checked into
+  records.
 """

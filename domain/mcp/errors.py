@@ -23,6 +23,23 @@ class McpUsageError(McpError):
     exit_code = 2
 
 
+class McpProtocolError(McpError):
+    """A server's message that breaks MCP (an unsupported version, a result of the wrong
+    shape): the request it answered fails."""
+
+
+class McpRequestError(McpError):
+    """A server answered a request with a JSON-RPC error, or could not answer it."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class McpConnectionClosed(McpRequestError):
+    """The server's side of the session is gone (its process exited, its stream closed)."""
+
+
 class PermissionToolMissing(McpError):
     """``--permission-prompt-tool mcp__server__tool`` names no tool of a connected server."""
 

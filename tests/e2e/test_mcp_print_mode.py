@@ -180,6 +180,25 @@ def test_a_failing_server_is_one_line_and_the_run_goes_on(
     assert "mcp__f__echo" in offered(anthropic_server.requests[0].body)
 
 
+def test_servers_started_early_are_warned_about_once(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """-p starts its stdio servers before loading the rest of hexclaw, then decides again
+    while building the run: each warning is still one line, and the early server is the one
+    the run talks to."""
+    unset = {"command": "${HEXCLAW_TEST_NEVER_SET}", "args": []}
+    config = config_file(tmp_path, {"unset": unset, "f": fault_entry()})
+    anthropic_server.add(Reply.sse(text_message_events("fine")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(
+        ["-p", "hi", "--mcp-config", config, "--allowedTools", "mcp__f"], env, workspace
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "HEXCLAW_TEST_NEVER_SET" in line]
+    assert len(lines) == 1, done.stderr
+    assert "mcp__f__echo" in offered(anthropic_server.requests[0].body)
+
+
 def test_the_server_group_is_stopped_when_hexclaw_exits(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
@@ -225,17 +244,40 @@ def test_print_mode_without_mcp_servers_imports_no_sdk(
     assert not modules & {"mcp", "pydantic"}, sorted(modules & {"mcp", "pydantic"})
 
 
-def test_print_mode_with_a_server_does_import_the_sdk(
+def test_print_mode_with_a_stdio_server_imports_no_sdk(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
-    """The check above can fail: with a server configured, the SDK is imported."""
-    config = config_file(tmp_path, {"f": fault_entry()})
+    """A stdio server speaks through the lean session: its tool is called and its result
+    reaches the model, and neither the SDK nor pydantic is loaded (0.7 s of imports)."""
+    config = config_file(tmp_path, {"everything": everything_entry()})
+    anthropic_server.add(*call_then_done("mcp__everything__echo", {"message": "lean"}))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    modules = modules_of_a_print_run(
+        env, workspace, "--mcp-config", config, "--allowedTools", "mcp__everything__echo"
+    )
+    (result,) = tool_results(anthropic_server.requests[1].body)
+    assert result["content"] == [{"type": "text", "text": "Echo: lean"}]
+    assert not modules & {"mcp", "pydantic"}, sorted(modules & {"mcp", "pydantic"})
+
+
+def test_print_mode_with_a_remote_server_does_import_the_sdk(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """The check above can fail: a remote server goes through the SDK, so it is imported (the
+    server is unreachable: its failure is a warning and the run goes on)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    entry = {"type": "http", "url": f"http://127.0.0.1:{port}/mcp"}
+    config = config_file(tmp_path, {"remote": entry})
     anthropic_server.add(Reply.sse(text_message_events("hi")))
     env = hexclaw_env(anthropic_server.url, config_home)
     modules = modules_of_a_print_run(
-        env, workspace, "--mcp-config", config, "--allowedTools", "mcp__f"
+        env, workspace, "--mcp-config", config, "--allowedTools", "mcp__remote"
     )
-    assert "mcp" in modules
+    assert {"mcp", "pydantic"} <= modules
 
 
 def test_the_stream_json_init_line_lists_the_servers(

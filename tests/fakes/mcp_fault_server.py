@@ -82,6 +82,30 @@ async def grow(ctx: Context) -> str:  # type: ignore[type-arg]
     return "grown"
 
 
+@server.tool()
+async def probe(ctx: Context) -> str:  # type: ignore[type-arg]
+    """Sends the client a ping, then asks for its roots and for a sampling: says how each
+    went (the client answers ping, and "method not found" to what it does not offer)."""
+    from mcp.shared.exceptions import McpError
+    from mcp.types import SamplingMessage, TextContent
+
+    said = []
+    await ctx.session.send_ping()
+    said.append("ping ok")
+    try:
+        await ctx.session.list_roots()
+        said.append("roots answered")
+    except McpError as exc:
+        said.append(f"roots {exc.error.code}")
+    try:
+        message = SamplingMessage(role="user", content=TextContent(type="text", text="hi"))
+        await ctx.session.create_message([message], max_tokens=5)
+        said.append("sampling answered")
+    except McpError as exc:
+        said.append(f"sampling {exc.error.code}")
+    return ", ".join(said)
+
+
 class Answer(BaseModel):
     name: str
     age: int = 30

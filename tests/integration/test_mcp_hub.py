@@ -142,6 +142,34 @@ def test_malformed_output_is_skipped_and_the_session_goes_on(
     ]
 
 
+def test_server_requests_ping_answered_the_others_method_not_found(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
+    outcome = tool(hub, "f", "probe").run({})
+    assert outcome.content == [
+        {"type": "text", "text": "ping ok, roots -32601, sampling -32601"}
+    ], outcome.content
+
+
+def test_elicitation_is_answered_through_the_callback_or_declined(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
+    ask = tool(hub, "f", "ask")
+    assert ask.run({}).content == [{"type": "text", "text": "decline"}]
+    asked: list[tuple[str, str]] = []
+
+    def elicit(server: str, message: str, schema: Any) -> dict[str, Any]:
+        asked.append((server, message))
+        assert "name" in schema["properties"]
+        return {"name": "Ada", "age": 36}
+
+    hub.elicit = elicit
+    assert ask.run({}).content == [{"type": "text", "text": "accepted Ada 36"}]
+    assert asked == [("f", "Who are you?")]
+
+
 def test_huge_result_is_capped_with_a_note(hubs: list[McpHub], tmp_path: Path) -> None:
     hub = started(hubs, hub_of({"f": fault_entry()}, tmp_path))
     info = next(t for t in hub.tools() if t.name == "huge")
@@ -198,6 +226,26 @@ def test_ctrl_c_cancels_the_call_on_the_server(hubs: list[McpHub], tmp_path: Pat
     assert (markers / "cancelled").exists()
     # The session is still usable after the cancellation.
     assert not tool(hub, "f", "echo").run({"text": "after"}).is_error
+
+
+def test_a_call_past_mcp_tool_timeout_fails_and_is_cancelled_on_the_server(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    servers = [parse_entry("f", fault_entry("--marker", str(markers)), "user", "test")]
+    hub = started(hubs, McpHub(servers, str(tmp_path), dict(os.environ), tool_timeout=1.0))
+    begun = time.monotonic()
+    with pytest.raises(McpCallError, match="Timed out"):
+        hub.call_tool("f", "slow", {})
+    assert time.monotonic() - begun < 5
+    deadline = time.monotonic() + 10
+    while not (markers / "cancelled").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (markers / "cancelled").exists()
+    assert hub.call_tool("f", "echo", {"text": "after"}).content == [
+        {"type": "text", "text": "echo: after"}
+    ]
 
 
 def test_close_stops_every_process_group(tmp_path: Path) -> None:
