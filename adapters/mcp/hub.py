@@ -59,6 +59,8 @@ Elicit = Callable[[str, str, Mapping[str, Any]], "dict[str, Any] | None"]
 T = TypeVar("T")
 CLIENT = ("hexclaw", VERSION)
 CANCEL_REASON = "the user interrupted hexclaw"
+# How long the sessions have to end at exit before what is left is cancelled.
+CLOSE_GRACE = 2.0
 __all__ = ["MAX_PAGES", "CallResult", "McpCallError", "McpHub", "PromptInfo", "ToolInfo"]
 
 
@@ -188,17 +190,27 @@ class McpHub:
         self._closed = True
         self.groups.stop_all()
         if self._started:
-            for state in self.states.values():
-                if state.stop is not None:
-                    self._loop.call_soon_threadsafe(state.stop.set)
-            # The remote sessions end their HTTP exchanges before the loop stops.
-            deadline = time.monotonic() + 2.0
-            while any(s.session is not None for s in self.states.values()):
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(0.005)
+            ended = asyncio.run_coroutine_threadsafe(self._end_sessions(), self._loop)
+            with contextlib.suppress(Exception):
+                ended.result(timeout=CLOSE_GRACE + 1.0)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=2.0)
+
+    async def _end_sessions(self) -> None:
+        """Every session told to end (the remote ones end their HTTP exchanges), then what is
+        still running after the grace period cancelled: no task is left pending when the loop
+        stops, to be closed half-way by the garbage collector."""
+        for state in self.states.values():
+            if state.stop is not None:
+                state.stop.set()
+        tasks = asyncio.all_tasks() - {asyncio.current_task()}
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=CLOSE_GRACE)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=0.5)
 
     def tools(self) -> list[ToolInfo]:
         self.wait_started()
@@ -302,6 +314,8 @@ class McpHub:
                 state.ready.set()
                 await state.stop.wait()
             state.session = None
+        except GeneratorExit:
+            raise
         except BaseException as exc:
             if state.status == "connected" and self._closed:
                 state.session = None
