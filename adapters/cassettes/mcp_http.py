@@ -24,7 +24,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
-from adapters.cassettes.recorder import RecordingTransport, headers_of
+from adapters.cassettes.recorder import Exchange, RecordingTransport, headers_of
 from adapters.http import httpx
 from domain.cassettes.cassette import Cassette, CassetteRequest, CassetteResponse, Interaction
 from domain.cassettes.errors import McpReplayMismatch
@@ -45,7 +45,6 @@ from domain.cassettes.mcp_exchanges import (
 from domain.cassettes.storage import comparable_request, restore_chunks
 from domain.mcp.config import ServerConfig
 
-_ENCODING_HEADERS = frozenset({"content-encoding", "content-length"})
 _DROPPED_ON_REPLAY = frozenset({"content-length", "transfer-encoding", "content-encoding"})
 EVENT_STREAM = "text/event-stream"
 
@@ -73,43 +72,14 @@ class _RecordingTransport(httpx.AsyncBaseTransport):
         self._inner = inner or httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        sent = CassetteRequest(
-            method=request.method,
-            uri=str(request.url),
-            headers=headers_of(request.headers),
-            body=await request.aread(),
-        )
-        response = await self._inner.handle_async_request(request)
-        reason = response.extensions.get("reason_phrase", b"")
-        decoded = httpx.Response(
-            response.status_code, headers=response.headers, stream=response.stream
-        )
-        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
-        headers = [
-            (name, value)
-            for name, value in response.headers.multi_items()
-            if not (encoded and name.lower() in _ENCODING_HEADERS)
-        ]
+        body = await request.aread()
+        exchange = Exchange(request, body, await self._inner.handle_async_request(request))
 
         def done(chunks: list[bytes], error: str | None) -> None:
-            grouped: dict[str, list[str]] = {}
-            for name, value in headers:
-                grouped.setdefault(name.lower(), []).append(value)
-            received = CassetteResponse(
-                status=response.status_code,
-                reason=reason.decode("ascii", "replace") if isinstance(reason, bytes) else "",
-                headers=grouped,
-                chunks=tuple(chunks),
-                ended_by_error=error,
-            )
-            self._recording.append(sent, received, mcp_server=self._server)
+            received = exchange.received(chunks, error)
+            self._recording.append(exchange.sent, received, mcp_server=self._server)
 
-        return httpx.Response(
-            response.status_code,
-            headers=headers,
-            stream=_AsyncTee(decoded, done),
-            extensions=response.extensions,
-        )
+        return exchange.passed_on(_AsyncTee(exchange.decoded, done))
 
     async def aclose(self) -> None:
         await self._inner.aclose()

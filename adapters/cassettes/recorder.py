@@ -49,40 +49,13 @@ class RecordingTransport(httpx.BaseTransport):
         save_cassette(target, self.cassette)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        sent = CassetteRequest(
-            method=request.method,
-            uri=str(request.url),
-            headers=headers_of(request.headers),
-            body=request.read(),
-        )
-        response = self._inner.handle_request(request)
-        reason = response.extensions.get("reason_phrase", b"")
-        decoded = httpx.Response(
-            response.status_code, headers=response.headers, stream=response.stream
-        )
-        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
-        headers = [
-            (name, value)
-            for name, value in response.headers.multi_items()
-            if not (encoded and name.lower() in _ENCODING_HEADERS)
-        ]
+        body = request.read()
+        exchange = Exchange(request, body, self._inner.handle_request(request))
 
         def done(chunks: list[bytes], error: str | None) -> None:
-            received = CassetteResponse(
-                status=response.status_code,
-                reason=reason.decode("ascii", "replace") if isinstance(reason, bytes) else "",
-                headers=_grouped(headers),
-                chunks=tuple(chunks),
-                ended_by_error=error,
-            )
-            self.append(sent, received)
+            self.append(exchange.sent, exchange.received(chunks, error))
 
-        return httpx.Response(
-            response.status_code,
-            headers=headers,
-            stream=_TeeStream(decoded, done),
-            extensions=response.extensions,
-        )
+        return exchange.passed_on(_TeeStream(exchange.decoded, done))
 
     def close(self) -> None:
         self._inner.close()
@@ -98,6 +71,49 @@ class RecordingTransport(httpx.BaseTransport):
                 interaction = attrs.evolve(interaction, mcp_server=mcp_server)
             self.cassette = self.cassette.adding(interaction)
             save_cassette(self._target, self.cassette)
+
+
+class Exchange:
+    """One request and its response as recording transports pass it on: the body decoded,
+    without the encoding headers, so the client gets exactly the bytes the cassette keeps."""
+
+    def __init__(self, request: httpx.Request, body: bytes, response: httpx.Response) -> None:
+        self.sent = CassetteRequest(
+            method=request.method,
+            uri=str(request.url),
+            headers=headers_of(request.headers),
+            body=body,
+        )
+        self.response = response
+        self.decoded = httpx.Response(
+            response.status_code, headers=response.headers, stream=response.stream
+        )
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        self.headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if not (encoded and name.lower() in _ENCODING_HEADERS)
+        ]
+
+    def passed_on(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> httpx.Response:
+        """The response the client reads, its body from ``stream`` (a tee of ``decoded``)."""
+        return httpx.Response(
+            self.response.status_code,
+            headers=self.headers,
+            stream=stream,
+            extensions=self.response.extensions,
+        )
+
+    def received(self, chunks: list[bytes], error: str | None) -> CassetteResponse:
+        """The response as stored, once the client has read (or stopped reading) it."""
+        reason = self.response.extensions.get("reason_phrase", b"")
+        return CassetteResponse(
+            status=self.response.status_code,
+            reason=reason.decode("ascii", "replace") if isinstance(reason, bytes) else "",
+            headers=_grouped(self.headers),
+            chunks=tuple(chunks),
+            ended_by_error=error,
+        )
 
 
 class _TeeStream(httpx.SyncByteStream):
