@@ -10,9 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,15 +18,10 @@ from typing import Any
 import pytest
 
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.mcp_servers import free_port, listening_module
 from tests.fakes.oauth.server import BROWSER, CLIENT_ID, OAuthServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import ROOT, hexclaw_env, run_hexclaw
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support import hexclaw_env, run_hexclaw
 
 
 @contextlib.contextmanager
@@ -40,27 +32,14 @@ def protected_server(
     MCP URL and the OAuth server. ``call_log`` gets a line per ``publish`` call; once the file
     ``step_up_flag`` exists, ``initialize`` needs the ``mcp:write`` scope too."""
     with OAuthServer(*oauth_flags) as oauth:
-        port = _free_port()
+        port = free_port()
         log = [str(call_log) if call_log is not None else "-"]
         log += [str(step_up_flag)] if step_up_flag is not None else []
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.mcp_protected_server", str(port), oauth.url, *log],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        served = listening_module(
+            "tests.fakes.mcp_protected_server", [str(port), oauth.url, *log], port
         )
-        try:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with served:
             yield f"http://127.0.0.1:{port}/mcp", oauth
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 @pytest.fixture

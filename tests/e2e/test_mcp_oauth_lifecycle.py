@@ -28,9 +28,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.test_mcp_oauth import _free_port, protected_server
+from tests.e2e.test_mcp_oauth import protected_server
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import self_signed_certificate
+from tests.fakes.mcp_servers import free_port
 from tests.fakes.oauth.server import BROWSER, CLIENT_ID
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
@@ -247,7 +248,7 @@ def test_where_advertised_the_metadata_document_url_is_the_client_id(
 ) -> None:
     """The authorization server offers registration too: the document comes first, and the
     server fetched it and checked the redirect URI against it."""
-    port = _free_port()
+    port = free_port()
     redirect = f"http://127.0.0.1:{port}/callback"
     with (
         metadata_document(tmp_path, [redirect]) as (document_url, cert, fetched),
@@ -276,7 +277,7 @@ def test_a_redirect_uri_the_document_does_not_list_gets_no_code(
 ) -> None:
     """The document lists another port than the one hexclaw listens on: the authorization
     server refuses without redirecting, no code is issued and no token stored."""
-    port, other = _free_port(), _free_port()
+    port, other = free_port(), free_port()
     with (
         metadata_document(tmp_path, [f"http://127.0.0.1:{other}/callback"]) as (doc, cert, _),
         protected_server("--cimd", str(cert)) as (url, oauth),
@@ -323,7 +324,7 @@ def test_a_preregistered_client_id_comes_first_and_without_a_document_url_hexcla
     workspace: Path,
     tmp_path: Path,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     with (
         metadata_document(tmp_path, [f"http://127.0.0.1:{port}/callback"]) as (doc, cert, fetched),
         protected_server("--cimd", str(cert), "--registration") as (url, oauth),

@@ -50,12 +50,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def remote_server(flag: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[int]:
-    """The fault server (FastMCP) on 127.0.0.1 with ``--http`` (at ``/mcp``) or ``--sse`` (at
-    ``/sse``) on a free port, once it listens; its port. Stopped on leaving."""
-    port = free_port()
+def listening_module(
+    module: str, args: list[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    """``python -m module *args`` from the checkout, once something listens on 127.0.0.1:port;
+    ended by its PID on leaving."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.mcp_fault_server", flag, str(port), *extra],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
@@ -69,7 +70,16 @@ def remote_server(flag: str, *extra: str, env: dict[str, str] | None = None) -> 
                 break
             except OSError:
                 time.sleep(0.1)
-        yield port
+        yield
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def remote_server(flag: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """The fault server (FastMCP) on 127.0.0.1 with ``--http`` (at ``/mcp``) or ``--sse`` (at
+    ``/sse``) on a free port, once it listens; its port. Stopped on leaving."""
+    port = free_port()
+    with listening_module("tests.fakes.mcp_fault_server", [flag, str(port), *extra], port, env):
+        yield port

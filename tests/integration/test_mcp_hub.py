@@ -18,7 +18,7 @@ from adapters.mcp.hub import McpCallError, McpHub
 from adapters.mcp.tools import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
 from adapters.tools.support.process_group import group_alive
 from domain.mcp.config import parse_entry
-from tests.fakes.mcp_servers import everything_entry, fault_entry, time_entry
+from tests.fakes.mcp_servers import everything_entry, fault_entry, free_port, time_entry
 
 
 def hub_of(entries: dict[str, dict[str, Any]], cwd: Path, timeout: float = 20) -> McpHub:
@@ -259,14 +259,6 @@ def test_close_stops_every_process_group(tmp_path: Path) -> None:
     assert not group_alive(pid)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.parametrize(
     ("flag", "path", "transport"), [("--http", "/mcp", "http"), ("--sse", "/sse", "sse")]
 )
@@ -278,7 +270,7 @@ def test_remote_transports(
 
     from tests.support import ROOT
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.mcp_fault_server", flag, str(port)],
         cwd=ROOT,
@@ -305,7 +297,7 @@ def test_remote_transports(
 
 
 def test_an_unreachable_remote_server_is_a_status(hubs: list[McpHub], tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     entry = {"type": "http", "url": f"http://127.0.0.1:{port}/mcp"}
     hub = started(hubs, hub_of({"down": entry}, tmp_path, timeout=5))
     assert hub.states["down"].status == "failed"
