@@ -80,6 +80,23 @@ def _last_tool_result(anthropic_server: ScriptedAnthropicServer) -> str:
     return json.dumps(anthropic_server.requests[-1].body["messages"][-1])
 
 
+def _browser_env(
+    server: ScriptedAnthropicServer, config_home: Path, tmp_path: Path
+) -> tuple[dict[str, str], Path]:
+    """hexclaw's environment with the fake browser, and the file it logs each URL to."""
+    browser_log = tmp_path / "browser.log"
+    env = hexclaw_env(
+        server.url, config_home, BROWSER=str(BROWSER), FAKE_BROWSER_LOG=str(browser_log)
+    )
+    return env, browser_log
+
+
+def _login(config: str, env: dict[str, str], workspace: Path) -> subprocess.CompletedProcess[str]:
+    login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
+    assert login.returncode == 0, login.stdout + login.stderr
+    return login
+
+
 def test_a_403_insufficient_scope_is_remembered_and_the_next_login_steps_up(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
@@ -88,15 +105,8 @@ def test_a_403_insufficient_scope_is_remembered_and_the_next_login_steps_up(
         config = _config(tmp_path, url, {"clientId": CLIENT_ID})
         credentials = config_home / "credentials.json"
         credentials.write_text(json.dumps({"otherTool": {"keep": True}}))
-        browser_log = tmp_path / "browser.log"
-        env = hexclaw_env(
-            anthropic_server.url,
-            config_home,
-            BROWSER=str(BROWSER),
-            FAKE_BROWSER_LOG=str(browser_log),
-        )
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
+        login = _login(config, env, workspace)
         assert _authorize_scope(login.stdout) == "mcp"  # the resource's scopes_supported
         assert _entry(config_home)["scope"] == "mcp"
         browser_log.unlink()
@@ -116,8 +126,7 @@ def test_a_403_insufficient_scope_is_remembered_and_the_next_login_steps_up(
         assert oct(os.stat(credentials).st_mode & 0o777) == "0o600"
         assert set(_entry(config_home)["scope"].split()) == {"mcp", "mcp:write"}
 
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        login = _login(config, env, workspace)
         assert _authorize_scope(login.stdout).split() == ["mcp", "mcp:write"]
         assert oauth.stats()["authorizeScopes"] == ["mcp", "mcp mcp:write"]
         assert oauth.stats()["exchanges"] == 2
@@ -145,8 +154,7 @@ def test_concurrent_runs_with_an_expired_token_make_one_refresh(
         ]
         config = _config(tmp_path, url, {"clientId": CLIENT_ID})
         env = hexclaw_env(models[0].url, config_home, BROWSER=str(BROWSER))
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        _login(config, env, workspace)
         before = _entry(config_home)["tokens"]
         time.sleep(max(0.0, before["expiresAt"] - time.time()) + 0.5)  # expired now
 
@@ -256,8 +264,7 @@ def test_where_advertised_the_metadata_document_url_is_the_client_id(
     ):
         config = _config(tmp_path, url, {"clientMetadataUrl": document_url, "callbackPort": port})
         env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        login = _login(config, env, workspace)
         assert _client_id(login.stdout) == document_url
         stats = oauth.stats()
         assert (stats["cimdFetches"], stats["cimdRefused"]) == (1, 0)
@@ -332,8 +339,7 @@ def test_a_preregistered_client_id_comes_first_and_without_a_document_url_hexcla
         entry = {k: doc if v == "DOCUMENT" else v for k, v in oauth_entry.items()}
         config = _config(tmp_path, url, {**entry, "callbackPort": port})
         env = hexclaw_env(anthropic_server.url, config_home, BROWSER=str(BROWSER))
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        login = _login(config, env, workspace)
         stats = oauth.stats()
         assert (stats["cimdFetches"], stats["exchanges"]) == (0, 1)
         assert fetched == []
@@ -365,15 +371,8 @@ def test_a_repl_session_remembers_the_step_up_too_and_opens_no_browser(
     log = tmp_path / "calls.log"
     with protected_server(call_log=log) as (url, oauth):
         config = _config(tmp_path, url, {"clientId": CLIENT_ID})
-        browser_log = tmp_path / "browser.log"
-        env = hexclaw_env(
-            anthropic_server.url,
-            config_home,
-            BROWSER=str(BROWSER),
-            FAKE_BROWSER_LOG=str(browser_log),
-        )
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
+        _login(config, env, workspace)
         browser_log.unlink()
         anthropic_server.add(
             Reply.sse(tool_use_events([("t1", "mcp__secure__publish", {"text": "hi"})])),
@@ -402,15 +401,8 @@ def test_a_server_that_wants_more_scope_to_connect_is_a_needs_login_line_then_on
     flag = tmp_path / "initialize-needs-write"
     with protected_server(step_up_flag=flag) as (url, oauth):
         config = _config(tmp_path, url, {"clientId": CLIENT_ID})
-        browser_log = tmp_path / "browser.log"
-        env = hexclaw_env(
-            anthropic_server.url,
-            config_home,
-            BROWSER=str(BROWSER),
-            FAKE_BROWSER_LOG=str(browser_log),
-        )
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
+        _login(config, env, workspace)
         browser_log.unlink()
         flag.touch()
 
@@ -426,8 +418,7 @@ def test_a_server_that_wants_more_scope_to_connect_is_a_needs_login_line_then_on
         assert oauth.stats()["authorizations"] == 1
         assert _entry(config_home)["scope"] == "mcp mcp:write"
 
-        login = run_hexclaw(["mcp", "login", "secure", "--mcp-config", config], env, workspace)
-        assert login.returncode == 0, login.stdout + login.stderr
+        _login(config, env, workspace)
         assert oauth.stats()["authorizeScopes"] == ["mcp", "mcp mcp:write"]
         listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
         assert "secure http connected 2 tools" in listed.stdout, listed.stdout + listed.stderr
