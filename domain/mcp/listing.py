@@ -88,20 +88,21 @@ def prompts_of(server: str, result: Mapping[str, Any]) -> list[PromptInfo]:
 
 def resources_of(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One page of ``resources/list``: each resource as the server sent it."""
-    resources = _objects(result, "resources", "resources/list")
-    for resource in resources:
-        if not isinstance(resource.get("uri"), str):
-            raise McpProtocolError("resources/list: a resource without a uri")
-    return resources
+    return _named_by_uri(result, "resources", "resources/list", "a resource")
 
 
 def contents_of(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A ``resources/read`` answer's contents (text or blob, each named by its URI)."""
-    contents = _objects(result, "contents", "resources/read")
-    for item in contents:
-        if not isinstance(item.get("uri"), str):
-            raise McpProtocolError("resources/read: a content without a uri")
-    return contents
+    return _named_by_uri(result, "contents", "resources/read", "a content")
+
+
+def _named_by_uri(
+    result: Mapping[str, Any], key: str, method: str, what: str
+) -> list[dict[str, Any]]:
+    items = _objects(result, key, method)
+    if any(not isinstance(item.get("uri"), str) for item in items):
+        raise McpProtocolError(f"{method}: {what} without a uri")
+    return items
 
 
 def messages_of(result: Mapping[str, Any]) -> list[dict[str, Any]]:
