@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import struct
 import sys
@@ -65,10 +64,13 @@ class ChangeWatch:
         self._fd = -1
         self._folders: dict[int, str] = {}
         self._watched: set[str] = set()
-        libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
-        if libc_name is None:
+        if not sys.platform.startswith("linux"):
             return
-        self._libc = ctypes.CDLL(libc_name, use_errno=True)
+        # The process's own symbols, libc's among them: ``ctypes.util.find_library`` would
+        # run ``ldconfig -p`` (a process, several milliseconds) at every start to name libc.
+        self._libc = ctypes.CDLL(None, use_errno=True)
+        if not hasattr(self._libc, "inotify_init1"):
+            return
         fd = self._libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
         if fd >= 0:
             self._fd = fd
