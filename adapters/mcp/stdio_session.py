@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from adapters.mcp.stdio_process import GRACE, ProcessGroups, StderrTail, stop_groups
+from adapters.mcp.stdio_process import GRACE, ProcessGroups, StderrTail
 from domain.mcp.errors import McpConnectionClosed, McpRequestError
 from domain.mcp.protocol import (
     CONNECTION_CLOSED,
@@ -114,9 +114,7 @@ class StdioSession:
             self._pipe.close()
         # MCP's stdio shutdown: stdin closed, then TERM and KILL the group, off the loop's
         # thread so the wait does not stall the other servers.
-        pid = self.process.pid
-        await asyncio.to_thread(stop_groups, {pid}, GRACE)
-        self.groups.discard(pid)
+        await asyncio.to_thread(self.groups.stop, self.process.pid, GRACE)
         await asyncio.to_thread(self.process.wait)
         self._lost()
         # stderr's last lines say why a server failed: read them to its end (the group is
