@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from adapters.files.session_store import SessionStore, StartedSession
 from adapters.system.clock import SystemClock
 from adapters.system.entropy import SystemRandom
 from adapters.system.environment_probe import EnvironmentProbe
-from adapters.tools.registry import ToolRegistry
+from adapters.tools.registry import ListedWhenAsked, ToolRegistry
 from domain.auth.api_key_helper_settings import parse_helper_settings
 from domain.auth.credential_chain import API_KEY_VAR, AUTH_TOKEN_VAR, Unusable
 from domain.auth.errors import OAuthConfigError
@@ -322,8 +322,10 @@ def build_run(
     sandbox = sandbox_in(registry)
     if sandbox is not None and prompt is not None:
         sandbox.ask_domain = _domain_question(prompt, permissions)
+    # Read now: the first listing of the tools (next) waits for the MCP servers to start.
+    system_prompt = system_prompt_builder(ctx, options, model)
     tool_names = [str(d.get("name")) for d in loop.tools.definitions()]
-    loop.settings.system = system_prompt_for(ctx, options, model, tool_names)
+    loop.settings.system = system_prompt(tool_names)
     listed = extension_listing(ctx, tool_names)
     if listed:
         loop.settings.system.append({"type": "text", "text": listed})
@@ -376,7 +378,7 @@ def add_agent_tool(
     """The Agent tool, wherever tools are offered (in -p, only after an opt-in) and no bare
     deny rule (``Agent`` or ``Task``) switches it off. Agent types: the built-in ones, then
     the user's files, ``--agents``, the project's files (a later one wins a name)."""
-    if not registry.names or policy.tool_disabled("Agent"):
+    if not registry.offers_any() or policy.tool_disabled("Agent"):
         return None
     from adapters.subagents.background import BackgroundRuns
     from adapters.subagents.launcher import SubagentLauncher, SubagentParts
@@ -386,7 +388,9 @@ def add_agent_tool(
     from domain.subagents.selection import merge_agents, nameable_tools
 
     flagged = parse_agents_flag(options.agents) if options.agents else []
-    found = file_agents(ctx, nameable_tools(registry.names), approver)
+    # Listed only if an agent file names tools: listing waits for the MCP servers.
+    offered = ListedWhenAsked(lambda: nameable_tools(registry.names))
+    found = file_agents(ctx, offered, approver)
     agents = merge_agents(
         BUILTIN_AGENTS,
         [a for a in found if a.scope == "user"],
@@ -418,7 +422,7 @@ def build_mcp(
 ) -> McpHub | None:
     """The configured MCP servers that may start, started, their tools in the registry. Print
     mode starts none unless tools are offered (the same opt-in as the built-in tools)."""
-    offered = options.interactive or bool(registry.names)
+    offered = options.interactive or registry.offers_any()
     if not (offered or options.mcp_configs):
         return None  # most -p runs: nothing of MCP is even imported
     from entrypoints.mcp_setup import (
@@ -478,7 +482,7 @@ def build_checkpoints(
     observer: TurnObserver,
 ) -> CheckpointRecorder | None:
     """The run's checkpoints under ``file-history/<session>/`` in the config home."""
-    if not tools.names or options.no_session_persistence:
+    if not tools.offers_any() or options.no_session_persistence:
         return None
     from adapters.checkpoints.recorder import CheckpointRecorder, history_folder
 
@@ -869,7 +873,7 @@ def load_extensions(ctx: Config, approver: Approver | None = None) -> LoadedExte
 
 
 def file_agents(
-    ctx: Config, known_tools: Sequence[str] | None, approver: Approver | None = None
+    ctx: Config, known_tools: Collection[str] | None, approver: Approver | None = None
 ) -> list[AgentDefinition]:
     """The agents of ``.claude/agents`` and the config home, for the subagent runtime; a project
     agent's ``permissionMode`` counts once approved (asked through ``approver``, stored)."""
@@ -1030,20 +1034,30 @@ def system_prompt_for(
     ctx: Config, options: RunOptions, model: str, tool_names: Sequence[str]
 ) -> list[JSONObject]:
     """hexclaw's system prompt, or ``--system-prompt`` instead; ``--append-system-prompt`` last."""
+    return system_prompt_builder(ctx, options, model)(tool_names)
+
+
+def system_prompt_builder(
+    ctx: Config, options: RunOptions, model: str
+) -> Callable[[Sequence[str]], list[JSONObject]]:
+    """The system prompt once the tools' names are known; what it reads (the instruction
+    files, the workspace's git state) is read now."""
     secrets = secret_values(ctx.environ)
     if options.system_prompt is not None:
         ctx.memory = None
-        return custom_system_prompt(options.system_prompt, options.append_system_prompt, secrets)
+        custom = custom_system_prompt(options.system_prompt, options.append_system_prompt, secrets)
+        return lambda _tool_names: custom
     ctx.memory = load_instruction_memory(ctx)
     inputs = SystemPromptInputs(
         model=model,
         environment=EnvironmentProbe().probe(ctx.workspace),
-        tool_names=tuple(tool_names),
         memory=ctx.memory,
         append=options.append_system_prompt,
         secrets=secrets,
     )
-    return build_system_prompt(inputs, SystemClock())
+    return lambda tool_names: build_system_prompt(
+        attrs.evolve(inputs, tool_names=tuple(tool_names)), SystemClock()
+    )
 
 
 def build_compactor(ctx: Config) -> Compactor:

@@ -7,7 +7,7 @@ through so the agent loop can handle the interruption.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from typing import Protocol
 
 from adapters.tools.support.tool_errors import ToolError
@@ -54,8 +54,21 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return list(self._tools)
 
+    def offers_any(self) -> bool:
+        """Whether any tool is offered. The fixed tools answer first, since asking a source
+        waits for it (an MCP server's tools are listed once it has started)."""
+        return bool(self._fixed) or bool(self._tools)
+
     def tool(self, name: str) -> Tool | None:
-        return self._tools.get(name) or self._tools.get(self._aliases.get(name, ""))
+        # A fixed tool wins its name over a source's, so it is looked up first, without
+        # waiting for the sources.
+        for key in (name, self._aliases.get(name, "")):
+            found = self._fixed.get(key)
+            if found is None and self._sources:
+                found = self._tools.get(key)
+            if found is not None:
+                return found
+        return None
 
     def definitions(self) -> list[JSONObject]:
         return [tool.definition() for tool in self._tools.values()]
@@ -95,3 +108,26 @@ class ToolRegistry:
                 is_error=True,
                 summary=f"{detail}{where}",
             )
+
+
+class ListedWhenAsked(Collection[str]):
+    """Names listed at the first question about them, then kept: a check that may never be
+    made (an agent file naming tools) does not wait for the MCP servers' tools."""
+
+    def __init__(self, listing: Callable[[], Collection[str]]) -> None:
+        self._listing = listing
+        self._names: Collection[str] | None = None
+
+    def _listed(self) -> Collection[str]:
+        if self._names is None:
+            self._names = self._listing()
+        return self._names
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._listed()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listed())
+
+    def __len__(self) -> int:
+        return len(self._listed())
