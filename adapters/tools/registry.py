@@ -60,15 +60,14 @@ class ToolRegistry:
         return bool(self._fixed) or bool(self._tools)
 
     def tool(self, name: str) -> Tool | None:
-        # A fixed tool wins its name over a source's, so it is looked up first, without
-        # waiting for the sources.
-        for key in (name, self._aliases.get(name, "")):
-            found = self._fixed.get(key)
-            if found is None and self._sources:
-                found = self._tools.get(key)
-            if found is not None:
-                return found
-        return None
+        # The fixed tools (and their former names) answer first, without waiting for the
+        # sources, whose tools are named apart (``mcp__server__tool``).
+        keys = (name, self._aliases.get(name, ""))
+        found = next((self._fixed[key] for key in keys if key in self._fixed), None)
+        if found is None and self._sources:
+            tools = self._tools
+            found = next((tools[key] for key in keys if key in tools), None)
+        return found
 
     def definitions(self) -> list[JSONObject]:
         return [tool.definition() for tool in self._tools.values()]
