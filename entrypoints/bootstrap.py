@@ -60,13 +60,12 @@ from domain.loop.ports import TurnObserver
 from domain.messages.content import JSONObject
 from domain.messages.retry_policy import RetryPolicy
 from domain.model_catalog import default_max_tokens
+from domain.permissions.choices import PolicyChoices, tools_opted_in
 from domain.permissions.policy import (
     BYPASS_WARNING,
     PermissionPolicy,
     PermissionRules,
-    PolicyChoices,
     build_policy,
-    tools_opted_in,
 )
 from domain.permissions.ports import PermissionPrompt
 from domain.permissions.rules import RuleContext

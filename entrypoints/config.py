@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING
 import attrs
 
 from adapters.files.settings_files import apply_env, config_home, load_settings
-from domain.context.instruction_memory import LoadedMemory
 from domain.model_catalog import DEFAULT_MODEL
 from domain.repr_base import Record
 from domain.settings.merge import Settings
-from domain.skills.definitions import LoadedExtensions
 from domain.startup_errors import WorkingDirectoryUnusable
 
 if TYPE_CHECKING:
+    from domain.context.instruction_memory import LoadedMemory
     from domain.permissions.policy import PermissionPolicy
+    from domain.skills.definitions import LoadedExtensions
 
 
 @attrs.define(repr=False)

@@ -14,10 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from adapters.mcp.config_files import configured_servers, flag_servers
-from domain.context.prompt_secrets import secret_values
-from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
 from domain.mcp.config import ServerConfig, expanded
-from domain.mcp.results import DEFAULT_MAX_OUTPUT_TOKENS
 from entrypoints import say
 from entrypoints.config import Config, RunOptions, number_env
 
@@ -85,8 +82,6 @@ def check_flags(options: RunOptions) -> None:
 def servers_to_start(ctx: Config, options: RunOptions, approve: Approve) -> list[ServerConfig]:
     """The configured servers that may start, variables expanded; each one left out is a
     warning line (a project server not approved, a variable not set)."""
-    from adapters.files.trust_store import load_ledger
-
     warnings: list[str] = []
     servers = configured_servers(
         ctx.workspace,
@@ -97,6 +92,9 @@ def servers_to_start(ctx: Config, options: RunOptions, approve: Approve) -> list
         warnings,
     )
     if any(server.scope == "project" for server in servers):
+        from adapters.files.trust_store import load_ledger
+        from domain.mcp.approval import USER_KEYS, check_project_servers, user_choices
+
         choices = user_choices(*(ctx.settings.get(key) for key in USER_KEYS))
         checks = check_project_servers(
             servers, str(ctx.workspace), choices, load_ledger(ctx.home, warnings)
@@ -181,6 +179,7 @@ def cassette_transports(
     """Each remote server's HTTP transport: into the run's cassette, or out of it."""
     from adapters.cassettes.mcp_http import McpRecorder, McpReplay
     from adapters.cassettes.replay import ReplayTransport
+    from domain.context.prompt_secrets import secret_values
 
     if isinstance(cassette, ReplayTransport):
         return McpReplay(
@@ -219,6 +218,7 @@ def attach_tools(
     """The servers' tools join the registry, asked again at each listing (list_changed); a
     tool a bare deny rule names is not offered."""
     from adapters.mcp.tools import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
+    from domain.mcp.results import DEFAULT_MAX_OUTPUT_TOKENS
 
     max_tokens = int(number_env(ctx, "MAX_MCP_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS))
     resource_tools: list[Tool] = [ListMcpResourcesTool(hub), ReadMcpResourceTool(hub, max_tokens)]

@@ -9,12 +9,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO
 
 from domain.errors import HexclawError
-from domain.headless.errors import StructuredOutputFailed
-from domain.messages.content import ContentBlock
 from entrypoints.config import Config, RunOptions, load_config
 
 if TYPE_CHECKING:
     # Imported in run_print, once the MCP servers are started: their start overlaps it.
+    from domain.messages.content import ContentBlock
     from entrypoints.bootstrap import Run
 
 
@@ -68,7 +67,7 @@ def prompt_with_attachments(
 
 def tools_opted_in(ctx: Config, options: RunOptions) -> bool:
     """Whether this run offers tools, as ``build_tools`` decides it for print mode."""
-    from domain.permissions.policy import PolicyChoices, tools_opted_in
+    from domain.permissions.choices import PolicyChoices, tools_opted_in
 
     choices = PolicyChoices(
         options.permission_mode, options.allowed_tools, options.disallowed_tools
@@ -160,5 +159,7 @@ def run_print(args: argparse.Namespace) -> int:
     if isinstance(result.error, HexclawError):
         raise result.error
     if not valid and answer is not None:
+        from domain.headless.errors import StructuredOutputFailed
+
         raise StructuredOutputFailed(answer.last_error)
     return 1 if result.is_error else 0

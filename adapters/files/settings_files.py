@@ -7,8 +7,6 @@ from collections.abc import Callable, Collection, MutableMapping
 from pathlib import Path
 
 from adapters.files.bounded_read import NotARegularFile, read_bounded
-from domain.permissions.project_rules import project_allow_judge
-from domain.permissions.rules import RuleContext
 from domain.settings.layer_trust import Scope
 from domain.settings.merge import (
     Settings,
@@ -99,8 +97,21 @@ def load_settings(
             layer = read_layer(Path(extra), required=True)
             if layer is not None:
                 layers.append(layer)
-    context = RuleContext(workspace=os.path.realpath(workspace), home=str(Path.home()))
-    return merge_layers(layers, _inside(workspace), project_allow_judge(context))
+    return merge_layers(layers, _inside(workspace), _project_rule_judge(workspace))
+
+
+def _project_rule_judge(workspace: Path) -> Callable[[str], str | None]:
+    """The judge of a project layer's allow rules. The permission rules' modules (their parser,
+    the shell reader) are loaded at the first rule to judge: most starts have none."""
+
+    def judge(text: str) -> str | None:
+        from domain.permissions.project_rules import project_allow_judge
+        from domain.permissions.rules import RuleContext
+
+        context = RuleContext(workspace=os.path.realpath(workspace), home=str(Path.home()))
+        return project_allow_judge(context)(text)
+
+    return judge
 
 
 def _inside(workspace: Path) -> Callable[[str], bool]:

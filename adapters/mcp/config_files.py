@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -164,6 +163,8 @@ def update_json(
     path: Path, change: Callable[[dict[str, Any]], None], new_mode: int = 0o600
 ) -> None:
     """Read, change and atomically replace ``path`` (created 0600 when new)."""
+    import tempfile  # here: a run only reads these files
+
     document = read_json(path) or {}
     change(document)
     data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

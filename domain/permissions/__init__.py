@@ -14,6 +14,7 @@ Rules a reader must not break:
 What lives where: ``policy`` (the ``PermissionDecider``), ``rules`` (parsing and matching),
 ``shell_split`` (a command line into the pieces a rule judges), ``shell_wrappers`` (what a
 piece really runs: ``sudo rm``, ``bash -c``), ``command_options`` (options that write or run),
-``path_patterns`` (gitignore-style), ``ports``, ``explain`` (``hexclaw permissions explain``:
+``path_patterns`` (gitignore-style), ``choices`` (the command line's permission flags, and
+whether print mode offers tools), ``ports``, ``explain`` (``hexclaw permissions explain``:
 the policy's verdict with its checks and rules).
 """

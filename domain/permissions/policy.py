@@ -41,6 +41,7 @@ import attrs
 
 from domain.errors import HexclawError
 from domain.permission_modes import PERMISSION_MODES, PermissionMode
+from domain.permissions.choices import PolicyChoices
 from domain.permissions.rules import (
     InvalidPermissionRule,
     PermissionRule,
@@ -283,15 +284,6 @@ class PermissionPolicy:
 
 
 @attrs.frozen(repr=False)
-class PolicyChoices(Record):
-    """What the command line says about permissions for this run."""
-
-    mode: str | None = None
-    allowed: tuple[str, ...] = ()
-    disallowed: tuple[str, ...] = ()
-
-
-@attrs.frozen(repr=False)
 class BuiltPolicy(Record):
     policy: PermissionPolicy
     warnings: tuple[str, ...]
@@ -336,11 +328,6 @@ def build_policy(settings: Settings, choices: PolicyChoices, context: RuleContex
         disabled_by = settings.source_of("permissions", "disableBypassPermissionsMode")
         disabled_by = disabled_by or "settings"
     return BuiltPolicy(PermissionPolicy(mode, rules, context, disabled_by), tuple(warnings))
-
-
-def tools_opted_in(settings: Settings, choices: PolicyChoices) -> bool:
-    """Whether print mode offers tools: only when the user asked for them, as Claude Code does."""
-    return bool(choices.allowed or choices.mode or settings.user_asked_for_tools)
 
 
 def _settings_rules(values: object, source: str, warnings: list[str]) -> list[PermissionRule]:

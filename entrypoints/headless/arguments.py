@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import uuid
 
 INPUT_FORMATS = ("text", "stream-json")
 SETTING_SOURCES = ("user", "project", "local")
@@ -123,6 +122,8 @@ def _budget(raw: str) -> float:
 
 
 def _uuid(raw: str) -> str:
+    import uuid  # only with --session-id: uuid loads platform
+
     try:
         return str(uuid.UUID(raw))
     except ValueError:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from domain.auth.api_key_helper_settings import parse_helper_settings
 from domain.auth.oauth_config import parse_oauth_config
 from domain.conversation.compaction_plan import auto_compact_threshold
-from domain.permissions.policy import PolicyChoices, build_policy
+from domain.permissions.choices import PolicyChoices
+from domain.permissions.policy import build_policy
 from domain.permissions.rules import RuleContext
 from domain.sessions.retention import cleanup_days
 from domain.settings.merge import (

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from domain.permissions.choices import PolicyChoices
 from domain.permissions.explain import explain
-from domain.permissions.policy import PermissionPolicy, PolicyChoices, build_policy
+from domain.permissions.policy import PermissionPolicy, build_policy
 from domain.permissions.rules import RuleContext
 from domain.settings.merge import Settings
 from domain.tools.calls import PermissionAnswer, ToolAccess

@@ -17,7 +17,8 @@ from domain.mcp.errors import McpConfigError
 from domain.mcp.naming import normalise, rule_covers, server_of, tool_name
 from domain.mcp.results import capped, result_blocks
 from domain.mcp.scopes import merge_scopes
-from domain.permissions.policy import PolicyChoices, build_policy
+from domain.permissions.choices import PolicyChoices
+from domain.permissions.policy import build_policy
 from domain.permissions.rules import RuleContext, parse_rule
 from domain.settings.merge import Settings, SettingsLayer, merge_layers
 from domain.tools.calls import ToolAccess

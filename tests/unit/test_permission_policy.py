@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from domain.permission_modes import PERMISSION_MODES
+from domain.permissions.choices import PolicyChoices, tools_opted_in
 from domain.permissions.policy import (
     PermissionPolicy,
     PermissionRules,
-    PolicyChoices,
     UnknownPermissionMode,
     build_policy,
-    tools_opted_in,
 )
 from domain.permissions.rules import InvalidPermissionRule, RuleContext, session_rules
 from domain.settings.layer_trust import Scope

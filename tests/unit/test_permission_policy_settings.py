@@ -8,11 +8,8 @@ import re
 
 import pytest
 
-from domain.permissions.policy import (
-    BypassDisabled,
-    PolicyChoices,
-    build_policy,
-)
+from domain.permissions.choices import PolicyChoices
+from domain.permissions.policy import BypassDisabled, build_policy
 from domain.permissions.rules import InvalidPermissionRule, RuleBehavior, RuleContext
 from domain.settings.merge import Settings, SettingsLayer, merge_layers
 from domain.tools.calls import ToolAccess

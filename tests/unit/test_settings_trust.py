@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.permissions.policy import PolicyChoices, build_policy
+from domain.permissions.choices import PolicyChoices
+from domain.permissions.policy import build_policy
 from domain.permissions.project_rules import project_allow_judge
 from domain.permissions.rules import RuleContext
 from domain.settings.layer_trust import LAYER_TRUST, UNTRUSTED_KEYS, Scope
