@@ -1,0 +1,337 @@
+"""``isolation: "worktree"`` through ``hexclaw -p`` against the scripted server, with real git:
+the subagent works in its own worktree and branch, what it changed is kept (and named in the
+parent's result), a worktree without changes is removed, writes outside the worktree are
+refused, and a workspace outside git gets an error with nothing created."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.subagents.worktree_plan import kept_line
+from tests.e2e.subagent_script import PARENT, Router, results_in, system_text
+from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
+from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.support import hexclaw_env, run_hexclaw
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+KEPT = re.compile(r"kept in the worktree (\S+) on the branch (\S+)\.$")
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def repository(workspace: Path) -> Path:
+    """A repository with one commit (README.md, victim.txt) on main, and uncommitted changes
+    the subagent must not see; its post-checkout hook would leave a marker."""
+    git(workspace, "init", "-q", "-b", "main")
+    (workspace / "README.md").write_text("committed\n")
+    (workspace / "victim.txt").write_text("keep me\n")
+    git(workspace, "add", ".")
+    git(workspace, "commit", "-q", "-m", "first")
+    (workspace / "README.md").write_text("uncommitted\n")
+    (workspace / "dirty.txt").write_text("untracked\n")
+    hook = workspace / ".git" / "hooks" / "post-checkout"
+    hook.write_text(f"#!/bin/sh\ntouch {workspace.parent / 'hook-ran'}\n")
+    hook.chmod(0o755)
+    return workspace
+
+
+def agent_call(call_id: str, prompt: str, **extra: Any) -> tuple[str, str, dict[str, Any]]:
+    return (call_id, "Agent", {"description": f"task {call_id}", "prompt": prompt, **extra})
+
+
+def run(router: Router, workspace: Path, config_home: Path, *args: str) -> str:
+    with ScriptedAnthropicServer(responder=router, idle_timeout=60) as server:
+        env = hexclaw_env(server.url, config_home)
+        done = run_hexclaw(["-p", "go", *args], env, workspace)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def agent_result(router: Router) -> dict[str, Any]:
+    (result,) = results_in(router.seen[PARENT][1])
+    return result
+
+
+def text_of(result: dict[str, Any]) -> str:
+    content = result["content"]
+    if isinstance(content, str):
+        return content
+    return "\n".join(block.get("text", "") for block in content)
+
+
+def branches(workspace: Path) -> list[str]:
+    return git(workspace, "branch", "--format=%(refname:short)").split()
+
+
+def worktrees(workspace: Path) -> list[str]:
+    return [
+        line.split(" ", 1)[1]
+        for line in git(workspace, "worktree", "list", "--porcelain").splitlines()
+        if line.startswith("worktree ")
+    ]
+
+
+def test_a_worktree_subagent_writes_in_its_own_worktree_and_the_parent_learns_where(
+    config_home: Path, workspace: Path
+) -> None:
+    repository(workspace)
+    prompt = "Add new.txt and report."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            prompt: [
+                Reply.sse(
+                    tool_use_events(
+                        [
+                            ("toolu_r", "Read", {"file_path": "README.md"}),
+                            ("toolu_w", "Write", {"file_path": "new.txt", "content": "made\n"}),
+                        ]
+                    )
+                ),
+                Reply.sse(text_message_events("Report: wrote new.txt.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    result = text_of(agent_result(router))
+    assert result.startswith("Report: wrote new.txt.")
+    found = KEPT.search(result.splitlines()[-1])
+    assert found is not None, result
+    path, branch = Path(found.group(1)), found.group(2)
+    assert re.fullmatch(r"claude/agent-[0-9a-f]{8}", branch)
+    assert path == workspace / ".claude" / "worktrees" / branch.removeprefix("claude/")
+    # The file is in the kept worktree, on its branch; not in the parent's workspace.
+    assert (path / "new.txt").read_text() == "made\n"
+    assert not (workspace / "new.txt").exists()
+    assert branch in branches(workspace)
+    assert str(path) in worktrees(workspace)
+    assert git(path, "rev-parse", "--abbrev-ref", "HEAD").strip() == branch
+    assert git(path, "status", "--porcelain").strip() == "?? new.txt"
+    # A clean checkout: the parent's uncommitted changes did not come along, and the
+    # subagent read the committed text.
+    assert not (path / "dirty.txt").exists()
+    (read, written) = results_in(router.seen[prompt][1])
+    assert "committed" in json.dumps(read)
+    assert "uncommitted" not in json.dumps(read)
+    assert not written.get("is_error")
+    assert (workspace / "README.md").read_text() == "uncommitted\n"
+    # Its prompt names the worktree as where it works; no repository hook ran.
+    assert f"Working directory: {path}" in system_text(router.seen[prompt][0])
+    assert not (workspace.parent / "hook-ran").exists()
+
+
+def test_an_agent_file_with_isolation_that_only_reads_leaves_nothing_behind(
+    config_home: Path, workspace: Path
+) -> None:
+    repository(workspace)
+    agents = workspace / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "reader.md").write_text(
+        "---\nname: reader\ndescription: Reads\ntools: Read, Glob\nisolation: worktree\n---\n"
+        "You read files.\n"
+    )
+    prompt = "Read the README."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, subagent_type="reader")])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events([("toolu_r", "Read", {"file_path": "README.md"})])),
+                Reply.sse(text_message_events("Report: it says committed.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--allowedTools", "Read")
+    (read,) = results_in(router.seen[prompt][1])
+    assert "committed" in json.dumps(read)
+    assert "uncommitted" not in json.dumps(read)
+    assert "worktree" in system_text(router.seen[prompt][0])
+    assert text_of(agent_result(router)) == "Report: it says committed."
+    assert worktrees(workspace) == [str(workspace)]
+    assert branches(workspace) == ["main"]
+    assert not (workspace / ".claude" / "worktrees").exists()
+
+
+def test_writes_outside_the_worktree_are_refused(config_home: Path, workspace: Path) -> None:
+    repository(workspace)
+    prompt = "Try to escape."
+    victim = workspace / "victim.txt"
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            prompt: [
+                Reply.sse(
+                    tool_use_events(
+                        [
+                            ("toolu_1", "Write", {"file_path": "../escape.txt", "content": "x"}),
+                            ("toolu_2", "Write", {"file_path": str(victim), "content": "gone\n"}),
+                            (
+                                "toolu_3",
+                                "Edit",
+                                {
+                                    "file_path": "../../../victim.txt",
+                                    "old_string": "keep me",
+                                    "new_string": "gone",
+                                },
+                            ),
+                            ("toolu_4", "Write", {"file_path": "inside.txt", "content": "ok\n"}),
+                        ]
+                    )
+                ),
+                Reply.sse(text_message_events("Report: tried.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    results = results_in(router.seen[prompt][1])
+    assert [bool(r.get("is_error")) for r in results] == [True, True, True, False]
+    assert all("Permission denied" in json.dumps(r) for r in results[:3]), results
+    # Beside the worktree is still the parent's .claude folder: protected, so refused.
+    assert "changes .claude/" in json.dumps(results[0])
+    assert all("is outside the workspace" in json.dumps(r) for r in results[1:3])
+    assert victim.read_text() == "keep me\n"
+    assert not (workspace / ".claude" / "worktrees" / "escape.txt").exists()
+    found = KEPT.search(text_of(agent_result(router)))
+    assert found is not None
+    assert (Path(found.group(1)) / "inside.txt").read_text() == "ok\n"
+
+
+def test_a_nested_subagent_works_in_its_parents_worktree(
+    config_home: Path, workspace: Path
+) -> None:
+    repository(workspace)
+    outer, inner = "Delegate the note.", "Write note.txt."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", outer, isolation="worktree")])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            outer: [
+                Reply.sse(tool_use_events([agent_call("toolu_b", inner)])),
+                Reply.sse(text_message_events("Report: delegated.")),
+            ],
+            inner: [
+                Reply.sse(
+                    tool_use_events(
+                        [("toolu_w", "Write", {"file_path": "note.txt", "content": "n\n"})]
+                    )
+                ),
+                Reply.sse(text_message_events("Report: wrote it.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    found = KEPT.search(text_of(agent_result(router)))
+    assert found is not None
+    path = Path(found.group(1))
+    assert (path / "note.txt").read_text() == "n\n"
+    assert not (workspace / "note.txt").exists()
+    assert f"Working directory: {path}" in system_text(router.seen[inner][0])
+
+
+def test_a_background_worktree_subagent_reports_its_worktree(
+    config_home: Path, workspace: Path
+) -> None:
+    repository(workspace)
+    prompt = "Write bg.txt in the background."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [
+                            agent_call(
+                                "toolu_bg", prompt, isolation="worktree", run_in_background=True
+                            )
+                        ]
+                    )
+                ),
+                Reply.sse(text_message_events("Waiting.")),
+                Reply.sse(text_message_events("It is done.")),
+            ],
+            prompt: [
+                Reply.sse(
+                    tool_use_events([("toolu_w", "Write", {"file_path": "bg.txt", "content": "b"})])
+                ),
+                Reply.sse(text_message_events("Report: bg.txt written.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    last = router.seen[PARENT][-1].body["messages"][-1]
+    (note,) = [b["text"] for b in last["content"] if b.get("type") == "text"]
+    assert "<task-id>toolu_bg</task-id>" in note
+    (path,) = list((workspace / ".claude" / "worktrees").iterdir())
+    assert f"{kept_line(str(path), f'claude/{path.name}')}</result>" in note
+    assert (path / "bg.txt").read_text() == "b"
+    assert not (workspace / "bg.txt").exists()
+
+
+def test_outside_a_git_repository_the_call_gets_an_error_and_nothing_is_created(
+    config_home: Path, workspace: Path
+) -> None:
+    prompt = "Write anything."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
+                Reply.sse(text_message_events("No repository.")),
+            ],
+            prompt: [Reply.sse(text_message_events("I should not run."))],
+        }
+    )
+    above = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=workspace, capture_output=True, check=False
+    )
+    assert above.returncode != 0  # no repository above the workspace either
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    result = agent_result(router)
+    assert result.get("is_error") is True
+    assert "worktree isolation needs a git repository" in text_of(result)
+    assert prompt not in router.seen
+    assert list(workspace.iterdir()) == []
+
+
+def test_remote_isolation_is_refused(config_home: Path, workspace: Path) -> None:
+    repository(workspace)
+    prompt = "Work remotely."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="remote")])),
+                Reply.sse(text_message_events("Refused.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    result = agent_result(router)
+    assert result.get("is_error") is True
+    assert "not available in hexclaw" in text_of(result)
+    assert prompt not in router.seen
+    assert branches(workspace) == ["main"]
