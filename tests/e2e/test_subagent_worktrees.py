@@ -335,3 +335,43 @@ def test_remote_isolation_is_refused(config_home: Path, workspace: Path) -> None
     assert "not available in hexclaw" in text_of(result)
     assert prompt not in router.seen
     assert branches(workspace) == ["main"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [({}, "from origin"), ({"worktree": {"baseRef": "head"}}, "local commit")],
+)
+def test_the_worktree_starts_from_origin_head_unless_settings_say_head(
+    config_home: Path, workspace: Path, tmp_path: Path, settings: dict[str, Any], expected: str
+) -> None:
+    seed, origin = tmp_path / "seed", tmp_path / "origin.git"
+    seed.mkdir()
+    git(seed, "init", "-q", "-b", "main")
+    (seed / "README.md").write_text("from origin\n")
+    git(seed, "add", ".")
+    git(seed, "commit", "-q", "-m", "first")
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
+    workspace.rmdir()
+    git(tmp_path, "clone", "-q", str(origin), str(workspace))
+    (workspace / "README.md").write_text("local commit\n")
+    git(workspace, "commit", "-q", "-am", "ahead of origin")
+    (config_home / "settings.json").write_text(json.dumps(settings))
+    prompt = "Read the README."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events([("toolu_r", "Read", {"file_path": "README.md"})])),
+                Reply.sse(text_message_events("Report: read.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--allowedTools", "Read")
+    (read,) = results_in(router.seen[prompt][1])
+    assert expected in json.dumps(read)
+    # Nothing changed: removed, and nothing was fetched into the clone.
+    assert branches(workspace) == ["main"]
+    assert text_of(agent_result(router)) == "Report: read."
