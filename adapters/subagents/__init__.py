@@ -3,7 +3,8 @@
 Rules a reader must not break:
 - a subagent gets the parent's permission policy object itself (never a copy with more
   allowed; a worktree subagent, its view rooted at the worktree), the read-only decider on
-  top for read-only types, and a question prompt that names the agent and is asked on the main thread, one question at a time;
+  top for read-only types, and a question prompt that names the agent and is asked on the
+  main thread, one question at a time;
 - Ctrl-C reaches a subagent on a worker thread through its batch's ``StopSignal``: its
   client, tools and questions check it, so its loop settles its own conversation;
 - a worktree subagent's built-in tools and policy come from the composition root
