@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from domain.subagents.worktree_plan import kept_line
 from tests.e2e.subagent_script import PARENT, Router, results_in, system_text
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
+from tests.integration.sandbox_harness import require_bwrap
 from tests.support import hexclaw_env, run_hexclaw
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -375,3 +378,101 @@ def test_the_worktree_starts_from_origin_head_unless_settings_say_head(
     # Nothing changed: removed, and nothing was fetched into the clone.
     assert branches(workspace) == ["main"]
     assert text_of(agent_result(router)) == "Report: read."
+
+
+@pytest.fixture
+def var_tmp() -> Iterator[Path]:
+    """Outside /tmp, which the sandbox replaces with its own: the victim must be in sight."""
+    folder = Path(tempfile.mkdtemp(prefix="hexclaw-worktree-e2e-", dir="/var/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_sandboxed_bash_of_a_worktree_subagent_writes_only_in_its_worktree(
+    config_home: Path, var_tmp: Path
+) -> None:
+    require_bwrap()
+    workspace = var_tmp / "workspace"
+    workspace.mkdir()
+    repository(workspace)
+    prompt = "Run commands."
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("t_pwd", "Bash", {"command": "pwd"}),
+        ("t_in", "Bash", {"command": "echo made > inside.txt"}),
+        ("t_out", "Bash", {"command": "echo gone > ../../../victim.txt"}),
+        ("t_abs", "Bash", {"command": f"echo gone > {workspace}/new.txt"}),
+    ]
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events(calls)),
+                Reply.sse(text_message_events("Report: ran.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--sandbox", "--allowedTools", "Bash(*)")
+    found = KEPT.search(text_of(agent_result(router)))
+    assert found is not None
+    path = Path(found.group(1))
+    results = {r["tool_use_id"]: r for r in results_in(router.seen[prompt][1])}
+    assert str(path) in json.dumps(results["t_pwd"])
+    assert results["t_in"]["is_error"] is False
+    assert (path / "inside.txt").read_text() == "made\n"
+    for tool_id in ("t_out", "t_abs"):
+        assert results[tool_id]["is_error"] is True, results[tool_id]
+        assert "Read-only file system" in json.dumps(results[tool_id])
+    assert (workspace / "victim.txt").read_text() == "keep me\n"
+    assert not (workspace / "new.txt").exists()
+
+
+def test_two_concurrent_worktree_subagents_get_a_worktree_each(
+    config_home: Path, workspace: Path
+) -> None:
+    repository(workspace)
+    one, two = "Write one.txt.", "Write two.txt."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(
+                    tool_use_events(
+                        [
+                            agent_call("toolu_1", one, isolation="worktree"),
+                            agent_call("toolu_2", two, isolation="worktree"),
+                        ]
+                    )
+                ),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            **{
+                prompt: [
+                    Reply.sse(
+                        tool_use_events(
+                            [("toolu_w", "Write", {"file_path": name, "content": name})]
+                        )
+                    ),
+                    Reply.sse(text_message_events(f"Report: {name}")),
+                ]
+                for prompt, name in ((one, "one.txt"), (two, "two.txt"))
+            },
+        }
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    kept = {}
+    for result in results_in(router.seen[PARENT][1]):
+        found = KEPT.search(text_of(result))
+        assert found is not None
+        kept[result["tool_use_id"]] = Path(found.group(1))
+    assert kept["toolu_1"] != kept["toolu_2"]
+    assert sorted(p.name for p in kept["toolu_1"].iterdir() if p.suffix == ".txt") == [
+        "one.txt",
+        "victim.txt",
+    ]
+    assert sorted(p.name for p in kept["toolu_2"].iterdir() if p.suffix == ".txt") == [
+        "two.txt",
+        "victim.txt",
+    ]
+    assert len(worktrees(workspace)) == 3
