@@ -476,3 +476,40 @@ def test_two_concurrent_worktree_subagents_get_a_worktree_each(
         "victim.txt",
     ]
     assert len(worktrees(workspace)) == 3
+
+
+def test_deny_rules_from_settings_hold_in_the_worktree(config_home: Path, workspace: Path) -> None:
+    repository(workspace)
+    (workspace / "secret.txt").write_text("hunter2\n")
+    git(workspace, "add", "secret.txt")
+    git(workspace, "commit", "-q", "-m", "secret")
+    (config_home / "settings.json").write_text(
+        json.dumps({"permissions": {"deny": ["Read(./secret.txt)"]}})
+    )
+    prompt = "Read the secret."
+    router = Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            prompt: [
+                Reply.sse(
+                    tool_use_events(
+                        [
+                            ("toolu_r", "Read", {"file_path": "secret.txt"}),
+                            ("toolu_g", "Grep", {"pattern": "hunter"}),
+                        ]
+                    )
+                ),
+                Reply.sse(text_message_events("Report: denied.")),
+            ],
+        }
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits")
+    read, grep = results_in(router.seen[prompt][1])
+    assert read["is_error"] is True
+    assert "Read(./secret.txt)" in json.dumps(read)
+    assert "hunter2" not in json.dumps(router.seen[prompt][1].body)
+    assert "secret.txt" not in json.dumps(grep)
+    assert worktrees(workspace) == [str(workspace)]
