@@ -95,7 +95,7 @@ if TYPE_CHECKING:
     from adapters.headless.turn_interrupt import TurnInterrupter
     from adapters.mcp.hub import McpHub
     from adapters.sandbox.runner import Sandbox
-    from adapters.subagents.launcher import SubagentLauncher
+    from adapters.subagents.launcher import SubagentLauncher, WorktreeKit
     from adapters.terminal.permission_menu import PermissionMenu
     from adapters.terminal.renderer import TerminalRenderer
     from adapters.terminal.repl_input import ArgumentValues, PlainInput, ReplInput
@@ -381,6 +381,7 @@ def add_agent_tool(
         return None
     from adapters.subagents.background import BackgroundRuns
     from adapters.subagents.launcher import SubagentLauncher, SubagentParts
+    from adapters.subagents.worktrees import GitWorktrees
     from adapters.tools.agent import AgentTool
     from domain.subagents.agents_flag import parse_agents_flag
     from domain.subagents.builtin import BUILTIN_AGENTS
@@ -403,11 +404,31 @@ def add_agent_tool(
         broker,
         tool_workers(ctx),
         client_without_search=client_without_search,
+        worktrees=GitWorktrees(str(ctx.workspace), ctx.settings.get("worktree", "baseRef")),
+        worktree_kit=lambda root: worktree_kit(ctx, options, policy, registry, root),
     )
     launcher = SubagentLauncher(parts, registry)
     launcher.background = BackgroundRuns(broker)
     registry.add(AgentTool(launcher))
     return launcher
+
+
+def worktree_kit(
+    ctx: Config, options: RunOptions, policy: PermissionPolicy, registry: ToolRegistry, root: str
+) -> WorktreeKit:
+    """An ``isolation: "worktree"`` subagent's built-in tools and policy: the run's, rooted at
+    its worktree (paths, Bash's directory, the sandbox's writable root, protected paths)."""
+    from adapters.subagents.launcher import WorktreeKit
+
+    rooted = policy.rooted_at(root)
+    inner = attrs.evolve(ctx, workspace=Path(root), warnings=[])
+    tools = [t for t in builtin_tools(inner, rooted, options) if not rooted.tool_disabled(t.name)]
+    sandbox, parents = sandbox_in(ToolRegistry(tools)), sandbox_in(registry)
+    if sandbox is not None and parents is not None:
+        if sandbox.enabled != parents.enabled:
+            sandbox.switch(parents.enabled)  # as --sandbox or /sandbox left the parent's
+        sandbox.ask_domain = parents.ask_domain
+    return WorktreeKit(tools, rooted)
 
 
 def build_mcp(

@@ -10,7 +10,7 @@ prompt, hooks, model, session log), so a change made in the REPL (``/permissions
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -18,6 +18,7 @@ import attrs
 from adapters.files.session_store import SessionFile, iso_time
 from adapters.subagents.background import BackgroundRuns
 from adapters.subagents.current import working_for
+from adapters.subagents.worktrees import GitWorktrees, Worktree, WorktreeUnavailable
 from adapters.subagents.wrappers import (
     NullView,
     StoppableClient,
@@ -52,6 +53,7 @@ from domain.subagents.selection import (
     subagent_tools,
     system_blocks,
 )
+from domain.subagents.worktree_plan import NEEDS_GIT, kept_line, worktree_note
 from domain.tools.calls import ToolOutcome
 from domain.tools.ports import InterruptedWithOutcome, ToolRunner
 from domain.version import VERSION
@@ -82,13 +84,31 @@ class SubagentParts(Record):
     client_without_search: ModelClient | None = None
     """The run's model client beneath its web search offer, for an agent whose tools list
     leaves ``WebSearch`` out (budgets and the fallback model still count it)."""
+    worktrees: GitWorktrees | None = None
+    """Creates and settles the worktrees of ``isolation: "worktree"`` subagents."""
+    worktree_kit: Callable[[str], WorktreeKit] | None = None
+    """The built-in tools and the permission policy rooted at a worktree (the composition
+    root builds them, as it builds the parent's)."""
+
+
+@attrs.frozen(repr=False)
+class WorktreeKit(Record):
+    """What a worktree subagent gets in place of its parent's: tools whose paths, working
+    directory and sandbox start at the worktree, and the run's policy judging from there."""
+
+    tools: Sequence[Tool]
+    permissions: PermissionDecider
 
 
 class SubagentLauncher:
-    def __init__(self, parts: SubagentParts, tools: ToolRegistry, depth: int = 0) -> None:
+    def __init__(
+        self, parts: SubagentParts, tools: ToolRegistry, depth: int = 0, cwd: str | None = None
+    ) -> None:
         self.parts = parts
         self.tools = tools
         self.depth = depth
+        self.cwd = cwd or parts.cwd
+        """The calling conversation's workspace (a worktree subagent's is its worktree)."""
         self.loop: AgentLoop | None = None
         # Where run_in_background calls run; None (a subagent's own launcher): they wait.
         self.background: BackgroundRuns | None = None
@@ -123,12 +143,18 @@ class SubagentLauncher:
         if isinstance(agent, str):
             return ToolOutcome(content=f"Error: {agent}", is_error=True, summary="unknown agent")
         agent_id = uuid.uuid4().hex[:16]
+        worktree: Worktree | None = None
+        if request.isolation == "worktree" or agent.isolation == "worktree":
+            made = self._worktree(agent_id)
+            if isinstance(made, ToolOutcome):
+                return made
+            worktree = made
         label = f"{agent.name} subagent ({request.description})"
         view: SubagentView = (
             parent.observer if isinstance(parent.observer, SubagentView) else NullView()
         )
         observer = SubagentObserver(view, parent_id, parent.observer.on_notice, label)
-        loop = self._build(parent, agent, request, observer, view, label, agent_id)
+        loop = self._build(parent, agent, request, observer, view, label, agent_id, worktree)
         self._link(parent, parent_id, agent, request, agent_id, loop)
         view.subagent_started(parent_id, agent.name, request.description)
         started = self.parts.clock.monotonic()
@@ -138,17 +164,34 @@ class SubagentLauncher:
         except BaseException:
             # A bug below the subagent's loop: its line leaves the screen all the same.
             view.subagent_finished(parent_id, ToolOutcome(content="", is_error=True))
+            if worktree is not None and self.parts.worktrees is not None:
+                self.parts.worktrees.settle(worktree)
             raise
         finally:
             if isinstance(loop.recorder, SessionFile):
                 loop.recorder.close()
         seconds = self.parts.clock.monotonic() - started
         outcome = _outcome(result, loop.settings.model, observer.tool_uses, seconds, agent_id)
+        worktrees = self.parts.worktrees
+        if worktree is not None and worktrees is not None and worktrees.settle(worktree):
+            outcome = _with_line(outcome, kept_line(worktree.path, worktree.branch))
         view.subagent_finished(parent_id, outcome)
         if result.subtype == "interrupted":
             # The turn stops here too; the call is answered with what the subagent got to.
             raise InterruptedWithOutcome(outcome)
         return outcome
+
+    def _worktree(self, agent_id: str) -> Worktree | ToolOutcome:
+        if self.parts.worktrees is None or self.parts.worktree_kit is None:
+            why = "this run has no worktree support"
+        else:
+            try:
+                return self.parts.worktrees.create(agent_id, self.cwd)
+            except WorktreeUnavailable as exc:
+                why = str(exc)
+        return ToolOutcome(
+            content=NEEDS_GIT.format(why=why), is_error=True, summary="no git repository"
+        )
 
     def _build(
         self,
@@ -159,11 +202,25 @@ class SubagentLauncher:
         view: SubagentView,
         label: str,
         agent_id: str,
+        worktree: Worktree | None = None,
     ) -> AgentLoop:
         depth = self.depth + 1
         names = subagent_tools(agent, self.tools.names, depth)
+        decider: PermissionDecider = parent.permissions
+        own: dict[str, Tool] = {}
+        cwd = self.cwd
+        notes: list[str] = []
+        if worktree is not None and self.parts.worktree_kit is not None:
+            kit = self.parts.worktree_kit(worktree.path)
+            own = {tool.name: tool for tool in kit.tools}
+            decider = kit.permissions
+            cwd = worktree.path
+            notes.append(worktree_note(worktree.path, worktree.branch))
         chosen: list[Tool] = []
         for name in names:
+            if name in own:
+                chosen.append(own[name])
+                continue
             tool = self.tools.tool(name)
             if tool is not None and name != AGENT_TOOL:
                 # A tool with per-conversation state (Bash's working directory) gives the
@@ -173,12 +230,11 @@ class SubagentLauncher:
         registry = ToolRegistry(chosen)
         nested: SubagentLauncher | None = None
         if AGENT_TOOL in names:
-            nested = SubagentLauncher(self.parts, registry, depth)
+            nested = SubagentLauncher(self.parts, registry, depth, cwd)
             registry.add(AgentTool(nested))
         tools: ToolRunner = StoppableTools(registry)
         if self.parts.wrap_tools is not None:
             tools = self.parts.wrap_tools(tools)
-        decider: PermissionDecider = parent.permissions
         if is_read_only(agent):
             decider = ReadOnlyDecider(decider, agent.name)
         model = subagent_model(request.model, agent, parent.settings.model)
@@ -200,9 +256,9 @@ class SubagentLauncher:
                 model=model,
                 max_tokens=max_tokens,
                 max_turns=parent.settings.max_turns,
-                system=system_blocks(agent, self.parts.cwd),
+                system=system_blocks(agent, cwd, notes),
             ),
-            recorder=self._transcript(parent, agent_id),
+            recorder=self._transcript(parent, agent_id, cwd),
             session_id=f"agent-{agent_id}",
             hooks=_subagent_hooks(parent),
             scheduler=ThreadedScheduler(registry, self.parts.broker, self.parts.workers),
@@ -211,14 +267,14 @@ class SubagentLauncher:
             nested.attach(loop)
         return loop
 
-    def _transcript(self, parent: AgentLoop, agent_id: str) -> SessionFile | None:
+    def _transcript(self, parent: AgentLoop, agent_id: str, cwd: str) -> SessionFile | None:
         recorder = parent.recorder
         if not isinstance(recorder, SessionFile):
             return None  # --no-session-persistence: nothing is written
         path = transcript_path(recorder.path, agent_id)
         header = SessionHeader(
             session_id=f"agent-{agent_id}",
-            cwd=self.parts.cwd,
+            cwd=cwd,
             started_at=iso_time(self.parts.clock.now()),
             version=VERSION,
         )
@@ -274,6 +330,12 @@ def _subagent_hooks(parent: AgentLoop) -> SubagentHooks | None:
         return hooks
     for_subagent = getattr(hooks, "for_subagent", None)
     return SubagentHooks(for_subagent() if for_subagent is not None else hooks)
+
+
+def _with_line(outcome: ToolOutcome, line: str) -> ToolOutcome:
+    if isinstance(outcome.content, str):
+        return attrs.evolve(outcome, content=f"{outcome.content}\n\n{line}")
+    return attrs.evolve(outcome, content=[*outcome.content, {"type": "text", "text": line}])
 
 
 def _outcome(

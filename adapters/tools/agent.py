@@ -24,7 +24,10 @@ independent tasks. The report is not shown to the user: sum up what matters in y
 - run_in_background: true starts the subagent and returns at once; you go on working and \
 its report arrives later in a <task-notification> message (the answer does not end before \
 it does). Leave it out (false) to wait for the report as this tool's result.
-- isolation is not supported by hexclaw."""
+- isolation: "worktree" runs the subagent in a fresh git worktree of this repository (a \
+clean checkout of the default branch, on a new branch): its changes stay there, and the \
+report names the worktree and branch when it changed something. "remote" is not \
+available."""
 
 
 class Launcher(Protocol):

@@ -1,5 +1,5 @@
 """One agent file: frontmatter ``name``, ``description``, ``tools``, ``model``,
-``permissionMode``; the body is its system prompt."""
+``permissionMode``, ``isolation``; the body is its system prompt."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ class AgentDefinition(Record):
     model: str | None = None
     """As written (``sonnet``, ``opus``, ``haiku``, ``inherit`` or a model id)."""
     permission_mode: PermissionMode | None = None
+    isolation: Literal["worktree"] | None = None
+    """``worktree``: every run of this agent works in a git worktree of its own."""
     source: str = ""
     scope: AgentScope = "user"
     warnings: tuple[str, ...] = ()
@@ -76,6 +78,12 @@ def parse_agent(
             warnings.append(
                 f"{source}: agent {name!r} has unknown permissionMode {mode_text!r} (ignored)"
             )
+    isolation = doc.text("isolation")
+    if isolation and isolation != "worktree":
+        available = "is not available in hexclaw" if isolation == "remote" else "is unknown"
+        warnings.append(
+            f"{source}: agent {name!r} has isolation {isolation!r}, which {available} (ignored)"
+        )
     return AgentDefinition(
         name=name,
         description=description,
@@ -83,6 +91,7 @@ def parse_agent(
         tools=tools,
         model=doc.text("model") or None,
         permission_mode=mode,
+        isolation="worktree" if isolation == "worktree" else None,
         source=source,
         scope=scope,
         warnings=tuple(warnings),

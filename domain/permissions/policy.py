@@ -34,6 +34,7 @@ remember, so its question offers no session option either.
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from collections.abc import Callable
 
@@ -147,22 +148,45 @@ class PermissionPolicy:
     ) -> None:
         if mode == "bypassPermissions" and bypass_disabled_by is not None:
             raise BypassDisabled(bypass_disabled_by)
-        self._mode: PermissionMode = mode
+        self._shared = _SharedMode(mode)
         self.rules = rules
         self.context = context
         self.bypass_disabled_by = bypass_disabled_by
         """The settings file that disables bypass mode, if one does."""
+        self._also_denied_from: tuple[RuleContext, ...] = ()
+
+    @property
+    def _mode(self) -> PermissionMode:
+        return self._shared.mode
 
     @property
     def mode(self) -> PermissionMode:
-        return self._mode
+        return self._shared.mode
+
+    def rooted_at(self, workspace: str) -> PermissionPolicy:
+        """This policy judging from another workspace root (a worktree subagent's): its mode,
+        rules and session answers are this one's, live; relative rule paths, what counts as
+        a protected path and (through the tools) what is outside start from ``workspace``.
+        Deny and ask rules still match from this policy's own root too, so a view is never
+        looser about them."""
+        view = copy.copy(self)
+        view.context = attrs.evolve(self.context, workspace=workspace)
+        view._also_denied_from = (*self._also_denied_from, self.context)
+        return view
+
+    def _touching(self, rules: list[PermissionRule], access: ToolAccess) -> PermissionRule | None:
+        for context in (self.context, *self._also_denied_from):
+            rule = touching_rule(rules, access, context)
+            if rule is not None:
+                return rule
+        return None
 
     def set_mode(self, mode: str) -> PermissionMode:
         wanted = parse_mode(mode)
         if wanted == "bypassPermissions" and self.bypass_disabled_by is not None:
             raise BypassDisabled(self.bypass_disabled_by)
-        self._mode = wanted
-        return self._mode
+        self._shared.mode = wanted
+        return wanted
 
     def add_rule(
         self, behavior: RuleBehavior, text: str, source: str = "session"
@@ -174,7 +198,7 @@ class PermissionPolicy:
     def decide(self, access: ToolAccess) -> Decision:
         if access.invalid is not None:
             return Decision("deny", access.invalid)
-        rule = touching_rule(self.rules.deny, access, self.context)
+        rule = self._touching(self.rules.deny, access)
         if rule is not None:
             return _by_rule(
                 Decision("deny", f"the rule {rule} ({_origin(rule)}) denies {_what(access)}"),
@@ -203,7 +227,7 @@ class PermissionPolicy:
             # rule that also touches it would still ask (bypass mode allows before that).
             asking = None
             if self._mode != "bypassPermissions":
-                asking = touching_rule(self.rules.ask, access, self.context)
+                asking = self._touching(self.rules.ask, access)
             if asking is not None:
                 return _by_rule(
                     _every_time(reason, f"the rule {asking} always asks"), "unchecked rule", rule
@@ -222,7 +246,7 @@ class PermissionPolicy:
                 ),
                 step="protected path",
             )
-        rule = touching_rule(self.rules.ask, access, self.context)
+        rule = self._touching(self.rules.ask, access)
         if rule is not None:
             return _by_rule(
                 _every_time(
@@ -269,7 +293,14 @@ class PermissionPolicy:
 
     def hidden_paths(self, tool: str) -> Callable[[str], bool] | None:
         """The paths deny rules keep from a search tool (Glob, Grep, LS leave them out)."""
-        return path_filter(self.rules.deny, tool, self.context)
+        filters = [
+            found
+            for context in (self.context, *self._also_denied_from)
+            if (found := path_filter(self.rules.deny, tool, context)) is not None
+        ]
+        if len(filters) <= 1:
+            return filters[0] if filters else None
+        return lambda path: any(hidden(path) for hidden in filters)
 
     def tool_disabled(self, tool: str) -> bool:
         """A bare deny rule (``--disallowedTools Bash``) removes the tool from what is offered."""
@@ -281,6 +312,14 @@ class PermissionPolicy:
         for behavior, rules in self.rules.by_behavior().items():
             lines.extend(f"{behavior}: {rule}  [{_origin(rule)}]" for rule in rules)
         return lines
+
+
+@attrs.define
+class _SharedMode:
+    """The mode, one cell for a policy and its rooted views: ``/permissions`` and Shift+Tab
+    reach a running worktree subagent too."""
+
+    mode: PermissionMode
 
 
 @attrs.frozen(repr=False)

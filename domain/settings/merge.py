@@ -57,6 +57,7 @@ KNOWN_KEYS = frozenset(
         "maxTokens",
         "maxTurns",
         "sandbox",
+        "worktree",
         "$schema",
         # MCP servers (domain/mcp): which project servers the user approves, user-only.
         "mcpServers",
@@ -143,6 +144,9 @@ VALUE_RULES: dict[tuple[str, ...], tuple[Callable[[Any], bool], str]] = {
     ("maxTurns",): (_positive_int, "a whole number above 0"),
     # Its keys are checked where the sandbox reads them (domain/sandbox/config.py).
     ("sandbox",): (lambda v: isinstance(v, dict), "an object"),
+    ("worktree",): (lambda v: isinstance(v, dict), "an object"),
+    # "head": worktree subagents start from local HEAD, not the default branch (origin/HEAD).
+    ("worktree", "baseRef"): (lambda v: isinstance(v, str), 'a string ("head")'),
     ("$schema",): (lambda v: isinstance(v, str), "a string"),
     ("mcpServers",): (lambda v: isinstance(v, dict), "an object of MCP servers"),
     ("enableAllProjectMcpServers",): (lambda v: isinstance(v, bool), "true or false"),

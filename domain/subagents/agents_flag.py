@@ -41,6 +41,9 @@ def parse_agents_flag(text: str) -> list[AgentDefinition]:
         ):
             raise InvalidAgentsFlag(f"{where}: tools must be a list of tool names")
         listed = tool_list(tools) if tools is not None else None
+        isolation = spec.get("isolation")
+        if isolation not in (None, "worktree"):
+            raise InvalidAgentsFlag(f"{where}: isolation can only be worktree")
         agents.append(
             AgentDefinition(
                 name=name,
@@ -48,6 +51,7 @@ def parse_agents_flag(text: str) -> list[AgentDefinition]:
                 system_prompt=prompt.strip(),
                 tools=None if listed is not None and "*" in listed else listed,
                 model=model,
+                isolation="worktree" if isolation == "worktree" else None,
                 source="--agents",
                 scope="user",
             )

@@ -6,6 +6,7 @@ import attrs
 
 from domain.messages.content import JSONObject
 from domain.repr_base import Record
+from domain.subagents.worktree_plan import Isolation, parse_isolation
 
 SCHEMA: JSONObject = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -22,10 +23,6 @@ SCHEMA: JSONObject = {
     "required": ["description", "prompt"],
     "additionalProperties": False,
 }
-ISOLATION_REFUSED = (
-    "Not run: hexclaw has no isolation for subagents (isolation: {value}). Call Agent again "
-    "without isolation: the subagent then works in this workspace."
-)
 
 
 @attrs.frozen(repr=False)
@@ -36,6 +33,8 @@ class AgentRequest(Record):
     model: str | None = None
     background: bool = False
     """``run_in_background``: the parent goes on; the report comes in a later message."""
+    isolation: Isolation | None = None
+    """``worktree``: the subagent works in a git worktree of its own."""
 
 
 def parse_request(tool_input: JSONObject) -> AgentRequest | str:
@@ -46,9 +45,9 @@ def parse_request(tool_input: JSONObject) -> AgentRequest | str:
         return "Error: Agent needs a non-empty prompt (the subagent's whole task)."
     if not isinstance(description, str):
         return "Error: Agent needs a short description (3 to 5 words) of the task."
-    isolation = tool_input.get("isolation")
-    if isolation is not None:
-        return ISOLATION_REFUSED.format(value=isolation)
+    isolation = parse_isolation(tool_input.get("isolation"))
+    if isolation is not None and isolation != "worktree":
+        return isolation
     subagent_type = tool_input.get("subagent_type")
     model = tool_input.get("model")
     return AgentRequest(
@@ -57,4 +56,5 @@ def parse_request(tool_input: JSONObject) -> AgentRequest | str:
         subagent_type=subagent_type if isinstance(subagent_type, str) and subagent_type else None,
         model=model if isinstance(model, str) and model else None,
         background=tool_input.get("run_in_background") is True,
+        isolation="worktree" if isolation == "worktree" else None,
     )

@@ -159,8 +159,14 @@ def test_requests_that_cannot_run_get_a_clear_answer() -> None:
         AgentRequest("d", "p", background=True)
     )
     assert "prompt" in str(parse_request({"description": "d", "prompt": " "}))
-    assert "isolation" in str(
-        parse_request({"description": "d", "prompt": "p", "isolation": "worktree"})
+    assert parse_request({"description": "d", "prompt": "p", "isolation": "worktree"}) == (
+        AgentRequest("d", "p", isolation="worktree")
+    )
+    assert "not available in hexclaw" in str(
+        parse_request({"description": "d", "prompt": "p", "isolation": "remote"})
+    )
+    assert "worktree or remote" in str(
+        parse_request({"description": "d", "prompt": "p", "isolation": "docker"})
     )
     assert parse_request({"description": "d", "prompt": "p", "run_in_background": False}) == (
         AgentRequest("d", "p")

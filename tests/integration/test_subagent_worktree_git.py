@@ -1,0 +1,71 @@
+"""``GitWorktrees`` against real git: a repository without commits, a commit on the worktree's
+branch (kept though the tree is clean), a nested worktree going under the main checkout."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from adapters.subagents.worktrees import GitWorktrees, WorktreeUnavailable
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def committed(folder: Path) -> Path:
+    git(folder, "init", "-q", "-b", "main")
+    (folder / "a.txt").write_text("a\n")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", "first")
+    return folder
+
+
+def test_a_repository_without_commits_creates_nothing(workspace: Path) -> None:
+    git(workspace, "init", "-q", "-b", "main")
+    with pytest.raises(WorktreeUnavailable, match="names no commit"):
+        GitWorktrees(str(workspace)).create("0123456789abcdef")
+    assert sorted(p.name for p in workspace.iterdir()) == [".git"]
+    assert git(workspace, "branch").strip() == ""
+
+
+def test_a_commit_on_the_branch_keeps_a_clean_worktree(workspace: Path) -> None:
+    committed(workspace)
+    worktrees = GitWorktrees(str(workspace))
+    made = worktrees.create("0123456789abcdef")
+    assert made.path == str(workspace / ".claude" / "worktrees" / "agent-01234567")
+    (Path(made.path) / "b.txt").write_text("b\n")
+    git(Path(made.path), "add", "b.txt")
+    git(Path(made.path), "commit", "-q", "-m", "work")
+    assert git(Path(made.path), "status", "--porcelain") == ""
+    assert worktrees.settle(made) is True
+    assert "claude/agent-01234567" in git(workspace, "branch")
+    # An untouched one is removed, with its branch and the folders made for it.
+    other = worktrees.create("fedcba9876543210")
+    assert worktrees.settle(other) is False
+    assert "claude/agent-fedcba98" not in git(workspace, "branch")
+    assert not Path(other.path).exists()
+    assert Path(made.path).exists()
+
+
+def test_a_nested_worktree_goes_under_the_main_checkout(workspace: Path) -> None:
+    committed(workspace)
+    worktrees = GitWorktrees(str(workspace))
+    outer = worktrees.create("aaaaaaaa00000000")
+    inner = worktrees.create("bbbbbbbb00000000", outer.path)
+    assert inner.path == str(workspace / ".claude" / "worktrees" / "agent-bbbbbbbb")
+    assert inner.repository_root == str(workspace)
+    assert worktrees.settle(inner) is False
+    assert worktrees.settle(outer) is False
+    assert not (workspace / ".claude").exists()
