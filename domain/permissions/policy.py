@@ -298,8 +298,8 @@ class PermissionPolicy:
             for context in (self.context, *self._also_denied_from)
             if (found := path_filter(self.rules.deny, tool, context)) is not None
         ]
-        if len(filters) <= 1:
-            return filters[0] if filters else None
+        if not filters:
+            return None
         return lambda path: any(hidden(path) for hidden in filters)
 
     def tool_disabled(self, tool: str) -> bool:

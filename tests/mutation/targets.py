@@ -41,6 +41,7 @@ POLICY_TESTS = (
     *RULE_TESTS,
     "tests/unit/test_permission_policy_behaviour.py",
     "tests/unit/test_permission_policy_settings.py",
+    "tests/unit/test_worktree_isolation_rules.py",
 )
 STREAM_TESTS = (
     "tests/unit/test_sse_framer.py",
