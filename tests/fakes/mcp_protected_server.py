@@ -1,4 +1,5 @@
-"""An MCP server (FastMCP, streamable HTTP on 127.0.0.1) that accepts only access tokens the
+"""An MCP server (FastMCP, streamable HTTP at ``/mcp`` on 127.0.0.1, or with ``--sse`` the
+legacy SSE transport at ``/sse``, its messages POSTed to ``/messages/``) that accepts only access tokens the
 test OAuth server (``tests/fakes/oauth/server.mjs``) says are live, through its introspection
 endpoint. It answers 401 with ``WWW-Authenticate: Bearer resource_metadata=...`` and serves
 its protected-resource metadata (RFC 9728) naming that authorization server.
@@ -10,7 +11,7 @@ layer sees it. With a third argument (``-``: none), each ``publish`` call append
 (``{"tool", "allowed", "scopes"}``) to that file; with a fourth, ``initialize`` needs
 ``mcp:write`` too once that file exists (a server that starts demanding more).
 
-``python -m tests.fakes.mcp_protected_server PORT ISSUER_URL [CALL_LOG|- [INITIALIZE_FLAG]]``
+``python -m tests.fakes.mcp_protected_server [--sse] PORT ISSUER_URL [CALL_LOG|- [INITIALIZE_FLAG]]``
 """
 
 from __future__ import annotations
@@ -119,10 +120,13 @@ def step_up_guard(
 
 
 def main() -> None:
-    port, issuer = int(sys.argv[1]), sys.argv[2]
-    log = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else None
-    flag = sys.argv[4] if len(sys.argv) > 4 else None
-    url = f"http://127.0.0.1:{port}/mcp"
+    sse = "--sse" in sys.argv[1:]
+    args = [arg for arg in sys.argv[1:] if arg != "--sse"]
+    port, issuer = int(args[0]), args[1]
+    log = args[2] if len(args) > 2 and args[2] != "-" else None
+    flag = args[3] if len(args) > 3 else None
+    path = "/sse" if sse else "/mcp"
+    url = f"http://127.0.0.1:{port}{path}"
     server = FastMCP(
         "protected",
         host="127.0.0.1",
@@ -149,8 +153,10 @@ def main() -> None:
 
     import uvicorn
 
-    metadata_url = f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp"
-    app = step_up_guard(server.streamable_http_app(), issuer, metadata_url, log, flag)
+    metadata_url = f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource{path}"
+    # The guard sees every POST: the streamable transport's and the SSE one's messages alike.
+    served = server.sse_app() if sse else server.streamable_http_app()
+    app = step_up_guard(served, issuer, metadata_url, log, flag)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
