@@ -1,8 +1,9 @@
-"""An MCP server (FastMCP, streamable HTTP at ``/mcp`` on 127.0.0.1, or with ``--sse`` the
-legacy SSE transport at ``/sse``, its messages POSTed to ``/messages/``) that accepts only access tokens the
-test OAuth server (``tests/fakes/oauth/server.mjs``) says are live, through its introspection
-endpoint. It answers 401 with ``WWW-Authenticate: Bearer resource_metadata=...`` and serves
-its protected-resource metadata (RFC 9728) naming that authorization server.
+"""An MCP server (FastMCP on 127.0.0.1: streamable HTTP at ``/mcp``, or with ``--sse`` the
+legacy SSE transport at ``/sse``, its messages POSTed to ``/messages/``) that accepts only
+access tokens the test OAuth server (``tests/fakes/oauth/server.mjs``) says are live, through
+its introspection endpoint. It answers 401 with ``WWW-Authenticate: Bearer
+resource_metadata=...`` and serves its protected-resource metadata (RFC 9728) naming that
+authorization server.
 
 Every tool needs the scope ``mcp``; the tool ``publish`` also needs ``mcp:write``: a call of
 it with a token lacking that scope is answered 403 with ``WWW-Authenticate: Bearer
@@ -11,7 +12,7 @@ layer sees it. With a third argument (``-``: none), each ``publish`` call append
 (``{"tool", "allowed", "scopes"}``) to that file; with a fourth, ``initialize`` needs
 ``mcp:write`` too once that file exists (a server that starts demanding more).
 
-``python -m tests.fakes.mcp_protected_server [--sse] PORT ISSUER_URL [CALL_LOG|- [INITIALIZE_FLAG]]``
+``python -m tests.fakes.mcp_protected_server [--sse] PORT ISSUER [CALL_LOG|- [INIT_FLAG]]``
 """
 
 from __future__ import annotations
