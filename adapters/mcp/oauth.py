@@ -19,8 +19,9 @@ Three rules on top of the SDK's flow:
   (``scope``), and the run names ``hexclaw mcp login NAME`` instead of re-authorizing: the
   refused call gets a JSON-RPC error saying so, in the POST's answer (streamable HTTP) or, on
   the legacy SSE transport, whose client drops POST answers, through the hub's ``answers``
-  callback onto the session's stream (``sse_relay.py``); a login asks for the union of what the
-  server's challenge names and what is remembered;
+  callback onto the session's stream (``sse_relay.py``); while connecting (``initialize``, the
+  SSE event stream's GET) it is the server's ``needs login`` status; a login asks for the
+  union of what the server's challenge names and what is remembered;
 - ``hexclaw mcp login`` always authorizes again (stored tokens are not reused for it), and
   the client identity follows the spec's order: a pre-registered ``clientId``, a client ID
   metadata document (``oauth.clientMetadataUrl``, when the authorization server advertises
@@ -414,8 +415,10 @@ class _StoredProvider(OAuthClientProvider):
                         if self.answers is not None and call_id is not None:
                             _answer_on_stream(self.answers, method, call_id, login, response)
                             return
-                        if method == "initialize":
-                            raise login  # while connecting: the server's status is the line
+                        # While connecting (on SSE the event stream's GET comes first): the
+                        # server's status is the line.
+                        if method == "initialize" or (self.answers and request.method == "GET"):
+                            raise login
                         _answer_as_rpc_error(call_id, response, str(login))
                         return
             try:

@@ -415,25 +415,33 @@ def test_a_metadata_document_url_that_is_not_https_is_one_line(
     ]
 
 
+@pytest.mark.parametrize("transport", ["http", "sse"])
 def test_a_repl_session_remembers_the_step_up_too_and_opens_no_browser(
-    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tmp_path: Path,
+    transport: str,
 ) -> None:
     log = tmp_path / "calls.log"
-    with protected_server(call_log=log) as (url, oauth):
-        config = _config(tmp_path, url, {"clientId": CLIENT_ID})
+    with protected_server(call_log=log, sse=transport == "sse") as (url, oauth):
+        config = _config(tmp_path, url, {"clientId": CLIENT_ID}, transport=transport)
         env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
+        env["MCP_TOOL_TIMEOUT"] = "45000"
         _login(config, env, workspace)
         browser_log.unlink()
         anthropic_server.add(
             Reply.sse(tool_use_events([("t1", "mcp__secure__publish", {"text": "hi"})])),
             Reply.sse(text_message_events("done")),
         )
+        started = time.monotonic()
         done = run_hexclaw(
             ["--mcp-config", config, "--allowedTools", "mcp__secure"],
             env,
             workspace,
             stdin="publish it\n",
         )
+        assert time.monotonic() - started < 20
         assert done.returncode == 0, done.stdout + done.stderr
         assert [c["allowed"] for c in _calls(log)] == [False]
         assert "hexclaw mcp login secure" in _last_tool_result(anthropic_server)
@@ -442,25 +450,28 @@ def test_a_repl_session_remembers_the_step_up_too_and_opens_no_browser(
         assert set(_entry(config_home)["scope"].split()) == {"mcp", "mcp:write"}
 
 
-@pytest.mark.parametrize("transport", ["http", "sse"])
+@pytest.mark.parametrize(
+    ("transport", "refused"), [("http", "initialize"), ("sse", "initialize"), ("sse", "stream")]
+)
 def test_a_server_that_wants_more_scope_to_connect_is_a_needs_login_line_then_one_login(
     anthropic_server: ScriptedAnthropicServer,
     config_home: Path,
     workspace: Path,
     tmp_path: Path,
     transport: str,
+    refused: str,
 ) -> None:
-    """After the first login the server starts answering ``initialize`` 403 insufficient_scope:
-    the run's warning names the command and the scope, nothing hangs (on SSE too, whose
-    client drops POST answers: the run ends well before MCP_TIMEOUT), and one login with the
-    union of the scopes connects again."""
+    """After the first login the server starts answering ``initialize`` (or, on SSE, the event
+    stream's GET) 403 insufficient_scope: the run's warning names the command and the scope,
+    nothing hangs (on SSE too, whose client drops POST answers: the run ends well before
+    MCP_TIMEOUT), and one login with the union of the scopes connects again."""
     flag = tmp_path / "initialize-needs-write"
     with protected_server(step_up_flag=flag, sse=transport == "sse") as (url, oauth):
         config = _config(tmp_path, url, {"clientId": CLIENT_ID}, transport=transport)
         env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
         _login(config, env, workspace)
         browser_log.unlink()
-        flag.touch()
+        flag.write_text(refused)
 
         anthropic_server.add(Reply.sse(text_message_events("ok")))
         env["MCP_TIMEOUT"] = "45000"
