@@ -208,7 +208,7 @@ def _login(ctx: Config, servers: list[ServerConfig], name: str, logout: bool, ou
 
     window = LoginWindow(say, SystemBrowser().open)
     hub = McpHub([done], str(ctx.workspace), ctx.environ, timeout=window.timeout)
-    hub.auth = lambda config: provider_for(config, ctx.home, window)
+    hub.auth = lambda config, answers: provider_for(config, ctx.home, window, answers)
     try:
         hub.start()
     finally:

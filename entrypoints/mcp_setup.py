@@ -254,4 +254,4 @@ def use_stored_logins(hub: McpHub, ctx: Config) -> None:
         return
     from adapters.mcp.oauth import provider_for
 
-    hub.auth = lambda server: provider_for(server, ctx.home, None)
+    hub.auth = lambda server, answers: provider_for(server, ctx.home, None, answers)

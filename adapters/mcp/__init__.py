@@ -24,6 +24,8 @@ What lives where:
   their own process groups, and stopping those groups;
 - ``stdio_session.py``: the lean session over a started process's pipes (no SDK);
 - ``sdk_session.py``: the SDK's ``ClientSession`` for remote servers, as the same port;
+- ``sse_relay.py``: between the legacy SSE transport and the session, a stream hexclaw can put
+  its own answer on (a step-up 403's error: the SDK's SSE client drops POST answers);
 - ``output_schema.py``: ``structuredContent`` checked against a tool's ``outputSchema``;
 - ``hub.py``: ``McpHub``, the sessions, their tools, resources, prompts and elicitations;
 - ``oauth.py``: remote servers' OAuth through the SDK's provider, tokens in credentials.json;

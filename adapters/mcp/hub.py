@@ -57,6 +57,8 @@ Status = Literal["pending", "connected", "failed", "needs login"]
 # hexclaw's main thread (the REPL's form); without one every request is declined.
 Elicit = Callable[[str, str, Mapping[str, Any]], "dict[str, Any] | None"]
 T = TypeVar("T")
+# Puts a JSON-RPC message (a dict) on a session's incoming stream.
+Inject = Callable[[dict[str, Any]], None]
 CLIENT = ("hexclaw", VERSION)
 CANCEL_REASON = "the user interrupted hexclaw"
 # How long the sessions have to end at exit before what is left is cancelled.
@@ -115,8 +117,10 @@ class McpHub:
             if server.transport == "stdio" and server.name not in self.spawned:
                 self.spawned[server.name] = start_stdio(server, cwd, environ, self.groups)
         self.on_tools_changed: Callable[[str], None] | None = None
-        # A remote server's OAuth (``oauth.provider_for``), or None: no authorization.
-        self.auth: Callable[[ServerConfig], httpx.Auth | None] | None = None
+        # A remote server's OAuth (``oauth.provider_for``), or None: no authorization. Its
+        # second argument, for an SSE server, puts a message of hexclaw's on the session's
+        # stream (``SseRelay.inject``): the transport drops POST answers.
+        self.auth: Callable[[ServerConfig, Inject | None], httpx.Auth | None] | None = None
         # The HTTP transport of a remote server's client (``--record``/``--replay``), or None:
         # httpx's own, to the network.
         self.http_transport: Callable[[ServerConfig], httpx.AsyncBaseTransport] | None = None
@@ -347,7 +351,13 @@ class McpHub:
     def _transport(self, state: ServerState) -> contextlib.AbstractAsyncContextManager[Any]:
         """A remote server's SDK streams (read, write)."""
         config = state.config
-        auth = self.auth(config) if self.auth is not None else None
+        relay = None
+        if config.transport == "sse":
+            from adapters.mcp.sse_relay import SseRelay
+
+            relay = SseRelay()
+        inject = relay.inject if relay is not None else None
+        auth = self.auth(config, inject) if self.auth is not None else None
         transport = self.http_transport(config) if self.http_transport is not None else None
         client = httpx.AsyncClient(
             headers=dict(config.headers),
@@ -362,12 +372,15 @@ class McpHub:
             return _first_two(streamable_http_client(config.url, http_client=client))
         from mcp.client.sse import sse_client
 
-        return sse_client(
-            config.url,
-            headers=dict(config.headers),
-            timeout=self.timeout,
-            auth=auth,
-            httpx_client_factory=functools.partial(httpx.AsyncClient, transport=transport),
+        assert relay is not None
+        return relay.around(
+            sse_client(
+                config.url,
+                headers=dict(config.headers),
+                timeout=self.timeout,
+                auth=auth,
+                httpx_client_factory=functools.partial(httpx.AsyncClient, transport=transport),
+            )
         )
 
     @staticmethod

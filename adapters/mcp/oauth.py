@@ -16,8 +16,12 @@ Three rules on top of the SDK's flow:
   when another process refreshed meanwhile its token is used and no second refresh is sent
   (a server may accept each refresh token once);
 - a 403 ``insufficient_scope`` met by a run is remembered under the server's entry
-  (``scope``), and the run names ``hexclaw mcp login NAME`` instead of re-authorizing; a login
-  asks for the union of what the server's challenge names and what is remembered;
+  (``scope``), and the run names ``hexclaw mcp login NAME`` instead of re-authorizing: the
+  refused call gets a JSON-RPC error saying so, in the POST's answer (streamable HTTP) or, on
+  the legacy SSE transport, whose client drops POST answers, through the hub's ``answers``
+  callback onto the session's stream (``sse_relay.py``); while connecting (``initialize``, the
+  SSE event stream's GET) it is the server's ``needs login`` status; a login asks for the
+  union of what the server's challenge names and what is remembered;
 - ``hexclaw mcp login`` always authorizes again (stored tokens are not reused for it), and
   the client identity follows the spec's order: a pre-registered ``clientId``, a client ID
   metadata document (``oauth.clientMetadataUrl``, when the authorization server advertises
@@ -183,10 +187,15 @@ class LoginWindow(Record):
     timeout: float = LOGIN_TIMEOUT
 
 
+Answers = Callable[[dict[str, Any]], None]
+"""Puts a JSON-RPC message on a session's incoming stream (``SseRelay.inject``)."""
+
+
 def provider_for(
-    server: ServerConfig, home: Path, login: LoginWindow | None
+    server: ServerConfig, home: Path, login: LoginWindow | None, answers: Answers | None = None
 ) -> OAuthClientProvider:
-    """The server's OAuth; without ``login`` (a run) a needed login is a ``NeedsLogin``."""
+    """The server's OAuth; without ``login`` (a run) a needed login is a ``NeedsLogin``.
+    ``answers``: where a refused call's error goes when the transport drops POST answers."""
     store = _shared_store(home)
     listener = None
     redirect_uri = f"http://127.0.0.1:{server.oauth_callback_port or 1}/callback"
@@ -253,6 +262,7 @@ def provider_for(
         client_metadata_url=server.oauth_metadata_url or None,
     )
     provider.server_name, provider.logging_in = server.name, login is not None
+    provider.answers = answers
     return provider
 
 
@@ -298,8 +308,14 @@ def _rpc_method_and_id(request: httpx.Request) -> tuple[object, object]:
     return sent.get("method"), sent.get("id")
 
 
+def _step_up_error(call_id: object, message: str) -> dict[str, Any]:
+    error = {"code": STEP_UP_ERROR, "message": message}
+    return {"jsonrpc": "2.0", "id": call_id, "error": error}
+
+
 def _answer_as_rpc_error(call_id: object, response: httpx.Response, message: str) -> None:
-    """Turns the server's 403 into the JSON-RPC error of the call it answered, in place.
+    """Turns the server's 403 into the JSON-RPC error of the call it answered, in place
+    (``call_id`` None: into an empty 202, a message accepted).
 
     A 403 reaching the SDK's transport raises inside its request task, which ends the
     connection and leaves the call waiting for an answer that never comes; an error answer to
@@ -307,12 +323,23 @@ def _answer_as_rpc_error(call_id: object, response: httpx.Response, message: str
     stays usable for the calls the token does cover."""
     body = b""
     if call_id is not None:
-        error = {"code": STEP_UP_ERROR, "message": f"insufficient scope: {message}"}
-        body = json.dumps({"jsonrpc": "2.0", "id": call_id, "error": error}).encode()
+        body = json.dumps(_step_up_error(call_id, f"insufficient scope: {message}")).encode()
     response.status_code = 200 if body else 202
     response.headers["content-type"] = "application/json"
     response.headers["content-length"] = str(len(body))
     response._content = body
+
+
+def _answer_on_stream(
+    answers: Answers, method: object, call_id: object, login: NeedsLogin, response: httpx.Response
+) -> None:
+    """The legacy SSE transport drops the POST's answer, and raising would end its POST task
+    unseen (every later call would wait too): the refused call's error goes on the session's
+    stream instead, in the words streamable HTTP's answer carries (for ``initialize``, the
+    login's own, which the server's status line shows), and the POST counts as accepted."""
+    said = str(login) if method == "initialize" else f"insufficient scope: {login}"
+    answers(_step_up_error(call_id, said))
+    _answer_as_rpc_error(None, response, said)
 
 
 def _registered_port(store: CredentialsFile, server: ServerConfig) -> int:
@@ -338,6 +365,9 @@ class _StoredProvider(OAuthClientProvider):
     server_name = ""
     logging_in = False
     """True from a login's start until its token exchange succeeds (then it is a run)."""
+    answers: Answers | None = None
+    """Where a refused call's error goes when the transport drops POST answers (legacy SSE);
+    None: in the POST's answer."""
     _requested_scope: str | None = None
 
     @property
@@ -382,8 +412,13 @@ class _StoredProvider(OAuthClientProvider):
                         await flow.aclose()
                         login = NeedsLogin(self.server_name, self._storage.scope())
                         method, call_id = _rpc_method_and_id(request)
-                        if method == "initialize":
-                            raise login  # while connecting: the server's status is the line
+                        if self.answers is not None and call_id is not None:
+                            _answer_on_stream(self.answers, method, call_id, login, response)
+                            return
+                        # While connecting (on SSE the event stream's GET comes first): the
+                        # server's status is the line.
+                        if method == "initialize" or (self.answers and request.method == "GET"):
+                            raise login
                         _answer_as_rpc_error(call_id, response, str(login))
                         return
             try:

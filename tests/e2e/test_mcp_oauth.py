@@ -26,20 +26,25 @@ from tests.support import hexclaw_env, run_hexclaw
 
 @contextlib.contextmanager
 def protected_server(
-    *oauth_flags: str, call_log: Path | None = None, step_up_flag: Path | None = None
+    *oauth_flags: str,
+    call_log: Path | None = None,
+    step_up_flag: Path | None = None,
+    sse: bool = False,
 ) -> Iterator[tuple[str, OAuthServer]]:
     """The npm OAuth server (started with ``oauth_flags``) and a FastMCP server behind it: the
     MCP URL and the OAuth server. ``call_log`` gets a line per ``publish`` call; once the file
-    ``step_up_flag`` exists, ``initialize`` needs the ``mcp:write`` scope too."""
+    ``step_up_flag`` exists, ``initialize`` needs the ``mcp:write`` scope too; ``sse`` serves
+    the legacy SSE transport (at ``/sse``) instead of streamable HTTP (at ``/mcp``)."""
     with OAuthServer(*oauth_flags) as oauth:
         port = free_port()
         log = [str(call_log) if call_log is not None else "-"]
         log += [str(step_up_flag)] if step_up_flag is not None else []
+        transport = ["--sse"] if sse else []
         served = listening_module(
-            "tests.fakes.mcp_protected_server", [str(port), oauth.url, *log], port
+            "tests.fakes.mcp_protected_server", [*transport, str(port), oauth.url, *log], port
         )
         with served:
-            yield f"http://127.0.0.1:{port}/mcp", oauth
+            yield f"http://127.0.0.1:{port}{'/sse' if sse else '/mcp'}", oauth
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 
-def _config(tmp_path: Path, url: str, oauth: dict[str, Any] | None) -> str:
-    entry: dict[str, Any] = {"type": "http", "url": url}
+def _config(tmp_path: Path, url: str, oauth: dict[str, Any] | None, transport: str = "http") -> str:
+    entry: dict[str, Any] = {"type": transport, "url": url}
     if oauth is not None:
         entry["oauth"] = oauth
     path = tmp_path / "mcp.json"
@@ -136,6 +136,56 @@ def test_a_403_insufficient_scope_is_remembered_and_the_next_login_steps_up(
         assert [c["allowed"] for c in _calls(log)] == [False, True]
         assert "published: hello" in _last_tool_result(anthropic_server)
         assert json.loads(credentials.read_text())["otherTool"] == {"keep": True}
+
+
+def test_on_the_legacy_sse_transport_a_403_insufficient_scope_answers_the_call_at_once(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """The SDK's SSE client drops what a POST answers (answers come on the event stream), so
+    the step-up error written into the 403's place never reached the call, which waited for
+    MCP_TOOL_TIMEOUT. The call now ends at once with the same error, the scope is remembered,
+    the session still answers the next call, and the next login steps up."""
+    log = tmp_path / "calls.log"
+    with protected_server(call_log=log, sse=True) as (url, oauth):
+        config = _config(tmp_path, url, {"clientId": CLIENT_ID}, transport="sse")
+        env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
+        env["MCP_TOOL_TIMEOUT"] = "45000"
+        login = _login(config, env, workspace)
+        assert _authorize_scope(login.stdout) == "mcp"
+        browser_log.unlink()
+
+        anthropic_server.add(
+            Reply.sse(tool_use_events([("t1", "mcp__secure__publish", {"text": "hello"})])),
+            Reply.sse(tool_use_events([("t2", "mcp__secure__whoami", {})])),
+            Reply.sse(text_message_events("done")),
+        )
+        started = time.monotonic()
+        done = run_hexclaw(
+            ["-p", "publish", "--mcp-config", config, "--allowedTools", "mcp__secure"],
+            env,
+            workspace,
+        )
+        elapsed = time.monotonic() - started
+        assert done.returncode == 0, done.stderr
+        assert elapsed < 20, f"the run took {elapsed:.1f}s: the call waited for its timeout"
+        assert [c["allowed"] for c in _calls(log)] == [False]
+        refused = json.dumps(anthropic_server.requests[-2].body["messages"][-1])
+        assert "insufficient scope" in refused
+        assert "hexclaw mcp login secure" in refused
+        assert "mcp:write" in refused
+        assert "authorized" in _last_tool_result(anthropic_server)  # the session still serves
+        assert not browser_log.exists()
+        assert oauth.stats()["authorizations"] == 1
+        assert set(_entry(config_home)["scope"].split()) == {"mcp", "mcp:write"}
+
+        login = _login(config, env, workspace)
+        assert _authorize_scope(login.stdout).split() == ["mcp", "mcp:write"]
+        assert oauth.stats()["authorizeScopes"] == ["mcp", "mcp mcp:write"]
+
+        done = _publish_run(anthropic_server, config, env, workspace)
+        assert done.returncode == 0, done.stderr
+        assert [c["allowed"] for c in _calls(log)] == [False, True]
+        assert "published: hello" in _last_tool_result(anthropic_server)
 
 
 def test_concurrent_runs_with_an_expired_token_make_one_refresh(
@@ -365,25 +415,33 @@ def test_a_metadata_document_url_that_is_not_https_is_one_line(
     ]
 
 
+@pytest.mark.parametrize("transport", ["http", "sse"])
 def test_a_repl_session_remembers_the_step_up_too_and_opens_no_browser(
-    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tmp_path: Path,
+    transport: str,
 ) -> None:
     log = tmp_path / "calls.log"
-    with protected_server(call_log=log) as (url, oauth):
-        config = _config(tmp_path, url, {"clientId": CLIENT_ID})
+    with protected_server(call_log=log, sse=transport == "sse") as (url, oauth):
+        config = _config(tmp_path, url, {"clientId": CLIENT_ID}, transport=transport)
         env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
+        env["MCP_TOOL_TIMEOUT"] = "45000"
         _login(config, env, workspace)
         browser_log.unlink()
         anthropic_server.add(
             Reply.sse(tool_use_events([("t1", "mcp__secure__publish", {"text": "hi"})])),
             Reply.sse(text_message_events("done")),
         )
+        started = time.monotonic()
         done = run_hexclaw(
             ["--mcp-config", config, "--allowedTools", "mcp__secure"],
             env,
             workspace,
             stdin="publish it\n",
         )
+        assert time.monotonic() - started < 20
         assert done.returncode == 0, done.stdout + done.stderr
         assert [c["allowed"] for c in _calls(log)] == [False]
         assert "hexclaw mcp login secure" in _last_tool_result(anthropic_server)
@@ -392,24 +450,36 @@ def test_a_repl_session_remembers_the_step_up_too_and_opens_no_browser(
         assert set(_entry(config_home)["scope"].split()) == {"mcp", "mcp:write"}
 
 
+@pytest.mark.parametrize(
+    ("transport", "refused"), [("http", "initialize"), ("sse", "initialize"), ("sse", "stream")]
+)
 def test_a_server_that_wants_more_scope_to_connect_is_a_needs_login_line_then_one_login(
-    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    tmp_path: Path,
+    transport: str,
+    refused: str,
 ) -> None:
-    """After the first login the server starts answering ``initialize`` 403 insufficient_scope:
-    the run's warning names the command and the scope, nothing hangs, and one login with the
-    union of the scopes connects again."""
+    """After the first login the server starts answering ``initialize`` (or, on SSE, the event
+    stream's GET) 403 insufficient_scope: the run's warning names the command and the scope,
+    nothing hangs (on SSE too, whose client drops POST answers: the run ends well before
+    MCP_TIMEOUT), and one login with the union of the scopes connects again."""
     flag = tmp_path / "initialize-needs-write"
-    with protected_server(step_up_flag=flag) as (url, oauth):
-        config = _config(tmp_path, url, {"clientId": CLIENT_ID})
+    with protected_server(step_up_flag=flag, sse=transport == "sse") as (url, oauth):
+        config = _config(tmp_path, url, {"clientId": CLIENT_ID}, transport=transport)
         env, browser_log = _browser_env(anthropic_server, config_home, tmp_path)
         _login(config, env, workspace)
         browser_log.unlink()
-        flag.touch()
+        flag.write_text(refused)
 
         anthropic_server.add(Reply.sse(text_message_events("ok")))
+        env["MCP_TIMEOUT"] = "45000"
+        started = time.monotonic()
         done = run_hexclaw(
             ["-p", "hi", "--mcp-config", config, "--allowedTools", "mcp__secure"], env, workspace
         )
+        assert time.monotonic() - started < 20
         assert done.returncode == 0, done.stderr
         (line,) = [line for line in done.stderr.splitlines() if "secure" in line]
         assert "needs login" in line
@@ -421,4 +491,6 @@ def test_a_server_that_wants_more_scope_to_connect_is_a_needs_login_line_then_on
         _login(config, env, workspace)
         assert oauth.stats()["authorizeScopes"] == ["mcp", "mcp mcp:write"]
         listed = run_hexclaw(["mcp", "list", "--mcp-config", config], env, workspace)
-        assert "secure http connected 2 tools" in listed.stdout, listed.stdout + listed.stderr
+        assert f"secure {transport} connected 2 tools" in listed.stdout, (
+            listed.stdout + listed.stderr
+        )

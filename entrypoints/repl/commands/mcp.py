@@ -67,7 +67,9 @@ def _login(state: ReplState, name: str) -> None:
     window = LoginWindow(state.renderer.info, SystemBrowser().open)
     home = state.ctx.home
     previous = hub.auth
-    hub.auth = lambda config: provider_for(config, home, window if config.name == name else None)
+    hub.auth = lambda config, answers: provider_for(
+        config, home, window if config.name == name else None, answers
+    )
     try:
         after = hub.reconnect(name, timeout=window.timeout)
     finally:
