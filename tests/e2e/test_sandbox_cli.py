@@ -4,8 +4,6 @@ sandbox contains it; with bubblewrap missing, Bash is refused in one line."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,16 +13,14 @@ import pytest
 from tests.e2e.test_permission_print_mode import tool_results
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.integration.sandbox_harness import require_bwrap
+from tests.integration.sandbox_harness import folder_outside_tmp, require_bwrap
 from tests.support import hexclaw_env, run_hexclaw
 
 
 @pytest.fixture
 def tmp_path() -> Iterator[Path]:
-    """Outside /tmp, which the sandbox replaces with its own: the victims must be in sight."""
-    folder = Path(tempfile.mkdtemp(prefix="hexclaw-sandbox-e2e-", dir="/var/tmp"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    """Outside /tmp, which the sandbox replaces with its own."""
+    yield from folder_outside_tmp("hexclaw-sandbox-e2e-")
 
 
 @pytest.fixture

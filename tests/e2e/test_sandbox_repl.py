@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,16 +12,14 @@ from tests.e2e.test_permission_print_mode import tool_results
 from tests.e2e.test_sandbox_tmux import session_folders
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.integration.sandbox_harness import require_bwrap
+from tests.integration.sandbox_harness import folder_outside_tmp, require_bwrap
 from tests.support import hexclaw_env, run_hexclaw
 
 
 @pytest.fixture
 def tmp_path() -> Iterator[Path]:
-    """Outside /tmp, which the sandbox replaces with its own: the victim must be in sight."""
-    folder = Path(tempfile.mkdtemp(prefix="hexclaw-sandbox-repl-", dir="/var/tmp"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    """Outside /tmp, which the sandbox replaces with its own."""
+    yield from folder_outside_tmp("hexclaw-sandbox-repl-")
 
 
 def test_sandbox_on_confines_and_auto_allows_bash_then_off_asks_again(

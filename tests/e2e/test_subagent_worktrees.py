@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from domain.subagents.worktree_plan import kept_line
 from tests.e2e.subagent_script import PARENT, Router, results_in, system_text
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.integration.sandbox_harness import require_bwrap
+from tests.integration.sandbox_harness import folder_outside_tmp, require_bwrap
 from tests.support import hexclaw_env, run_hexclaw
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -57,6 +56,25 @@ def repository(workspace: Path) -> Path:
 
 def agent_call(call_id: str, prompt: str, **extra: Any) -> tuple[str, str, dict[str, Any]]:
     return (call_id, "Agent", {"description": f"task {call_id}", "prompt": prompt, **extra})
+
+
+def delegating(
+    prompt: str, calls: list[tuple[str, str, dict[str, Any]]], report: str, **agent: Any
+) -> Router:
+    """The parent calls Agent once (``agent``: the call's other input) and then answers
+    "Done."; the subagent makes ``calls`` in one message, then reports ``report``."""
+    return Router(
+        {
+            PARENT: [
+                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, **agent)])),
+                Reply.sse(text_message_events("Done.")),
+            ],
+            prompt: [
+                Reply.sse(tool_use_events(calls)),
+                Reply.sse(text_message_events(report)),
+            ],
+        }
+    )
 
 
 def run(router: Router, workspace: Path, config_home: Path, *args: str) -> str:
@@ -96,24 +114,14 @@ def test_a_worktree_subagent_writes_in_its_own_worktree_and_the_parent_learns_wh
 ) -> None:
     repository(workspace)
     prompt = "Add new.txt and report."
-    router = Router(
-        {
-            PARENT: [
-                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
-                Reply.sse(text_message_events("Done.")),
-            ],
-            prompt: [
-                Reply.sse(
-                    tool_use_events(
-                        [
-                            ("toolu_r", "Read", {"file_path": "README.md"}),
-                            ("toolu_w", "Write", {"file_path": "new.txt", "content": "made\n"}),
-                        ]
-                    )
-                ),
-                Reply.sse(text_message_events("Report: wrote new.txt.")),
-            ],
-        }
+    router = delegating(
+        prompt,
+        [
+            ("toolu_r", "Read", {"file_path": "README.md"}),
+            ("toolu_w", "Write", {"file_path": "new.txt", "content": "made\n"}),
+        ],
+        "Report: wrote new.txt.",
+        isolation="worktree",
     )
     run(router, workspace, config_home, "--permission-mode", "acceptEdits")
     result = text_of(agent_result(router))
@@ -154,17 +162,11 @@ def test_an_agent_file_with_isolation_that_only_reads_leaves_nothing_behind(
         "You read files.\n"
     )
     prompt = "Read the README."
-    router = Router(
-        {
-            PARENT: [
-                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, subagent_type="reader")])),
-                Reply.sse(text_message_events("Done.")),
-            ],
-            prompt: [
-                Reply.sse(tool_use_events([("toolu_r", "Read", {"file_path": "README.md"})])),
-                Reply.sse(text_message_events("Report: it says committed.")),
-            ],
-        }
+    router = delegating(
+        prompt,
+        [("toolu_r", "Read", {"file_path": "README.md"})],
+        "Report: it says committed.",
+        subagent_type="reader",
     )
     run(router, workspace, config_home, "--allowedTools", "Read")
     (read,) = results_in(router.seen[prompt][1])
@@ -181,34 +183,24 @@ def test_writes_outside_the_worktree_are_refused(config_home: Path, workspace: P
     repository(workspace)
     prompt = "Try to escape."
     victim = workspace / "victim.txt"
-    router = Router(
-        {
-            PARENT: [
-                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
-                Reply.sse(text_message_events("Done.")),
-            ],
-            prompt: [
-                Reply.sse(
-                    tool_use_events(
-                        [
-                            ("toolu_1", "Write", {"file_path": "../escape.txt", "content": "x"}),
-                            ("toolu_2", "Write", {"file_path": str(victim), "content": "gone\n"}),
-                            (
-                                "toolu_3",
-                                "Edit",
-                                {
-                                    "file_path": "../../../victim.txt",
-                                    "old_string": "keep me",
-                                    "new_string": "gone",
-                                },
-                            ),
-                            ("toolu_4", "Write", {"file_path": "inside.txt", "content": "ok\n"}),
-                        ]
-                    )
-                ),
-                Reply.sse(text_message_events("Report: tried.")),
-            ],
-        }
+    router = delegating(
+        prompt,
+        [
+            ("toolu_1", "Write", {"file_path": "../escape.txt", "content": "x"}),
+            ("toolu_2", "Write", {"file_path": str(victim), "content": "gone\n"}),
+            (
+                "toolu_3",
+                "Edit",
+                {
+                    "file_path": "../../../victim.txt",
+                    "old_string": "keep me",
+                    "new_string": "gone",
+                },
+            ),
+            ("toolu_4", "Write", {"file_path": "inside.txt", "content": "ok\n"}),
+        ],
+        "Report: tried.",
+        isolation="worktree",
     )
     run(router, workspace, config_home, "--permission-mode", "acceptEdits")
     results = results_in(router.seen[prompt][1])
@@ -360,17 +352,11 @@ def test_the_worktree_starts_from_origin_head_unless_settings_say_head(
     git(workspace, "commit", "-q", "-am", "ahead of origin")
     (config_home / "settings.json").write_text(json.dumps(settings))
     prompt = "Read the README."
-    router = Router(
-        {
-            PARENT: [
-                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
-                Reply.sse(text_message_events("Done.")),
-            ],
-            prompt: [
-                Reply.sse(tool_use_events([("toolu_r", "Read", {"file_path": "README.md"})])),
-                Reply.sse(text_message_events("Report: read.")),
-            ],
-        }
+    router = delegating(
+        prompt,
+        [("toolu_r", "Read", {"file_path": "README.md"})],
+        "Report: read.",
+        isolation="worktree",
     )
     run(router, workspace, config_home, "--allowedTools", "Read")
     (read,) = results_in(router.seen[prompt][1])
@@ -382,10 +368,8 @@ def test_the_worktree_starts_from_origin_head_unless_settings_say_head(
 
 @pytest.fixture
 def var_tmp() -> Iterator[Path]:
-    """Outside /tmp, which the sandbox replaces with its own: the victim must be in sight."""
-    folder = Path(tempfile.mkdtemp(prefix="hexclaw-worktree-e2e-", dir="/var/tmp"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    """Outside /tmp, which the sandbox replaces with its own."""
+    yield from folder_outside_tmp("hexclaw-worktree-e2e-")
 
 
 def test_sandboxed_bash_of_a_worktree_subagent_writes_only_in_its_worktree(
@@ -402,18 +386,7 @@ def test_sandboxed_bash_of_a_worktree_subagent_writes_only_in_its_worktree(
         ("t_out", "Bash", {"command": "echo gone > ../../../victim.txt"}),
         ("t_abs", "Bash", {"command": f"echo gone > {workspace}/new.txt"}),
     ]
-    router = Router(
-        {
-            PARENT: [
-                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
-                Reply.sse(text_message_events("Done.")),
-            ],
-            prompt: [
-                Reply.sse(tool_use_events(calls)),
-                Reply.sse(text_message_events("Report: ran.")),
-            ],
-        }
-    )
+    router = delegating(prompt, calls, "Report: ran.", isolation="worktree")
     run(router, workspace, config_home, "--sandbox", "--allowedTools", "Bash(*)")
     found = KEPT.search(text_of(agent_result(router)))
     assert found is not None
@@ -487,24 +460,14 @@ def test_deny_rules_from_settings_hold_in_the_worktree(config_home: Path, worksp
         json.dumps({"permissions": {"deny": ["Read(./secret.txt)"]}})
     )
     prompt = "Read the secret."
-    router = Router(
-        {
-            PARENT: [
-                Reply.sse(tool_use_events([agent_call("toolu_a", prompt, isolation="worktree")])),
-                Reply.sse(text_message_events("Done.")),
-            ],
-            prompt: [
-                Reply.sse(
-                    tool_use_events(
-                        [
-                            ("toolu_r", "Read", {"file_path": "secret.txt"}),
-                            ("toolu_g", "Grep", {"pattern": "hunter"}),
-                        ]
-                    )
-                ),
-                Reply.sse(text_message_events("Report: denied.")),
-            ],
-        }
+    router = delegating(
+        prompt,
+        [
+            ("toolu_r", "Read", {"file_path": "secret.txt"}),
+            ("toolu_g", "Grep", {"pattern": "hunter"}),
+        ],
+        "Report: denied.",
+        isolation="worktree",
     )
     run(router, workspace, config_home, "--permission-mode", "acceptEdits")
     read, grep = results_in(router.seen[prompt][1])

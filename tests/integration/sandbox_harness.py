@@ -4,6 +4,9 @@ home, for the sandbox integration tests; ``require_bwrap`` skips when it cannot 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,15 @@ from domain.sandbox.config import SandboxConfig, parse_sandbox
 from domain.sandbox.errors import SandboxUnavailable
 from domain.sandbox.plan import PlanInputs
 from domain.tools.calls import ToolOutcome
+
+
+def folder_outside_tmp(prefix: str) -> Iterator[Path]:
+    """A test folder under /var/tmp, removed afterwards (use as a fixture's body). Inside the
+    sandbox /tmp is the session's own, so a folder under the host's /tmp would be invisible
+    there and an attack on it would prove nothing."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/var/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def require_bwrap() -> None:

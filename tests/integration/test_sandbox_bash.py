@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import http.server
 import os
-import shutil
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -17,16 +15,13 @@ from pathlib import Path
 import pytest
 
 from domain.permissions.rules import parse_rule
-from tests.integration.sandbox_harness import SandboxKit, require_bwrap
+from tests.integration.sandbox_harness import SandboxKit, folder_outside_tmp, require_bwrap
 
 
 @pytest.fixture
 def tmp_path() -> Iterator[Path]:
-    """Outside /tmp: inside the sandbox /tmp is the session's own, so a folder under the
-    host's /tmp would be invisible there and an attack on it would prove nothing."""
-    folder = Path(tempfile.mkdtemp(prefix="hexclaw-sandbox-test-", dir="/var/tmp"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    """Outside /tmp, which the sandbox replaces with its own."""
+    yield from folder_outside_tmp("hexclaw-sandbox-test-")
 
 
 @pytest.fixture
