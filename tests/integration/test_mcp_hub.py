@@ -291,16 +291,16 @@ def test_remote_transports(
         assert tool(hub, "remote", "echo").run({"text": "over http"}).content == [
             {"type": "text", "text": "echo: over http"}
         ]
-        if transport == "sse":
-            # The server dies mid-call: the end of its event stream reaches the call through
-            # the relay hexclaw puts before the session, long before the tool timeout. (Over
-            # streamable HTTP the SDK leaves such a call waiting for its timeout.)
-            hub.tool_timeout = 60
-            begun = time.monotonic()
-            with pytest.raises(McpCallError, match="onnection closed"):
-                hub.call_tool("remote", "crash", {})
-            assert time.monotonic() - begun < 15
-            assert hub.states["remote"].error.startswith("connection closed")
+        # The server dies mid-call, long before the tool timeout: over SSE the end of its
+        # event stream reaches the call through the relay hexclaw puts before the session;
+        # over streamable HTTP the POST's broken answer stream is ended with the call's error
+        # (the SDK alone drops that stream and leaves the call waiting for its timeout).
+        hub.tool_timeout = 60
+        begun = time.monotonic()
+        with pytest.raises(McpCallError, match="onnection closed"):
+            hub.call_tool("remote", "crash", {})
+        assert time.monotonic() - begun < 15
+        assert hub.states["remote"].error.startswith("connection closed")
     finally:
         server.terminate()
         server.wait(timeout=10)
