@@ -306,6 +306,36 @@ def test_remote_transports(
         server.wait(timeout=10)
 
 
+def test_a_broken_answer_stream_ends_its_call_and_no_other(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    """Over streamable HTTP each call has its own POST: when the network cuts one (the server
+    lives on), that call ends at once with "connection closed" and a call under way on
+    another POST is still answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.fakes.cutting_proxy import CuttingProxy
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http") as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        warmed = threading.Event()
+        with ThreadPoolExecutor(2) as pool:
+            napping = pool.submit(hub.call_tool, "remote", "nap", {"seconds": 6})
+            hanging = pool.submit(hub.call_tool, "remote", "slow", {}, lambda line: warmed.set())
+            assert warmed.wait(15), "the slow call never reported progress"
+            assert proxy.cut(b'"name":"slow"') == 1
+            begun = time.monotonic()
+            with pytest.raises(McpCallError, match="onnection closed: the server's answer"):
+                hanging.result(timeout=90)
+            assert time.monotonic() - begun < 5
+            assert not napping.done()
+            assert napping.result(timeout=30).content == [{"type": "text", "text": "napped 6s"}]
+
+
 def test_an_unreachable_remote_server_is_a_status(hubs: list[McpHub], tmp_path: Path) -> None:
     port = free_port()
     entry = {"type": "http", "url": f"http://127.0.0.1:{port}/mcp"}
