@@ -51,6 +51,9 @@ class CuttingProxy:
 
     def close(self) -> None:
         self._closed = True
+        # Closing alone would leave the accept under way listening (Linux): shut it first.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self._listener.close()
         with self._lock:

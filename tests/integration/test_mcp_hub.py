@@ -336,6 +336,27 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
             assert napping.result(timeout=30).content == [{"type": "text", "text": "napped 6s"}]
 
 
+def test_a_remote_server_gone_between_calls_fails_the_next_call_at_once(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    """The POST of a call finds nobody listening any more: the call is answered "connection
+    closed" at once (the SDK alone ends its transport and leaves the call waiting)."""
+    from tests.fakes.cutting_proxy import CuttingProxy
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http") as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        proxy.close()
+        begun = time.monotonic()
+        with pytest.raises(McpCallError, match="onnection closed: the server cannot be reached"):
+            hub.call_tool("remote", "echo", {"text": "anyone?"})
+        assert time.monotonic() - begun < 5
+        assert hub.states["remote"].error.startswith("connection closed")
+
+
 def test_an_unreachable_remote_server_is_a_status(hubs: list[McpHub], tmp_path: Path) -> None:
     port = free_port()
     entry = {"type": "http", "url": f"http://127.0.0.1:{port}/mcp"}
