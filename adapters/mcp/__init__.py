@@ -26,6 +26,9 @@ What lives where:
 - ``sdk_session.py``: the SDK's ``ClientSession`` for remote servers, as the same port;
 - ``sse_relay.py``: between the legacy SSE transport and the session, a stream hexclaw can put
   its own answer on (a step-up 403's error: the SDK's SSE client drops POST answers);
+- ``http_answers.py``: the httpx client of a streamable HTTP server, which answers a call
+  whose POST breaks (the server died mid-call) with its "connection closed" error, where the
+  SDK alone leaves it waiting;
 - ``output_schema.py``: ``structuredContent`` checked against a tool's ``outputSchema``;
 - ``hub.py``: ``McpHub``, the sessions, their tools, resources, prompts and elicitations;
 - ``oauth.py``: remote servers' OAuth through the SDK's provider, tokens in credentials.json;

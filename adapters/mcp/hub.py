@@ -359,16 +359,19 @@ class McpHub:
         inject = relay.inject if relay is not None else None
         auth = self.auth(config, inject) if self.auth is not None else None
         transport = self.http_transport(config) if self.http_transport is not None else None
-        client = httpx.AsyncClient(
-            headers=dict(config.headers),
-            timeout=httpx.Timeout(self.timeout, read=300.0),
-            follow_redirects=True,
-            auth=auth,
-            transport=transport,
-        )
         if config.transport == "http":
             from mcp.client.streamable_http import streamable_http_client
 
+            from adapters.mcp.http_answers import AnsweringClient
+
+            # Its POSTs are answered even when the server dies in the middle of a call.
+            client = AnsweringClient(
+                headers=dict(config.headers),
+                timeout=httpx.Timeout(self.timeout, read=300.0),
+                follow_redirects=True,
+                auth=auth,
+                transport=transport,
+            )
             return _first_two(streamable_http_client(config.url, http_client=client))
         from mcp.client.sse import sse_client
 

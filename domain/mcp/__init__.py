@@ -28,6 +28,8 @@ What lives where:
 - ``protocol.py``: JSON-RPC messages as MCP uses them: building them, classifying a received
   line, the protocol version handshake, pagination, progress and elicitation shapes;
 - ``session.py``: the session port the hub talks to (stdio and remote sessions implement it);
+- ``answer_watch.py``: a streamable HTTP POST's event stream read for its request's answer,
+  so that a stream that breaks before it can be ended with the request's error;
 - ``listing.py``: a server's answers (tools, prompts, resources, call results) checked into
   records.
 """

@@ -1,6 +1,6 @@
 """An MCP server built on the SDK's own FastMCP class, for the faults real servers do not make
-on demand: a crash in the middle of a call, a call that hangs until cancelled, a huge result,
-a tool list that changes, malformed output, a start that never answers.
+on demand: a crash in the middle of a call, a call that hangs until cancelled, one answered
+late, a huge result, a tool list that changes, malformed output, a start that never answers.
 
 Run as ``python -m tests.fakes.mcp_fault_server [--hang-on-start] [--garbage] [--marker DIR]``;
 it speaks MCP on stdin/stdout, or over HTTP on 127.0.0.1 with ``--http PORT`` (streamable
@@ -55,6 +55,13 @@ async def slow(ctx: Context) -> str:  # type: ignore[type-arg]
         mark("cancelled")
         raise
     return "never"
+
+
+@server.tool()
+async def nap(seconds: float) -> str:
+    """Answers after this many seconds."""
+    await anyio.sleep(seconds)
+    return f"napped {seconds:g}s"
 
 
 @server.tool()

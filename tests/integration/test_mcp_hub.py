@@ -291,19 +291,70 @@ def test_remote_transports(
         assert tool(hub, "remote", "echo").run({"text": "over http"}).content == [
             {"type": "text", "text": "echo: over http"}
         ]
-        if transport == "sse":
-            # The server dies mid-call: the end of its event stream reaches the call through
-            # the relay hexclaw puts before the session, long before the tool timeout. (Over
-            # streamable HTTP the SDK leaves such a call waiting for its timeout.)
-            hub.tool_timeout = 60
-            begun = time.monotonic()
-            with pytest.raises(McpCallError, match="onnection closed"):
-                hub.call_tool("remote", "crash", {})
-            assert time.monotonic() - begun < 15
-            assert hub.states["remote"].error.startswith("connection closed")
+        # The server dies mid-call, long before the tool timeout: over SSE the end of its
+        # event stream reaches the call through the relay hexclaw puts before the session;
+        # over streamable HTTP the POST's broken answer stream is ended with the call's error
+        # (the SDK alone drops that stream and leaves the call waiting for its timeout).
+        hub.tool_timeout = 60
+        begun = time.monotonic()
+        with pytest.raises(McpCallError, match="onnection closed"):
+            hub.call_tool("remote", "crash", {})
+        assert time.monotonic() - begun < 15
+        assert hub.states["remote"].error.startswith("connection closed")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_broken_answer_stream_ends_its_call_and_no_other(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    """Over streamable HTTP each call has its own POST: when the network cuts one (the server
+    lives on), that call ends at once with "connection closed" and a call under way on
+    another POST is still answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.fakes.cutting_proxy import CuttingProxy
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http") as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        warmed = threading.Event()
+        with ThreadPoolExecutor(2) as pool:
+            napping = pool.submit(hub.call_tool, "remote", "nap", {"seconds": 6})
+            hanging = pool.submit(hub.call_tool, "remote", "slow", {}, lambda line: warmed.set())
+            assert warmed.wait(15), "the slow call never reported progress"
+            assert proxy.cut(b'"name":"slow"') == 1
+            begun = time.monotonic()
+            with pytest.raises(McpCallError, match="onnection closed: the server's answer"):
+                hanging.result(timeout=90)
+            assert time.monotonic() - begun < 5
+            assert not napping.done()
+            assert napping.result(timeout=30).content == [{"type": "text", "text": "napped 6s"}]
+
+
+def test_a_remote_server_gone_between_calls_fails_the_next_call_at_once(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    """The POST of a call finds nobody listening any more: the call is answered "connection
+    closed" at once (the SDK alone ends its transport and leaves the call waiting)."""
+    from tests.fakes.cutting_proxy import CuttingProxy
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http") as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        proxy.close()
+        begun = time.monotonic()
+        with pytest.raises(McpCallError, match="onnection closed: the server cannot be reached"):
+            hub.call_tool("remote", "echo", {"text": "anyone?"})
+        assert time.monotonic() - begun < 5
+        assert hub.states["remote"].error.startswith("connection closed")
 
 
 def test_an_unreachable_remote_server_is_a_status(hubs: list[McpHub], tmp_path: Path) -> None:
