@@ -120,3 +120,29 @@ def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
     assert done.stderr.startswith("hexclaw: ")
     assert "--definitely-not-an-option" in done.stderr
     assert "hexclaw --help" in done.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["written-at-once", "flushed-at-exit"])
+def test_output_that_cannot_be_written_is_one_line_and_status_120(
+    unbuffered: bool, tmp_path: Path
+) -> None:
+    # Buffered, the write fails in the last flush at exit, which the interpreter's teardown
+    # used to report in an "Exception ignored" block; unbuffered, in the write itself.
+    env = clean_env(tmp_path)
+    env.pop("PYTHONUNBUFFERED", None)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*HEXCLAW, "--version"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=tmp_path,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 120
+    assert done.stderr == "hexclaw: cannot write the output: No space left on device\n"
