@@ -7,15 +7,12 @@ a fallback serves model names hexclaw does not know, such as a proxy's own.
 
 from __future__ import annotations
 
-import attrs
-
-from domain.repr_base import Record
+from typing import NamedTuple
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
 
 
-@attrs.frozen(repr=False)
-class ModelFamily(Record):
+class ModelFamily(NamedTuple):
     prefix: str
     default_max_tokens: int
     context_window: int

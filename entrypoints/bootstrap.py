@@ -421,7 +421,7 @@ def worktree_kit(
     from adapters.subagents.launcher import WorktreeKit
 
     rooted = policy.rooted_at(root)
-    inner = attrs.evolve(ctx, workspace=Path(root), warnings=[])
+    inner = ctx.moved_to(Path(root))
     tools = [t for t in builtin_tools(inner, rooted, options) if not rooted.tool_disabled(t.name)]
     sandbox, parents = sandbox_in(ToolRegistry(tools)), sandbox_in(registry)
     if sandbox is not None and parents is not None:
@@ -591,7 +591,7 @@ def build_explain_parts(ctx: Config, options: RunOptions) -> ExplainParts:
     policy = build_permissions(ctx, options)
     unfiltered = PermissionPolicy(policy.mode, PermissionRules(), policy.context)
     # Not interactive: explaining a call needs no sandbox started.
-    tools = ToolRegistry(builtin_tools(ctx, unfiltered, attrs.evolve(options, interactive=False)))
+    tools = ToolRegistry(builtin_tools(ctx, unfiltered, options._replace(interactive=False)))
     return ExplainParts(policy, tools, RuleLocator(ctx.settings.layers))
 
 

@@ -3,8 +3,12 @@
 Rules a reader must not break:
 - Nothing here prints and nothing here builds an adapter: a warning goes into
   ``Config.warnings`` and ``bootstrap.print_warnings`` prints it, once.
-- Only the standard library, attrs and the settings reader are imported, so option parsing
-  stays cheap for every command.
+- Only the standard library and the settings reader are imported, not attrs: ``-p`` decides
+  from these which MCP servers to start, and spawns them before its heavy imports, so that
+  a server's own start overlaps them (importing attrs alone is about 30 ms). That is why
+  ``Config`` is a plain class and ``RunOptions`` a NamedTuple (so are the settings' and the
+  server entries' records); a test in ``tests/e2e/test_mcp_print_mode.py`` checks what is
+  loaded when a server is spawned.
 """
 
 from __future__ import annotations
@@ -14,13 +18,10 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import attrs
+from typing import TYPE_CHECKING, NamedTuple
 
 from adapters.files.settings_files import apply_env, config_home, load_settings
 from domain.model_catalog import DEFAULT_MODEL
-from domain.repr_base import Record
 from domain.settings.merge import Settings
 from domain.startup_errors import WorkingDirectoryUnusable
 
@@ -30,24 +31,56 @@ if TYPE_CHECKING:
     from domain.skills.definitions import LoadedExtensions
 
 
-@attrs.define(repr=False)
-class Config(Record):
+class Config:
     """What every command needs: where we are, the environment and the merged settings."""
 
-    workspace: Path
-    home: Path
-    environ: dict[str, str]
-    settings: Settings
-    # The instruction files in this run's system prompt, for /memory (None: not built yet,
-    # or --system-prompt replaced it).
-    memory: LoadedMemory | None = None
-    # Warnings found while configuring the run; printed once, by print_warnings.
-    warnings: list[str] = attrs.field(factory=list)
-    # Skills and custom commands, read once when the tools are built.
-    extensions: LoadedExtensions | None = None
-    # The run's permission policy once built: its Read deny rules also keep files out of the
-    # instruction imports.
-    permissions: PermissionPolicy | None = None
+    __slots__ = (
+        "environ",
+        "extensions",
+        "home",
+        "memory",
+        "permissions",
+        "settings",
+        "warnings",
+        "workspace",
+    )
+
+    def __init__(
+        self,
+        workspace: Path,
+        home: Path,
+        environ: dict[str, str],
+        settings: Settings,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.home = home
+        self.environ = environ
+        self.settings = settings
+        self.warnings: list[str] = [] if warnings is None else warnings
+        """Warnings found while configuring the run; printed once, by print_warnings."""
+        self.memory: LoadedMemory | None = None
+        """The instruction files in this run's system prompt, for /memory (None: not built
+        yet, or --system-prompt replaced it)."""
+        self.extensions: LoadedExtensions | None = None
+        """Skills and custom commands, read once when the tools are built."""
+        self.permissions: PermissionPolicy | None = None
+        """The run's permission policy once built: its Read deny rules also keep files out
+        of the instruction imports."""
+
+    def __repr__(self) -> str:
+        return f"Config(workspace={self.workspace!r}, home={self.home!r})"
+
+    def moved_to(self, workspace: Path) -> Config:
+        """The same run with another workspace (a subagent's worktree) and warnings of its
+        own; everything else is shared."""
+        moved = Config(workspace, self.home, self.environ, self.settings)
+        moved.memory, moved.extensions, moved.permissions = (
+            self.memory,
+            self.extensions,
+            self.permissions,
+        )
+        return moved
 
     def env(self, name: str) -> str | None:
         value = self.environ.get(name)
@@ -77,8 +110,7 @@ def resolve_model(ctx: Config, flag: str | None) -> str:
     return flag or ctx.env("ANTHROPIC_MODEL") or ctx.settings.get("model") or DEFAULT_MODEL
 
 
-@attrs.frozen(repr=False)
-class RunOptions(Record):
+class RunOptions(NamedTuple):
     """The command-line choices that shape a run (print mode and the REPL alike)."""
 
     interactive: bool = False

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import os
 import stat
-
-import attrs
+from typing import NamedTuple
 
 from domain.errors import HexclawError
-from domain.repr_base import Record
 
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
@@ -27,8 +25,7 @@ class NotARegularFile(HexclawError):
         self.kind = kind
 
 
-@attrs.frozen(repr=False)
-class BoundedRead(Record):
+class BoundedRead(NamedTuple):
     data: bytes
     cut: bool
     """The file holds more than the limit; ``data`` is its first ``limit`` bytes."""

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 
-from adapters.tools.support.process_group import group_alive
+from adapters.tools.support.group_liveness import group_alive
 from domain.mcp.config import ServerConfig
 from domain.secret_names import looks_secret
 

@@ -11,7 +11,10 @@ Rules a reader must not break:
   permission policy: its access kind is ``mcp``, which asks in every mode but bypass, and in
   ``plan`` mode runs only when the server marks the tool ``readOnlyHint: true``;
 - no I/O: the files are read in ``adapters/mcp/config_files.py`` and the servers run in
-  ``adapters/mcp/``; the environment used for ``${VAR}`` expansion is handed in.
+  ``adapters/mcp/``; the environment used for ``${VAR}`` expansion is handed in;
+- ``config.py`` and what it imports load no attrs (``ServerConfig`` is a NamedTuple): ``-p``
+  decides from it which stdio servers to spawn before its heavy imports (``entrypoints/
+  config.py`` says why).
 
 What lives where:
 - ``errors.py``: the area's error hierarchy;

@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
-
-import attrs
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 from domain.mcp.errors import McpConfigError
 from domain.mcp.oauth_rules import metadata_url_problem
-from domain.repr_base import Record
 
 Transport = Literal["stdio", "http", "sse"]
 TRANSPORTS: tuple[Transport, ...] = ("stdio", "http", "sse")
@@ -28,8 +26,10 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _HTTP_ALIASES = ("http", "streamable-http", "streamableHttp")
 
 
-@attrs.frozen(repr=False)
-class ServerConfig(Record):
+_NO_ENTRY: Mapping[str, Any] = MappingProxyType({})
+
+
+class ServerConfig(NamedTuple):
     name: str
     transport: Transport
     scope: Scope
@@ -48,7 +48,7 @@ class ServerConfig(Record):
     oauth_metadata_url: str = ""
     """The https URL of hexclaw's client ID metadata document (``"oauth":
     {"clientMetadataUrl": ...}``): the client id where the authorization server supports them."""
-    entry: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    entry: Mapping[str, Any] = _NO_ENTRY
     """The entry as written (before expansion): what a project approval is pinned to."""
 
     @property
@@ -177,8 +177,7 @@ def expanded(server: ServerConfig, environ: Mapping[str, str]) -> tuple[ServerCo
     def pairs(values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
         return tuple((key, expand(value, environ, missing)) for key, value in values)
 
-    result = attrs.evolve(
-        server,
+    result = server._replace(
         command=expand(server.command, environ, missing),
         args=tuple(expand(a, environ, missing) for a in server.args),
         env=pairs(server.env),

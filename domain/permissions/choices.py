@@ -6,14 +6,13 @@ parser, the shell reader) are loaded, whether this run starts its MCP servers.
 
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, NamedTuple
 
-from domain.repr_base import Record
-from domain.settings.merge import Settings
+if TYPE_CHECKING:
+    from domain.settings.merge import Settings
 
 
-@attrs.frozen(repr=False)
-class PolicyChoices(Record):
+class PolicyChoices(NamedTuple):
     """What the command line says about permissions for this run."""
 
     mode: str | None = None

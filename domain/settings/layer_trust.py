@@ -38,11 +38,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Literal
-
-import attrs
-
-from domain.repr_base import Record
+from typing import Any, Literal, NamedTuple
 
 Scope = Literal["user", "project", "local", "flag"]
 
@@ -61,8 +57,7 @@ UNTRUSTED_KEYS = (
 TRUSTED_SCOPES: frozenset[Scope] = frozenset({"user", "flag"})
 
 
-@attrs.frozen(repr=False)
-class LayerTrust(Record):
+class LayerTrust(NamedTuple):
     refused_keys: tuple[str, ...]
     directories_outside_workspace: bool
 

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from domain.errors import HexclawError
 from domain.permission_modes import PERMISSION_MODES
-from domain.repr_base import Record
 from domain.secret_names import looks_secret
 from domain.settings.layer_trust import (
     TRUSTED_SCOPES,
@@ -160,36 +157,55 @@ class SettingsError(HexclawError):
     """A settings file cannot be used; the message names the file (and line and column)."""
 
 
-@attrs.frozen(repr=False)
-class SettingsLayer(Record):
+class SettingsLayer(NamedTuple):
     source: str
     values: dict[str, Any]
     scope: Scope = "user"
     """Where the layer came from, which decides what it may set (``settings_trust.py``)."""
 
 
-@attrs.frozen(repr=False)
-class HookLayer(Record):
+class HookLayer(NamedTuple):
     source: str
     scope: Scope
     hooks: dict[str, Any] | None
     disable_all: bool = False
 
 
-@attrs.define(repr=False)
-class Settings(Record):
-    values: dict[str, Any] = attrs.field(factory=dict)
-    sources: dict[str, str] = attrs.field(factory=dict)
-    warnings: list[str] = attrs.field(factory=list)
-    layers: list[str] = attrs.field(factory=list)
-    """The sources that were merged, in order."""
-    user_asked_for_tools: bool = False
-    """A trusted layer (the user's own settings or --settings) allows tools or sets a mode."""
-    untrusted_sources: list[str] = attrs.field(factory=list)
-    """The layers that came with the folder (a project's settings), by source."""
-    hook_layers: list[HookLayer] = attrs.field(factory=list)
-    """Each layer's own ``hooks`` and ``disableAllHooks``: hooks of several files add up (and
-    a project's need approval), which the merged values cannot tell."""
+class Settings:
+    """The merged settings, and what the merge found on the way."""
+
+    __slots__ = (
+        "hook_layers",
+        "layers",
+        "sources",
+        "untrusted_sources",
+        "user_asked_for_tools",
+        "values",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        values: dict[str, Any] | None = None,
+        sources: dict[str, str] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.values: dict[str, Any] = {} if values is None else values
+        self.sources: dict[str, str] = {} if sources is None else sources
+        self.warnings: list[str] = [] if warnings is None else warnings
+        self.layers: list[str] = []
+        """The sources that were merged, in order."""
+        self.user_asked_for_tools = False
+        """A trusted layer (the user's own settings or --settings) allows tools or sets a
+        mode."""
+        self.untrusted_sources: list[str] = []
+        """The layers that came with the folder (a project's settings), by source."""
+        self.hook_layers: list[HookLayer] = []
+        """Each layer's own ``hooks`` and ``disableAllHooks``: hooks of several files add up
+        (and a project's need approval), which the merged values cannot tell."""
+
+    def __repr__(self) -> str:
+        return f"Settings(values={self.values!r}, layers={self.layers!r})"
 
     def get(self, *path: str, default: Any = None) -> Any:
         node: Any = self.values
@@ -361,8 +377,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in env.items()}
 
 
-@attrs.frozen(repr=False)
-class ConfigEntry(Record):
+class ConfigEntry(NamedTuple):
     """One value of the merged settings, for ``/config``; secret-looking values are hidden."""
 
     key: str

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from adapters.tools.support.process_group import group_alive
+from adapters.tools.support.group_liveness import group_alive
 from tests.e2e.test_cli_basics import imported_modules
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.mcp_servers import everything_entry, fault_entry
@@ -216,6 +216,67 @@ def test_the_server_group_is_stopped_when_hexclaw_exits(
     while group_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not group_alive(pid)
+
+
+# Loaded later, while the server starts: none of them may be needed to decide to start it.
+AFTER_THE_SPAWN = (
+    "attrs",
+    "cattrs",
+    "httpx",
+    "anyio",
+    "mcp",
+    "pydantic",
+    "rich",
+    "prompt_toolkit",
+    "entrypoints.bootstrap",
+    "domain.permissions.policy",
+)
+# Installed through PYTHONPATH in the hexclaw process only: an audit hook that writes which
+# modules are loaded at the moment a process with the marked argument is spawned.
+SPAWN_PROBE = """
+import json, os, sys
+
+_MARK, _OUT = os.environ["SPAWN_PROBE_MARK"], os.environ["SPAWN_PROBE_OUT"]
+
+def _probe(event, args):
+    if event == "subprocess.Popen" and _MARK in [str(a) for a in args[1] or ()]:
+        with open(_OUT, "a") as out:
+            out.write(json.dumps(sorted(sys.modules)) + "\\n")
+
+sys.addaudithook(_probe)
+"""
+
+
+def test_print_mode_spawns_a_stdio_server_before_its_heavy_imports(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """The server's own start (0.3 s for a node server) overlaps hexclaw's imports only if
+    the decision to start it loads none of them: not attrs, the HTTP stack or the policy."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "sitecustomize.py").write_text(SPAWN_PROBE)
+    spawns = tmp_path / "spawns.jsonl"
+    entry = everything_entry()
+    config = config_file(tmp_path, {"everything": entry})
+    anthropic_server.add(*call_then_done("mcp__everything__echo", {"message": "early"}))
+    env = hexclaw_env(
+        anthropic_server.url,
+        config_home,
+        SPAWN_PROBE_MARK=entry["args"][0],
+        SPAWN_PROBE_OUT=str(spawns),
+    )
+    env["PYTHONPATH"] = f"{probe}:{env['PYTHONPATH']}"
+    done = run_hexclaw(
+        ["-p", "echo it", "--mcp-config", config, "--allowedTools", "mcp__everything__echo"],
+        env,
+        workspace,
+    )
+    assert done.returncode == 0, done.stderr
+    (result,) = tool_results(anthropic_server.requests[1].body)
+    assert result["content"] == [{"type": "text", "text": "Echo: early"}]
+    (loaded,) = [json.loads(line) for line in spawns.read_text().splitlines()]
+    assert "entrypoints.print_mode" in loaded  # the probe saw hexclaw's own imports
+    assert not set(AFTER_THE_SPAWN) & set(loaded), sorted(set(AFTER_THE_SPAWN) & set(loaded))
 
 
 def modules_of_a_print_run(env: dict[str, str], workspace: Path, *args: str) -> set[str]:

@@ -16,7 +16,7 @@ import pytest
 
 from adapters.mcp.hub import McpCallError, McpHub
 from adapters.mcp.tools import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
-from adapters.tools.support.process_group import group_alive
+from adapters.tools.support.group_liveness import group_alive
 from domain.mcp.config import parse_entry
 from tests.fakes.mcp_servers import everything_entry, fault_entry, free_port, time_entry
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters.mcp.stdio_process import ProcessGroups, spawn
-from adapters.tools.support.process_group import group_alive
+from adapters.tools.support.group_liveness import group_alive
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
 

@@ -7,7 +7,7 @@ Rules a reader must not break:
 
 What lives where: ``tool_base`` (definitions), ``tool_input``, ``tool_errors``, ``workspace``,
 ``file_change`` / ``file_state`` / ``safe_write`` / ``text_files`` / ``text_edits`` / ``diffs``
-(file-changing tools), ``process_group`` / ``background_jobs`` / ``truncation`` (Bash),
-``ripgrep`` / ``search_tool`` / ``newest_files`` (Glob, Grep, LS), ``stop_signal`` /
-``question_broker`` (calls and subagents on worker threads: Ctrl-C, questions).
+(file-changing tools), ``process_group`` / ``group_liveness`` / ``background_jobs`` /
+``truncation`` (Bash), ``ripgrep`` / ``search_tool`` / ``newest_files`` (Glob, Grep, LS),
+``stop_signal`` / ``question_broker`` (calls and subagents on worker threads: Ctrl-C, questions).
 """

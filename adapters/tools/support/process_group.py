@@ -23,6 +23,7 @@ from typing import IO
 
 import attrs
 
+from adapters.tools.support.group_liveness import group_alive
 from adapters.tools.support.stop_signal import check_stop
 from domain.repr_base import Record
 
@@ -156,34 +157,6 @@ def _wait_for_group(proc: subprocess.Popen[bytes], timeout: float) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.02)
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether any process of the group still runs (zombies do not count)."""
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return _group_signalable(pgid)
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
-            return True
-    return False
-
-
-def _group_signalable(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
 
 
 def _signal_group(pgid: int, signum: int) -> None:
