@@ -22,41 +22,74 @@ def _succeeded(run: ProcessRun) -> str | None:
 
 @dataclass(frozen=True)
 class Side:
-    """One side's runs (None when the program could not be run, with the reason)."""
+    """One side's runs (None when the program could not be run, with the reason): ``runs``
+    timed with nothing watching them, ``sampled`` under the memory sampler (for peak memory
+    only: the sampling slows what it watches, see ``process_probe``)."""
 
     runs: Sequence[ProcessRun] | None
     problem: str = ""
     check: Check = _succeeded
+    sampled: Sequence[ProcessRun] = ()
 
     def trouble(self) -> str | None:
         if self.runs is None:
             return self.problem or "not run"
-        for run in self.runs:
+        for run in (*self.runs, *self.sampled):
             problem = _succeeded(run) or self.check(run)
             if problem:
                 return problem
         return None
 
-    def median(self, value: Callable[[ProcessRun], float]) -> float | None:
-        if self.runs is None or self.trouble() is not None:
+    def median(self, quantity: Quantity) -> float | None:
+        runs = self.sampled if quantity.sampled else self.runs
+        if not runs or self.trouble() is not None:
             return None
-        return median_of(self.runs, value)
+        return median_of(runs, quantity.of)
 
 
-def wall(run: ProcessRun) -> float:
-    return run.wall
+@dataclass(frozen=True)
+class Quantity:
+    """What a line reports of each run, in which unit, and from which of a side's runs."""
+
+    name: str
+    unit: str
+    of: Callable[[ProcessRun], float]
+    sampled: bool = False
 
 
-def peak_memory(run: ProcessRun) -> float:
+def _peak_mib(run: ProcessRun) -> float:
+    assert run.peak_mib is not None, "peak memory asked of a run that was not sampled"
     return run.peak_mib
+
+
+WALL = Quantity("wall time", "s", lambda run: run.wall)
+PEAK_MEMORY = Quantity("peak memory (process tree)", "MiB", _peak_mib, sampled=True)
+
+
+def timed_and_sampled(
+    measure: Callable[[bool], ProcessRun],
+) -> list[Callable[[], ProcessRun]]:
+    """A program as two subjects of ``interleave``: a run timed alone, then one sampled for
+    its memory (``measure(memory)`` runs it once)."""
+    return [lambda: measure(False), lambda: measure(True)]
+
+
+def sides(
+    runs: Sequence[Sequence[ProcessRun]], checks: Sequence[Check], peer_problem: str
+) -> tuple[Side, Side]:
+    """hexclaw's side and the peer's from ``interleave``'s results of ``timed_and_sampled``
+    subjects (hexclaw's two first); the peer's is absent, with its problem, if it was not run."""
+    ours = Side(runs[0], check=checks[0], sampled=runs[1])
+    if len(runs) < 4:
+        return ours, Side(None, peer_problem)
+    return ours, Side(runs[2], check=checks[-1], sampled=runs[3])
 
 
 def compare(
     *,
     row: str,
     what: str,
-    unit: str,
-    value: Callable[[ProcessRun], float],
+    quantity: Quantity,
     ours: Side,
     peer: str,
     theirs: Side,
@@ -72,10 +105,10 @@ def compare(
     return Line(
         row=row,
         what=what,
-        unit=unit,
-        ours=ours.median(value),
+        unit=quantity.unit,
+        ours=ours.median(quantity),
         peer=peer,
-        peer_value=theirs.median(value),
+        peer_value=theirs.median(quantity),
         target=target,
         command=command,
         note="; ".join(notes),
@@ -96,16 +129,11 @@ def wall_and_memory(
     note: str = "",
 ) -> list[Line]:
     """The two lines of a CLI run: wall time and peak memory, both as fractions of the peer's."""
-    quantities = (
-        ("wall time", "s", wall, wall_target),
-        ("peak memory (process tree)", "MiB", peak_memory, memory_target),
-    )
     return [
         compare(
             row=row,
-            what=f"{label} {what}",
-            unit=unit,
-            value=value,
+            what=f"{label} {quantity.name}",
+            quantity=quantity,
             ours=ours,
             peer=peer,
             theirs=theirs,
@@ -113,5 +141,5 @@ def wall_and_memory(
             command=command,
             note=note,
         )
-        for what, unit, value, bound in quantities
+        for quantity, bound in ((WALL, wall_target), (PEAK_MEMORY, memory_target))
     ]

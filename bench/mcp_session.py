@@ -22,7 +22,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.compare_runs import Side, compare, peak_memory, wall, wall_and_memory
+from bench.compare_runs import (
+    PEAK_MEMORY,
+    WALL,
+    Side,
+    compare,
+    sides,
+    timed_and_sampled,
+    wall_and_memory,
+)
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
 from bench.process_probe import ProcessRun, run_measured
@@ -114,14 +122,18 @@ def _compare(
     flags = ["-p", "use the MCP server", "--mcp-config", str(config), "--allowedTools", tool]
     with ScriptedAnthropicServer(responder=_answers_when_offered(tool), idle_timeout=300) as api:
         hex_env = hexclaw_env(api.url, ctx.scratch(f"mcp-session-{name}-hexclaw-home"))
-        subjects = [lambda: run_measured([*ctx.hexclaw.argv, *flags], hex_env, workspace)]
+        ours_argv = [*ctx.hexclaw.argv, *flags]
+        subjects = timed_and_sampled(
+            lambda m: run_measured(ours_argv, hex_env, workspace, memory=m)
+        )
         if ctx.claude.argv is not None:
             c_env = claude_env(api.url, ctx.scratch(f"mcp-session-{name}-claude-home"), [workspace])
             claude = [*ctx.claude.argv, *flags]
-            subjects.append(lambda: run_measured(claude, c_env, workspace))
+            subjects += timed_and_sampled(
+                lambda m: run_measured(claude, c_env, workspace, memory=m)
+            )
         runs = interleave(ctx.plan, subjects)
-    ours = Side(runs[0], check=_answered)
-    theirs = Side(runs[1], check=_answered) if len(runs) > 1 else Side(None, ctx.claude.problem)
+    ours, theirs = sides(runs, [_answered], ctx.claude.problem)
     if target is None:
         return [
             _info(ctx, f"{label} wall time", ours, theirs),
@@ -144,8 +156,7 @@ def _info(ctx: BenchContext, what: str, ours: Side, theirs: Side, memory: bool =
     return compare(
         row=NAME,
         what=what,
-        unit="MiB" if memory else "s",
-        value=peak_memory if memory else wall,
+        quantity=PEAK_MEMORY if memory else WALL,
         ours=ours,
         peer="claude -p (same server)",
         theirs=theirs,

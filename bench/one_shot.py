@@ -3,7 +3,7 @@ against ``claude -p`` on the same server."""
 
 from __future__ import annotations
 
-from bench.compare_runs import Side, wall_and_memory
+from bench.compare_runs import sides, timed_and_sampled, wall_and_memory
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
 from bench.process_probe import ProcessRun, run_measured
@@ -26,14 +26,18 @@ def run(ctx: BenchContext) -> list[Line]:
     workspace = ctx.scratch("one-shot")
     with ScriptedAnthropicServer(responder=answer, idle_timeout=300) as server:
         hex_env = hexclaw_env(server.url, ctx.scratch("one-shot-hexclaw-home"))
-        subjects = [lambda: run_measured([*ctx.hexclaw.argv, "-p", PROMPT], hex_env, workspace)]
+        ours_argv = [*ctx.hexclaw.argv, "-p", PROMPT]
+        subjects = timed_and_sampled(
+            lambda m: run_measured(ours_argv, hex_env, workspace, memory=m)
+        )
         if ctx.claude.argv is not None:
             c_env = claude_env(server.url, ctx.scratch("one-shot-claude-home"), [workspace])
             claude = [*ctx.claude.argv, "-p", PROMPT]
-            subjects.append(lambda: run_measured(claude, c_env, workspace))
+            subjects += timed_and_sampled(
+                lambda m: run_measured(claude, c_env, workspace, memory=m)
+            )
         runs = interleave(ctx.plan, subjects)
-    ours = Side(runs[0], check=_answered)
-    theirs = Side(runs[1], check=_answered) if len(runs) > 1 else Side(None, ctx.claude.problem)
+    ours, theirs = sides(runs, [_answered], ctx.claude.problem)
     return wall_and_memory(
         row=NAME,
         label="-p one-shot",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bench.compare_runs import Side, compare, wall
+from bench.compare_runs import WALL, Side, compare
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
 from bench.process_probe import ProcessRun
@@ -60,8 +60,7 @@ def run(ctx: BenchContext) -> list[Line]:
         compare(
             row=NAME,
             what=f"{label} vs off",
-            unit="s",
-            value=wall,
+            quantity=WALL,
             ours=ours,
             peer="hexclaw -p, sandbox off",
             theirs=Side(runs[1], check=_did_the_work),
@@ -79,8 +78,7 @@ def run(ctx: BenchContext) -> list[Line]:
         compare(
             row=NAME,
             what=f"{label} vs Claude Code's",
-            unit="s",
-            value=wall,
+            quantity=WALL,
             ours=ours,
             peer="claude -p, its sandbox on",
             theirs=theirs,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench.compare_runs import Side, compare, wall
+from bench.compare_runs import WALL, Side, compare
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
 from bench.process_probe import ProcessRun, run_measured
@@ -41,8 +41,7 @@ def run(ctx: BenchContext) -> list[Line]:
         compare(
             row=NAME,
             what="hexclaw --version wall time",
-            unit="s",
-            value=wall,
+            quantity=WALL,
             ours=Side(version),
             peer="python -c pass (same venv)",
             theirs=Side(python_pass),
@@ -53,8 +52,7 @@ def run(ctx: BenchContext) -> list[Line]:
         compare(
             row=NAME,
             what="hexclaw --help wall time",
-            unit="s",
-            value=wall,
+            quantity=WALL,
             ours=Side(help_runs[0]),
             peer="claude --help",
             theirs=claude_help,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from bench.compare_runs import Side, wall_and_memory
+from bench.compare_runs import sides, timed_and_sampled, wall_and_memory
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
 from bench.process_probe import ProcessRun, run_measured
@@ -44,14 +44,17 @@ def run(ctx: BenchContext) -> list[Line]:
     with ScriptedAnthropicServer(responder=answer, idle_timeout=300) as server:
         hex_env = hexclaw_env(server.url, ctx.scratch("stream-session-hexclaw-home"))
         ours_argv = [*ctx.hexclaw.argv, *FLAGS]
-        subjects = [lambda: run_measured(ours_argv, hex_env, workspace, stdin=messages)]
+        subjects = timed_and_sampled(
+            lambda m: run_measured(ours_argv, hex_env, workspace, stdin=messages, memory=m)
+        )
         if ctx.claude.argv is not None:
             c_env = claude_env(server.url, ctx.scratch("stream-session-claude-home"), [workspace])
             claude = [*ctx.claude.argv, *FLAGS]
-            subjects.append(lambda: run_measured(claude, c_env, workspace, stdin=messages))
+            subjects += timed_and_sampled(
+                lambda m: run_measured(claude, c_env, workspace, stdin=messages, memory=m)
+            )
         runs = interleave(ctx.plan, subjects)
-    ours = Side(runs[0], check=_answered)
-    theirs = Side(runs[1], check=_answered) if len(runs) > 1 else Side(None, ctx.claude.problem)
+    ours, theirs = sides(runs, [_answered], ctx.claude.problem)
     return wall_and_memory(
         row=NAME,
         label=f"stream-json session, {TURNS} turns",

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.compare_runs import Side, wall_and_memory
+from bench.compare_runs import sides, wall_and_memory
 from bench.context import BenchContext
 from bench.environments import claude_env, hexclaw_env
 from bench.process_probe import ProcessRun, run_measured
@@ -49,8 +49,17 @@ def _did_the_work(run: ProcessRun) -> str | None:
     return None
 
 
-def _subject(argv: list[str], env: dict[str, str], spaces: _Workspaces) -> Callable[[], ProcessRun]:
-    return lambda: run_measured(argv, env, spaces.next())
+def _subject(
+    argv: list[str], env: dict[str, str], spaces: _Workspaces, memory: bool = False
+) -> Callable[[], ProcessRun]:
+    return lambda: run_measured(argv, env, spaces.next(), memory=memory)
+
+
+def _subjects(
+    argv: list[str], env: dict[str, str], spaces: _Workspaces
+) -> list[Callable[[], ProcessRun]]:
+    """Timed and sampled runs, each in its own fresh folder."""
+    return [_subject(argv, env, spaces), _subject(argv, env, spaces, memory=True)]
 
 
 def run(ctx: BenchContext) -> list[Line]:
@@ -62,13 +71,13 @@ def run(ctx: BenchContext) -> list[Line]:
         ScriptedAnthropicServer(responder=bash_session, idle_timeout=300) as claude_server,
     ):
         hex_env = hexclaw_env(hex_server.url, ctx.scratch("tool-session-hexclaw-home"))
-        subjects = [_subject([*ctx.hexclaw.argv, "-p", PROMPT, *FLAGS], hex_env, hex_spaces)]
+        subjects = _subjects([*ctx.hexclaw.argv, "-p", PROMPT, *FLAGS], hex_env, hex_spaces)
         if ctx.claude.argv is not None:
-            total = ctx.plan.runs + ctx.plan.warmup
+            total = 2 * (ctx.plan.runs + ctx.plan.warmup)  # timed and sampled runs
             planned = [parent / f"claude-{n}" for n in range(total)]
             c_env = claude_env(claude_server.url, ctx.scratch("tool-session-claude-home"), planned)
             claude = [*ctx.claude.argv, "-p", PROMPT, *FLAGS]
-            subjects.append(_subject(claude, c_env, claude_spaces))
+            subjects += _subjects(claude, c_env, claude_spaces)
         runs = interleave(ctx.plan, subjects)
         hex_tools = offered_tools(hex_server.requests)
 
@@ -79,8 +88,7 @@ def run(ctx: BenchContext) -> list[Line]:
             return f"{problem}: hexclaw offered no Bash tool (tools offered: {offered})"
         return problem
 
-    ours = Side(runs[0], check=hexclaw_check)
-    theirs = Side(runs[1], check=_did_the_work) if len(runs) > 1 else Side(None, ctx.claude.problem)
+    ours, theirs = sides(runs, [hexclaw_check, _did_the_work], ctx.claude.problem)
     return wall_and_memory(
         row=NAME,
         label=f"{BASH_CALLS} Bash calls + answer",
