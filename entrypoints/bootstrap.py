@@ -39,12 +39,6 @@ from domain.auth.oauth_config import OAuthConfig, parse_oauth_config
 from domain.auth.ports import AuthHeaderSource
 from domain.auth.token_policy import TokenPolicy
 from domain.cassettes.errors import RecordReplayConflict
-from domain.checkpoints.limits import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_FILE_BYTES,
-    refused_workspace,
-    size_limit,
-)
 from domain.context.instruction_memory import LoadedMemory, discovery_plan, load_memory
 from domain.context.prompt_secrets import secret_values
 from domain.context.system_prompt import (
@@ -73,7 +67,6 @@ from domain.reasoning.client import ThinkingClient
 from domain.reasoning.plan import ReasoningControls
 from domain.repr_base import Record
 from domain.sessions.retention import cleanup_days
-from domain.skills.definitions import LoadedExtensions
 from domain.stream.ports import ModelClient
 from domain.stream.prompt_cache import PrefixCachingClient
 from domain.tools.ports import ToolRunner
@@ -109,6 +102,7 @@ if TYPE_CHECKING:
     from domain.commands.parser import CommandSpec
     from domain.headless.structured_output import StructuredAnswer
     from domain.hooks.dispatch import HookDispatcher
+    from domain.skills.definitions import LoadedExtensions
     from domain.trust.ledger import TrustCheck
 
 # The REPL's answer to "run this project item?"; None in print mode, which never asks.
@@ -505,6 +499,12 @@ def build_checkpoints(
     if not tools.offers_any() or options.no_session_persistence:
         return None
     from adapters.checkpoints.recorder import CheckpointRecorder, history_folder
+    from domain.checkpoints.limits import (
+        DEFAULT_MAX_BYTES,
+        DEFAULT_MAX_FILE_BYTES,
+        refused_workspace,
+        size_limit,
+    )
 
     refused = refused_workspace(str(ctx.workspace), str(Path.home()))
     if refused is not None:
@@ -865,9 +865,11 @@ def _domain_question(prompt: PermissionPrompt, policy: PermissionPolicy) -> Call
 
 def sandbox_in(registry: ToolRegistry) -> Sandbox | None:
     """The session's sandbox, held by its Bash tool."""
+    tool = registry.tool("Bash")
+    if tool is None:
+        return None  # a run without Bash does not load it
     from adapters.tools.bash import BashTool
 
-    tool = registry.tool("Bash")
     return tool.sandbox if isinstance(tool, BashTool) else None
 
 
@@ -876,6 +878,7 @@ def load_extensions(ctx: Config, approver: Approver | None = None) -> LoadedExte
     from adapters.commands.command_files import load_commands
     from adapters.files.trust_store import load_ledger
     from adapters.skills.skill_files import load_skills
+    from domain.skills.definitions import LoadedExtensions
 
     if ctx.extensions is None:
         warnings: list[str] = []
