@@ -268,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> NoReturn:
     """The program: ``main`` with the process's arguments, then exit with its code."""
+    from entrypoints.startup_gc import pause_collection
+
+    pause_collection()
     exit_now(main())
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from domain.errors import HexclawError
 from entrypoints.config import Config, RunOptions, load_config
+from entrypoints.startup_gc import resume_collection
 
 if TYPE_CHECKING:
     # Imported in run_print, once the MCP servers are started: their start overlaps it.
@@ -115,6 +116,7 @@ def run_print(args: argparse.Namespace) -> int:
         workspace=str(ctx.workspace),
     )
     run = build_run(ctx, options, observer, None)
+    resume_collection()
     if early:
         from entrypoints.mcp_setup import stop_unadopted
 

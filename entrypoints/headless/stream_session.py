@@ -36,6 +36,7 @@ from entrypoints.config import RunOptions, load_config
 from entrypoints.headless import structured
 from entrypoints.headless.control_handler import ControlHandler
 from entrypoints.print_output import PrintObserver
+from entrypoints.startup_gc import resume_collection
 
 if TYPE_CHECKING:
     from adapters.headless.stdio_channel import StdioChannel
@@ -61,6 +62,7 @@ def run_stream_session(args: argparse.Namespace) -> int:
     if args.permission_prompt_tool == "stdio":
         prompt = build_control_prompt(channel, interrupter)
     run = build_run(ctx, RunOptions.from_args(args, interactive=False), observer, prompt)
+    resume_collection()
     print_warnings(ctx)
     loop = run.loop
     observer.session_id = loop.session_id

@@ -36,6 +36,7 @@ from entrypoints.repl.commands.extensions import approver, register_custom_comma
 from entrypoints.repl.commands.mcp import register_mcp_prompts, resource_attachments
 from entrypoints.repl.state import ReplState
 from entrypoints.repl.turns import run_content
+from entrypoints.startup_gc import resume_collection
 
 PROMPT = "> "
 ReplReader = ReplInput | PlainInput
@@ -123,6 +124,7 @@ def run_repl(args: argparse.Namespace) -> int:
     register_custom_commands(ctx)
     terminal = build_repl_terminal(ctx, options, REGISTRY.specs, values, toolbar, toggle_thinking)
     run = build_run(ctx, options, terminal.renderer, terminal.menu, approver(terminal.renderer))
+    resume_collection()
     register_mcp_prompts(run.mcp)
     print_warnings(ctx)
     hooks = wire_hooks(run.loop)
