@@ -7,10 +7,14 @@ that breaks, or ends, before the answer with no event id to resume from is dropp
 (``_handle_sse_response``), a JSON answer cut short goes to the message handler as an
 exception that names no request, and a POST whose connection fails raises inside the
 transport's request task, which ends the transport without answering the calls under way.
-Here such a POST is answered with the request's error, code ``CONNECTION_CLOSED`` (the SDK's
-own for a closed connection), in the POST's own answer, where streamable HTTP carries answers
-(as ``oauth.py`` answers a step-up 403): the session reads it like the server's, and the hub
-turns it into "connection closed".
+Here such a POST is answered with the request's error, in the POST's own answer, where
+streamable HTTP carries answers (as ``oauth.py`` answers a step-up 403): the session reads it
+like the server's, and the call fails with "connection closed: ...". A POST that cannot reach
+the server gets ``CONNECTION_CLOSED`` (the SDK's own code for a closed connection), which also
+marks the server failed; a stream that broke or ended before the answer gets ``ANSWER_LOST``,
+which fails that call only: each call has its own POST, and the network cutting one (a proxy's
+time limit on a long call, say) says nothing of the server's session. A server that died
+mid-call is found out by the next call, which cannot reach it.
 
 Rules a reader must not break:
 - only a POST carrying a JSON-RPC request is watched, and only its own answer replaced: the
@@ -31,20 +35,22 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from mcp import types
-
 from adapters.http import httpx
 from domain.mcp.answer_watch import AnswerWatch
-from domain.mcp.protocol import JSON
+from domain.mcp.protocol import ANSWER_LOST, CONNECTION_CLOSED, JSON
 
 _SSE = "text/event-stream"
 _JSON = "application/json"
 
 
-def connection_closed(request_id: object, why: str) -> JSON:
+def connection_closed(request_id: object, why: str, code: int = CONNECTION_CLOSED) -> JSON:
     """The JSON-RPC error answering ``request_id``, whose answer cannot come any more."""
-    error = {"code": types.CONNECTION_CLOSED, "message": f"Connection closed: {why}"}
+    error = {"code": code, "message": f"Connection closed: {why}"}
     return {"jsonrpc": "2.0", "id": request_id, "error": error}
+
+
+def answer_lost(request_id: object, why: str) -> JSON:
+    return connection_closed(request_id, why, ANSWER_LOST)
 
 
 class AnsweringClient(httpx.AsyncClient):
@@ -100,13 +106,13 @@ class _WatchedEvents(httpx.AsyncByteStream):
                 if whole:
                     yield whole
         except httpx.TransportError as exc:
-            ending = watch.ending(connection_closed(watch.request_id, _broke(exc)))
+            ending = watch.ending(answer_lost(watch.request_id, _broke(exc)))
             if not ending:
                 raise
             yield ending
             return
         why = "the server ended its answer stream without the answer"
-        ending = watch.ending(connection_closed(watch.request_id, why))
+        ending = watch.ending(answer_lost(watch.request_id, why))
         if ending:
             yield ending
 
@@ -128,7 +134,7 @@ class _WholeJson(httpx.AsyncByteStream):
             async for chunk in self._inner:
                 body += chunk
         except httpx.TransportError as exc:
-            yield json.dumps(connection_closed(self._request_id, _broke(exc))).encode()
+            yield json.dumps(answer_lost(self._request_id, _broke(exc))).encode()
             return
         yield bytes(body)
 

@@ -33,6 +33,10 @@ INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 CONNECTION_CLOSED = -32000
 REQUEST_TIMEOUT = 408
+# hexclaw's own, never sent: one request's answer was lost on the way (its stream over
+# streamable HTTP broke, or ended without it) while the server's session may well live on.
+# Unlike CONNECTION_CLOSED it fails that request only; the server stays connected.
+ANSWER_LOST = -32099
 
 # A list request's pages followed at most: a server that keeps sending cursors is cut off.
 MAX_PAGES = 100

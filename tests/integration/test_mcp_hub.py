@@ -300,6 +300,12 @@ def test_remote_transports(
         with pytest.raises(McpCallError, match="onnection closed"):
             hub.call_tool("remote", "crash", {})
         assert time.monotonic() - begun < 15
+        if transport == "http":
+            # One POST's stream broke: that alone does not say the session is gone (see the
+            # next test), so the next call is what finds the server unreachable.
+            assert hub.states["remote"].status == "connected"
+            with pytest.raises(McpCallError, match="onnection closed: the server cannot be"):
+                hub.call_tool("remote", "echo", {"text": "anyone?"})
         assert hub.states["remote"].error.startswith("connection closed")
     finally:
         server.terminate()
@@ -310,8 +316,8 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
     hubs: list[McpHub], tmp_path: Path
 ) -> None:
     """Over streamable HTTP each call has its own POST: when the network cuts one (the server
-    lives on), that call ends at once with "connection closed" and a call under way on
-    another POST is still answered."""
+    lives on), that call ends at once with "connection closed", a call under way on another
+    POST is still answered, and the server stays connected for the calls after."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.fakes.cutting_proxy import CuttingProxy
@@ -334,6 +340,9 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
             assert time.monotonic() - begun < 5
             assert not napping.done()
             assert napping.result(timeout=30).content == [{"type": "text", "text": "napped 6s"}]
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        echoed = hub.call_tool("remote", "echo", {"text": "still here"})
+        assert echoed.content == [{"type": "text", "text": "echo: still here"}]
 
 
 def test_a_remote_server_gone_between_calls_fails_the_next_call_at_once(
