@@ -34,6 +34,16 @@ def hexclaw_env(server_url: str, config_home: Path, **extra: str) -> dict[str, s
     return env
 
 
+def with_startup_probe(env: dict[str, str], folder: Path, sitecustomize: str) -> dict[str, str]:
+    """``env`` with ``sitecustomize`` (Python source) run at the start of the hexclaw process:
+    written into ``folder``, which goes first on its PYTHONPATH. The tests use it to install
+    audit hooks that watch the real CLI from inside (what is loaded when it spawns a server,
+    whether the collector is on when a tool starts)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(sitecustomize)
+    return {**env, "PYTHONPATH": os.pathsep.join([str(folder), env.get("PYTHONPATH", "")])}
+
+
 def run_hexclaw(
     args: list[str],
     env: dict[str, str],

@@ -15,7 +15,7 @@ from tests.e2e.test_cli_basics import imported_modules
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.mcp_servers import everything_entry, fault_entry
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw, with_startup_probe
 
 
 def config_file(tmp_path: Path, servers: dict[str, Any]) -> str:
@@ -252,9 +252,6 @@ def test_print_mode_spawns_a_stdio_server_before_its_heavy_imports(
 ) -> None:
     """The server's own start (0.3 s for a node server) overlaps hexclaw's imports only if
     the decision to start it loads none of them: not attrs, the HTTP stack or the policy."""
-    probe = tmp_path / "probe"
-    probe.mkdir()
-    (probe / "sitecustomize.py").write_text(SPAWN_PROBE)
     spawns = tmp_path / "spawns.jsonl"
     entry = everything_entry()
     config = config_file(tmp_path, {"everything": entry})
@@ -265,7 +262,7 @@ def test_print_mode_spawns_a_stdio_server_before_its_heavy_imports(
         SPAWN_PROBE_MARK=entry["args"][0],
         SPAWN_PROBE_OUT=str(spawns),
     )
-    env["PYTHONPATH"] = f"{probe}:{env['PYTHONPATH']}"
+    env = with_startup_probe(env, tmp_path / "probe", SPAWN_PROBE)
     done = run_hexclaw(
         ["-p", "echo it", "--mcp-config", config, "--allowedTools", "mcp__everything__echo"],
         env,

@@ -11,7 +11,7 @@ import pytest
 
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import hexclaw_env, run_hexclaw
+from tests.support import hexclaw_env, run_hexclaw, with_startup_probe
 
 MARK = "gc-probe-marker"
 # Loaded through PYTHONPATH by the hexclaw process only (its shell is bash, not Python).
@@ -47,16 +47,13 @@ def test_collection_is_on_during_a_turn(
     workspace: Path,
     tmp_path: Path,
 ) -> None:
-    probe = tmp_path / "probe"
-    probe.mkdir()
-    (probe / "sitecustomize.py").write_text(GC_PROBE)
     out = tmp_path / "gc.txt"
     anthropic_server.add(
         Reply.sse(tool_use_events([("toolu_1", "Bash", {"command": f"echo {MARK}"})])),
         Reply.sse(text_message_events("done")),
     )
     env = hexclaw_env(anthropic_server.url, config_home, GC_PROBE_OUT=str(out))
-    env["PYTHONPATH"] = f"{probe}:{env['PYTHONPATH']}"
+    env = with_startup_probe(env, tmp_path / "probe", GC_PROBE)
     done = run_hexclaw([*flags, "--allowedTools", "Bash", "--verbose"], env, workspace, stdin)
     assert done.returncode == 0, done.stderr
     (result,) = [
