@@ -16,6 +16,12 @@ which fails that call only: each call has its own POST, and the network cutting 
 time limit on a long call, say) says nothing of the server's session. A server that died
 mid-call is found out by the next call, which cannot reach it.
 
+A stream with event ids is the SDK's to resume: it reconnects with ``Last-Event-ID`` (a GET)
+and the answer can still come. But when its reconnects all fail it gives up without a word and
+the call waits again; so the reconnects of a stream that broke before its answer are watched
+too, and the last one the SDK makes (``MAX_RECONNECTION_ATTEMPTS``), failing, is answered with
+the call's ``CONNECTION_CLOSED``: the server is out of reach or has lost the stream.
+
 Rules a reader must not break:
 - only a POST carrying a JSON-RPC request is watched, and only its own answer replaced: the
   other calls under way keep their streams, and are answered when their answers come;
@@ -32,11 +38,13 @@ Rules a reader must not break:
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from mcp.client.streamable_http import MAX_RECONNECTION_ATTEMPTS
+
 from adapters.http import httpx
-from domain.mcp.answer_watch import AnswerWatch
+from domain.mcp.answer_watch import AnswerWatch, as_event
 from domain.mcp.protocol import ANSWER_LOST, CONNECTION_CLOSED, JSON
 
 _SSE = "text/event-stream"
@@ -57,6 +65,12 @@ class AnsweringClient(httpx.AsyncClient):
     """``httpx.AsyncClient`` whose ``send`` answers a JSON-RPC request the server cannot
     answer any more (see the module's docstring)."""
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # The streams that broke before their answer, by the event id they resume from: the
+        # request each answers, and how many of its reconnects failed in a row.
+        self._resumable: dict[str, tuple[object, int]] = {}
+
     async def send(
         self,
         request: httpx.Request,
@@ -65,6 +79,9 @@ class AnsweringClient(httpx.AsyncClient):
         auth: Any = httpx.USE_CLIENT_DEFAULT,
         follow_redirects: Any = httpx.USE_CLIENT_DEFAULT,
     ) -> httpx.Response:
+        resumed = self._resumable.get(request.headers.get("last-event-id", ""))
+        if request.method == "GET" and resumed is not None:
+            return await self._resume(request, *resumed, stream, auth, follow_redirects)
         method, request_id = _rpc_request(request)
         try:
             response = await super().send(
@@ -84,19 +101,69 @@ class AnsweringClient(httpx.AsyncClient):
             return response
         kind = response.headers.get("content-type", "").lower()
         if kind.startswith(_SSE):
-            response.stream = _WatchedEvents(body, request_id)
+            response.stream = _WatchedEvents(body, request_id, self._broke_resumable)
         elif kind.startswith(_JSON):
             response.stream = _WholeJson(body, request_id)
         return response
+
+    def _broke_resumable(self, last_event_id: str, request_id: object) -> None:
+        self._resumable[last_event_id] = (request_id, 0)
+
+    async def _resume(
+        self,
+        request: httpx.Request,
+        request_id: object,
+        failed: int,
+        stream: bool,
+        auth: Any,
+        follow_redirects: Any,
+    ) -> httpx.Response:
+        """The SDK's reconnect to a stream that broke before its answer: passed on, and
+        watched like the stream it resumes; the last one it makes, failing, is answered."""
+        last_event_id = request.headers["last-event-id"]
+        try:
+            response = await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        except httpx.TransportError as exc:
+            if failed + 1 < MAX_RECONNECTION_ATTEMPTS:
+                self._resumable[last_event_id] = (request_id, failed + 1)
+                raise
+            problem = _said(exc)
+        else:
+            body = response.stream
+            if response.status_code == 200 and isinstance(body, httpx.AsyncByteStream):
+                self._resumable[last_event_id] = (request_id, 0)
+                response.stream = _WatchedEvents(body, request_id, self._broke_resumable)
+                return response
+            if failed + 1 < MAX_RECONNECTION_ATTEMPTS:
+                self._resumable[last_event_id] = (request_id, failed + 1)
+                return response
+            await response.aclose()
+            problem = f"HTTP {response.status_code}"
+        del self._resumable[last_event_id]
+        why = f"the server's answer stream broke and could not be resumed ({problem})"
+        return httpx.Response(
+            200,
+            headers={"content-type": _SSE},
+            content=as_event(connection_closed(request_id, why)),
+            request=request,
+        )
 
 
 class _WatchedEvents(httpx.AsyncByteStream):
     """An event stream passed on whole event by whole event, ended by the request's error
     if it breaks or ends before the answer (``AnswerWatch``)."""
 
-    def __init__(self, inner: httpx.AsyncByteStream, request_id: object) -> None:
+    def __init__(
+        self,
+        inner: httpx.AsyncByteStream,
+        request_id: object,
+        broke_resumable: Callable[[str, object], None],
+    ) -> None:
         self._inner = inner
         self._watch = AnswerWatch(request_id)
+        self._broke_resumable = broke_resumable
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         watch = self._watch
@@ -106,15 +173,23 @@ class _WatchedEvents(httpx.AsyncByteStream):
                 if whole:
                     yield whole
         except httpx.TransportError as exc:
+            self._ended()
             ending = watch.ending(answer_lost(watch.request_id, _broke(exc)))
             if not ending:
                 raise
             yield ending
             return
+        self._ended()
         why = "the server ended its answer stream without the answer"
         ending = watch.ending(answer_lost(watch.request_id, why))
         if ending:
             yield ending
+
+    def _ended(self) -> None:
+        """A stream ending before its answer with an event id: the SDK will resume it."""
+        watch = self._watch
+        if watch.last_event_id is not None and not watch.answered:
+            self._broke_resumable(watch.last_event_id, watch.request_id)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

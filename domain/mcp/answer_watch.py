@@ -7,7 +7,8 @@ and passes on whole events only, so that when the stream fails hexclaw can end i
 event of its own, the request's JSON-RPC error, which the SDK reads like the server's answer.
 
 An event with an id makes the stream resumable: the SDK then reconnects with
-``Last-Event-ID`` itself and the answer can still come, so such a stream is left to it.
+``Last-Event-ID`` itself and the answer can still come, so such a stream is left to it
+(``last_event_id`` says where it resumes from).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ def as_event(message: JSON) -> bytes:
 class AnswerWatch:
     """``feed(chunk)`` returns the whole events the chunk completes (the rest waits for the
     next chunk); ``answered`` once an event carried the request's result or error;
-    ``resumable`` once an event carried an id."""
+    ``last_event_id`` the id of the last event that carried one (None: not resumable)."""
 
     def __init__(self, request_id: object) -> None:
         self.request_id = request_id
         self.answered = False
-        self.resumable = False
+        self.last_event_id: str | None = None
         self._partial = b""
         self._event: list[bytes] = []
 
@@ -58,6 +59,10 @@ class AnswerWatch:
         self.answered = True
         return as_event(answer)
 
+    @property
+    def resumable(self) -> bool:
+        return self.last_event_id is not None
+
     def _read(self, lines: list[bytes]) -> None:
         kind, data = "message", []
         for raw in lines:
@@ -67,7 +72,7 @@ class AnswerWatch:
             field, _, value = line.partition(":")
             value = value.removeprefix(" ")
             if field == "id" and value:
-                self.resumable = True
+                self.last_event_id = value
             elif field == "event":
                 kind = value
             elif field == "data":

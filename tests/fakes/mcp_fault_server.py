@@ -6,7 +6,8 @@ Run as ``python -m tests.fakes.mcp_fault_server [--hang-on-start] [--garbage] [-
 it speaks MCP on stdin/stdout, or over HTTP on 127.0.0.1 with ``--http PORT`` (streamable
 HTTP, at ``/mcp``) or ``--sse PORT`` (the legacy transport, at ``/sse``). ``--marker DIR``
 gets a file per event the tests check (``started``, ``cancelled``), so a test can tell a
-server started, or saw a cancellation.
+server started, or saw a cancellation. ``--resumable`` (with ``--http``) keeps its events in
+memory and gives each an id, so a client can resume a broken stream with ``Last-Event-ID``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 import anyio
 from mcp.server.fastmcp import Context, FastMCP
-from mcp.types import ToolAnnotations
+from mcp.server.streamable_http import EventCallback, EventId, EventMessage, EventStore, StreamId
+from mcp.types import JSONRPCMessage, ToolAnnotations
 from pydantic import BaseModel
 
 server = FastMCP("faults")
@@ -55,6 +57,36 @@ async def slow(ctx: Context) -> str:  # type: ignore[type-arg]
         mark("cancelled")
         raise
     return "never"
+
+
+@server.tool()
+async def progress_then_answer(seconds: float, ctx: Context) -> str:  # type: ignore[type-arg]
+    """Reports progress, then answers after ``seconds``."""
+    await ctx.report_progress(1, 2, "half way")
+    await anyio.sleep(seconds)
+    return f"answered after {seconds:g}s"
+
+
+class MemoryEvents(EventStore):
+    """Every event kept, numbered in order: the ones after an id are replayed on its stream."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[StreamId, JSONRPCMessage | None]] = []
+
+    async def store_event(self, stream_id: StreamId, message: JSONRPCMessage | None) -> EventId:
+        self.events.append((stream_id, message))
+        return str(len(self.events))
+
+    async def replay_events_after(
+        self, last_event_id: EventId, send_callback: EventCallback
+    ) -> StreamId | None:
+        if not last_event_id.isdigit() or not 0 < int(last_event_id) <= len(self.events):
+            return None
+        stream, _ = self.events[int(last_event_id) - 1]
+        for number, (other, message) in enumerate(self.events, start=1):
+            if number > int(last_event_id) and other == stream and message is not None:
+                await send_callback(EventMessage(message, str(number)))
+        return stream
 
 
 @server.tool()
@@ -163,7 +195,10 @@ def main() -> None:
     parser.add_argument(
         "--bearer-env", metavar="VAR", help="with --http: only `Authorization: Bearer $VAR`"
     )
+    parser.add_argument("--resumable", action="store_true", help="with --http: event ids")
     args = parser.parse_args()
+    if args.resumable:
+        server._event_store = MemoryEvents()
     MARKERS.extend([Path(args.marker)] if args.marker else [])
     mark("started")
     if args.hang_on_start:

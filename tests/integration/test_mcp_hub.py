@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -318,8 +319,6 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
     """Over streamable HTTP each call has its own POST: when the network cuts one (the server
     lives on), that call ends at once with "connection closed", a call under way on another
     POST is still answered, and the server stays connected for the calls after."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from tests.fakes.cutting_proxy import CuttingProxy
     from tests.fakes.mcp_servers import remote_server
 
@@ -343,6 +342,61 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
         assert hub.states["remote"].status == "connected", hub.states["remote"].error
         echoed = hub.call_tool("remote", "echo", {"text": "still here"})
         assert echoed.content == [{"type": "text", "text": "echo: still here"}]
+
+
+def test_a_resumable_stream_cut_is_resumed_and_answered(hubs: list[McpHub], tmp_path: Path) -> None:
+    """A server that numbers its events: when the network cuts a call's stream after an event,
+    the SDK reconnects with ``Last-Event-ID`` and the answer still comes (hexclaw leaves such a
+    stream to it)."""
+    from tests.fakes.cutting_proxy import CuttingProxy
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http", "--resumable") as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        halfway = threading.Event()
+        with ThreadPoolExecutor(1) as pool:
+            call = pool.submit(
+                hub.call_tool,
+                "remote",
+                "progress_then_answer",
+                {"seconds": 3},
+                lambda line: halfway.set(),
+            )
+            assert halfway.wait(15), "the call never reported progress"
+            assert proxy.cut(b'"name":"progress_then_answer"') == 1
+            answer = call.result(timeout=30)
+        assert answer.content == [{"type": "text", "text": "answered after 3s"}]
+        assert hub.states["remote"].status == "connected"
+
+
+def test_a_resumable_stream_whose_reconnects_fail_ends_its_call(
+    hubs: list[McpHub], tmp_path: Path
+) -> None:
+    """The same cut, but nothing can connect any more: the SDK's reconnects fail and it gives
+    up without a word, leaving the call waiting (for its timeout; forever without one).
+    hexclaw answers the last reconnect with the call's error."""
+    from tests.fakes.cutting_proxy import CuttingProxy
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http", "--resumable") as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        halfway = threading.Event()
+        with ThreadPoolExecutor(1) as pool:
+            call = pool.submit(hub.call_tool, "remote", "slow", {}, lambda line: halfway.set())
+            assert halfway.wait(15), "the call never reported progress"
+            proxy.close()
+            assert proxy.cut(b'"name":"slow"') == 1
+            begun = time.monotonic()
+            with pytest.raises(McpCallError, match=r"onnection closed: .*could not be resumed"):
+                call.result(timeout=90)
+            assert time.monotonic() - begun < 15
+        assert hub.states["remote"].error.startswith("connection closed")
 
 
 def test_a_remote_server_gone_between_calls_fails_the_next_call_at_once(

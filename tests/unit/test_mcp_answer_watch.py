@@ -63,6 +63,8 @@ def test_a_stream_with_an_event_id_is_left_to_the_sdk_to_resume() -> None:
     watch = AnswerWatch(7)
     watch.feed(b"id: 3_1\r\nevent: message\r\ndata: \r\n\r\n")
     assert watch.resumable
+    watch.feed(b"id: 3_2\nevent: message\ndata: {}\n\n: a comment, no id\n\n")
+    assert watch.last_event_id == "3_2"  # where the SDK resumes from
     assert watch.ending(ERROR) == b""
 
 
