@@ -1,6 +1,7 @@
 """The garbage collector is off while hexclaw starts and back on once a session is built
-(``entrypoints/startup_gc.py``): checked inside the real CLI by an audit hook that writes
-``gc.isenabled()`` when the Bash tool starts its shell, in the middle of a turn."""
+(``entrypoints/startup_gc.py``): checked inside the real CLI, in print mode, the stream-json
+session and the REPL (its input piped), by an audit hook that writes ``gc.isenabled()`` when
+the Bash tool starts its shell, in the middle of a turn."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ ONE_USER_LINE = json.dumps({"type": "user", "message": {"role": "user", "content
     [
         (["-p", "go"], None),
         (["-p", "--input-format", "stream-json", "--output-format", "stream-json"], ONE_USER_LINE),
+        ([], "go\n"),
     ],
-    ids=["print", "stream-json"],
+    ids=["print", "stream-json", "repl"],
 )
 def test_collection_is_on_during_a_turn(
     flags: list[str],
@@ -54,7 +56,8 @@ def test_collection_is_on_during_a_turn(
     )
     env = hexclaw_env(anthropic_server.url, config_home, GC_PROBE_OUT=str(out))
     env = with_startup_probe(env, tmp_path / "probe", GC_PROBE)
-    done = run_hexclaw([*flags, "--allowedTools", "Bash", "--verbose"], env, workspace, stdin)
+    verbose = ["--verbose"] if flags else []  # -p's stream-json output needs it
+    done = run_hexclaw([*flags, "--allowedTools", "Bash", *verbose], env, workspace, stdin)
     assert done.returncode == 0, done.stderr
     (result,) = [
         b
