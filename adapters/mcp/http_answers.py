@@ -134,7 +134,9 @@ class AnsweringClient(httpx.AsyncClient):
             body = response.stream
             if response.status_code == 200 and isinstance(body, httpx.AsyncByteStream):
                 self._resumable[last_event_id] = (request_id, 0)
-                response.stream = _WatchedEvents(body, request_id, self._broke_resumable)
+                response.stream = _WatchedEvents(
+                    body, request_id, self._broke_resumable, resumes_from=last_event_id
+                )
                 return response
             if failed + 1 < MAX_RECONNECTION_ATTEMPTS:
                 self._resumable[last_event_id] = (request_id, failed + 1)
@@ -160,9 +162,11 @@ class _WatchedEvents(httpx.AsyncByteStream):
         inner: httpx.AsyncByteStream,
         request_id: object,
         broke_resumable: Callable[[str, object], None],
+        resumes_from: str | None = None,
     ) -> None:
         self._inner = inner
-        self._watch = AnswerWatch(request_id)
+        # A resumed stream stays resumable from where it started, new events or not.
+        self._watch = AnswerWatch(request_id, resumes_from)
         self._broke_resumable = broke_resumable
 
     async def __aiter__(self) -> AsyncIterator[bytes]:

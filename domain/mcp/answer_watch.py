@@ -28,12 +28,13 @@ def as_event(message: JSON) -> bytes:
 class AnswerWatch:
     """``feed(chunk)`` returns the whole events the chunk completes (the rest waits for the
     next chunk); ``answered`` once an event carried the request's result or error;
-    ``last_event_id`` the id of the last event that carried one (None: not resumable)."""
+    ``last_event_id`` the id of the last event that carried one (None: not resumable);
+    ``resumes_from``, for a stream that resumes another, the id it resumed from."""
 
-    def __init__(self, request_id: object) -> None:
+    def __init__(self, request_id: object, resumes_from: str | None = None) -> None:
         self.request_id = request_id
         self.answered = False
-        self.last_event_id: str | None = None
+        self.last_event_id = resumes_from
         self._partial = b""
         self._event: list[bytes] = []
 

@@ -24,6 +24,7 @@ class _Link:
     client: socket.socket
     server: socket.socket
     sent: bytearray = attrs.field(factory=bytearray)
+    received: bytearray = attrs.field(factory=bytearray)
 
     def shut(self) -> None:
         for end in (self.client, self.server):
@@ -41,10 +42,15 @@ class CuttingProxy:
         self._closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def cut(self, marker: bytes) -> int:
-        """Shuts every connection whose client has sent ``marker``; how many there were."""
+    def cut(self, marker: bytes, answered_with: bytes = b"") -> int:
+        """Shuts every connection whose client has sent ``marker`` (and, with
+        ``answered_with``, whose server has sent that back); how many there were."""
         with self._lock:
-            chosen = [link for link in self._links if marker in link.sent]
+            chosen = [
+                link
+                for link in self._links
+                if marker in link.sent and answered_with in link.received
+            ]
         for link in chosen:
             link.shut()
         return len(chosen)
@@ -89,10 +95,9 @@ class CuttingProxy:
         source, target = (link.client, link.server) if upstream else (link.server, link.client)
         try:
             while chunk := source.recv(65536):
-                if upstream:
-                    with self._lock:
-                        link.sent += chunk
                 target.sendall(chunk)
+                with self._lock:
+                    (link.sent if upstream else link.received).extend(chunk)
         except OSError:
             pass
         link.shut()

@@ -372,6 +372,37 @@ def test_a_resumable_stream_cut_is_resumed_and_answered(hubs: list[McpHub], tmp_
         assert hub.states["remote"].status == "connected"
 
 
+def test_a_resumed_stream_cut_again_is_resumed_again(hubs: list[McpHub], tmp_path: Path) -> None:
+    """The reconnect's own stream is cut too, before any new event: the SDK reconnects once
+    more from the same event id, and the answer still comes."""
+    from tests.fakes.cutting_proxy import CuttingProxy
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http", "--resumable") as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        halfway = threading.Event()
+        with ThreadPoolExecutor(1) as pool:
+            call = pool.submit(
+                hub.call_tool,
+                "remote",
+                "progress_then_answer",
+                {"seconds": 6},
+                lambda line: halfway.set(),
+            )
+            assert halfway.wait(15), "the call never reported progress"
+            assert proxy.cut(b'"name":"progress_then_answer"') == 1
+            deadline = time.monotonic() + 10
+            # The reconnect's GET, once its stream has begun: hexclaw is reading it.
+            while proxy.cut(b"last-event-id", answered_with=b"text/event-stream") == 0:
+                assert time.monotonic() < deadline, "the SDK never reconnected"
+                time.sleep(0.02)
+            answer = call.result(timeout=30)
+        assert answer.content == [{"type": "text", "text": "answered after 6s"}]
+
+
 def test_a_resumable_stream_whose_reconnects_fail_ends_its_call(
     hubs: list[McpHub], tmp_path: Path
 ) -> None:

@@ -68,6 +68,13 @@ def test_a_stream_with_an_event_id_is_left_to_the_sdk_to_resume() -> None:
     assert watch.ending(ERROR) == b""
 
 
+def test_a_resumed_stream_stays_resumable_from_where_it_started() -> None:
+    watch = AnswerWatch(7, resumes_from="3_2")
+    watch.feed(PROGRESS)  # no id: the SDK would resume from 3_2 again
+    assert watch.last_event_id == "3_2"
+    assert watch.ending(ERROR) == b""
+
+
 def test_what_is_not_the_answer_does_not_count_as_one() -> None:
     for event in (
         OTHER_ANSWER,
