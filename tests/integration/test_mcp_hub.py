@@ -4,21 +4,23 @@ list, malformed output, Ctrl-C cancelling a call)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.mcp.hub import McpCallError, McpHub
+from adapters.mcp.hub import CallResult, McpCallError, McpHub
 from adapters.mcp.tools import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
 from adapters.tools.support.group_liveness import group_alive
 from domain.mcp.config import parse_entry
+from tests.fakes.cutting_proxy import CuttingProxy
 from tests.fakes.mcp_servers import everything_entry, fault_entry, free_port, time_entry
 
 
@@ -319,7 +321,6 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
     """Over streamable HTTP each call has its own POST: when the network cuts one (the server
     lives on), that call ends at once with "connection closed", a call under way on another
     POST is still answered, and the server stays connected for the calls after."""
-    from tests.fakes.cutting_proxy import CuttingProxy
     from tests.fakes.mcp_servers import remote_server
 
     with remote_server("--http") as port, CuttingProxy(port) as proxy:
@@ -344,11 +345,13 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
         assert echoed.content == [{"type": "text", "text": "echo: still here"}]
 
 
-def test_a_resumable_stream_cut_is_resumed_and_answered(hubs: list[McpHub], tmp_path: Path) -> None:
-    """A server that numbers its events: when the network cuts a call's stream after an event,
-    the SDK reconnects with ``Last-Event-ID`` and the answer still comes (hexclaw leaves such a
-    stream to it)."""
-    from tests.fakes.cutting_proxy import CuttingProxy
+@contextlib.contextmanager
+def resumable_call(
+    hubs: list[McpHub], tmp_path: Path, tool: str, arguments: dict[str, Any]
+) -> Iterator[tuple[McpHub, CuttingProxy, Future[CallResult]]]:
+    """A call to the fault server that numbers its events (``--resumable``), reached through a
+    ``CuttingProxy``, once the call has reported progress (so its stream holds an event id):
+    the hub, the proxy and the call under way."""
     from tests.fakes.mcp_servers import remote_server
 
     with remote_server("--http", "--resumable") as port, CuttingProxy(port) as proxy:
@@ -356,50 +359,39 @@ def test_a_resumable_stream_cut_is_resumed_and_answered(hubs: list[McpHub], tmp_
         hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
         assert hub.states["remote"].status == "connected", hub.states["remote"].error
         hub.tool_timeout = 60
-        halfway = threading.Event()
+        progressed = threading.Event()
         with ThreadPoolExecutor(1) as pool:
             call = pool.submit(
-                hub.call_tool,
-                "remote",
-                "progress_then_answer",
-                {"seconds": 3},
-                lambda line: halfway.set(),
+                hub.call_tool, "remote", tool, arguments, lambda line: progressed.set()
             )
-            assert halfway.wait(15), "the call never reported progress"
-            assert proxy.cut(b'"name":"progress_then_answer"') == 1
-            answer = call.result(timeout=30)
+            assert progressed.wait(15), "the call never reported progress"
+            yield hub, proxy, call
+
+
+def test_a_resumable_stream_cut_is_resumed_and_answered(hubs: list[McpHub], tmp_path: Path) -> None:
+    """A server that numbers its events: when the network cuts a call's stream after an event,
+    the SDK reconnects with ``Last-Event-ID`` and the answer still comes (hexclaw leaves such a
+    stream to it)."""
+    arguments = {"seconds": 3}
+    with resumable_call(hubs, tmp_path, "progress_then_answer", arguments) as (hub, proxy, call):
+        assert proxy.cut(b'"name":"progress_then_answer"') == 1
+        answer = call.result(timeout=30)
         assert answer.content == [{"type": "text", "text": "answered after 3s"}]
         assert hub.states["remote"].status == "connected"
 
 
 def test_a_resumed_stream_cut_again_is_resumed_again(hubs: list[McpHub], tmp_path: Path) -> None:
-    """The reconnect's own stream is cut too, before any new event: the SDK reconnects once
-    more from the same event id, and the answer still comes."""
-    from tests.fakes.cutting_proxy import CuttingProxy
-    from tests.fakes.mcp_servers import remote_server
-
-    with remote_server("--http", "--resumable") as port, CuttingProxy(port) as proxy:
-        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
-        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
-        assert hub.states["remote"].status == "connected", hub.states["remote"].error
-        hub.tool_timeout = 60
-        halfway = threading.Event()
-        with ThreadPoolExecutor(1) as pool:
-            call = pool.submit(
-                hub.call_tool,
-                "remote",
-                "progress_then_answer",
-                {"seconds": 6},
-                lambda line: halfway.set(),
-            )
-            assert halfway.wait(15), "the call never reported progress"
-            assert proxy.cut(b'"name":"progress_then_answer"') == 1
-            deadline = time.monotonic() + 10
-            # The reconnect's GET, once its stream has begun: hexclaw is reading it.
-            while proxy.cut(b"last-event-id", answered_with=b"text/event-stream") == 0:
-                assert time.monotonic() < deadline, "the SDK never reconnected"
-                time.sleep(0.02)
-            answer = call.result(timeout=30)
+    """The reconnect's own stream is cut too: the SDK reconnects once more, and the answer
+    still comes."""
+    arguments = {"seconds": 6}
+    with resumable_call(hubs, tmp_path, "progress_then_answer", arguments) as (_, proxy, call):
+        assert proxy.cut(b'"name":"progress_then_answer"') == 1
+        deadline = time.monotonic() + 10
+        # The reconnect's GET, once its stream has begun: hexclaw is reading it.
+        while proxy.cut(b"last-event-id", answered_with=b"text/event-stream") == 0:
+            assert time.monotonic() < deadline, "the SDK never reconnected"
+            time.sleep(0.02)
+        answer = call.result(timeout=30)
         assert answer.content == [{"type": "text", "text": "answered after 6s"}]
 
 
@@ -409,24 +401,13 @@ def test_a_resumable_stream_whose_reconnects_fail_ends_its_call(
     """The same cut, but nothing can connect any more: the SDK's reconnects fail and it gives
     up without a word, leaving the call waiting (for its timeout; forever without one).
     hexclaw answers the last reconnect with the call's error."""
-    from tests.fakes.cutting_proxy import CuttingProxy
-    from tests.fakes.mcp_servers import remote_server
-
-    with remote_server("--http", "--resumable") as port, CuttingProxy(port) as proxy:
-        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
-        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
-        assert hub.states["remote"].status == "connected", hub.states["remote"].error
-        hub.tool_timeout = 60
-        halfway = threading.Event()
-        with ThreadPoolExecutor(1) as pool:
-            call = pool.submit(hub.call_tool, "remote", "slow", {}, lambda line: halfway.set())
-            assert halfway.wait(15), "the call never reported progress"
-            proxy.close()
-            assert proxy.cut(b'"name":"slow"') == 1
-            begun = time.monotonic()
-            with pytest.raises(McpCallError, match=r"onnection closed: .*could not be resumed"):
-                call.result(timeout=90)
-            assert time.monotonic() - begun < 15
+    with resumable_call(hubs, tmp_path, "slow", {}) as (hub, proxy, call):
+        proxy.close()
+        assert proxy.cut(b'"name":"slow"') == 1
+        begun = time.monotonic()
+        with pytest.raises(McpCallError, match=r"onnection closed: .*could not be resumed"):
+            call.result(timeout=90)
+        assert time.monotonic() - begun < 15
         assert hub.states["remote"].error.startswith("connection closed")
 
 
@@ -435,7 +416,6 @@ def test_a_remote_server_gone_between_calls_fails_the_next_call_at_once(
 ) -> None:
     """The POST of a call finds nobody listening any more: the call is answered "connection
     closed" at once (the SDK alone ends its transport and leaves the call waiting)."""
-    from tests.fakes.cutting_proxy import CuttingProxy
     from tests.fakes.mcp_servers import remote_server
 
     with remote_server("--http") as port, CuttingProxy(port) as proxy:
