@@ -315,19 +315,46 @@ def test_remote_transports(
         server.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def proxied_remote(
+    hubs: list[McpHub], tmp_path: Path, *flags: str
+) -> Iterator[tuple[McpHub, CuttingProxy]]:
+    """The fault server over streamable HTTP (with ``flags``), reached through a
+    ``CuttingProxy``: a hub connected to it (tool timeout 60 s) and the proxy."""
+    from tests.fakes.mcp_servers import remote_server
+
+    with remote_server("--http", *flags) as port, CuttingProxy(port) as proxy:
+        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
+        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
+        assert hub.states["remote"].status == "connected", hub.states["remote"].error
+        hub.tool_timeout = 60
+        yield hub, proxy
+
+
+@contextlib.contextmanager
+def resumable_call(
+    hubs: list[McpHub], tmp_path: Path, tool: str, arguments: dict[str, Any]
+) -> Iterator[tuple[McpHub, CuttingProxy, Future[CallResult]]]:
+    """A call to the fault server that numbers its events (``--resumable``), reached through a
+    ``CuttingProxy``, once the call has reported progress (so its stream holds an event id):
+    the hub, the proxy and the call under way."""
+    with proxied_remote(hubs, tmp_path, "--resumable") as (hub, proxy):
+        progressed = threading.Event()
+        with ThreadPoolExecutor(1) as pool:
+            call = pool.submit(
+                hub.call_tool, "remote", tool, arguments, lambda line: progressed.set()
+            )
+            assert progressed.wait(15), "the call never reported progress"
+            yield hub, proxy, call
+
+
 def test_a_broken_answer_stream_ends_its_call_and_no_other(
     hubs: list[McpHub], tmp_path: Path
 ) -> None:
     """Over streamable HTTP each call has its own POST: when the network cuts one (the server
     lives on), that call ends at once with "connection closed", a call under way on another
     POST is still answered, and the server stays connected for the calls after."""
-    from tests.fakes.mcp_servers import remote_server
-
-    with remote_server("--http") as port, CuttingProxy(port) as proxy:
-        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
-        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
-        assert hub.states["remote"].status == "connected", hub.states["remote"].error
-        hub.tool_timeout = 60
+    with proxied_remote(hubs, tmp_path) as (hub, proxy):
         warmed = threading.Event()
         with ThreadPoolExecutor(2) as pool:
             napping = pool.submit(hub.call_tool, "remote", "nap", {"seconds": 6})
@@ -343,29 +370,6 @@ def test_a_broken_answer_stream_ends_its_call_and_no_other(
         assert hub.states["remote"].status == "connected", hub.states["remote"].error
         echoed = hub.call_tool("remote", "echo", {"text": "still here"})
         assert echoed.content == [{"type": "text", "text": "echo: still here"}]
-
-
-@contextlib.contextmanager
-def resumable_call(
-    hubs: list[McpHub], tmp_path: Path, tool: str, arguments: dict[str, Any]
-) -> Iterator[tuple[McpHub, CuttingProxy, Future[CallResult]]]:
-    """A call to the fault server that numbers its events (``--resumable``), reached through a
-    ``CuttingProxy``, once the call has reported progress (so its stream holds an event id):
-    the hub, the proxy and the call under way."""
-    from tests.fakes.mcp_servers import remote_server
-
-    with remote_server("--http", "--resumable") as port, CuttingProxy(port) as proxy:
-        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
-        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
-        assert hub.states["remote"].status == "connected", hub.states["remote"].error
-        hub.tool_timeout = 60
-        progressed = threading.Event()
-        with ThreadPoolExecutor(1) as pool:
-            call = pool.submit(
-                hub.call_tool, "remote", tool, arguments, lambda line: progressed.set()
-            )
-            assert progressed.wait(15), "the call never reported progress"
-            yield hub, proxy, call
 
 
 def test_a_resumable_stream_cut_is_resumed_and_answered(hubs: list[McpHub], tmp_path: Path) -> None:
@@ -416,13 +420,7 @@ def test_a_remote_server_gone_between_calls_fails_the_next_call_at_once(
 ) -> None:
     """The POST of a call finds nobody listening any more: the call is answered "connection
     closed" at once (the SDK alone ends its transport and leaves the call waiting)."""
-    from tests.fakes.mcp_servers import remote_server
-
-    with remote_server("--http") as port, CuttingProxy(port) as proxy:
-        entry = {"type": "http", "url": f"http://127.0.0.1:{proxy.port}/mcp"}
-        hub = started(hubs, hub_of({"remote": entry}, tmp_path, timeout=10))
-        assert hub.states["remote"].status == "connected", hub.states["remote"].error
-        hub.tool_timeout = 60
+    with proxied_remote(hubs, tmp_path) as (hub, proxy):
         proxy.close()
         begun = time.monotonic()
         with pytest.raises(McpCallError, match="onnection closed: the server cannot be reached"):
