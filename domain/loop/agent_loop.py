@@ -304,9 +304,10 @@ class AgentLoop:
             self._go(TurnEvent.TOOLS_DONE)
 
     def _background_reported(self, turn: _Turn) -> bool:
-        """At the end of an answer, while background work runs: wait for its next report and
-        go on with it, so no report is lost when the turn ends."""
-        if self.background is None or not self.background.running():
+        """At the end of an answer, while background work runs or has reported: wait for its
+        next report and go on with it, so no report is lost when the turn ends (work that
+        ended while the model was answering is no longer running, but its report waits)."""
+        if self.background is None:
             return False
         reports = self.background.wait()
         if not reports:

@@ -29,14 +29,13 @@ class BackgroundReport(Record):
 
 
 class BackgroundWork(Protocol):
-    def running(self) -> bool: ...
-
     def take(self) -> list[BackgroundReport]:
         """The reports that have come in since the last call (never waits)."""
         ...
 
     def wait(self) -> list[BackgroundReport]:
-        """Waits until a report comes in (at once if one has) or nothing runs any more."""
+        """Waits until a report comes in (at once if one has) or nothing runs any more; []
+        when nothing runs and nothing is left to report."""
         ...
 
     def stop_all(self) -> None:

@@ -768,19 +768,27 @@ def test_a_subagents_task_list_is_its_own(config_home: Path, workspace: Path) ->
     assert [t["content"] for t in results[-1]["oldTodos"]] == ["parent task"]
 
 
+@pytest.mark.parametrize("finished_while_answering", [False, True])
 def test_a_background_subagent_reports_in_a_later_message_while_the_parent_goes_on(
-    config_home: Path, workspace: Path
+    config_home: Path, workspace: Path, finished_while_answering: bool
 ) -> None:
     prompt = "Count the files, slowly."
     parent_went_on = threading.Event()
+    subagent_answered = threading.Event()
 
     def hold_the_subagent(conversation: str) -> None:
         # The subagent answers only once the parent has had its launch result and answered
         # on: the report can only come later.
         if conversation == PARENT and len(router.seen[PARENT]) == 3:
             parent_went_on.set()
+            if finished_while_answering:
+                # The subagent's thread ends, its report queued, before the parent's answer
+                # ends: the turn must not end as if nothing ran in the background.
+                assert subagent_answered.wait(20)
+                time.sleep(1)
         if conversation == prompt:
             assert parent_went_on.wait(20)
+            subagent_answered.set()
 
     router = Router(
         {
