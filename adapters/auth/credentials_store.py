@@ -18,7 +18,8 @@ import errno
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 CREDENTIALS_FILE = "credentials.json"
 DEFAULT_LOCK_TIMEOUT = 60.0
+LOCK_POLL_SECONDS = 0.05
 
 
 class CredentialsFile:
@@ -113,29 +115,61 @@ class CredentialsFile:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
+        if not self._acquire(self._lock_timeout):
+            raise self._held_too_long()
+        try:
+            yield
+        finally:
+            self._file_lock().release()
+
+    @contextlib.asynccontextmanager
+    async def locked_awaiting(
+        self, pause: Callable[[float], Awaitable[None]]
+    ) -> AsyncIterator[None]:
+        """``locked`` for an event loop: the lock is tried, and ``pause`` awaited between
+        tries, so while another process holds it only the task that waits is held up, not the
+        other work on the loop's thread (an MCP server's refresh, beside the other servers)."""
+        deadline = time.monotonic() + self._lock_timeout
+        while not self._acquire(0):
+            if time.monotonic() >= deadline:
+                raise self._held_too_long()
+            await pause(LOCK_POLL_SECONDS)
+        try:
+            yield
+        finally:
+            self._file_lock().release()
+
+    def _file_lock(self) -> filelock.BaseFileLock:
         import filelock  # only a refresh or a login locks; most runs never load it
 
         if self._lock is None:
             self._ensure_directory()
             lock_path = self._path.with_name(self._path.name + ".lock")
             self._lock = filelock.FileLock(lock_path, timeout=self._lock_timeout, mode=0o600)
+        return self._lock
+
+    def _acquire(self, timeout: float) -> bool:
+        """Whether the lock was taken within ``timeout`` seconds (0: one try)."""
+        import filelock
+
+        lock = self._file_lock()
         try:
-            self._lock.acquire()
+            lock.acquire(timeout=timeout)
         except filelock.Timeout:
-            raise CredentialsLocked(
-                f"{self._path}: another hexclaw process has held its lock for more than "
-                f"{self._lock_timeout:g} s"
-            ) from None
+            return False
         except OSError as exc:
             # A read-only or unwritable folder: the file cannot be changed safely, so it is not.
             raise CredentialsFileError(
-                f"{self._lock.lock_file}: cannot lock the credentials file ({exc.strerror}); "
+                f"{lock.lock_file}: cannot lock the credentials file ({exc.strerror}); "
                 "it was left unchanged"
             ) from None
-        try:
-            yield
-        finally:
-            self._lock.release()
+        return True
+
+    def _held_too_long(self) -> CredentialsLocked:
+        return CredentialsLocked(
+            f"{self._path}: another hexclaw process has held its lock for more than "
+            f"{self._lock_timeout:g} s"
+        )
 
     def _corrupt(self, problem: str) -> CredentialsFileError:
         return CredentialsFileError(

@@ -14,7 +14,8 @@ Three rules on top of the SDK's flow:
 - a refresh reads, refreshes and writes under the credentials file's cross-process lock (the
   one ``hexclaw login``'s refresh takes), re-reading the stored token once it holds the lock:
   when another process refreshed meanwhile its token is used and no second refresh is sent
-  (a server may accept each refresh token once);
+  (a server may accept each refresh token once); the lock is awaited, not blocked on, so a
+  refresh waiting for another process holds up only its own server's requests;
 - a 403 ``insufficient_scope`` met by a run is remembered under the server's entry
   (``scope``), and the run names ``hexclaw mcp login NAME`` instead of re-authorizing: the
   refused call gets a JSON-RPC error saying so, in the POST's answer (streamable HTTP) or, on
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs
 
+import anyio
 import attrs
 from mcp.client.auth import OAuthClientProvider
 from mcp.shared.auth import (
@@ -392,7 +394,7 @@ class _StoredProvider(OAuthClientProvider):
             if not self._initialized:
                 await self._initialize()
             if not self.context.is_token_valid() and self.context.can_refresh_token():
-                with self._storage.store.locked():
+                async with self._storage.store.locked_awaiting(anyio.sleep):
                     await self._initialize()  # another process may have refreshed meanwhile
                     if not self.context.is_token_valid() and self.context.can_refresh_token():
                         refreshed = yield await self._refresh_token()

@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import filelock
 import pytest
 
 from tests.e2e.test_mcp_oauth import protected_server
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import self_signed_certificate
-from tests.fakes.mcp_servers import free_port
+from tests.fakes.mcp_servers import free_port, time_entry
 from tests.fakes.oauth.server import BROWSER, CLIENT_ID
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
@@ -245,6 +246,72 @@ def test_concurrent_runs_with_an_expired_token_make_one_refresh(
         assert after["refresh_token"] != before["refresh_token"]
         assert oauth.is_live(after["access_token"])
         assert oct(os.stat(config_home / "credentials.json").st_mode & 0o777) == "0o600"
+
+
+def test_a_refresh_waiting_for_another_process_holds_up_only_its_own_server(
+    config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """Another process holds the credentials lock (its own refresh, as the test does here)
+    when a run finds its token for ``secure`` expired: the run's other server connects and
+    answers meanwhile, and ``secure``, still waiting for the lock when ``MCP_TIMEOUT`` ends,
+    is one failed line. Before, the refresh blocked the thread every server's I/O runs on."""
+    with (
+        protected_server("--ttl", "3") as (url, oauth),
+        ScriptedAnthropicServer(idle_timeout=60) as model,
+    ):
+        servers = {
+            "secure": {"type": "http", "url": url, "oauth": {"clientId": CLIENT_ID}},
+            "time": time_entry(),
+        }
+        config = tmp_path / "both.json"
+        config.write_text(json.dumps({"mcpServers": servers}))
+        env = hexclaw_env(model.url, config_home, BROWSER=str(BROWSER), MCP_TIMEOUT="3000")
+        _login(str(config), env, workspace)
+        expires_at = _entry(config_home)["tokens"]["expiresAt"]
+        time.sleep(max(0.0, expires_at - time.time()) + 0.5)
+        model.add(
+            Reply.sse(
+                tool_use_events([("t1", "mcp__time__get_current_time", {"timezone": "UTC"})])
+            ),
+            Reply.sse(text_message_events("done")),
+        )
+        lock = filelock.FileLock(config_home / "credentials.json.lock")
+        with lock:
+            run = subprocess.Popen(
+                [
+                    *HEXCLAW,
+                    "-p",
+                    "time?",
+                    "--mcp-config",
+                    str(config),
+                    "--allowedTools",
+                    "mcp__time",
+                ],
+                env=env,
+                cwd=workspace,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                # The time server's answer reaches the model while the lock is still held.
+                deadline = time.monotonic() + 30
+                while len(model.requests) < 2:
+                    assert run.poll() is None, run.communicate()
+                    assert time.monotonic() < deadline, "the run made no progress"
+                    time.sleep(0.05)
+            except BaseException:
+                run.kill()
+                run.communicate()
+                raise
+        out, err = run.communicate(timeout=60)
+        refreshes = oauth.stats()["refreshes"]
+    assert run.returncode == 0, out + err
+    assert "datetime" in _last_tool_result(model)
+    (failed,) = [line for line in err.splitlines() if "secure" in line]
+    assert "timed out" in failed
+    assert refreshes == 0
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import stat
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from adapters.auth.credentials_store import CredentialsFile
-from domain.auth.errors import CredentialsFileError
+from domain.auth.errors import CredentialsFileError, CredentialsLocked
 from domain.auth.oauth_credentials import OAuthCredentials
 from tests.without_root import run_python_without_root
 
@@ -212,6 +213,52 @@ def test_concurrent_saves_never_lose_other_keys(tmp_path: Path) -> None:
     assert final["oauth"]["accessToken"].endswith("-19")
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert os.access(path, os.R_OK)
+
+
+def test_awaiting_the_lock_pauses_between_tries_and_gives_up_at_the_timeout(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "credentials.json"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(path) + ".lock"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        pauses: list[float] = []
+
+        async def pause(seconds: float) -> None:
+            pauses.append(seconds)
+            await asyncio.sleep(seconds)
+
+        async def take() -> None:
+            async with CredentialsFile(path, lock_timeout=0.5).locked_awaiting(pause):
+                raise AssertionError("the lock was taken while another process held it")
+
+        with pytest.raises(CredentialsLocked, match=r"held its lock for more than 0\.5 s"):
+            asyncio.run(take())
+        assert len(pauses) >= 5  # tried again and again, each time after a pause
+    finally:
+        holder.kill()
+        holder.wait()
+
+    entered: list[bool] = []
+
+    async def take_free() -> None:
+        async with CredentialsFile(path).locked_awaiting(asyncio.sleep):
+            entered.append(True)
+
+    asyncio.run(take_free())  # once the holder is gone, at the first try
+    assert entered == [True]
+
+
+HOLD_THE_LOCK = (
+    "import sys, time, filelock\n"
+    "lock = filelock.FileLock(sys.argv[1]); lock.acquire()\n"
+    "print('held', flush=True); time.sleep(60)\n"
+)
 
 
 def _in_mount_namespace(mounts: str, code: str, *args: str) -> subprocess.CompletedProcess[str]:
