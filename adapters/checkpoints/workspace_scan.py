@@ -15,8 +15,12 @@ from pathlib import Path
 
 from adapters.checkpoints.change_watch import ChangeWatch
 from domain.checkpoints.snapshot import FileStat
+from domain.trust.git_programs import FIXED_SETTINGS, config_environment
 
 GIT_TIMEOUT = 10.0
+# ls-files runs no filter; the fsmonitor and hooks a sandboxed command could have configured
+# are switched off (domain/trust/git_programs.py).
+_GIT_ENV = config_environment({**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, FIXED_SETTINGS)
 
 
 def _in_git(workspace: Path) -> bool:
@@ -32,7 +36,7 @@ def _git_listing(workspace: Path) -> list[str] | None:
             cwd=workspace,
             capture_output=True,
             timeout=GIT_TIMEOUT,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            env=_GIT_ENV,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
@@ -154,7 +158,7 @@ def _ignored_folders(workspace: Path) -> set[str]:
             cwd=workspace,
             capture_output=True,
             timeout=GIT_TIMEOUT,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            env=_GIT_ENV,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):

@@ -1,9 +1,12 @@
 """The git of ``isolation: "worktree"``: creating a subagent's worktree and settling it.
 
-git runs as a subprocess with hooks switched off (``core.hooksPath=/dev/null``: creating a
-worktree would otherwise run the repository's ``post-checkout`` hook) and never fetches. The
-operations of one run take turns: concurrent ``git worktree add`` calls race on the shared
-git dir's lock files.
+git runs as a subprocess that runs no program the repository's config names (hooks: creating
+a worktree would otherwise run its ``post-checkout``; filters: the checkout would run their
+``smudge``; see ``adapters/system/git.py:safe_environment``), read again in each call's
+folder (a subagent can rewrite its worktree's ``.git`` link), and never fetches. Settling does
+not look inside submodules' working trees: a worktree with one checked out is kept. The
+operations of one run take turns: concurrent ``git worktree add`` calls race on the shared git
+dir's lock files.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from adapters.system.git import GitFailed, safe_environment
 from domain.repr_base import Record
 from domain.subagents.errors import SubagentError
 from domain.subagents.worktree_plan import (
@@ -24,11 +28,11 @@ from domain.subagents.worktree_plan import (
     base_ref,
     has_changes,
     repository_root,
+    submodule_paths,
     worktree_names,
 )
 
 GIT_TIMEOUT = 60.0
-_NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 
 
 class WorktreeUnavailable(SubagentError):
@@ -85,9 +89,17 @@ class GitWorktrees:
         """Removes a worktree that holds no work (and its branch); True when it is kept. Any
         doubt (git failing to say) keeps it."""
         with self._lock:
-            status = _git(worktree.path, "status", "--porcelain", "--untracked-files=all")
+            status = _git(
+                worktree.path,
+                "status",
+                "--porcelain",
+                "--untracked-files=all",
+                "--ignore-submodules=dirty",
+            )
             head = _git(worktree.path, "rev-parse", LOCAL_HEAD)
             if status.returncode != 0 or head.returncode != 0:
+                return True
+            if _checked_out_submodule(worktree.path):
                 return True
             if has_changes(status.stdout, head.stdout, worktree.base_commit):
                 return True
@@ -108,12 +120,25 @@ def _remove_if_empty(folder: str) -> None:
             return
 
 
+def _checked_out_submodule(path: str) -> bool:
+    listed = _git(path, "ls-files", "--stage", "-z")
+    if listed.returncode != 0:
+        return True
+    return any(
+        os.path.lexists(os.path.join(path, sub, ".git")) for sub in submodule_paths(listed.stdout)
+    )
+
+
 def _git(cwd: str, *args: str) -> subprocess.CompletedProcess[str]:
-    command: Sequence[str] = ("git", *_NO_HOOKS, *args)
+    command: Sequence[str] = ("git", *args)
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     # Variables a hook or the parent's shell may set would point git at another repository.
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"):
         env.pop(name, None)
+    try:
+        env = safe_environment(cwd, env, timeout=GIT_TIMEOUT)
+    except GitFailed as exc:
+        return subprocess.CompletedProcess(command, 128, "", str(exc))
     try:
         return subprocess.run(
             command,

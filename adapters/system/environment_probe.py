@@ -59,7 +59,13 @@ class EnvironmentProbe:
                 head = run("rev-parse", "--short", "HEAD").strip() or None
             changes = [
                 line
-                for line in run("status", "--porcelain=v1", "--untracked-files=normal").splitlines()
+                for line in run(
+                    "status",
+                    "--porcelain=v1",
+                    "--untracked-files=normal",
+                    # A submodule's own config would run inside it.
+                    "--ignore-submodules=dirty",
+                ).splitlines()
                 if line.strip()
             ]
             commits = run("log", f"-n{RECENT_COMMITS}", "--format=%h %s", check=False).splitlines()

@@ -1,7 +1,9 @@
 """Running git in the user's folder: one runner, with a deadline, for every caller.
 
 No index refresh lock is taken (other git processes may be working in this tree), git never
-prompts for credentials, and its output is plain and untranslated.
+prompts for credentials, its output is plain and untranslated, and it runs no program the
+repository's own config names (``safe_environment``; the rules are in
+``domain/trust/git_programs.py``): every git call hexclaw makes goes through it.
 """
 
 from __future__ import annotations
@@ -9,9 +11,17 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from domain.errors import HexclawError
+from domain.trust.git_programs import (
+    FILTER_LISTING,
+    FIXED_SETTINGS,
+    config_environment,
+    repository_filters,
+    settings_for,
+)
 
 
 class GitFailed(HexclawError):
@@ -25,12 +35,20 @@ class GitRunner:
         self.git = git
         self.cwd = cwd
         self.deadline = time.monotonic() + timeout
-        self.env = {
-            **os.environ,
-            "GIT_OPTIONAL_LOCKS": "0",
-            "GIT_TERMINAL_PROMPT": "0",
-            "LC_ALL": "C",
-        }
+        self._env: dict[str, str] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        if self._env is None:
+            base = {
+                **os.environ,
+                "GIT_OPTIONAL_LOCKS": "0",
+                "GIT_TERMINAL_PROMPT": "0",
+                "LC_ALL": "C",
+            }
+            remaining = max(0.1, self.deadline - time.monotonic())
+            self._env = safe_environment(self.cwd, base, self.git, remaining)
+        return self._env
 
     def run(self, *args: str, check: bool = True) -> str:
         """git's standard output; ``check=False`` answers "" for a failed command.
@@ -70,3 +88,51 @@ class GitRunner:
 def inside_dot_git_tree(directory: Path) -> bool:
     """A ``.git`` in the folder or above: git should have answered, so a failure is news."""
     return any((d / ".git").exists() for d in (directory, *directory.parents))
+
+
+def safe_environment(
+    cwd: Path | str, environment: Mapping[str, str], git: str = "git", timeout: float = 10.0
+) -> dict[str, str]:
+    """``environment`` with the settings that keep git, run in ``cwd``, from running the
+    programs the repository's config names: the fixed ones, and its own filter commands
+    emptied. Reading the config runs nothing. A git too old for ``--show-scope`` (before
+    2.26) has every filter it lists emptied.
+
+    Raises ``GitFailed`` when the config cannot be read in time: git is not run blind."""
+    listed = _config_listing(cwd, config_environment(environment, FIXED_SETTINGS), git, timeout)
+    return config_environment(environment, settings_for(listed))
+
+
+def _config_listing(cwd: Path | str, env: dict[str, str], git: str, timeout: float) -> list[str]:
+    listing = _run_quietly([git, *FILTER_LISTING], cwd, env, timeout)
+    if listing is None:
+        return []
+    if listing.returncode == 0:
+        return repository_filters(listing.stdout.decode("utf-8", "replace"))
+    if listing.returncode == 1:  # nothing matched
+        return []
+    names = [git, "config", "-z", "--name-only", "--get-regexp", FILTER_LISTING[-1]]
+    fallback = _run_quietly(names, cwd, env, timeout)
+    if fallback is None or fallback.returncode != 0:
+        return []
+    return [key for key in fallback.stdout.decode("utf-8", "replace").split("\0") if key]
+
+
+def _run_quietly(
+    command: list[str], cwd: Path | str, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[bytes] | None:
+    """None when git cannot start (the call that follows says so)."""
+    try:
+        return subprocess.run(
+            command,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
+    except OSError:
+        return None
+    except subprocess.TimeoutExpired:
+        raise GitFailed("git config did not finish in time") from None

@@ -11,8 +11,9 @@ Order matters (a later mount covers an earlier one), and is the whole design:
    ``allowWrite`` and ``Edit(...)`` allow paths;
 5. inside them, read-only carve-outs (their parent folders bound onto themselves first, so a
    rename cannot move a carve-out away from its name): the paths that decide what git,
-   editors and hexclaw run next (``.git/hooks``, ``.git/config``, ``.claude``...), ``denyWrite`` and
-   ``Edit(...)`` deny paths;
+   editors and hexclaw run next (``.git/hooks``, ``.git/config``, ``.git/commondir``, the git
+   dirs of submodules and other worktrees, a ``.git`` link file, ``.claude``...),
+   ``denyWrite`` and ``Edit(...)`` deny paths;
 6. hidden paths inside the writable roots are covered last, so no bind re-opens them; the
    config home (credentials, sessions) is covered after everything, ``allowRead`` included.
 
@@ -36,10 +37,21 @@ from domain.sandbox.config import FilesystemConfig
 from domain.sandbox.ports import PathProbe
 
 # Relative to each writable root: what runs code later (git hooks and config, editor tasks,
-# hook managers, shell start-up files, MCP servers) or steers hexclaw's next run.
-PROTECTED_DIRS = (".git/hooks", ".claude", ".vscode", ".idea", ".husky")
+# hook managers, shell start-up files, MCP servers) or steers hexclaw's next run. The git
+# dirs of submodules and of other worktrees hold their own config and hooks.
+PROTECTED_DIRS = (
+    ".git/hooks",
+    ".git/modules",
+    ".git/worktrees",
+    ".claude",
+    ".vscode",
+    ".idea",
+    ".husky",
+)
 PROTECTED_FILES = (
     ".git/config",
+    # Where git reads the rest of the repository from, its config included.
+    ".git/commondir",
     # A HEAD at the root (with objects/ and refs/) makes git read the folder as a git dir,
     # and its config as git config: a planted one runs commands at the next git call.
     "HEAD",
@@ -140,6 +152,11 @@ def build_plan(inputs: PlanInputs, probe: PathProbe) -> SandboxPlan:
 
     protected = [posixpath.join(root, name) for root in writable for name in PROTECTED_DIRS]
     protected += [posixpath.join(root, name) for root in writable for name in PROTECTED_FILES]
+    # A linked worktree's (or a submodule's) .git is a file naming its git dir: pointed
+    # elsewhere, git would read a planted config there.
+    protected += [
+        link for root in writable if probe.kind(link := posixpath.join(root, ".git")) == "file"
+    ]
     denied_writes = resolved(
         [
             *(settings_path(p, inputs) for p in fs.deny_write),

@@ -76,6 +76,18 @@ def has_changes(porcelain: str, head: str, base: str) -> bool:
     return bool(porcelain.strip()) or head.strip() != base.strip()
 
 
+def submodule_paths(stage_listing: str) -> list[str]:
+    """The submodules a worktree's index names, from ``git ls-files --stage -z``: hexclaw's
+    status does not look inside their working trees (their own config would run there), so
+    a worktree where one is checked out is kept rather than judged."""
+    paths: list[str] = []
+    for record in stage_listing.split("\0"):
+        info, _, path = record.partition("\t")
+        if info.startswith("160000 ") and path:
+            paths.append(path)
+    return paths
+
+
 def kept_line(path: str, branch: str) -> str:
     """The line the parent's result ends with when the worktree is kept."""
     return f"The subagent's changes are kept in the worktree {path} on the branch {branch}."

@@ -13,5 +13,7 @@ What lives where:
 - ``items.py``: ``TrustItem`` (one thing that needs approval) and its digest;
 - ``ledger.py``: ``Approval``, ``TrustLedger`` and the verdict of checking an item against it;
 - ``difference.py``: the text shown when an approved item's content changed;
-- ``errors.py``: the area's error hierarchy.
+- ``errors.py``: the area's error hierarchy;
+- ``git_programs.py``: what a repository's own git config could make hexclaw's git calls run
+  (an fsmonitor, hooks, its filter drivers), which is never approved, only switched off.
 """

@@ -5,6 +5,8 @@ user's own config home still work (which also proves the attacks are real)."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,11 +197,15 @@ def test_the_users_own_settings_may_set_all_of_it(
     markers: Path,
     home_secret: Path,
 ) -> None:
-    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    _git(workspace, "init", "-q")
+    _git(workspace, "commit", "-q", "--allow-empty", "-m", "first")
     # The same settings, now the user's own: ANTHROPIC_BASE_URL points at the second server.
     # (A bypassPermissions default is left out: only the command line may turn it on.)
     settings = hostile_settings(markers, evil_server.url)
     del settings["permissions"]["defaultMode"]
+    # hexclaw's own git calls run no fsmonitor, the user's either: the user's git settings
+    # show in the prompt's log instead.
+    settings["env"].update(GIT_CONFIG_KEY_0="core.abbrev", GIT_CONFIG_VALUE_0="12")
     (config_home / "settings.json").write_text(json.dumps(settings))
     (config_home / "CLAUDE.md").write_text("@rules.md\n")
     (config_home / "rules.md").write_text("User rules from the config home.\n")
@@ -216,10 +222,65 @@ def test_the_users_own_settings_may_set_all_of_it(
     first, second = evil_server.requests
     assert first.headers["x-api-key"] == "sk-from-helper"
     assert (markers / "helper-ran").exists()
-    assert (markers / "fsmonitor-ran").exists()
+    assert re.search(r"\b[0-9a-f]{12} first\b", system_text(first.body))
     assert "User rules from the config home." in system_text(first.body)
     # "/" as an additional directory: the read outside the workspace is allowed.
     [result] = [b for b in second.body["messages"][-1]["content"] if b["type"] == "tool_result"]
     assert result["is_error"] is False
     assert "S3CRET" in str(result["content"])
     assert warnings(done.stderr) == []
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_the_folders_own_git_config_runs_nothing_when_hexclaw_looks_at_the_repository(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    markers: Path,
+    tmp_path: Path,
+) -> None:
+    """A folder that arrives with its ``.git`` (an archive, a copied checkout) carries its
+    own git config: an fsmonitor, filter drivers for its files and its submodule's, a
+    signature program. git runs them on ``status``; hexclaw's look at the repository for the
+    prompt, and ``/diff``-like calls, must not."""
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    _git(inner, "init", "-q", "-b", "main")
+    (inner / ".gitattributes").write_text("* filter=sub\n")
+    (inner / "f.txt").write_text("inner\n")
+    _git(inner, "add", "-A")
+    _git(inner, "commit", "-qm", "inner")
+    _git(workspace, "init", "-q", "-b", "trunk-of-the-folder")
+    (workspace / ".gitattributes").write_text("*.txt filter=top\n")
+    (workspace / "a.txt").write_text("a\n")
+    _git(workspace, "add", "-A")
+    _git(workspace, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
+    _git(workspace, "commit", "-qm", "first")
+    for key, marker in (
+        ("core.fsmonitor", "fsmonitor"),
+        ("filter.top.clean", "clean"),
+        ("filter.top.process", "process"),
+        ("gpg.program", "gpg"),
+    ):
+        _git(workspace, "config", key, f"touch {markers / marker}; false")
+    _git(workspace, "config", "log.showSignature", "true")
+    _git(workspace / "sub", "config", "filter.sub.process", f"touch {markers / 'sub'}; false")
+    # As after unpacking an archive: the files' times no longer match the index, so git
+    # reads their content again (through the filters) to know whether they changed.
+    for path in (workspace / "a.txt", workspace / "sub" / "f.txt"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    anthropic_server.add(Reply.sse(text_message_events("hello")))
+    done = run_hexclaw(["-p", "hi"], hexclaw_env(anthropic_server.url, config_home), workspace)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in markers.iterdir()) == []
+    prompt = system_text(anthropic_server.requests[0].body)
+    assert "trunk-of-the-folder" in prompt
+    assert "first" in prompt

@@ -135,7 +135,7 @@ def test_export_saves_the_conversation_as_markdown(
 
 
 def test_diff_shows_the_workspace_changes(
-    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
     git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q"], cwd=workspace, check=True)
@@ -144,10 +144,19 @@ def test_diff_shows_the_workspace_changes(
     subprocess.run([*git, "commit", "-q", "-m", "start"], cwd=workspace, check=True)
     (workspace / "app.py").write_text("print('new')\n")
     (workspace / "notes.md").write_text("draft\n")
+    # The repository's own diff programs and filters run nothing for /diff.
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    (workspace / ".git/info/attributes").write_text("*.py diff=conv filter=own\n")
+    for key in ("diff.external", "diff.conv.textconv", "filter.own.clean", "core.fsmonitor"):
+        subprocess.run(
+            [*git, "config", key, f"touch {markers / key}; false"], cwd=workspace, check=True
+        )
     done = repl(anthropic_server, config_home, workspace, ["/diff"])
     assert "-print('old')" in done.stdout
     assert "+print('new')" in done.stdout
     assert "Untracked: notes.md" in done.stdout
+    assert sorted(p.name for p in markers.iterdir()) == []
 
 
 def test_diff_outside_git_and_bad_permission_modes_are_one_line_errors(

@@ -4,6 +4,7 @@ sandbox contains it; with bubblewrap missing, Bash is refused in one line."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,51 @@ def test_without_bwrap_bash_is_refused_in_one_line_naming_the_fix(
         "Bash is refused until then"
     )
     assert not (outside / "made").exists()
+
+
+def _git(workspace: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=workspace,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.parametrize("repository", ["existing", "none"])
+def test_a_sandboxed_command_cannot_plant_git_config_that_hexclaw_or_git_then_runs(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    outside: Path,
+    repository: str,
+) -> None:
+    """git reads a repository's config from where ``.git/commondir`` points, and in a folder
+    that was no repository, from the ``.git/config`` a command creates: a planted
+    ``core.fsmonitor`` runs at the next git call (``git ls-files`` included), outside the
+    sandbox when hexclaw makes that call itself."""
+    require_bwrap()
+    payload = f"touch {outside}/pwned; false"
+    if repository == "existing":
+        _git(workspace, "init", "-q")
+        (workspace / "a.txt").write_text("a\n")
+        _git(workspace, "add", "a.txt")
+        _git(workspace, "commit", "-qm", "first")
+        plant = (
+            "mkdir -p .cfg && cp -r .git/objects .git/refs .git/HEAD .cfg/ && "
+            f"printf '[core]\\n\\trepositoryformatversion = 0\\n\\tfsmonitor = \"{payload}\"\\n' "
+            '> .cfg/config && echo "$PWD/.cfg" > .git/commondir'
+        )
+    else:
+        plant = f"git init -q && git config core.fsmonitor '{payload}'"
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("t_plant", "Bash", {"command": plant}),
+        ("t_next", "Bash", {"command": "echo next > next.txt"}),
+    ]
+    anthropic_server.add(Reply.sse(tool_use_events(calls)), Reply.sse(text_message_events("ok")))
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["-p", "go", "--sandbox", "--allowedTools", "Read"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert not (outside / "pwned").exists()
+    results = results_by_id(anthropic_server)
+    assert results["t_next"]["is_error"] is False

@@ -69,3 +69,38 @@ def test_a_nested_worktree_goes_under_the_main_checkout(workspace: Path) -> None
     assert worktrees.settle(inner) is False
     assert worktrees.settle(outer) is False
     assert not (workspace / ".claude").exists()
+
+
+def test_the_repositorys_programs_do_not_run_and_a_checked_out_submodule_keeps_it(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """Creating a worktree checks files out (a smudge filter would run) and settling it asks
+    for its status (an fsmonitor would run, and a submodule's own config inside it): none
+    runs. A worktree where a submodule is checked out is kept, since its inside is not
+    looked at."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    committed(inner)
+    committed(workspace)
+    (workspace / ".gitattributes").write_text("*.txt filter=own\n")
+    git(workspace, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
+    git(workspace, "add", ".")
+    git(workspace, "commit", "-q", "-m", "with a submodule")
+    for key in ("filter.own.smudge", "filter.own.clean", "core.fsmonitor"):
+        git(workspace, "config", key, f"touch {markers / key}; false")
+    worktrees = GitWorktrees(str(workspace))
+    made = worktrees.create("0123456789abcdef")
+    assert (Path(made.path) / "a.txt").read_text() == "a\n"
+    assert worktrees.settle(made) is False  # untouched (its submodule is not checked out)
+    made = worktrees.create("fedcba9876543210")
+    sub = Path(made.path) / "sub"
+    sub.rmdir()
+    shutil.copytree(inner, sub)  # a checkout of its own, with its own config
+    git(sub, "config", "core.fsmonitor", f"touch {markers / 'sub-fsmonitor'}; false")
+    git(sub, "config", "filter.own.clean", f"touch {markers / 'sub-clean'}; false")
+    (sub / ".gitattributes").write_text("*.txt filter=own\n")
+    assert worktrees.settle(made) is True
+    assert Path(made.path).exists()
+    assert sorted(p.name for p in markers.iterdir()) == []

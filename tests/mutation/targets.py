@@ -52,6 +52,12 @@ STREAM_TESTS = (
 )
 
 TARGETS = (
+    Target(
+        "git programs",
+        "domain/trust/git_programs.py",
+        ("tests/unit/test_git_programs.py", "tests/integration/test_git_safe_environment.py"),
+        100,
+    ),
     Target("shell splitter", "domain/permissions/shell_split.py", SHELL_TESTS, 100),
     Target(
         "shell wrappers",

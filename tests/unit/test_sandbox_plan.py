@@ -73,6 +73,28 @@ def test_what_runs_code_later_stays_read_only_inside_the_workspace() -> None:
     assert "/ws/.git/hooks" not in plan.unprotected
 
 
+def test_where_git_reads_a_repository_from_stays_read_only() -> None:
+    tree = MemoryProbe(
+        [
+            "/ws/.git/config",
+            "/ws/.git/commondir",
+            "/ws/.git/modules/sub/config",
+            "/ws/.git/worktrees/other/commondir",
+            "/wt/.git",
+            "/wt/src/a.py",
+        ]
+    )
+    plan = build_plan(inputs(additional_directories=("/wt",)), tree)
+    for path in ("/ws/.git/commondir", "/ws/.git/modules", "/ws/.git/worktrees", "/wt/.git"):
+        assert Mount("ro-bind", path, path) in plan.mounts, path
+    # A .git that is a folder stays writable (commits write objects and refs there).
+    assert Mount("ro-bind", "/ws/.git", "/ws/.git") not in plan.mounts
+    # Where missing, each is reported once a command creates it.
+    bare = build_plan(inputs(), MemoryProbe(["/ws/.git/config"]))
+    for path in ("/ws/.git/commondir", "/ws/.git/modules", "/ws/.git/worktrees"):
+        assert path in bare.unprotected, path
+
+
 def test_the_config_home_is_hidden_even_when_allow_read_names_it() -> None:
     fs = FilesystemConfig(allow_read=("/cfg",))
     plan = build_plan(inputs(filesystem=fs), TREE)

@@ -73,6 +73,11 @@ def init(state: ReplState, _: SlashInvocation) -> None:
     state.renderer.info("It is read at the start of the next session (or after /clear).")
 
 
+# No diff program or text conversion the repository names, and no look inside submodules'
+# working trees (their own config would run there): domain/trust/git_programs.py.
+SAFE_DIFF = ("--no-ext-diff", "--no-textconv", "--ignore-submodules=dirty")
+
+
 @command("diff", "git diff of the workspace")
 def diff(state: ReplState, _: SlashInvocation) -> None:
     workspace = state.ctx.workspace
@@ -81,10 +86,10 @@ def diff(state: ReplState, _: SlashInvocation) -> None:
         if not git.succeeds("rev-parse", "--is-inside-work-tree"):
             raise CommandError(f"{workspace} is not in a git repository")
         against = "HEAD" if git.succeeds("rev-parse", "--verify", "-q", "HEAD") else "--cached"
-        changes = git.run("diff", against)
+        changes = git.run("diff", *SAFE_DIFF, against)
         untracked = [u for u in git.run("ls-files", "--others", "--exclude-standard").split("\n")]
         untracked = [u for u in untracked if u]
-        stat = git.run("diff", "--stat", against) if changes.strip() else ""
+        stat = git.run("diff", "--stat", *SAFE_DIFF, against) if changes.strip() else ""
     except FileNotFoundError:
         raise CommandError("git is not installed") from None
     except GitFailed as exc:
