@@ -62,3 +62,35 @@ def run_hexclaw(
         timeout=timeout,
         check=False,
     )
+
+
+def start_hexclaw(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """hexclaw started, not waited for: no input, its output in text pipes. The caller ends
+    it (``communicate``, or ``kill`` on a failure)."""
+    return subprocess.Popen(
+        [*HEXCLAW, *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+# `git submodule add` of a local folder (git refuses the file transport for submodules unless
+# told).
+ADD_LOCAL_SUBMODULE = ("-c", "protocol.file.allow=always", "submodule", "add", "-q")
+
+
+def run_git(folder: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """git in ``folder`` with a committer set (tests make commits on a bare machine); its
+    output. Fails the test when git fails."""
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout

@@ -16,7 +16,7 @@ import pytest
 
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import hexclaw_env, run_hexclaw
+from tests.support import ADD_LOCAL_SUBMODULE, hexclaw_env, run_git, run_hexclaw
 
 SECRET = "aws_secret_access_key = S3CRET-FROM-HOME"
 
@@ -197,8 +197,8 @@ def test_the_users_own_settings_may_set_all_of_it(
     markers: Path,
     home_secret: Path,
 ) -> None:
-    _git(workspace, "init", "-q")
-    _git(workspace, "commit", "-q", "--allow-empty", "-m", "first")
+    run_git(workspace, "init", "-q")
+    run_git(workspace, "commit", "-q", "--allow-empty", "-m", "first")
     # The same settings, now the user's own: ANTHROPIC_BASE_URL points at the second server.
     # (A bypassPermissions default is left out: only the command line may turn it on.)
     settings = hostile_settings(markers, evil_server.url)
@@ -231,15 +231,6 @@ def test_the_users_own_settings_may_set_all_of_it(
     assert warnings(done.stderr) == []
 
 
-def _git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_the_folders_own_git_config_runs_nothing_when_hexclaw_looks_at_the_repository(
     anthropic_server: ScriptedAnthropicServer,
     config_home: Path,
@@ -253,26 +244,26 @@ def test_the_folders_own_git_config_runs_nothing_when_hexclaw_looks_at_the_repos
     prompt, and ``/diff``-like calls, must not."""
     inner = tmp_path / "inner"
     inner.mkdir()
-    _git(inner, "init", "-q", "-b", "main")
+    run_git(inner, "init", "-q", "-b", "main")
     (inner / ".gitattributes").write_text("* filter=sub\n")
     (inner / "f.txt").write_text("inner\n")
-    _git(inner, "add", "-A")
-    _git(inner, "commit", "-qm", "inner")
-    _git(workspace, "init", "-q", "-b", "trunk-of-the-folder")
+    run_git(inner, "add", "-A")
+    run_git(inner, "commit", "-qm", "inner")
+    run_git(workspace, "init", "-q", "-b", "trunk-of-the-folder")
     (workspace / ".gitattributes").write_text("*.txt filter=top\n")
     (workspace / "a.txt").write_text("a\n")
-    _git(workspace, "add", "-A")
-    _git(workspace, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
-    _git(workspace, "commit", "-qm", "first")
+    run_git(workspace, "add", "-A")
+    run_git(workspace, *ADD_LOCAL_SUBMODULE, str(inner), "sub")
+    run_git(workspace, "commit", "-qm", "first")
     for key, marker in (
         ("core.fsmonitor", "fsmonitor"),
         ("filter.top.clean", "clean"),
         ("filter.top.process", "process"),
         ("gpg.program", "gpg"),
     ):
-        _git(workspace, "config", key, f"touch {markers / marker}; false")
-    _git(workspace, "config", "log.showSignature", "true")
-    _git(workspace / "sub", "config", "filter.sub.process", f"touch {markers / 'sub'}; false")
+        run_git(workspace, "config", key, f"touch {markers / marker}; false")
+    run_git(workspace, "config", "log.showSignature", "true")
+    run_git(workspace / "sub", "config", "filter.sub.process", f"touch {markers / 'sub'}; false")
     # As after unpacking an archive: the files' times no longer match the index, so git
     # reads their content again (through the filters) to know whether they changed.
     for path in (workspace / "a.txt", workspace / "sub" / "f.txt"):

@@ -35,7 +35,7 @@ from tests.fakes.fault_server import self_signed_certificate
 from tests.fakes.mcp_servers import free_port, time_entry
 from tests.fakes.oauth.server import BROWSER, CLIENT_ID
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw, start_hexclaw
 
 
 def _config(tmp_path: Path, url: str, oauth: dict[str, Any] | None, transport: str = "http") -> str:
@@ -215,25 +215,9 @@ def test_concurrent_runs_with_an_expired_token_make_one_refresh(
                 Reply.sse(tool_use_events([("t1", "mcp__secure__whoami", {})])),
                 Reply.sse(text_message_events("done")),
             )
-            processes.append(
-                subprocess.Popen(
-                    [
-                        *HEXCLAW,
-                        "-p",
-                        "who?",
-                        "--mcp-config",
-                        config,
-                        "--allowedTools",
-                        "mcp__secure",
-                    ],
-                    env=hexclaw_env(model.url, config_home, BROWSER=str(BROWSER)),
-                    cwd=workspace,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-            )
+            args = ["-p", "who?", "--mcp-config", config, "--allowedTools", "mcp__secure"]
+            env = hexclaw_env(model.url, config_home, BROWSER=str(BROWSER))
+            processes.append(start_hexclaw(args, env, workspace))
         outcomes = [process.communicate(timeout=90) for process in processes]
         for process, (out, err) in zip(processes, outcomes, strict=True):
             assert process.returncode == 0, out + err
@@ -277,23 +261,8 @@ def test_a_refresh_waiting_for_another_process_holds_up_only_its_own_server(
         )
         lock = filelock.FileLock(config_home / "credentials.json.lock")
         with lock:
-            run = subprocess.Popen(
-                [
-                    *HEXCLAW,
-                    "-p",
-                    "time?",
-                    "--mcp-config",
-                    str(config),
-                    "--allowedTools",
-                    "mcp__time",
-                ],
-                env=env,
-                cwd=workspace,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            args = ["-p", "time?", "--mcp-config", str(config), "--allowedTools", "mcp__time"]
+            run = start_hexclaw(args, env, workspace)
             try:
                 # The time server's answer reaches the model while the lock is still held.
                 deadline = time.monotonic() + 30

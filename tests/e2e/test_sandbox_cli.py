@@ -4,7 +4,6 @@ sandbox contains it; with bubblewrap missing, Bash is refused in one line."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from tests.e2e.test_permission_print_mode import tool_results
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
 from tests.integration.sandbox_harness import folder_outside_tmp, require_bwrap
-from tests.support import hexclaw_env, run_hexclaw
+from tests.support import hexclaw_env, run_git, run_hexclaw
 
 
 @pytest.fixture
@@ -118,15 +117,6 @@ def test_without_bwrap_bash_is_refused_in_one_line_naming_the_fix(
     assert not (outside / "made").exists()
 
 
-def _git(workspace: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=workspace,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.mark.parametrize("repository", ["existing", "none"])
 def test_a_sandboxed_command_cannot_plant_git_config_that_hexclaw_or_git_then_runs(
     anthropic_server: ScriptedAnthropicServer,
@@ -142,10 +132,10 @@ def test_a_sandboxed_command_cannot_plant_git_config_that_hexclaw_or_git_then_ru
     require_bwrap()
     payload = f"touch {outside}/pwned; false"
     if repository == "existing":
-        _git(workspace, "init", "-q")
+        run_git(workspace, "init", "-q")
         (workspace / "a.txt").write_text("a\n")
-        _git(workspace, "add", "a.txt")
-        _git(workspace, "commit", "-qm", "first")
+        run_git(workspace, "add", "a.txt")
+        run_git(workspace, "commit", "-qm", "first")
         plant = (
             "mkdir -p .cfg && cp -r .git/objects .git/refs .git/HEAD .cfg/ && "
             f"printf '[core]\\n\\trepositoryformatversion = 0\\n\\tfsmonitor = \"{payload}\"\\n' "

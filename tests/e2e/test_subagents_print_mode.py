@@ -31,7 +31,7 @@ from tests.e2e.test_headless_schemas import check_lines
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
+from tests.support import hexclaw_env, run_hexclaw, start_hexclaw
 
 
 def agent_call(call_id: str, prompt: str, **extra: Any) -> tuple[str, str, dict[str, Any]]:
@@ -47,15 +47,7 @@ def interrupted_run(
 ) -> tuple[int, str, float]:
     """``hexclaw`` with ``args``, sent SIGINT once ``ready`` returns: its exit code, its
     stderr, and the seconds it took to stop."""
-    process = subprocess.Popen(
-        [*HEXCLAW, *args],
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_hexclaw(args, env, cwd)
     try:
         ready(process)
         started = time.monotonic()

@@ -8,16 +8,7 @@ import subprocess
 from pathlib import Path
 
 from adapters.system.git import safe_environment
-
-
-def _git(folder: Path, env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=folder,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+from tests.support import run_git
 
 
 def test_the_repositorys_programs_are_off_and_the_users_filters_run(tmp_path: Path) -> None:
@@ -28,19 +19,19 @@ def test_the_repositorys_programs_are_off_and_the_users_filters_run(tmp_path: Pa
     env = {**os.environ, "GIT_CONFIG_GLOBAL": str(user_config), "GIT_CONFIG_NOSYSTEM": "1"}
     repo = tmp_path / "repo"
     repo.mkdir()
-    _git(repo, env, "init", "-q")
+    run_git(repo, "init", "-q", env=env)
     (repo / ".gitattributes").write_text("*.own filter=own\n*.mine filter=mine\n")
     (repo / "a.own").write_text("a\n")
     (repo / "b.mine").write_text("b\n")
-    _git(repo, env, "add", "-A")
-    _git(repo, env, "commit", "-qm", "first")
+    run_git(repo, "add", "-A", env=env)
+    run_git(repo, "commit", "-qm", "first", env=env)
     (markers / "user-clean").unlink()  # the add ran it, as it should
     for key, name in (
         ("core.fsmonitor", "fsmonitor"),
         ("filter.own.clean", "own-clean"),
         ("filter.own.process", "own-process"),
     ):
-        _git(repo, env, "config", key, f"touch {markers}/{name}; false")
+        run_git(repo, "config", key, f"touch {markers}/{name}; false", env=env)
     for path in (repo / "a.own", repo / "b.mine"):
         os.utime(path, (1_000_000_000, 1_000_000_000))
 

@@ -4,40 +4,30 @@ branch (kept though the tree is clean), a nested worktree going under the main c
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from adapters.subagents.worktrees import GitWorktrees, WorktreeUnavailable
+from tests.support import ADD_LOCAL_SUBMODULE, run_git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
 def committed(folder: Path) -> Path:
-    git(folder, "init", "-q", "-b", "main")
+    run_git(folder, "init", "-q", "-b", "main")
     (folder / "a.txt").write_text("a\n")
-    git(folder, "add", ".")
-    git(folder, "commit", "-q", "-m", "first")
+    run_git(folder, "add", ".")
+    run_git(folder, "commit", "-q", "-m", "first")
     return folder
 
 
 def test_a_repository_without_commits_creates_nothing(workspace: Path) -> None:
-    git(workspace, "init", "-q", "-b", "main")
+    run_git(workspace, "init", "-q", "-b", "main")
     with pytest.raises(WorktreeUnavailable, match="names no commit"):
         GitWorktrees(str(workspace)).create("0123456789abcdef")
     assert sorted(p.name for p in workspace.iterdir()) == [".git"]
-    assert git(workspace, "branch").strip() == ""
+    assert run_git(workspace, "branch").strip() == ""
 
 
 def test_a_commit_on_the_branch_keeps_a_clean_worktree(workspace: Path) -> None:
@@ -46,15 +36,15 @@ def test_a_commit_on_the_branch_keeps_a_clean_worktree(workspace: Path) -> None:
     made = worktrees.create("0123456789abcdef")
     assert made.path == str(workspace / ".claude" / "worktrees" / "agent-01234567")
     (Path(made.path) / "b.txt").write_text("b\n")
-    git(Path(made.path), "add", "b.txt")
-    git(Path(made.path), "commit", "-q", "-m", "work")
-    assert git(Path(made.path), "status", "--porcelain") == ""
+    run_git(Path(made.path), "add", "b.txt")
+    run_git(Path(made.path), "commit", "-q", "-m", "work")
+    assert run_git(Path(made.path), "status", "--porcelain") == ""
     assert worktrees.settle(made) is True
-    assert "claude/agent-01234567" in git(workspace, "branch")
+    assert "claude/agent-01234567" in run_git(workspace, "branch")
     # An untouched one is removed, with its branch and the folders made for it.
     other = worktrees.create("fedcba9876543210")
     assert worktrees.settle(other) is False
-    assert "claude/agent-fedcba98" not in git(workspace, "branch")
+    assert "claude/agent-fedcba98" not in run_git(workspace, "branch")
     assert not Path(other.path).exists()
     assert Path(made.path).exists()
 
@@ -85,11 +75,11 @@ def test_the_repositorys_programs_do_not_run_and_a_checked_out_submodule_keeps_i
     committed(inner)
     committed(workspace)
     (workspace / ".gitattributes").write_text("*.txt filter=own\n")
-    git(workspace, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
-    git(workspace, "add", ".")
-    git(workspace, "commit", "-q", "-m", "with a submodule")
+    run_git(workspace, *ADD_LOCAL_SUBMODULE, str(inner), "sub")
+    run_git(workspace, "add", ".")
+    run_git(workspace, "commit", "-q", "-m", "with a submodule")
     for key in ("filter.own.smudge", "filter.own.clean", "core.fsmonitor"):
-        git(workspace, "config", key, f"touch {markers / key}; false")
+        run_git(workspace, "config", key, f"touch {markers / key}; false")
     worktrees = GitWorktrees(str(workspace))
     made = worktrees.create("0123456789abcdef")
     assert (Path(made.path) / "a.txt").read_text() == "a\n"
@@ -98,8 +88,8 @@ def test_the_repositorys_programs_do_not_run_and_a_checked_out_submodule_keeps_i
     sub = Path(made.path) / "sub"
     sub.rmdir()
     shutil.copytree(inner, sub)  # a checkout of its own, with its own config
-    git(sub, "config", "core.fsmonitor", f"touch {markers / 'sub-fsmonitor'}; false")
-    git(sub, "config", "filter.own.clean", f"touch {markers / 'sub-clean'}; false")
+    run_git(sub, "config", "core.fsmonitor", f"touch {markers / 'sub-fsmonitor'}; false")
+    run_git(sub, "config", "filter.own.clean", f"touch {markers / 'sub-clean'}; false")
     (sub / ".gitattributes").write_text("*.txt filter=own\n")
     assert worktrees.settle(made) is True
     assert Path(made.path).exists()
