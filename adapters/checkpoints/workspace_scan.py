@@ -15,12 +15,12 @@ from pathlib import Path
 
 from adapters.checkpoints.change_watch import ChangeWatch
 from domain.checkpoints.snapshot import FileStat
-from domain.trust.git_programs import FIXED_SETTINGS, config_environment
+from domain.trust.git_programs import FIXED_SETTINGS, git_environment
 
 GIT_TIMEOUT = 10.0
 # ls-files runs no filter; the fsmonitor and hooks a sandboxed command could have configured
 # are switched off (domain/trust/git_programs.py).
-_GIT_ENV = config_environment({**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, FIXED_SETTINGS)
+_GIT_ENV = git_environment({**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, FIXED_SETTINGS)
 
 
 def _in_git(workspace: Path) -> bool:

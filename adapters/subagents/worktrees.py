@@ -77,11 +77,27 @@ class GitWorktrees:
             names = worktree_names(agent_id)
             path = names.path(root)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            added = _git(root, "worktree", "add", "--quiet", "-b", names.branch, path, commit)
+            # Checked out only from inside the new worktree, where config that applies to
+            # its branch alone (includeIf "onbranch:") is read with the rest, filters too.
+            added = _git(
+                root,
+                "worktree",
+                "add",
+                "--quiet",
+                "--no-checkout",
+                "-b",
+                names.branch,
+                path,
+                commit,
+            )
             if added.returncode != 0:
-                why = added.stderr.strip().splitlines()
+                raise WorktreeUnavailable(f"git worktree add failed ({_last_line(added)})")
+            filled = _git(path, "reset", "--quiet", "--hard")
+            if filled.returncode != 0:
+                _git(root, "worktree", "remove", "--force", path)
+                _git(root, "branch", "-D", names.branch)
                 raise WorktreeUnavailable(
-                    f"git worktree add failed ({why[-1] if why else 'no message'})"
+                    f"git reset in the new worktree failed ({_last_line(filled)})"
                 )
         return Worktree(path=path, branch=names.branch, base_commit=commit, repository_root=root)
 
@@ -109,6 +125,11 @@ class GitWorktrees:
             _git(worktree.repository_root, "branch", "-D", worktree.branch)
             _remove_if_empty(os.path.dirname(worktree.path))
             return False
+
+
+def _last_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = done.stderr.strip().splitlines()
+    return lines[-1] if lines else "no message"
 
 
 def _remove_if_empty(folder: str) -> None:

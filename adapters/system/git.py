@@ -18,7 +18,7 @@ from domain.errors import HexclawError
 from domain.trust.git_programs import (
     FILTER_LISTING,
     FIXED_SETTINGS,
-    config_environment,
+    git_environment,
     repository_filters,
     settings_for,
 )
@@ -99,8 +99,8 @@ def safe_environment(
     2.26) has every filter it lists emptied.
 
     Raises ``GitFailed`` when the config cannot be read in time: git is not run blind."""
-    listed = _config_listing(cwd, config_environment(environment, FIXED_SETTINGS), git, timeout)
-    return config_environment(environment, settings_for(listed))
+    listed = _config_listing(cwd, git_environment(environment, FIXED_SETTINGS), git, timeout)
+    return git_environment(environment, settings_for(listed))
 
 
 def _config_listing(cwd: Path | str, env: dict[str, str], git: str, timeout: float) -> list[str]:

@@ -43,6 +43,8 @@ PROTECTED_DIRS = (
     ".git/hooks",
     ".git/modules",
     ".git/worktrees",
+    # The user's own git config and attributes, when a writable root is the home folder.
+    ".config/git",
     ".claude",
     ".vscode",
     ".idea",
@@ -50,8 +52,10 @@ PROTECTED_DIRS = (
 )
 PROTECTED_FILES = (
     ".git/config",
-    # Where git reads the rest of the repository from, its config included.
+    # Where git reads the rest of the repository from, its config included; and the
+    # config of this worktree alone (read once extensions.worktreeConfig is set).
     ".git/commondir",
+    ".git/config.worktree",
     # A HEAD at the root (with objects/ and refs/) makes git read the folder as a git dir,
     # and its config as git config: a planted one runs commands at the next git call.
     "HEAD",

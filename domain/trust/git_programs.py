@@ -8,11 +8,18 @@ config names: ``core.fsmonitor`` on ``status`` and ``ls-files``, a filter driver
 or ``process`` command on any file whose times no longer match the index (every file of an
 unpacked archive), a ``smudge`` command on checkout, hooks, a signature program when logs
 show signatures, and whatever a submodule's own config names when ``status`` looks inside it.
+git also fetches an object it lacks from a "promisor" remote the config names, running the
+config's ssh command, upload-pack or credential helper; and a folder whose ``.git`` is gone
+but which holds ``HEAD``, ``objects/`` and ``refs/`` itself is read as a bare repository,
+with the config of its own that a command could have written there.
 So every git call hexclaw makes:
-- switches off the fsmonitor, hooks and signature display (``FIXED_SETTINGS``);
+- switches off the fsmonitor, hooks and signature display, and refuses to read a folder as a
+  bare repository unless told to (``FIXED_SETTINGS``);
+- fetches nothing and speaks no transport (``FIXED_VARIABLES``);
 - empties the filter commands the repository itself defines (``repository_filters``, read
   from ``git config --show-scope``): the user's own (global, system: git-lfs's) still run;
-- does not look inside submodules' working trees (the callers' ``--ignore-submodules``).
+- does not look inside submodules' working trees (the callers' ``--ignore-submodules``);
+- checks files out (a new worktree) only once the filters of that checkout are known.
 
 The settings travel in ``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n``, which
 take a key and a value apart (``-c key=value`` cannot name a filter whose name holds ``=``),
@@ -27,6 +34,13 @@ FIXED_SETTINGS: tuple[tuple[str, str], ...] = (
     ("core.fsmonitor", "false"),
     ("core.hooksPath", "/dev/null"),
     ("log.showSignature", "false"),
+    ("safe.bareRepository", "explicit"),
+)
+FIXED_VARIABLES: tuple[tuple[str, str], ...] = (
+    # A missing object is an error, not a fetch from the remote the config names.
+    ("GIT_NO_LAZY_FETCH", "1"),
+    # No transport at all (an empty list outranks every protocol.*.allow).
+    ("GIT_ALLOW_PROTOCOL", ""),
 )
 # `git config` with these arguments lists the filter commands and where each is set, as
 # "scope NUL key LF value NUL" records.
@@ -58,12 +72,12 @@ def settings_for(filters: Iterable[str]) -> list[tuple[str, str]]:
     return [*FIXED_SETTINGS, *((key, "") for key in filters)]
 
 
-def config_environment(
+def git_environment(
     environment: Mapping[str, str], settings: Iterable[tuple[str, str]]
 ) -> dict[str, str]:
-    """``environment`` with ``settings`` added after any ``GIT_CONFIG_COUNT`` entries it
-    already has (the later entry of a key wins)."""
-    merged = dict(environment)
+    """``environment`` with ``FIXED_VARIABLES``, and ``settings`` added after any
+    ``GIT_CONFIG_COUNT`` entries it already has (the later entry of a key wins)."""
+    merged = {**environment, **dict(FIXED_VARIABLES)}
     try:
         count = max(0, int(merged.get("GIT_CONFIG_COUNT", "0")))
     except ValueError:

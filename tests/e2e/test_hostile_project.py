@@ -275,3 +275,27 @@ def test_the_folders_own_git_config_runs_nothing_when_hexclaw_looks_at_the_repos
     prompt = system_text(anthropic_server.requests[0].body)
     assert "trunk-of-the-folder" in prompt
     assert "first" in prompt
+
+
+def test_a_folder_missing_objects_from_its_promisor_remote_gets_nothing_fetched(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    markers: Path,
+) -> None:
+    """git fetches an object it lacks from a "promisor" remote, through the ssh command the
+    folder's config names: the prompt's look at the log must not."""
+    run_git(workspace, "init", "-q")
+    (workspace / "a.txt").write_text("a\n")
+    run_git(workspace, "add", "-A")
+    run_git(workspace, "commit", "-qm", "first")
+    commit = run_git(workspace, "rev-parse", "HEAD").strip()
+    (workspace / ".git" / "objects" / commit[:2] / commit[2:]).unlink()
+    run_git(workspace, "config", "remote.origin.url", "ssh://example.invalid/repo")
+    run_git(workspace, "config", "remote.origin.promisor", "true")
+    run_git(workspace, "config", "core.sshCommand", f"touch {markers / 'ssh'}; false")
+    anthropic_server.add(Reply.sse(text_message_events("hello")))
+    done = run_hexclaw(["-p", "hi"], hexclaw_env(anthropic_server.url, config_home), workspace)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "hello"
+    assert sorted(p.name for p in markers.iterdir()) == []

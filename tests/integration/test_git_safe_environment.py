@@ -51,5 +51,45 @@ def test_the_repositorys_programs_are_off_and_the_users_filters_run(tmp_path: Pa
 def test_outside_a_repository_only_the_fixed_settings_are_added(tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path)}
     safe = safe_environment(tmp_path, env)
-    assert safe["GIT_CONFIG_COUNT"] == "3"
+    assert safe["GIT_CONFIG_COUNT"] == "4"
     assert safe["GIT_CONFIG_KEY_0"] == "core.fsmonitor"
+
+
+def test_a_folder_laid_out_as_a_bare_repository_is_not_read_as_one(tmp_path: Path) -> None:
+    """With its ``.git`` broken, a folder holding ``HEAD``, ``objects/`` and ``refs/`` (and a
+    config of its own) would be git's repository: not for hexclaw's calls."""
+    env = {"PATH": os.environ["PATH"], "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path)}
+    folder = tmp_path / "work"
+    folder.mkdir()
+    run_git(folder, "init", "-q", env=env)
+    (folder / ".git" / "HEAD").unlink()
+    run_git(folder, "init", "-q", "--bare", ".", env=env)
+    argv = ["git", "rev-parse", "--git-dir"]
+    plain = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, check=False)
+    assert plain.stdout.strip() == "."  # git alone takes the folder for a repository
+    safe_env = safe_environment(folder, env)
+    safe = subprocess.run(argv, cwd=folder, env=safe_env, capture_output=True, check=False)
+    assert safe.returncode != 0
+
+
+def test_an_object_missing_from_a_promisor_repository_is_not_fetched(tmp_path: Path) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    env = {"PATH": os.environ["PATH"], "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path)}
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    run_git(repo, "init", "-q", env=env)
+    (repo / "a.txt").write_text("a\n")
+    run_git(repo, "add", "-A", env=env)
+    run_git(repo, "commit", "-qm", "first", env=env)
+    commit = run_git(repo, "rev-parse", "HEAD", env=env).strip()
+    (repo / ".git" / "objects" / commit[:2] / commit[2:]).unlink()
+    run_git(repo, "config", "remote.origin.url", "ssh://example.invalid/repo", env=env)
+    run_git(repo, "config", "remote.origin.promisor", "true", env=env)
+    run_git(repo, "config", "core.sshCommand", f"touch {markers}/ssh; false", env=env)
+    argv = ["git", "log", "-n1", "--format=%s"]
+    safe_env = safe_environment(repo, env)
+    subprocess.run(argv, cwd=repo, env=safe_env, capture_output=True, check=False)
+    assert list(markers.iterdir()) == []
+    subprocess.run(argv, cwd=repo, env=env, capture_output=True, check=False)
+    assert [p.name for p in markers.iterdir()] == ["ssh"]  # git alone fetches, running it

@@ -94,3 +94,23 @@ def test_the_repositorys_programs_do_not_run_and_a_checked_out_submodule_keeps_i
     assert worktrees.settle(made) is True
     assert Path(made.path).exists()
     assert sorted(p.name for p in markers.iterdir()) == []
+
+
+def test_a_filter_that_applies_only_on_the_new_branch_does_not_run_at_checkout(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """Config included only on ``claude/`` branches is invisible from the main checkout: the
+    new worktree is filled from inside it, where that filter is read and emptied."""
+    marker = tmp_path / "smudged"
+    committed(workspace)
+    (workspace / ".gitattributes").write_text("* filter=wt\n")
+    run_git(workspace, "add", ".")
+    run_git(workspace, "commit", "-q", "-m", "attributes")
+    (workspace / ".git" / "branch.cfg").write_text(
+        f'[filter "wt"]\n\tsmudge = "touch {marker}; cat"\n'
+    )
+    run_git(workspace, "config", "includeIf.onbranch:claude/**.path", "branch.cfg")
+    made = GitWorktrees(str(workspace)).create("0123456789abcdef")
+    assert (Path(made.path) / "a.txt").read_text() == "a\n"
+    assert run_git(Path(made.path), "status", "--porcelain") == ""
+    assert not marker.exists()

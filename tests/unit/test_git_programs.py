@@ -7,7 +7,8 @@ from domain.subagents.worktree_plan import submodule_paths
 from domain.trust.git_programs import (
     FILTER_LISTING,
     FIXED_SETTINGS,
-    config_environment,
+    FIXED_VARIABLES,
+    git_environment,
     repository_filters,
     settings_for,
 )
@@ -17,12 +18,20 @@ def listing(*records: tuple[str, str, str]) -> str:
     return "".join(f"{scope}\0{key}\n{value}\0" for scope, key, value in records)
 
 
-def test_the_fixed_settings_switch_off_fsmonitor_hooks_and_signatures() -> None:
+def test_the_fixed_settings_switch_off_fsmonitor_hooks_signatures_and_bare_folders() -> None:
     assert dict(FIXED_SETTINGS) == {
         "core.fsmonitor": "false",
         "core.hooksPath": "/dev/null",
         "log.showSignature": "false",
+        "safe.bareRepository": "explicit",
     }
+
+
+def test_git_fetches_nothing_and_speaks_no_transport() -> None:
+    env = git_environment({"GIT_ALLOW_PROTOCOL": "ssh:file", "GIT_NO_LAZY_FETCH": "0"}, [])
+    assert env["GIT_NO_LAZY_FETCH"] == "1"
+    assert env["GIT_ALLOW_PROTOCOL"] == ""
+    assert dict(FIXED_VARIABLES) == {"GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": ""}
 
 
 def test_the_listing_asks_for_every_filter_command_with_its_scope() -> None:
@@ -62,12 +71,13 @@ def test_each_filter_gets_an_empty_command_after_the_fixed_settings() -> None:
 
 
 def test_the_settings_come_after_the_ones_already_in_the_environment() -> None:
-    env = config_environment(
+    env = git_environment(
         {"PATH": "/bin", "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.abbrev"},
         [("core.fsmonitor", "false"), ("filter.a=b.clean", "")],
     )
     assert env == {
         "PATH": "/bin",
+        **dict(FIXED_VARIABLES),
         "GIT_CONFIG_COUNT": "3",
         "GIT_CONFIG_KEY_0": "core.abbrev",
         "GIT_CONFIG_KEY_1": "core.fsmonitor",
@@ -79,14 +89,14 @@ def test_the_settings_come_after_the_ones_already_in_the_environment() -> None:
 
 def test_a_count_that_is_no_number_or_negative_starts_from_zero() -> None:
     for count in ("many", "-4"):
-        env = config_environment({"GIT_CONFIG_COUNT": count}, [("core.fsmonitor", "false")])
+        env = git_environment({"GIT_CONFIG_COUNT": count}, [("core.fsmonitor", "false")])
         assert env["GIT_CONFIG_COUNT"] == "1"
         assert env["GIT_CONFIG_KEY_0"] == "core.fsmonitor"
 
 
 def test_the_caller_environment_is_left_as_it_was() -> None:
     before = {"GIT_CONFIG_COUNT": "0"}
-    config_environment(before, FIXED_SETTINGS)
+    git_environment(before, FIXED_SETTINGS)
     assert before == {"GIT_CONFIG_COUNT": "0"}
 
 

@@ -80,12 +80,21 @@ def test_where_git_reads_a_repository_from_stays_read_only() -> None:
             "/ws/.git/commondir",
             "/ws/.git/modules/sub/config",
             "/ws/.git/worktrees/other/commondir",
+            "/ws/.git/config.worktree",
             "/wt/.git",
             "/wt/src/a.py",
+            "/home/me/.config/git/config",
         ]
     )
-    plan = build_plan(inputs(additional_directories=("/wt",)), tree)
-    for path in ("/ws/.git/commondir", "/ws/.git/modules", "/ws/.git/worktrees", "/wt/.git"):
+    plan = build_plan(inputs(additional_directories=("/wt", "/home/me")), tree)
+    for path in (
+        "/ws/.git/commondir",
+        "/ws/.git/config.worktree",
+        "/ws/.git/modules",
+        "/ws/.git/worktrees",
+        "/wt/.git",
+        "/home/me/.config/git",
+    ):
         assert Mount("ro-bind", path, path) in plan.mounts, path
     # A .git that is a folder stays writable (commits write objects and refs there).
     assert Mount("ro-bind", "/ws/.git", "/ws/.git") not in plan.mounts
