@@ -17,6 +17,7 @@ from pathlib import Path
 from domain.errors import HexclawError
 from domain.trust.git_programs import (
     FILTER_LISTING,
+    FILTERLESS_COMMANDS,
     FIXED_SETTINGS,
     git_environment,
     repository_filters,
@@ -35,20 +36,23 @@ class GitRunner:
         self.git = git
         self.cwd = cwd
         self.deadline = time.monotonic() + timeout
-        self._env: dict[str, str] | None = None
+        self._base = {
+            **os.environ,
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+        }
+        self._filtered: dict[str, str] | None = None
 
-    @property
-    def env(self) -> dict[str, str]:
-        if self._env is None:
-            base = {
-                **os.environ,
-                "GIT_OPTIONAL_LOCKS": "0",
-                "GIT_TERMINAL_PROMPT": "0",
-                "LC_ALL": "C",
-            }
+    def env_for(self, command: str) -> dict[str, str]:
+        """The fixed settings for a command that reads no file through a filter; for the
+        others, the repository's filters emptied too (read once, on the first such call)."""
+        if command in FILTERLESS_COMMANDS:
+            return git_environment(self._base, FIXED_SETTINGS)
+        if self._filtered is None:
             remaining = max(0.1, self.deadline - time.monotonic())
-            self._env = safe_environment(self.cwd, base, self.git, remaining)
-        return self._env
+            self._filtered = safe_environment(self.cwd, self._base, self.git, remaining)
+        return self._filtered
 
     def run(self, *args: str, check: bool = True) -> str:
         """git's standard output; ``check=False`` answers "" for a failed command.
@@ -62,7 +66,7 @@ class GitRunner:
             done = subprocess.run(
                 [self.git, "--no-pager", "-c", "color.ui=never", *args],
                 cwd=self.cwd,
-                env=self.env,
+                env=self.env_for(args[0]),
                 capture_output=True,
                 stdin=subprocess.DEVNULL,
                 timeout=remaining,

@@ -42,6 +42,9 @@ FIXED_VARIABLES: tuple[tuple[str, str], ...] = (
     # No transport at all (an empty list outranks every protocol.*.allow).
     ("GIT_ALLOW_PROTOCOL", ""),
 )
+# Commands that read no file's content (so run no filter): the repository's config need not
+# be read for them. Any other command gets its filters emptied.
+FILTERLESS_COMMANDS = frozenset({"rev-parse", "branch", "ls-files"})
 # `git config` with these arguments lists the filter commands and where each is set, as
 # "scope NUL key LF value NUL" records.
 FILTER_LISTING = (

@@ -109,5 +109,33 @@ def test_a_hanging_git_costs_at_most_the_timeout(repo: Path, tmp_path: Path) -> 
     assert elapsed < 5
     assert snapshot is not None
     assert snapshot.branch is None
-    # The first call that hangs is reading the repository's config (its filters).
-    assert snapshot.note == "git config did not finish in time"
+    assert snapshot.note == "git branch did not finish in time"
+
+
+def _logging_git(tmp_path: Path) -> tuple[Path, Path]:
+    log = tmp_path / "git.log"
+    wrapper = tmp_path / "logging-git"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec git "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper, log
+
+
+def _commands(log: Path) -> list[str]:
+    """The git command of each logged call (after GitRunner's own options)."""
+    calls = [line.split() for line in log.read_text().splitlines()]
+    return [words[3] if words[0] == "--no-pager" else words[0] for words in calls]
+
+
+def test_the_repositorys_config_is_read_only_for_commands_that_read_files(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Outside a repository the probe is one rev-parse (no config read at start); inside
+    one, the filters are listed once, just before the first command that reads files."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    wrapper, log = _logging_git(tmp_path)
+    assert EnvironmentProbe(git=str(wrapper)).git_snapshot(outside) is None
+    assert _commands(log) == ["rev-parse"]
+    log.unlink()
+    assert EnvironmentProbe(git=str(wrapper)).git_snapshot(repo) is not None
+    assert _commands(log) == ["rev-parse", "branch", "config", "status", "log"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from domain.subagents.worktree_plan import submodule_paths
 from domain.trust.git_programs import (
     FILTER_LISTING,
+    FILTERLESS_COMMANDS,
     FIXED_SETTINGS,
     FIXED_VARIABLES,
     git_environment,
@@ -32,6 +33,10 @@ def test_git_fetches_nothing_and_speaks_no_transport() -> None:
     assert env["GIT_NO_LAZY_FETCH"] == "1"
     assert env["GIT_ALLOW_PROTOCOL"] == ""
     assert dict(FIXED_VARIABLES) == {"GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": ""}
+
+
+def test_only_commands_that_read_no_file_skip_reading_the_filters() -> None:
+    assert {"rev-parse", "branch", "ls-files"} == FILTERLESS_COMMANDS
 
 
 def test_the_listing_asks_for_every_filter_command_with_its_scope() -> None:
