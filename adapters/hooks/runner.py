@@ -25,6 +25,11 @@ class HookProcessRunner:
         env["CLAUDE_PROJECT_DIR"] = workspace
         self._env = env
 
+    def in_folder(self, cwd: str) -> HookProcessRunner:
+        runner = HookProcessRunner(self._workspace, self._env)
+        runner._workspace = cwd
+        return runner
+
     def run_all(self, commands: Sequence[HookCommand], payload: dict[str, Any]) -> list[HookRun]:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         if len(commands) == 1:

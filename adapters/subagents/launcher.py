@@ -260,7 +260,7 @@ class SubagentLauncher:
             ),
             recorder=self._transcript(parent, agent_id, cwd),
             session_id=f"agent-{agent_id}",
-            hooks=_subagent_hooks(parent),
+            hooks=_subagent_hooks(parent, worktree),
             scheduler=ThreadedScheduler(registry, self.parts.broker, self.parts.workers),
         )
         if nested is not None:
@@ -322,14 +322,19 @@ def _prompt_for(
     return None if base is None else SubagentPrompt(base, parts.broker, label, view)
 
 
-def _subagent_hooks(parent: AgentLoop) -> SubagentHooks | None:
+def _subagent_hooks(parent: AgentLoop, worktree: Worktree | None) -> SubagentHooks | None:
+    """The parent's hooks for a subagent; a worktree subagent's run from its worktree."""
     hooks = parent.hooks
     if hooks is None:
         return None
     if isinstance(hooks, SubagentHooks):
-        return hooks
+        if worktree is None:
+            return hooks
+        hooks = hooks.inner
     for_subagent = getattr(hooks, "for_subagent", None)
-    return SubagentHooks(for_subagent() if for_subagent is not None else hooks)
+    if for_subagent is None:
+        return SubagentHooks(hooks)
+    return SubagentHooks(for_subagent() if worktree is None else for_subagent(worktree.path))
 
 
 def _with_line(outcome: ToolOutcome, line: str) -> ToolOutcome:

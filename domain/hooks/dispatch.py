@@ -46,13 +46,15 @@ class HookDispatcher:
         # SessionStart context waits for the first prompt, where the model will see it.
         self._pending_context: list[str] = []
 
-    def for_subagent(self) -> HookDispatcher:
-        """The same hooks for a subagent's loop, whose end fires SubagentStop instead of Stop."""
+    def for_subagent(self, cwd: str | None = None) -> HookDispatcher:
+        """The same hooks for a subagent's loop, whose end fires SubagentStop instead of Stop;
+        with ``cwd`` (a worktree subagent's worktree), run from there and saying so in the
+        input's ``cwd``."""
         return HookDispatcher(
             self.hooks,
-            self.processes,
+            self.processes if cwd is None else self.processes.in_folder(cwd),
             self.reporter,
-            self.cwd,
+            self.cwd if cwd is None else cwd,
             self.permission_mode,
             self.session_id,
             self.transcript_path,

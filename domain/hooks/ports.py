@@ -20,6 +20,11 @@ class HookProcesses(Protocol):
         its timeout; returns one run per command, in the commands' order."""
         ...
 
+    def in_folder(self, cwd: str) -> HookProcesses:
+        """The same runner, running its commands from ``cwd`` (a worktree subagent's hooks
+        run in its worktree; ``CLAUDE_PROJECT_DIR`` still names the project)."""
+        ...
+
 
 class HookReporter(Protocol):
     def hook_ran(self, run: HookRun) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from domain.subagents.worktree_plan import kept_line
+from tests.e2e.hook_scripts import hook, python_command, read_log, settings_with, write_scripts
 from tests.e2e.subagent_script import PARENT, Router, results_in, system_text
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.sse_script import text_message_events, tool_use_events
@@ -476,3 +477,36 @@ def test_deny_rules_from_settings_hold_in_the_worktree(config_home: Path, worksp
     assert "hunter2" not in json.dumps(router.seen[prompt][1].body)
     assert "secret.txt" not in json.dumps(grep)
     assert worktrees(workspace) == [str(workspace)]
+
+
+def test_a_worktree_subagents_hooks_run_in_its_worktree(
+    config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """Its PostToolUse and SubagentStop hooks run from the worktree and say so in ``cwd``
+    (a hook running the tests tests the subagent's work); ``CLAUDE_PROJECT_DIR`` still names
+    the project, and the parent's own hooks still run in the workspace."""
+    repository(workspace)
+    logger, _ = write_scripts(tmp_path / "hooks")
+    log = tmp_path / "hooks.log"
+    logged = python_command(logger, str(log))
+    settings = settings_with(
+        hook("PostToolUse", logged, "Write"), hook("SubagentStop", logged), hook("Stop", logged)
+    )
+    prompt = "Add new.txt."
+    router = delegating(
+        prompt,
+        [("toolu_w", "Write", {"file_path": "new.txt", "content": "made\n"})],
+        "Report: done.",
+        isolation="worktree",
+    )
+    run(router, workspace, config_home, "--permission-mode", "acceptEdits", "--settings", settings)
+    found = KEPT.search(text_of(agent_result(router)).splitlines()[-1])
+    assert found is not None
+    worktree = found.group(1)
+    entries = {entry["hook_event_name"]: entry for entry in read_log(log)}
+    for event in ("PostToolUse", "SubagentStop"):
+        assert entries[event]["cwd"] == worktree, event
+        assert entries[event]["_cwd"] == worktree, event
+        assert entries[event]["_env_project_dir"] == str(workspace), event
+    assert entries["Stop"]["cwd"] == str(workspace)
+    assert entries["Stop"]["_cwd"] == str(workspace)

@@ -95,6 +95,9 @@ class ScriptedProcesses:
         self.payloads.append(payload)
         return [HookRun(c, *self.answers[c.command]) for c in commands]
 
+    def in_folder(self, cwd: str) -> ScriptedProcesses:
+        return self
+
 
 class Lines:
     def __init__(self) -> None:
