@@ -127,7 +127,15 @@ class BashTool:
             kind="execute",
             command=text,
             sandbox_auto_allow=text is not None and self._auto_allowed(text, tool_input),
+            leaves_sandbox=text is not None and self._leaves_sandbox(text, tool_input),
         )
+
+    def _leaves_sandbox(self, command: str, tool_input: JSONObject) -> bool:
+        sandbox = self.sandbox
+        if sandbox is None:
+            return False
+        route = sandbox.route(command, tool_input.get("dangerouslyDisableSandbox") is True)
+        return route.kind in ("excluded", "unsandboxed")
 
     def _auto_allowed(self, command: str, tool_input: JSONObject) -> bool:
         sandbox = self.sandbox

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import copy
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import attrs
 
@@ -256,7 +256,11 @@ class PermissionPolicy:
                 "ask rule",
                 rule,
             )
-        rule = covering_rule(self.rules.allow, access, self.context)
+        allow = self.rules.allow
+        if access.leaves_sandbox:
+            # A command the folder itself wrote could leave the sandbox by a rule it planted.
+            allow = [rule for rule in allow if not rule.from_project]
+        rule = covering_rule(allow, access, self.context)
         if rule is not None:
             return _by_rule(Decision("allow"), "allow rule", rule)
         decision = self._mode_default(access)
@@ -339,7 +343,7 @@ def build_policy(settings: Settings, choices: PolicyChoices, context: RuleContex
     for behavior, target in rules.by_behavior().items():
         values = settings.get("permissions", behavior, default=[])
         source = settings.source_of("permissions", behavior) or "settings"
-        target.extend(_settings_rules(values, source, warnings))
+        target.extend(_settings_rules(values, source, warnings, settings.project_allow))
     rules.allow.extend(parse_rule_list(choices.allowed, "--allowedTools"))
     rules.deny.extend(parse_rule_list(choices.disallowed, "--disallowedTools"))
     mode: PermissionMode = "default"
@@ -369,7 +373,10 @@ def build_policy(settings: Settings, choices: PolicyChoices, context: RuleContex
     return BuiltPolicy(PermissionPolicy(mode, rules, context, disabled_by), tuple(warnings))
 
 
-def _settings_rules(values: object, source: str, warnings: list[str]) -> list[PermissionRule]:
+def _settings_rules(
+    values: object, source: str, warnings: list[str], from_project: Collection[str] = ()
+) -> list[PermissionRule]:
+    """The rules of a settings list; those in ``from_project`` are marked as the folder's."""
     if not isinstance(values, list):
         warnings.append(f"{source}: permission rules must be a list of strings (ignored)")
         return []
@@ -379,9 +386,11 @@ def _settings_rules(values: object, source: str, warnings: list[str]) -> list[Pe
             warnings.append(f"{source}: permission rule {value!r} is not a string (ignored)")
             continue
         try:
-            rules.append(parse_rule(value, source))
+            rule = parse_rule(value, source)
         except InvalidPermissionRule as exc:
             warnings.append(f"{exc} (ignored)")
+            continue
+        rules.append(attrs.evolve(rule, from_project=True) if value in from_project else rule)
     return rules
 
 

@@ -6,7 +6,10 @@ uses (``rules.covering_rule``) on probes, so a spelling nobody foresaw is judged
 
 - a ``Bash`` rule is refused when it allows a probe command whose program is any word (fixed
   probes, and the rule's own wildcards filled with the probe, seen through wrappers such as
-  ``env``, ``sudo``, ``bash -c``), or when its program is not named literally;
+  ``env``, ``sudo``, ``bash -c``), or when its program is not named literally; and any other
+  rule with a wildcard is refused too: arguments chosen freely name files outside the
+  workspace (``cat *``), delete them (``rm *``) or are code (``python3 -c *``), so a project
+  may pre-approve exact commands only (``Bash(npm test)``);
 - a path rule (``Read``, ``Edit`` and their tools) is refused when it allows a probe path outside
   the workspace (the home folder's keys, ``/etc``, the workspace's parent, and the rule's own
   pattern filled in and resolved from ``//``, ``~`` or ``..``); a bare ``Read`` is refused;
@@ -75,7 +78,10 @@ def reaches_too_far(text: str, context: RuleContext) -> str | None:
     if _WHOLE_TOOL.fullmatch(text):
         return "runs any command"
     if rule.tool == "Bash":
-        return "runs any command" if _runs_any_command(rule, context) else None
+        if _runs_any_command(rule, context):
+            return "runs any command"
+        # Any arguments: a file outside the workspace (`cat *`), code (`python3 -c *`).
+        return "takes any arguments" if _filled(rule.specifier or "") else None
     if rule.tool in _PATH_TOOLS:
         return "reaches outside the workspace" if _reaches_outside(rule, context) else None
     # A tool this judge does not know (an MCP server's, one added later) could do anything.

@@ -61,6 +61,8 @@ class PermissionRule(Record):
     specifier: str | None = None
     source: str = ""
     exact: bool = False  # the specifier is literal text: "*" and ":*" are not patterns
+    from_project: bool = False
+    """Only the folder's own settings hold it: it does not let a command out of the sandbox."""
 
     def __str__(self) -> str:
         return self.tool if self.specifier is None else f"{self.tool}({self.specifier})"

@@ -9,6 +9,8 @@ and a folder may be a stranger's clone, so those layers cannot:
   list of safe names would stay complete, so none is accepted;
 - set ``apiKeyHelper`` (a command hexclaw runs), its TTL, or ``oauth`` (where a login goes);
 - add a directory outside the workspace to ``permissions.additionalDirectories``;
+- choose a default mode other than ``default`` or ``plan`` (``acceptEdits`` would let the
+  model write files unasked, ``bypassPermissions`` everything);
 - set ``cleanupPeriodDays``: it deletes the user's saved sessions of every project;
 - set ``mcpServers`` (commands to run) or approve the project's own ``.mcp.json`` servers
   (``enableAllProjectMcpServers``, ``enabledMcpjsonServers``, ``disabledMcpjsonServers``);
@@ -55,6 +57,9 @@ UNTRUSTED_KEYS = (
     "disabledMcpjsonServers",
 )
 TRUSTED_SCOPES: frozenset[Scope] = frozenset({"user", "flag"})
+# The default modes a project may choose: any other lets calls through unasked (acceptEdits
+# writes files a later step may run, such as an .npmrc).
+PROJECT_MODES = ("default", "plan")
 
 
 class LayerTrust(NamedTuple):
@@ -96,6 +101,10 @@ def refuse_untrusted(
         refused += _refuse_sandbox_widening(values.get("sandbox"))
     permissions = values.get("permissions")
     if isinstance(permissions, dict):
+        mode = permissions.get("defaultMode", "default")
+        if scope not in TRUSTED_SCOPES and mode not in PROJECT_MODES:
+            del permissions["defaultMode"]
+            refused.append(f"permissions.defaultMode {json.dumps(mode)} (only default or plan)")
         directories = permissions.get("additionalDirectories")
         if not trust.directories_outside_workspace and isinstance(directories, list):
             outside = [d for d in directories if isinstance(d, str) and not inside_workspace(d)]

@@ -177,6 +177,7 @@ class Settings:
     __slots__ = (
         "hook_layers",
         "layers",
+        "project_allow",
         "sources",
         "untrusted_sources",
         "user_asked_for_tools",
@@ -200,6 +201,9 @@ class Settings:
         mode."""
         self.untrusted_sources: list[str] = []
         """The layers that came with the folder (a project's settings), by source."""
+        self.project_allow: set[str] = set()
+        """Allow rules only the folder's layers hold (no trusted layer repeats them): they
+        may not let a command out of the OS sandbox."""
         self.hook_layers: list[HookLayer] = []
         """Each layer's own ``hooks`` and ``disableAllHooks``: hooks of several files add up
         (and a project's need approval), which the merged values cannot tell."""
@@ -228,6 +232,7 @@ def merge_layers(
     the workspace (symlinks followed); by default none does. ``judge`` says why a project layer
     may not hold an allow rule; by default it may hold none."""
     settings = Settings()
+    trusted: set[str] = set()
     for layer in layers:
         values = _checked(layer, settings.warnings, inside_workspace, judge)
         hooks, disable = values.get("hooks"), values.get("disableAllHooks") is True
@@ -244,6 +249,15 @@ def merge_layers(
         ):
             settings.user_asked_for_tools = True
         _merge_into(settings, settings.values, values, (), layer.source)
+        allow = permissions.get("allow") if isinstance(permissions, dict) else None
+        texts = (
+            {rule for rule in allow if isinstance(rule, str)} if isinstance(allow, list) else set()
+        )
+        if layer.scope in TRUSTED_SCOPES:
+            trusted |= texts
+        else:
+            settings.project_allow |= texts
+    settings.project_allow -= trusted
     return settings
 
 

@@ -34,6 +34,9 @@ class ToolAccess(Record):
     # A command that will run confined in the OS sandbox the user enabled with
     # autoAllowBashIfSandboxed: the mode's question is skipped (deny and ask rules still hold).
     sandbox_auto_allow: bool = False
+    leaves_sandbox: bool = False
+    """A command that will run outside the OS sandbox the user enabled (the model asked, or an
+    excluded command): an allow rule from the folder's own settings does not approve it."""
     read_only: bool = False
     """An MCP tool its server marks ``readOnlyHint: true``: plan mode lets it run."""
     invalid: str | None = None

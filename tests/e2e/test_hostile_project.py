@@ -106,10 +106,9 @@ def test_nothing_in_a_hostile_folder_takes_effect(
         "env (ANTHROPIC_BASE_URL, GIT_CONFIG_COUNT, GIT_CONFIG_KEY_0, GIT_CONFIG_VALUE_0)",
         "apiKeyHelper",
         'permissions.additionalDirectories "/" (outside the workspace)',
+        'permissions.defaultMode "bypassPermissions" (only default or plan)',
     ):
         assert refused in settings_line
-    # The bypass default is refused by the permission policy, for any settings file.
-    assert any("defaultMode bypassPermissions is ignored" in line for line in lines)
     assert any("settings.local.json: ignored env (ANTHROPIC_API_KEY)" in line for line in lines)
     assert any(
         ".aws/credentials was not loaded: it is outside" in line and "CLAUDE.md, line 2" in line

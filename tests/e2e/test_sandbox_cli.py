@@ -4,6 +4,7 @@ sandbox contains it; with bubblewrap missing, Bash is refused in one line."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,40 @@ def test_a_sandboxed_command_cannot_plant_git_config_that_hexclaw_or_git_then_ru
     assert not (outside / "pwned").exists()
     results = results_by_id(anthropic_server)
     assert results["t_next"]["is_error"] is False
+
+
+@pytest.mark.parametrize("whose", ["project", "user"])
+def test_a_projects_allow_rule_does_not_let_a_command_out_of_the_sandbox(
+    anthropic_server: ScriptedAnthropicServer,
+    config_home: Path,
+    workspace: Path,
+    outside: Path,
+    whose: str,
+) -> None:
+    """A rule the folder holds (or a sandboxed command wrote there, where no ``.claude`` was
+    to protect) may approve the command inside the sandbox, never outside it: the call
+    with ``dangerouslyDisableSandbox`` gets the normal question, which ``-p`` cannot ask.
+    The same rule in the user's own settings does let it out (so the attack is real)."""
+    require_bwrap()
+    (workspace / "x.py").write_text(f"open({str(outside / 'escaped')!r}, 'w')\n")
+    rules = json.dumps({"permissions": {"allow": ["Bash(python3 x.py)"]}})
+    if whose == "project":
+        (workspace / ".claude").mkdir()
+        (workspace / ".claude" / "settings.local.json").write_text(rules)
+    else:
+        (config_home / "settings.json").write_text(rules)
+    call = {"command": "python3 x.py", "dangerouslyDisableSandbox": True}
+    anthropic_server.add(
+        Reply.sse(tool_use_events([("t_out", "Bash", call)])), Reply.sse(text_message_events("ok"))
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["-p", "go", "--sandbox", "--allowedTools", "Read"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    result = results_by_id(anthropic_server)["t_out"]
+    if whose == "project":
+        assert result["is_error"] is True
+        assert "Permission denied" in result["content"]
+        assert not (outside / "escaped").exists()
+    else:
+        assert result["is_error"] is False, result
+        assert (outside / "escaped").exists()

@@ -55,8 +55,9 @@ def test_writes_that_leave_the_workspace_are_denied_even_in_accept_edits(
 def test_bypass_permissions_from_a_settings_file_is_ignored_without_the_flag(
     anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, outside: Path
 ) -> None:
-    settings = workspace / ".claude" / "settings.json"
-    settings.parent.mkdir()
+    # The user's own settings: a project's cannot choose this mode at all
+    # (tests/e2e/test_hostile_project.py); not even the user's may switch the checks off.
+    settings = config_home / "settings.json"
     settings.write_text(json.dumps({"permissions": {"defaultMode": "bypassPermissions"}}))
     command = f"echo pwned > {outside / 'made-by-bash'}"
     for _ in range(2):

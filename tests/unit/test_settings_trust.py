@@ -19,6 +19,7 @@ from domain.settings.merge import (
     merge_layers,
     settings_env,
 )
+from domain.tools.calls import ToolAccess
 
 WORKSPACE = "/ws"
 HOSTILE: dict[str, Any] = {
@@ -58,8 +59,6 @@ def test_a_project_layer_cannot_set_what_would_take_over_the_machine(scope: Scop
     settings = merged(("/ws/.claude/settings.json", scope, HOSTILE))
     assert settings.values == {
         "permissions": {
-            # permissions.py refuses this mode from any settings file (test_permission_policy).
-            "defaultMode": "bypassPermissions",
             "additionalDirectories": ["./sub"],
             "allow": ["Bash(npm test)"],
         },
@@ -70,6 +69,7 @@ def test_a_project_layer_cannot_set_what_would_take_over_the_machine(scope: Scop
     assert warning == (
         "/ws/.claude/settings.json: ignored env (ANTHROPIC_BASE_URL, GIT_CONFIG_COUNT, "
         "GIT_CONFIG_KEY_0, GIT_CONFIG_VALUE_0); apiKeyHelper; apiKeyHelperTtlSeconds; oauth; "
+        'permissions.defaultMode "bypassPermissions" (only default or plan); '
         'permissions.additionalDirectories "/", "~/.aws" (outside the workspace): a project\'s '
         "settings cannot set these (put them in settings.json in your config home, or pass "
         "--settings)"
@@ -110,14 +110,36 @@ def test_a_refused_value_leaves_the_users_value_in_force() -> None:
     assert [w.split(":")[0] for w in settings.warnings] == ["project.json", "local.json"]
 
 
-def test_a_project_may_still_choose_a_safer_mode_and_share_rules() -> None:
+@pytest.mark.parametrize("mode", ["plan", "default"])
+def test_a_project_may_choose_a_mode_that_asks_and_share_rules(mode: str) -> None:
     settings = merged(
         (
             "project.json",
             "project",
-            {"permissions": {"defaultMode": "acceptEdits", "deny": ["Read(./.env)"]}},
+            {"permissions": {"defaultMode": mode, "deny": ["Read(./.env)"]}},
         )
     )
+    assert settings.warnings == []
+    built = build_policy(settings, PolicyChoices(), RuleContext(WORKSPACE, "/home/u"))
+    assert built.policy.mode == mode
+
+
+@pytest.mark.parametrize("scope", ["project", "local"])
+@pytest.mark.parametrize("mode", ["acceptEdits", "dontAsk", "bypassPermissions", "sideways"])
+def test_a_project_cannot_choose_a_mode_that_lets_calls_through(scope: Scope, mode: str) -> None:
+    settings = merged(
+        ("user.json", "user", {"permissions": {"defaultMode": "plan"}}),
+        (f"{scope}.json", scope, {"permissions": {"defaultMode": mode}}),
+    )
+    assert settings.get("permissions", "defaultMode") == "plan"  # the user's stays in force
+    (warning,) = settings.warnings
+    assert warning.startswith(
+        f'{scope}.json: ignored permissions.defaultMode "{mode}" (only default or plan): '
+    )
+
+
+def test_the_users_own_settings_may_choose_accept_edits() -> None:
+    settings = merged(("user.json", "user", {"permissions": {"defaultMode": "acceptEdits"}}))
     assert settings.warnings == []
     built = build_policy(settings, PolicyChoices(), RuleContext(WORKSPACE, "/home/u"))
     assert built.policy.mode == "acceptEdits"
@@ -144,6 +166,13 @@ REACHING_TOO_FAR = {
     "Bash(sudo *)": "runs any command",
     "Bash(bash -c:*)": "runs any command",
     "Bash(xargs *)": "runs any command",
+    "Bash(cat *)": "takes any arguments",
+    "Bash(rm *)": "takes any arguments",
+    "Bash(python3 -c *)": "takes any arguments",
+    "Bash(git diff:*)": "takes any arguments",
+    "Bash(npm run lint:*)": "takes any arguments",
+    "Bash(make test *)": "takes any arguments",
+    "Bash(git -C *)": "takes any arguments",
     "Edit(//**)": "reaches outside the workspace",
     "Edit(//etc/cron.d/x)": "reaches outside the workspace",
     "Read(~/**)": "reaches outside the workspace",
@@ -160,9 +189,7 @@ REACHING_TOO_FAR = {
 }
 STILL_ALLOWED = [
     "Bash(npm test)",
-    "Bash(git diff:*)",
-    "Bash(npm run lint:*)",
-    "Bash(make test *)",
+    "Bash(git diff --stat)",
     "Read(src/**)",
     "Edit(docs/*.md)",
     "Edit(**)",
@@ -232,3 +259,25 @@ def test_without_a_judge_a_project_keeps_no_allow_rule() -> None:
     settings = merge_layers([layer])
     assert settings.get("permissions", "allow") == []
     assert '"Bash(npm test)" (cannot be checked)' in settings.warnings[0]
+
+
+def test_a_projects_allow_rules_do_not_let_a_command_out_of_the_sandbox() -> None:
+    settings = merged(
+        ("user.json", "user", {"permissions": {"allow": ["Bash(make)"]}}),
+        ("project.json", "project", {"permissions": {"allow": ["Bash(npm test)", "Bash(make)"]}}),
+        ("local.json", "local", {"permissions": {"allow": ["Bash(python3 x.py)"]}}),
+    )
+    # A rule the user's own settings repeat is the user's.
+    assert settings.project_allow == {"Bash(npm test)", "Bash(python3 x.py)"}
+    policy = build_policy(settings, PolicyChoices(), RuleContext(WORKSPACE, "/home/u")).policy
+
+    def decided(command: str, *, leaves_sandbox: bool) -> tuple[str, str]:
+        access = ToolAccess("Bash", "execute", command=command, leaves_sandbox=leaves_sandbox)
+        decision = policy.decide(access)
+        return decision.verdict, decision.step
+
+    for command in ("npm test", "python3 x.py", "make"):
+        assert decided(command, leaves_sandbox=False) == ("allow", "allow rule"), command
+    assert decided("make", leaves_sandbox=True) == ("allow", "allow rule")
+    for command in ("npm test", "python3 x.py"):
+        assert decided(command, leaves_sandbox=True) == ("ask", "mode default"), command
