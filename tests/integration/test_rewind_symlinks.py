@@ -118,9 +118,7 @@ def test_the_files_own_helpers_refuse_a_linked_folder(workspace: Path, outside: 
     assert not (workspace / "e").is_symlink()
 
 
-def test_the_workspace_itself_may_be_a_link(
-    tmp_path: Path, workspace: Path, outside: Path
-) -> None:
+def test_the_workspace_itself_may_be_a_link(tmp_path: Path, workspace: Path, outside: Path) -> None:
     linked = tmp_path / "linked-workspace"
     linked.symlink_to(workspace)
     session = Session(linked, tmp_path / "history")
