@@ -17,7 +17,7 @@ from adapters.checkpoints.rewinder import Rewinder
 from adapters.files.session_store import SessionFile
 from adapters.system.clock import SystemClock
 from domain.checkpoints.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILE_BYTES, size_limit
-from domain.checkpoints.restore import RestorePlan, RewindError
+from domain.checkpoints.restore import Restored, RestorePlan, RewindError
 from domain.display.terminal_safety import printable
 from domain.sessions.log import rewound_entry
 from entrypoints.bootstrap import build_session_store, print_warnings
@@ -82,6 +82,16 @@ def preview_lines(plan: RestorePlan) -> list[str]:
     return lines
 
 
+def restored_lines(restored: Restored) -> list[str]:
+    target = restored.plan.target
+    if not restored.not_restored:
+        return [f"Files are as they were when turn {target} started."]
+    lines = [printable(item.line()) for item in restored.not_restored]
+    count = len(restored.not_restored)
+    lines.append(f"Files are as they were when turn {target} started, but for the {count} above.")
+    return lines
+
+
 def run_rewind(args: argparse.Namespace) -> int:
     ctx = load_config(args.settings)
     print_warnings(ctx)
@@ -108,16 +118,20 @@ def run_rewind(args: argparse.Namespace) -> int:
         print(f"The conversation continues from before turn {args.turn}'s prompt.")
     if not args.yes and not _confirmed():
         raise RewindNotConfirmed
+    left = 0
     if code:
-        rewinder.restore(args.turn, force=args.force)
-        print(f"Files are as they were when turn {args.turn} started.")
+        restored = rewinder.restore(args.turn, force=args.force)
+        left = len(restored.not_restored)
+        for line in restored_lines(restored):
+            print(line)
     if conversation:
         path = store.folder(ctx.workspace) / f"{session_id}.jsonl"
         log = SessionFile(path, SystemClock())
         log.append(rewound_entry(plan.messages, args.turn))
         log.close()
         print(f"Continue with: hexclaw --resume {session_id}")
-    return 0
+    # A rewind that left files as they are did not do all it was asked: a script must see it.
+    return 1 if left else 0
 
 
 def _confirmed() -> bool:

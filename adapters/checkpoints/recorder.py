@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.checkpoints.blob_store import BlobStore
+from adapters.checkpoints.workspace_files import read_file, state_of
 from adapters.checkpoints.workspace_scan import WorkspaceScanner
 from domain.checkpoints.journal import (
     BeforeImage,
@@ -112,16 +113,8 @@ class CheckpointRecorder:
     def _keep(self, path: str, state: FileStat) -> str | None:
         if state.size > self.max_file_bytes:
             return None
-        try:
-            fd = os.open(self.workspace / path, os.O_RDONLY | os.O_NOFOLLOW)
-            try:
-                with os.fdopen(fd, "rb", closefd=False) as handle:
-                    data = handle.read(self.max_file_bytes + 1)
-            finally:
-                os.close(fd)
-        except OSError:
-            return None
-        if len(data) > self.max_file_bytes:
+        data = read_file(self.workspace, path, self.max_file_bytes)
+        if data is None or len(data) > self.max_file_bytes:
             return None
         return self.blobs.put(data)
 
@@ -165,8 +158,6 @@ class CheckpointRecorder:
 
     def keep_current(self, path: str) -> BeforeImage:
         """The present content of ``path`` (for a rewind's own checkpoint)."""
-        from adapters.checkpoints.workspace_scan import state_of
-
         state = state_of(self.workspace, path)
         if state is None:
             return BeforeImage(None)

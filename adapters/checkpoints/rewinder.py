@@ -1,17 +1,28 @@
-"""Previewing and applying a rewind of the workspace's files."""
+"""Previewing and applying a rewind of the workspace's files.
+
+Every file is reached without following a symlink below the workspace (``workspace_files``):
+a path with a symlinked folder on its way is left alone and reported, and the others are
+still restored.
+"""
 
 from __future__ import annotations
 
 import difflib
-import os
-from pathlib import Path
 
 import attrs
 
 from adapters.checkpoints.recorder import CheckpointRecorder
-from adapters.checkpoints.workspace_scan import state_of
+from adapters.checkpoints.workspace_files import delete_file, read_file, state_of, write_file
+from adapters.files.confined_open import LinkOnTheWay
 from domain.checkpoints.journal import Turn
-from domain.checkpoints.restore import RestorePlan, checked, plan_restore
+from domain.checkpoints.restore import (
+    NotAFileAnyMore,
+    NotRestored,
+    Restored,
+    RestorePlan,
+    checked,
+    plan_restore,
+)
 from domain.checkpoints.snapshot import FileStat
 from domain.repr_base import Record
 
@@ -36,24 +47,31 @@ class Rewinder:
         current: dict[str, FileStat | None] = {p: state_of(self.workspace, p) for p in paths}
         return plan_restore(turns, target, current)
 
-    def restore(self, target: int, force: bool = False) -> RestorePlan:
+    def restore(self, target: int, force: bool = False) -> Restored:
         """Put every file back as it was when ``target`` started; the rewind is a turn of its
         own (so it can be undone). Raises ``ChangedOutside`` for files changed by someone
-        else, unless ``force``."""
+        else, unless ``force``. A file that cannot be put back (a symlinked folder on its way)
+        is left as it is and named in the result."""
         plan = checked(self.plan(target), force)
         self.recorder.begin_turn(f"(rewind to turn {target})", plan.messages)
+        left: list[NotRestored] = []
         for step in plan.steps:
             before = self.recorder.keep_current(step.path)
-            target_path = self.workspace / step.path
-            if step.action == "delete":
-                target_path.unlink(missing_ok=True)
-            else:
-                assert step.before.blob is not None
-                _write_atomically(
-                    target_path, self.recorder.blobs.get(step.before.blob), step.before.mode
-                )
+            try:
+                if step.action == "delete":
+                    delete_file(self.workspace, step.path)
+                else:
+                    assert step.before.blob is not None
+                    data = self.recorder.blobs.get(step.before.blob)
+                    write_file(self.workspace, step.path, data, step.before.mode)
+            except (LinkOnTheWay, NotAFileAnyMore) as exc:
+                left.append(NotRestored(step.path, step.action, exc.reason))
+                continue
+            except OSError as exc:
+                left.append(NotRestored(step.path, step.action, exc.strerror or str(exc)))
+                continue
             self.recorder.record_restore(step.path, before, state_of(self.workspace, step.path))
-        return plan
+        return Restored(plan, tuple(left))
 
     def summaries(self, turn: Turn, turns: list[Turn]) -> list[FileSummary]:
         """Each file a turn changed, with lines added and removed by the end of that turn."""
@@ -69,9 +87,9 @@ class Rewinder:
                 new = self._content(later.before.blob)
                 exists_after = later.before.blob is not None
             else:
-                current = self.workspace / path
-                exists_after = current.is_file()
-                new = current.read_bytes() if exists_after else b""
+                current = read_file(self.workspace, path, self.recorder.max_file_bytes)
+                exists_after = current is not None
+                new = current or b""
             old_lines = old.decode("utf-8", "replace").splitlines()
             new_lines = new.decode("utf-8", "replace").splitlines()
             added = removed = 0
@@ -92,20 +110,3 @@ class Rewinder:
             return self.recorder.blobs.get(blob)
         except OSError:
             return b""
-
-
-def _write_atomically(path: Path, data: bytes, mode: int | None) -> None:
-    if path.is_symlink() or path.is_dir():
-        raise IsADirectoryError(f"{path} is not a file any more; not replaced")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.hexclaw-rewind.{os.getpid()}")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode if mode is not None else 0o644)
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -2,7 +2,9 @@
 
 In a git repository the list is git's own (tracked files, and untracked ones that are not
 ignored), so ``.gitignore``d build output and dependencies are never snapshotted; elsewhere a
-walk that skips ``.git``. Only regular files count: a symbolic link is not followed.
+walk that skips ``.git``. Only regular files count: a symbolic link is not followed, neither
+as a file nor as a folder on a file's way (``.git/index`` still lists ``d/f`` when a command
+replaced the folder ``d`` by a link), so nothing outside the workspace is ever recorded.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from adapters.checkpoints.change_watch import ChangeWatch
+from adapters.checkpoints.workspace_files import file_stat
+from adapters.files.confined_open import open_subfolder
 from domain.checkpoints.snapshot import FileStat
 from domain.trust.git_programs import FIXED_SETTINGS, git_environment
 
@@ -138,16 +142,58 @@ class WorkspaceScanner:
 
 def _states(root: int, paths: Iterable[str]) -> dict[str, FileStat]:
     states: dict[str, FileStat] = {}
-    for path in paths:
-        try:
-            info = os.lstat(path, dir_fd=root)
-        except OSError:
-            continue
-        if stat.S_ISREG(info.st_mode):
-            states[path] = FileStat(
-                info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode & 0o7777
-            )
+    chain = _FolderChain(root)
+    try:
+        for path in paths:
+            folder_path, _, name = path.rpartition("/")
+            folder = chain.open(folder_path)
+            if folder is None:
+                continue
+            try:
+                info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                states[path] = file_stat(info)
+    finally:
+        chain.close()
     return states
+
+
+class _FolderChain:
+    """Descriptors of the folders from the root down to the last one asked for, each opened
+    without following a symlink: a listing groups a folder's files, so a scan opens each
+    folder about once, and holds no more descriptors than the tree is deep."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self._names: list[str] = []
+        self._fds: list[int] = []
+
+    def open(self, folder: str) -> int | None:
+        names = folder.split("/") if folder else []
+        if any(name in ("", ".", "..") for name in names):
+            return None
+        common = 0
+        while common < min(len(names), len(self._names)) and names[common] == self._names[common]:
+            common += 1
+        self._drop(common)
+        for name in names[common:]:
+            try:
+                fd = open_subfolder(self._fds[-1] if self._fds else self.root, name)
+            except OSError:
+                return None
+            self._names.append(name)
+            self._fds.append(fd)
+        return self._fds[-1] if self._fds else self.root
+
+    def _drop(self, keep: int) -> None:
+        while len(self._fds) > keep:
+            os.close(self._fds.pop())
+            self._names.pop()
+
+    def close(self) -> None:
+        self._drop(0)
 
 
 def _ignored_folders(workspace: Path) -> set[str]:
@@ -189,18 +235,3 @@ def _folder_times(workspace: Path, root: int, in_git: bool) -> dict[str, int]:
 def scan(workspace: Path) -> dict[str, FileStat]:
     """One scan of ``workspace`` (see ``WorkspaceScanner``)."""
     return WorkspaceScanner(workspace).scan()
-
-
-def state_of(workspace: Path, path: str) -> FileStat | None:
-    try:
-        info = os.lstat(workspace / path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return FileStat(
-        size=info.st_size,
-        mtime_ns=info.st_mtime_ns,
-        inode=info.st_ino,
-        mode=stat.S_IMODE(info.st_mode),
-    )

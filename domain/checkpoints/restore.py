@@ -39,6 +39,13 @@ class ChangedOutside(RewindError):
         )
 
 
+class NotAFileAnyMore(RewindError):
+    def __init__(self, path: str) -> None:
+        self.reason = "a symbolic link or a folder is there now"
+        super().__init__(f"{path}: {self.reason}; not replaced")
+        self.path = path
+
+
 Action = Literal["write", "delete"]
 
 
@@ -60,6 +67,25 @@ class RestorePlan(Record):
     """Paths changed in these turns whose content was not kept (too large): left as they are."""
     messages: int
     """How many conversation messages come before the target turn's prompt."""
+
+
+@attrs.frozen(repr=False)
+class NotRestored(Record):
+    """A step of the plan left undone, and why (a symlinked folder on the way, say)."""
+
+    path: str
+    action: Action
+    reason: str
+
+    def line(self) -> str:
+        verb = "not deleted" if self.action == "delete" else "not restored"
+        return f"{verb}: {self.path} ({self.reason}); left as it is"
+
+
+@attrs.frozen(repr=False)
+class Restored(Record):
+    plan: RestorePlan
+    not_restored: tuple[NotRestored, ...]
 
 
 def plan_restore(

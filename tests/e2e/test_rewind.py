@@ -271,3 +271,38 @@ def test_esc_esc_at_an_empty_prompt_lists_the_turns_and_with_text_clears_the_lin
     assert "turn one" in screen
     assert (project / "a.txt").read_text() == "created by Write\n"
     assert len(anthropic_server.requests) == 3
+
+
+def bash_turn(server: ScriptedAnthropicServer, call_id: str, command: str) -> None:
+    server.add(
+        Reply.sse(tool_use_events([(call_id, "Bash", {"command": command})])),
+        Reply.sse(text_message_events("done")),
+    )
+
+
+def test_rewind_does_not_write_through_a_folder_a_command_replaced_by_a_link(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    # Turn 1 writes d/git/config; turn 2 makes d a link to a folder outside (standing for
+    # ~/.config). Rewinding turn 2 must not create outside/git/config.
+    outside = tmp_path / "dot-config"
+    outside.mkdir()
+    env = hexclaw_env(anthropic_server.url, config_home)
+    (workspace / "keep.txt").write_text("start\n")
+    bash_turn(
+        anthropic_server,
+        "toolu_1",
+        "mkdir -p d/git && printf '[core]\\n\\tfsmonitor = touch pwned\\n' > d/git/config"
+        " && echo one > keep.txt",
+    )
+    assert run_hexclaw(["-p", "turn one", *TOOLS], env, workspace).returncode == 0
+    bash_turn(anthropic_server, "toolu_2", f"rm -rf d && ln -s {outside} d && echo two > keep.txt")
+    assert run_hexclaw(["-c", "-p", "turn two", *TOOLS], env, workspace).returncode == 0
+
+    done = run_hexclaw(["rewind", "2", "--code", "--yes"], env, workspace)
+
+    assert list(outside.iterdir()) == []
+    assert done.returncode == 1, done.stderr + done.stdout
+    assert "not restored: d/git/config (the folder d on its way is a symbolic link)" in done.stdout
+    assert (workspace / "keep.txt").read_text() == "one\n"
+    assert (workspace / "d").is_symlink()

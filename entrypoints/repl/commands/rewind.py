@@ -9,7 +9,7 @@ from domain.commands.parser import SlashInvocation
 from domain.sessions.log import rewound_entry
 from entrypoints.repl.commands.registry import CommandError, CommandUnavailable, command
 from entrypoints.repl.state import ReplState
-from entrypoints.rewind_commands import preview_lines, turn_lines
+from entrypoints.rewind_commands import preview_lines, restored_lines, turn_lines
 
 WHAT = {"code", "conversation", "both"}
 USAGE = "/rewind N [code|conversation|both] [--force] --yes"
@@ -48,8 +48,9 @@ def rewind(state: ReplState, invocation: SlashInvocation) -> None:
         state.renderer.info(f"Nothing changed yet: /rewind {invocation.args} --yes applies it.")
         return
     if what in ("code", "both"):
-        rewinder.restore(turn, force="--force" in options)
-        state.renderer.print(Text(f"Files are as they were when turn {turn} started."))
+        restored = rewinder.restore(turn, force="--force" in options)
+        for line in restored_lines(restored):
+            state.renderer.print(Text(line))
     if what in ("conversation", "both"):
         del state.loop.conversation.messages[plan.messages :]
         state.loop.conversation.last_call_usage = None
