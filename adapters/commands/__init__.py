@@ -7,7 +7,8 @@ Rules a reader must not break:
 - a project command's ``allowed-tools`` are judged as a project's settings' allow rules are
   (``domain.permissions.project_rules``) unless the user approved that exact file; refused
   ones are dropped with one line naming the file;
-- an ``@path`` include is a read under the same rules: a denied or unapproved path is not read;
+- an ``@path`` include is a read under the same rules: a denied or unapproved path is not read,
+  and a project command's never leaves the workspace (as a project's CLAUDE.md imports);
 - text an argument brings is never run or included (``domain/commands/custom.segments``).
 
 What lives where:

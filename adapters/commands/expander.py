@@ -3,7 +3,8 @@
 ``!`cmd``` lines run in the workspace (their output takes their place); ``@path`` files are
 attached after the body. Both answer to the permission rules first. Unless the user approved
 that exact file, a project command's ``allowed-tools`` are judged as a project's settings'
-allow rules are.
+allow rules are; its ``@path`` may not leave the workspace (symlinks followed), as a project's
+CLAUDE.md imports may not.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class CommandExpander:
             elif segment.kind == "bang":
                 parts.append(self._bang(segment.text, may_run, policy, notes))
             else:
-                attachment = self._include(segment.text, policy, notes)
+                attachment = self._include(segment.text, command, policy, notes)
                 if attachment is not None:
                     attachments.append(attachment)
         expanded = "".join(parts)
@@ -134,13 +135,23 @@ class CommandExpander:
             return f"[not run: `{line}`: {why}]"
         return _run(line, str(self._workspace))
 
-    def _include(self, path: str, policy: PermissionPolicy, notes: list[str]) -> Attachment | None:
+    def _include(
+        self, path: str, command: CustomCommand, policy: PermissionPolicy, notes: list[str]
+    ) -> Attachment | None:
         target = Path(os.path.expanduser(path))
         if not target.is_absolute():
             target = self._workspace / target
         real = os.path.realpath(target)
         root = os.path.realpath(self._workspace)
         outside = not (real == root or real.startswith(root.rstrip(os.sep) + os.sep))
+        if outside and command.scope == "project":
+            # Whatever the rules allow: a bare Read allow would otherwise let a folder's
+            # command send ~/.ssh to the API unseen (as a project's CLAUDE.md may not).
+            notes.append(
+                f"did not include @{path}: it is outside the workspace, where a project "
+                "command's includes must stay"
+            )
+            return None
         access = ToolAccess(tool="Read", kind="read", paths=(real,), outside_workspace=outside)
         decision = policy.decide(access)
         if decision.verdict != "allow":
