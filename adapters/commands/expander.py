@@ -1,7 +1,10 @@
 """``CommandExpander``: ``/name args`` into Claude Code's user message for the command.
 
 ``!`cmd``` lines run in the workspace (their output takes their place); ``@path`` files are
-attached after the body. Both answer to the permission rules first.
+attached after the body. Both answer to the permission rules first. Unless the user approved
+that exact file, a project command's ``allowed-tools`` are judged as a project's settings'
+allow rules are; its ``@path`` may not leave the workspace (symlinks followed), as a project's
+CLAUDE.md imports may not.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from domain.commands.custom import CustomCommand, command_message, segments
 from domain.context.file_mentions import Attachment, attachment_block
 from domain.messages.content import ContentBlock
 from domain.permissions.policy import PermissionPolicy, PermissionRules
-from domain.permissions.rules import InvalidPermissionRule, parse_rule_list
+from domain.permissions.project_rules import project_command_rules
+from domain.permissions.rules import InvalidPermissionRule, RuleContext, parse_rule_list
 from domain.repr_base import Record
 from domain.tools.calls import Decision, ToolAccess
+from domain.trust.items import TrustItem
 from domain.trust.ledger import TrustCheck, TrustLedger
 from domain.trust.notices import skipped_line
 
@@ -57,8 +62,12 @@ class CommandExpander:
 
     def expand(self, command: CustomCommand, raw_args: str) -> Expansion:
         notes: list[str] = []
-        may_run = self._trusted(command, notes)
-        policy = self._with_allowed_tools(command, notes)
+        item = command_trust_item(command, self._workspace)
+        may_run = self._trusted(item, notes)
+        # A project file the user approved (its exact bytes, frontmatter with them) keeps its
+        # allowed-tools: they reach only its own ``!`cmd``` lines the user was shown.
+        judged = command.scope == "project" and (item is None or not may_run)
+        policy = self._with_allowed_tools(command, judged, notes)
         parts: list[str] = []
         attachments: list[Attachment] = []
         for segment in segments(command, raw_args):
@@ -67,7 +76,7 @@ class CommandExpander:
             elif segment.kind == "bang":
                 parts.append(self._bang(segment.text, may_run, policy, notes))
             else:
-                attachment = self._include(segment.text, policy, notes)
+                attachment = self._include(segment.text, command, policy, notes)
                 if attachment is not None:
                     attachments.append(attachment)
         expanded = "".join(parts)
@@ -77,8 +86,7 @@ class CommandExpander:
         ]
         return Expansion(tuple(content), tuple(notes), expanded)
 
-    def _trusted(self, command: CustomCommand, notes: list[str]) -> bool:
-        item = command_trust_item(command, self._workspace)
+    def _trusted(self, item: TrustItem | None, notes: list[str]) -> bool:
         if item is None:
             return True
         check = self._ledger.check(item)
@@ -89,12 +97,21 @@ class CommandExpander:
         notes.append(skipped_line(check))
         return False
 
-    def _with_allowed_tools(self, command: CustomCommand, notes: list[str]) -> PermissionPolicy:
+    def _with_allowed_tools(
+        self, command: CustomCommand, judged: bool, notes: list[str]
+    ) -> PermissionPolicy:
         base = self._policy
-        if not command.allowed_tools:
+        allowed = command.allowed_tools
+        if allowed and judged:
+            # A stranger's folder may allow itself no more than its settings may.
+            context = RuleContext(os.path.realpath(self._workspace), base.context.home)
+            allowed, refused = project_command_rules(allowed, command.source, context)
+            if refused is not None:
+                notes.append(refused)
+        if not allowed:
             return base
         try:
-            extra = parse_rule_list(command.allowed_tools, f"/{command.name} allowed-tools")
+            extra = parse_rule_list(allowed, f"/{command.name} allowed-tools")
         except InvalidPermissionRule as exc:
             notes.append(f"{exc} (the command's allowed-tools are ignored)")
             return base
@@ -118,13 +135,23 @@ class CommandExpander:
             return f"[not run: `{line}`: {why}]"
         return _run(line, str(self._workspace))
 
-    def _include(self, path: str, policy: PermissionPolicy, notes: list[str]) -> Attachment | None:
+    def _include(
+        self, path: str, command: CustomCommand, policy: PermissionPolicy, notes: list[str]
+    ) -> Attachment | None:
         target = Path(os.path.expanduser(path))
         if not target.is_absolute():
             target = self._workspace / target
         real = os.path.realpath(target)
         root = os.path.realpath(self._workspace)
         outside = not (real == root or real.startswith(root.rstrip(os.sep) + os.sep))
+        if outside and command.scope == "project":
+            # Whatever the rules allow: a bare Read allow would otherwise let a folder's
+            # command send ~/.ssh to the API unseen (as a project's CLAUDE.md may not).
+            notes.append(
+                f"did not include @{path}: it is outside the workspace, where a project "
+                "command's includes must stay"
+            )
+            return None
         access = ToolAccess(tool="Read", kind="read", paths=(real,), outside_workspace=outside)
         decision = policy.decide(access)
         if decision.verdict != "allow":

@@ -1,7 +1,8 @@
 """Which allow rules a project's own settings may hold: judged by what they would match.
 
 A folder may be a stranger's clone; its ``.claude/settings.json`` may pre-approve a command
-(``Bash(npm test)``) or a path inside it, not more. A rule is tried with the matcher the policy
+(``Bash(npm test)``) or a path inside it, not more; so may the ``allowed-tools`` of its
+custom commands (``project_command_rules``). A rule is tried with the matcher the policy
 uses (``rules.covering_rule``) on probes, so a spelling nobody foresaw is judged by its effect:
 
 - a ``Bash`` rule is refused when it allows a probe command whose program is any word (fixed
@@ -20,9 +21,10 @@ uses (``rules.covering_rule``) on probes, so a spelling nobody foresaw is judged
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from domain.permissions.rules import (
@@ -62,6 +64,22 @@ _WHOLE_TOOL = re.compile(r"\s*(Bash|WebFetch)\s*(\(\s*(\*|:\*|\*:\*)?\s*\))?\s*"
 def project_allow_judge(context: RuleContext) -> Callable[[str], str | None]:
     """The judge ``domain.settings`` applies to a project's allow rules, for this workspace."""
     return lambda text: reaches_too_far(text, context)
+
+
+def project_command_rules(
+    rules: Sequence[str], source: str, context: RuleContext
+) -> tuple[tuple[str, ...], str | None]:
+    """The ``allowed-tools`` a project's command file ``source`` may hold, and the warning
+    line naming the ones refused (None when all are kept)."""
+    reasons = {rule: why for rule in rules if (why := reaches_too_far(rule, context)) is not None}
+    kept = tuple(rule for rule in rules if rule not in reasons)
+    if not reasons:
+        return kept, None
+    shown = ", ".join(f"{json.dumps(rule)} ({why})" for rule, why in reasons.items())
+    return kept, (
+        f"{source}: ignored allowed-tools {shown}: a project's commands cannot allow these "
+        "(put the command in commands/ in your config home)"
+    )
 
 
 def reaches_too_far(text: str, context: RuleContext) -> str | None:

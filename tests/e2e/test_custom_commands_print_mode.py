@@ -99,14 +99,17 @@ def test_a_project_commands_bang_lines_need_approval_of_that_file(
     done = run(anthropic_server, config_home, workspace, "/setup")
     assert not marker.exists()
     assert "skipped project command .claude/commands/setup.md (not approved)" in done.stderr
+    # Not approved, its allowed-tools are judged as a project's settings' allow rules are.
+    assert 'setup.md: ignored allowed-tools "Bash(touch:*)" (runs any command)' in done.stderr
     _, body = sent_texts(anthropic_server)
     assert "the project command is not approved" in body
 
     env = hexclaw_env(anthropic_server.url, config_home)
     approved = run_hexclaw(["trust", "approve", str(path)], env, tmp_path)
     assert approved.returncode == 0, approved.stderr
-    run(anthropic_server, config_home, workspace, "/setup")
+    done = run(anthropic_server, config_home, workspace, "/setup")
     assert marker.exists()
+    assert "ignored allowed-tools" not in done.stderr  # the user approved this exact file
     marker.unlink()
 
     path.write_text(path.read_text() + "More: !`touch also`\n")

@@ -10,7 +10,7 @@ import pytest
 
 from domain.permissions.choices import PolicyChoices
 from domain.permissions.policy import build_policy
-from domain.permissions.project_rules import project_allow_judge
+from domain.permissions.project_rules import project_allow_judge, project_command_rules
 from domain.permissions.rules import RuleContext
 from domain.settings.layer_trust import LAYER_TRUST, UNTRUSTED_KEYS, Scope
 from domain.settings.merge import (
@@ -212,6 +212,19 @@ def test_rules_that_stay_inside_the_workspace_are_kept() -> None:
     settings = merged(("project.json", "project", {"permissions": {"allow": STILL_ALLOWED}}))
     assert settings.warnings == []
     assert settings.get("permissions", "allow") == STILL_ALLOWED
+
+
+def test_a_project_commands_allowed_tools_are_judged_as_its_settings_are() -> None:
+    context = RuleContext(WORKSPACE, "/home/u")
+    rules = ("Read(//**)", "Bash(git status:*)", "Read(./docs/**)", "WebFetch")
+    kept, warning = project_command_rules(rules, ".claude/commands/setup.md", context)
+    assert kept == ("Bash(git status:*)", "Read(./docs/**)")
+    assert warning == (
+        '.claude/commands/setup.md: ignored allowed-tools "Read(//**)" (reaches outside the '
+        'workspace), "WebFetch" (reaches the network): a project\'s commands cannot allow '
+        "these (put the command in commands/ in your config home)"
+    )
+    assert project_command_rules(kept, "x.md", context) == (kept, None)
 
 
 def test_the_users_own_settings_may_allow_a_whole_tool() -> None:
