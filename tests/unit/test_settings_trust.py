@@ -216,13 +216,14 @@ def test_rules_that_stay_inside_the_workspace_are_kept() -> None:
 
 def test_a_project_commands_allowed_tools_are_judged_as_its_settings_are() -> None:
     context = RuleContext(WORKSPACE, "/home/u")
-    rules = ("Read(//**)", "Bash(git status:*)", "Read(./docs/**)", "WebFetch")
+    rules = ("Read(//**)", "Bash(git status)", "Read(./docs/**)", "WebFetch", "Bash(cat *)")
     kept, warning = project_command_rules(rules, ".claude/commands/setup.md", context)
-    assert kept == ("Bash(git status:*)", "Read(./docs/**)")
+    assert kept == ("Bash(git status)", "Read(./docs/**)")
     assert warning == (
         '.claude/commands/setup.md: ignored allowed-tools "Read(//**)" (reaches outside the '
-        'workspace), "WebFetch" (reaches the network): a project\'s commands cannot allow '
-        "these (put the command in commands/ in your config home)"
+        'workspace), "WebFetch" (reaches the network), "Bash(cat *)" (takes any arguments): '
+        "a project's commands cannot allow these (put the command in commands/ in your config "
+        "home)"
     )
     assert project_command_rules(kept, "x.md", context) == (kept, None)
 
