@@ -185,9 +185,9 @@ def test_sigint_from_outside_ends_the_session(
 
 
 def test_permissions_explain_through_the_cli(config_home: Path, workspace: Path) -> None:
-    (workspace / ".claude").mkdir()
+    # The user's own settings: a project's may not hold a wildcard Bash allow rule.
     settings = {"permissions": {"allow": ["Bash(git diff:*)"], "deny": ["Bash(rm -rf:*)"]}}
-    (workspace / ".claude" / "settings.json").write_text(json.dumps(settings, indent=2))
+    (config_home / "settings.json").write_text(json.dumps(settings, indent=2))
     env = hexclaw_env("http://127.0.0.1:9", config_home)
 
     def explain(*args: str) -> subprocess.CompletedProcess[str]:
@@ -195,11 +195,11 @@ def test_permissions_explain_through_the_cli(config_home: Path, workspace: Path)
 
     allowed = explain("git diff --stat")
     assert allowed.returncode == 0
-    assert f"{workspace}/.claude/settings.json:4" in allowed.stdout
+    assert f"{config_home}/settings.json:4" in allowed.stdout
     denied = explain("git diff && sudo rm -rf /")
     assert denied.returncode == 2
     assert "runs: rm -rf /" in denied.stdout
-    assert f"rule: Bash(rm -rf:*)  ({workspace}/.claude/settings.json:7)" in denied.stdout
+    assert f"rule: Bash(rm -rf:*)  ({config_home}/settings.json:7)" in denied.stdout
     asked = explain("make", "--mode", "acceptEdits")
     assert asked.returncode == 1
     assert "mode: acceptEdits" in asked.stdout
