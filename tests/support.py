@@ -64,20 +64,6 @@ def run_hexclaw(
     )
 
 
-def start_hexclaw(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    """hexclaw started, not waited for: no input, its output in text pipes. The caller ends
-    it (``communicate``, or ``kill`` on a failure)."""
-    return subprocess.Popen(
-        [*HEXCLAW, *args],
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 # `git submodule add` of a local folder (git refuses the file transport for submodules unless
 # told).
 ADD_LOCAL_SUBMODULE = ("-c", "protocol.file.allow=always", "submodule", "add", "-q")

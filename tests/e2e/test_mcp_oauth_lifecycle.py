@@ -29,13 +29,14 @@ from urllib.parse import parse_qs, urlsplit
 import filelock
 import pytest
 
+from tests.e2e.live_process import start_hexclaw
 from tests.e2e.test_mcp_oauth import protected_server
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.fault_server import self_signed_certificate
 from tests.fakes.mcp_servers import free_port, time_entry
 from tests.fakes.oauth.server import BROWSER, CLIENT_ID
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import HEXCLAW, hexclaw_env, run_hexclaw, start_hexclaw
+from tests.support import HEXCLAW, hexclaw_env, run_hexclaw
 
 
 def _config(tmp_path: Path, url: str, oauth: dict[str, Any] | None, transport: str = "http") -> str:
@@ -219,7 +220,8 @@ def test_concurrent_runs_with_an_expired_token_make_one_refresh(
             env = hexclaw_env(model.url, config_home, BROWSER=str(BROWSER))
             processes.append(start_hexclaw(args, env, workspace))
         outcomes = [process.communicate(timeout=90) for process in processes]
-        for process, (out, err) in zip(processes, outcomes, strict=True):
+        for process, (raw_out, raw_err) in zip(processes, outcomes, strict=True):
+            out, err = raw_out.decode(), raw_err.decode()
             assert process.returncode == 0, out + err
             assert "needs login" not in err, err
         for model in models:
@@ -274,7 +276,8 @@ def test_a_refresh_waiting_for_another_process_holds_up_only_its_own_server(
                 run.kill()
                 run.communicate()
                 raise
-        out, err = run.communicate(timeout=60)
+        raw_out, raw_err = run.communicate(timeout=60)
+        out, err = raw_out.decode(), raw_err.decode()
         refreshes = oauth.stats()["refreshes"]
     assert run.returncode == 0, out + err
     assert "datetime" in _last_tool_result(model)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.hook_scripts import hook, python_command, read_log, settings_with, write_scripts
+from tests.e2e.live_process import start_hexclaw
 from tests.e2e.subagent_script import (
     PARENT,
     Router,
@@ -31,7 +32,7 @@ from tests.e2e.test_headless_schemas import check_lines
 from tests.fakes.anthropic_server import Reply, ScriptedAnthropicServer
 from tests.fakes.api_rules import api_problems
 from tests.fakes.sse_script import text_message_events, tool_use_events
-from tests.support import hexclaw_env, run_hexclaw, start_hexclaw
+from tests.support import hexclaw_env, run_hexclaw
 
 
 def agent_call(call_id: str, prompt: str, **extra: Any) -> tuple[str, str, dict[str, Any]]:
@@ -43,7 +44,10 @@ def serve(router: Router) -> ScriptedAnthropicServer:
 
 
 def interrupted_run(
-    env: dict[str, str], cwd: Path, args: list[str], ready: Callable[[subprocess.Popen[str]], None]
+    env: dict[str, str],
+    cwd: Path,
+    args: list[str],
+    ready: Callable[[subprocess.Popen[bytes]], None],
 ) -> tuple[int, str, float]:
     """``hexclaw`` with ``args``, sent SIGINT once ``ready`` returns: its exit code, its
     stderr, and the seconds it took to stop."""
@@ -53,16 +57,16 @@ def interrupted_run(
         started = time.monotonic()
         os.kill(process.pid, signal.SIGINT)
         _, err = process.communicate(timeout=30)
-        return process.returncode, err, time.monotonic() - started
+        return process.returncode, err.decode(), time.monotonic() - started
     finally:
         if process.poll() is None:
             process.kill()
 
 
-def streaming(*asked: threading.Event) -> Callable[[subprocess.Popen[str]], None]:
+def streaming(*asked: threading.Event) -> Callable[[subprocess.Popen[bytes]], None]:
     """Ready once every subagent has sent its request, and its answer has streamed a while."""
 
-    def ready(_: subprocess.Popen[str]) -> None:
+    def ready(_: subprocess.Popen[bytes]) -> None:
         assert all(event.wait(30) for event in asked)
         time.sleep(2.0)
 
@@ -692,7 +696,7 @@ def test_ctrl_c_stops_the_commands_of_concurrent_subagents(
     with serve(router) as server:
         env = hexclaw_env(server.url, config_home)
 
-        def one_command_started(process: subprocess.Popen[str]) -> None:
+        def one_command_started(process: subprocess.Popen[bytes]) -> None:
             deadline = time.monotonic() + 30
             # With checkpoints on, Bash calls of concurrent subagents take turns: one runs.
             while not any(p.exists() and p.read_text().strip() for p in pids):
