@@ -149,6 +149,8 @@ class PrintObserver:
             self._announce(call)
 
     def on_tool_end(self, call: ToolCall, outcome: ToolOutcome) -> None:
+        if outcome.warning:
+            self._err_line(f"hexclaw: warning: {outcome.warning}")
         if self._verbose:
             # A denied call never started: it is named here, with why it did not run.
             self._announce(call)

@@ -34,6 +34,20 @@ def confine(
         return ToolOutcome(content=str(exc), is_error=True, summary=f"refused: {exc}")
 
 
+REVIEW = "review "
+
+
+def review_warning(notes: list[tuple[str, str]]) -> str:
+    """The line the user sees even in -p when protected paths appeared ("" when none did)."""
+    review = [short for short, _ in notes if short.startswith(REVIEW)]
+    if not review:
+        return ""
+    return (
+        f"sandbox: {'; '.join(review)}: it appeared while sandboxed commands ran, and decides "
+        "what git, editors or hexclaw run next"
+    )
+
+
 def sandbox_notes(
     sandbox: Sandbox, plan: SandboxPlan, failed_output: str, display: Callable[[str], str]
 ) -> list[tuple[str, str]]:
@@ -69,7 +83,7 @@ def sandbox_notes(
         # Usually this command; a background job started earlier can do it too.
         notes.append(
             (
-                f"review {shown}",
+                f"{REVIEW}{shown}",
                 f"Sandbox: {', '.join(created)} appeared while sandboxed commands ran "
                 "(created by this command or a background job); they decide what git, "
                 "editors or hexclaw run next, so the user should review them.",

@@ -210,14 +210,16 @@ class BashTool:
         elif code is not None and code != 0:
             notes.append(f"Exit code {code}")
         flagged: list[tuple[str, str]] = []
+        warning = ""
         if plan is not None:
             assert self.sandbox is not None
-            from adapters.sandbox.confinement import sandbox_notes
+            from adapters.sandbox.confinement import review_warning, sandbox_notes
 
             flagged = sandbox_notes(
                 self.sandbox, plan, text if code != 0 else "", self.workspace.display
             )
             notes.extend(note for _, note in flagged)
+            warning = review_warning(flagged)
         body = "\n".join(part for part in [text or "(no output)", *notes] if part)
         failed = result.timed_out or code != 0
         status = "timed out" if result.timed_out else f"exit {code}"
@@ -228,6 +230,7 @@ class BashTool:
             content=body,
             is_error=failed,
             summary=f"{label} ({status})",
+            warning=warning,
             structured={
                 "stdout": text,
                 "stderr": "",

@@ -54,6 +54,9 @@ class ToolOutcome(Record):
     # What subagents spent to produce this outcome (model, usage): the Agent tool's calls,
     # nested ones included. The loop adds it to the turn's usage.
     subagent_usages: tuple[tuple[str, Usage], ...] = ()
+    warning: str = ""
+    """A line the user must see even where tool calls are not shown (-p): a path that decides
+    what runs next appeared while sandboxed commands ran."""
 
 
 Verdict = Literal["allow", "deny", "ask"]

@@ -192,3 +192,25 @@ def test_a_projects_allow_rule_does_not_let_a_command_out_of_the_sandbox(
     else:
         assert result["is_error"] is False, result
         assert (outside / "escaped").exists()
+
+
+def test_a_protected_path_that_appears_is_named_on_stderr_in_print_mode(
+    anthropic_server: ScriptedAnthropicServer, config_home: Path, workspace: Path
+) -> None:
+    """Where no ``.claude`` existed, a sandboxed command can create one (a missing path
+    cannot be mounted over): the user of -p hears of it, not only the model."""
+    require_bwrap()
+    plant = "mkdir .claude && echo '{}' > .claude/settings.local.json"
+    anthropic_server.add(
+        Reply.sse(tool_use_events([("t_plant", "Bash", {"command": plant})])),
+        Reply.sse(text_message_events("ok")),
+    )
+    env = hexclaw_env(anthropic_server.url, config_home)
+    done = run_hexclaw(["-p", "go", "--sandbox", "--allowedTools", "Read"], env, workspace)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+    (line,) = [line for line in done.stderr.splitlines() if "review" in line]
+    assert line.startswith("hexclaw: warning: sandbox: review .claude")
+    assert "decides what git, editors or hexclaw run next" in line
+    told = results_by_id(anthropic_server)["t_plant"]["content"]
+    assert f"Sandbox: {workspace / '.claude'} appeared while sandboxed commands ran" in told
